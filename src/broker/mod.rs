@@ -1,0 +1,134 @@
+//! The port every broker adapter implements, and the choice of adapter by URL scheme.
+
+mod kafka;
+mod pulsar;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use crate::domain::entry::{EntryId, Record};
+use crate::error::DlqError;
+
+/// Where and how to connect, resolved from flags and environment.
+#[derive(Debug, Clone)]
+pub struct ConnectConfig {
+    pub url: BrokerUrl,
+    /// How long to wait for the broker before giving up with exit code 4.
+    pub timeout: Duration,
+    /// Kafka: the operator consumer group.
+    pub group: String,
+    /// Pulsar: the operator subscription.
+    pub subscription: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrokerUrl {
+    /// `kafka://host:port[,host:port]`: the bootstrap list.
+    Kafka { bootstrap: String },
+    /// `pulsar://host:port`: the service URL.
+    Pulsar { url: String },
+}
+
+impl BrokerUrl {
+    pub fn parse(s: &str) -> Result<Self, DlqError> {
+        let (scheme, rest) = s.split_once("://").ok_or_else(|| {
+            DlqError::Usage(format!(
+                "broker '{s}' has no URL scheme; use kafka://HOST:PORT or pulsar://HOST:PORT"
+            ))
+        })?;
+        let rest = rest.trim_end_matches('/');
+        if rest.is_empty() {
+            return Err(DlqError::Usage(format!("broker '{s}' names no host")));
+        }
+        match scheme {
+            "kafka" => Ok(BrokerUrl::Kafka {
+                bootstrap: rest.to_string(),
+            }),
+            "pulsar" => Ok(BrokerUrl::Pulsar {
+                url: format!("pulsar://{rest}"),
+            }),
+            other => Err(DlqError::Usage(format!(
+                "no backend for URL scheme '{other}://' (supported: kafka://, pulsar://)"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for BrokerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BrokerUrl::Kafka { bootstrap } => write!(f, "kafka://{bootstrap}"),
+            BrokerUrl::Pulsar { url } => f.write_str(url),
+        }
+    }
+}
+
+/// What part of a DLQ topic to read.
+#[derive(Debug, Clone, Default)]
+pub struct ScanRequest {
+    pub topic: String,
+    /// Only these partitions (empty: all).
+    pub partitions: Vec<i32>,
+    /// A hint: entries older than this may be skipped by the broker. Callers still filter.
+    pub since: Option<Timestamp>,
+}
+
+/// What a visitor tells the scan after each record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Receives records one at a time, so a scan holds one record in memory, not the topic.
+pub type Visitor<'a> = dyn FnMut(Record) -> anyhow::Result<Flow> + Send + 'a;
+
+#[async_trait]
+pub trait Broker: Send {
+    /// Reads an entry id as this broker's `list` prints it.
+    fn parse_id(&self, id: &str) -> Result<EntryId, DlqError>;
+
+    /// Streams the topic's entries to `visit` from the start of what the operator may see
+    /// (Kafka: the log start; Pulsar: the operator subscription's backlog) to the end present
+    /// when the scan began, or until `visit` says stop. Never acknowledges or commits anything.
+    async fn scan(&mut self, req: &ScanRequest, visit: &mut Visitor<'_>) -> anyhow::Result<()>;
+
+    /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
+    async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;
+}
+
+pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
+    match &cfg.url {
+        BrokerUrl::Kafka { .. } => Ok(Box::new(kafka::KafkaBroker::new(cfg)?)),
+        BrokerUrl::Pulsar { .. } => Ok(Box::new(pulsar::PulsarBroker::connect(cfg).await?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(
+            BrokerUrl::parse("kafka://a:9092,b:9092").unwrap(),
+            BrokerUrl::Kafka {
+                bootstrap: "a:9092,b:9092".into()
+            }
+        );
+        assert_eq!(
+            BrokerUrl::parse("pulsar://localhost:6650/").unwrap(),
+            BrokerUrl::Pulsar {
+                url: "pulsar://localhost:6650".into()
+            }
+        );
+        assert!(BrokerUrl::parse("amqp://x")
+            .unwrap_err()
+            .to_string()
+            .contains("no backend for URL scheme 'amqp://'"));
+        assert!(BrokerUrl::parse("localhost:9092").is_err());
+        assert!(BrokerUrl::parse("kafka://").is_err());
+    }
+}

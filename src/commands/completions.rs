@@ -1,0 +1,25 @@
+//! `dlq completions SHELL`: completion scripts generated from the clap definition. The copies
+//! under completions/ are checked against this output by a test.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::Cli;
+
+pub fn generate(shell: Shell, out: &mut dyn Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "dlq", out);
+}
+
+/// The file name each shell's completion is committed under in completions/.
+pub fn file_name(shell: Shell) -> &'static str {
+    match shell {
+        Shell::Bash => "dlq.bash",
+        Shell::Zsh => "_dlq",
+        Shell::Fish => "dlq.fish",
+        Shell::PowerShell => "_dlq.ps1",
+        Shell::Elvish => "dlq.elv",
+        _ => "dlq.unknown",
+    }
+}

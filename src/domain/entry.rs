@@ -1,0 +1,181 @@
+//! What a broker delivers (a [`Record`]) and what `dlq` makes of it (an [`Entry`]).
+//!
+//! Nothing here knows rdkafka or pulsar: adapters translate their messages into a `Record`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+
+use super::conventions::Context;
+
+/// One header (Kafka) or property (Pulsar), in the order the broker delivered it.
+/// Kafka allows repeated names and null values; both are kept as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: Option<Vec<u8>>,
+}
+
+impl Header {
+    pub fn new(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+        Header {
+            name: name.into(),
+            value: Some(value.into()),
+        }
+    }
+}
+
+/// Where a record sits in its DLQ topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryId {
+    Kafka { partition: i32, offset: i64 },
+    Pulsar(PulsarMessageId),
+}
+
+impl EntryId {
+    pub fn partition(&self) -> Option<i32> {
+        match self {
+            EntryId::Kafka { partition, .. } => Some(*partition),
+            EntryId::Pulsar(id) => (id.partition >= 0).then_some(id.partition),
+        }
+    }
+}
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EntryId::Kafka { partition, offset } => write!(f, "{partition}:{offset}"),
+            EntryId::Pulsar(id) => id.fmt(f),
+        }
+    }
+}
+
+/// A Pulsar message id as the Java client prints it: `ledger:entry:partition`, with
+/// `:batch_index` appended for a message that is part of a batch. Partition is -1 on a
+/// non-partitioned topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PulsarMessageId {
+    pub ledger: u64,
+    pub entry: u64,
+    pub partition: i32,
+    /// -1 when the message is not part of a batch.
+    pub batch_index: i32,
+}
+
+impl fmt::Display for PulsarMessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.ledger, self.entry, self.partition)?;
+        if self.batch_index >= 0 {
+            write!(f, ":{}", self.batch_index)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for PulsarMessageId {
+    type Err = String;
+
+    /// Accepts what `Display` prints and the C++ client's `(ledger,entry,partition,batch)`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("'{s}' is not a Pulsar message id (expected LEDGER:ENTRY:PARTITION[:BATCH], as `dlq list` prints)")
+        };
+        let inner = s
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+            .map(|r| r.split(',').collect::<Vec<_>>())
+            .unwrap_or_else(|| s.split(':').collect());
+        if !(3..=4).contains(&inner.len()) {
+            return Err(bad());
+        }
+        let num = |i: usize| inner[i].trim().parse::<i64>().map_err(|_| bad());
+        let (ledger, entry, partition) = (num(0)?, num(1)?, num(2)?);
+        let batch_index = if inner.len() == 4 { num(3)? } else { -1 };
+        if ledger < 0 || entry < 0 {
+            return Err(bad());
+        }
+        Ok(PulsarMessageId {
+            ledger: ledger as u64,
+            entry: entry as u64,
+            partition: i32::try_from(partition).map_err(|_| bad())?,
+            batch_index: i32::try_from(batch_index).map_err(|_| bad())?,
+        })
+    }
+}
+
+/// Parses a Kafka entry id, `PARTITION:OFFSET`.
+pub fn parse_kafka_id(s: &str) -> Result<EntryId, String> {
+    let bad = || {
+        format!("'{s}' is not a Kafka entry id (expected PARTITION:OFFSET, as `dlq list` prints)")
+    };
+    let (p, o) = s.split_once(':').ok_or_else(bad)?;
+    let partition = p.trim().parse::<i32>().map_err(|_| bad())?;
+    let offset = o.trim().parse::<i64>().map_err(|_| bad())?;
+    if partition < 0 || offset < 0 {
+        return Err(bad());
+    }
+    Ok(EntryId::Kafka { partition, offset })
+}
+
+/// A record as the broker delivered it, before any interpretation.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The DLQ topic as the broker names it (on Pulsar, the partition's topic).
+    pub topic: String,
+    pub id: EntryId,
+    /// The broker's timestamp (Kafka record timestamp, Pulsar publish time).
+    pub timestamp: Option<Timestamp>,
+    pub key: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+    pub payload: Option<Vec<u8>>,
+}
+
+impl Record {
+    /// The first header with this exact name.
+    pub fn header(&self, name: &str) -> Option<&Header> {
+        self.headers.iter().find(|h| h.name == name)
+    }
+
+    pub fn size_bytes(&self) -> u64 {
+        self.payload.as_ref().map_or(0, |p| p.len() as u64)
+    }
+}
+
+/// A record together with the dead-letter context its conventions explain.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub record: Record,
+    pub context: Context,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pulsar_ids_round_trip_in_both_spellings() {
+        let id: PulsarMessageId = "12:7:-1".parse().unwrap();
+        assert_eq!(id.to_string(), "12:7:-1");
+        let batched: PulsarMessageId = "(0,2,-1,3)".parse().unwrap();
+        assert_eq!(batched.to_string(), "0:2:-1:3");
+        let c_style_unbatched: PulsarMessageId = "(0,2,-1,-1)".parse().unwrap();
+        assert_eq!(c_style_unbatched.to_string(), "0:2:-1");
+        assert!("1:2".parse::<PulsarMessageId>().is_err());
+        assert!("a:b:c".parse::<PulsarMessageId>().is_err());
+    }
+
+    #[test]
+    fn kafka_ids_parse_and_reject() {
+        assert_eq!(
+            parse_kafka_id("2:41").unwrap(),
+            EntryId::Kafka {
+                partition: 2,
+                offset: 41
+            }
+        );
+        assert!(parse_kafka_id("2").is_err());
+        assert!(parse_kafka_id("-1:3").is_err());
+        assert!(parse_kafka_id("1:x").is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! The domain: entries, conventions, selection, redaction, time. It imports neither rdkafka nor
+//! pulsar; broker adapters translate their messages into [`entry::Record`]s.
+
+pub mod conventions;
+pub mod entry;
+pub mod redact;
+pub mod selection;
+pub mod time;
+pub mod view;

@@ -1,0 +1,215 @@
+//! Which entries a command works on: the filters shared by `list`, `inspect` and later
+//! `replay`/`purge`. Filters see raw values, before redaction.
+
+use jiff::Timestamp;
+use regex::Regex;
+
+use super::entry::Entry;
+
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only entries whose DLQ timestamp is at or after this instant.
+    pub since: Option<Timestamp>,
+    /// Only entries whose DLQ timestamp is before this instant.
+    pub until: Option<Timestamp>,
+    /// Only these DLQ partitions (empty: all).
+    pub partitions: Vec<i32>,
+    /// Matched against the error class, message and stack trace.
+    pub grep: Option<Regex>,
+    /// Only entries whose origin topic is this (Pulsar names match with or without
+    /// `persistent://tenant/namespace/`).
+    pub origin: Option<String>,
+    /// Only entries whose key is exactly this text.
+    pub key: Option<String>,
+    /// Stop after this many matching entries.
+    pub limit: Option<u64>,
+}
+
+impl Selection {
+    pub fn matches(&self, entry: &Entry) -> bool {
+        let r = &entry.record;
+        let c = &entry.context;
+        if self.since.is_some() || self.until.is_some() {
+            // An entry without a timestamp cannot be placed in a time window.
+            let Some(ts) = r.timestamp else { return false };
+            if self.since.is_some_and(|s| ts < s) || self.until.is_some_and(|u| ts >= u) {
+                return false;
+            }
+        }
+        if !self.partitions.is_empty()
+            && !r
+                .id
+                .partition()
+                .is_some_and(|p| self.partitions.contains(&p))
+        {
+            return false;
+        }
+        if let Some(re) = &self.grep {
+            let hit = [&c.error_class, &c.error_message, &c.stacktrace]
+                .into_iter()
+                .flatten()
+                .any(|t| re.is_match(t));
+            if !hit {
+                return false;
+            }
+        }
+        if let Some(origin) = &self.origin {
+            if !c
+                .origin_topic
+                .as_deref()
+                .is_some_and(|t| same_topic(t, origin))
+            {
+                return false;
+            }
+        }
+        if let Some(key) = &self.key {
+            if r.key.as_deref() != Some(key.as_bytes()) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Short name of a Pulsar topic: `persistent://public/default/orders` → `orders`.
+pub fn short_topic(t: &str) -> &str {
+    match t.split_once("://") {
+        Some((_, rest)) => rest.rsplit('/').next().unwrap_or(rest),
+        None => t,
+    }
+}
+
+/// Two topic names denote the same topic, allowing a Pulsar short name on either side.
+pub fn same_topic(a: &str, b: &str) -> bool {
+    a == b || (short_topic(a) == short_topic(b) && (!a.contains("://") || !b.contains("://")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::conventions::Context;
+    use crate::domain::entry::{EntryId, Record};
+
+    fn entry(
+        partition: i32,
+        ts: &str,
+        key: &str,
+        origin: Option<&str>,
+        error: Option<&str>,
+    ) -> Entry {
+        Entry {
+            record: Record {
+                topic: "dlq".into(),
+                id: EntryId::Kafka {
+                    partition,
+                    offset: 0,
+                },
+                timestamp: Some(ts.parse().unwrap()),
+                key: Some(key.as_bytes().to_vec()),
+                headers: vec![],
+                payload: None,
+            },
+            context: Context {
+                origin_topic: origin.map(str::to_string),
+                error_message: error.map(str::to_string),
+                ..Context::default()
+            },
+        }
+    }
+
+    #[test]
+    fn every_filter_narrows() {
+        let e = entry(
+            1,
+            "2026-11-21T10:00:00Z",
+            "k1",
+            Some("persistent://public/default/orders"),
+            Some("Timeout talking to billing"),
+        );
+        assert!(Selection::default().matches(&e));
+        let t = |s: &str| Some(s.parse::<Timestamp>().unwrap());
+        assert!(Selection {
+            since: t("2026-11-21T10:00:00Z"),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(!Selection {
+            since: t("2026-11-21T10:00:01Z"),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(
+            !Selection {
+                until: t("2026-11-21T10:00:00Z"),
+                ..Default::default()
+            }
+            .matches(&e),
+            "until is exclusive"
+        );
+        assert!(Selection {
+            partitions: vec![0, 1],
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(!Selection {
+            partitions: vec![2],
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(Selection {
+            grep: Some(Regex::new("(?i)timeout").unwrap()),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(!Selection {
+            grep: Some(Regex::new("NullPointer").unwrap()),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(Selection {
+            origin: Some("orders".into()),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(!Selection {
+            origin: Some("order".into()),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(Selection {
+            key: Some("k1".into()),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(!Selection {
+            key: Some("k2".into()),
+            ..Default::default()
+        }
+        .matches(&e));
+    }
+
+    #[test]
+    fn unknown_context_never_matches_a_filter_on_it() {
+        let e = entry(0, "2026-11-21T10:00:00Z", "k", None, None);
+        assert!(!Selection {
+            origin: Some("orders".into()),
+            ..Default::default()
+        }
+        .matches(&e));
+        assert!(!Selection {
+            grep: Some(Regex::new(".*").unwrap()),
+            ..Default::default()
+        }
+        .matches(&e));
+    }
+
+    #[test]
+    fn topic_names() {
+        assert!(same_topic("persistent://public/default/orders", "orders"));
+        assert!(same_topic("orders", "orders"));
+        assert!(!same_topic(
+            "persistent://a/b/orders",
+            "persistent://c/d/orders"
+        ));
+    }
+}

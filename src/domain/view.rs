@@ -1,0 +1,333 @@
+//! What `dlq` shows of an entry: its context plus data already redacted (unless revealed).
+//! Every output format renders an [`EntryView`]; none sees raw sensitive data unless the user
+//! asked for `--reveal`.
+
+use jiff::Timestamp;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::conventions::hex_preview;
+use super::entry::{Entry, EntryId};
+use super::redact::{is_sensitive_name, redact_json, redact_text, Masked, MASK};
+
+/// How many bytes of a binary payload a redacted view previews.
+pub const BINARY_PREVIEW_BYTES: usize = 64;
+
+/// A key, payload or header value, in the form it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    /// Valid UTF-8.
+    Text(String),
+    /// A JSON object or array (a payload only).
+    Json(Value),
+    /// Raw bytes (not UTF-8), shown in full.
+    Bytes(Vec<u8>),
+    /// A binary payload under redaction: what it is, not what it says.
+    Binary {
+        size: u64,
+        sha256: String,
+        preview_hex: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeaderView {
+    pub name: String,
+    pub value: Option<Data>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The context columns `list` shows.
+    Summary,
+    /// Everything: headers, payload, stack trace (`inspect`).
+    Full,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub id: String,
+    pub topic: String,
+    pub partition: Option<i32>,
+    pub offset: Option<i64>,
+    pub message_id: Option<String>,
+    pub timestamp: Option<Timestamp>,
+    pub key: Option<Data>,
+    pub convention: Option<String>,
+    pub origin_topic: Option<String>,
+    pub origin_partition: Option<i32>,
+    pub origin_offset: Option<i64>,
+    pub origin_message_id: Option<String>,
+    pub error_class: Option<String>,
+    pub error_message: Option<String>,
+    pub retry_count: Option<i64>,
+    pub consumer_group: Option<String>,
+    pub failed_at: Option<Timestamp>,
+    pub size_bytes: u64,
+    /// `Detail::Full` only.
+    pub headers: Vec<HeaderView>,
+    pub payload: Option<Data>,
+    pub stacktrace: Option<String>,
+    /// Paths that were masked (`payload.customer.email`, `headers.authorization`, `key`, …).
+    pub redacted_fields: Vec<String>,
+    /// Context values present but unreadable, and why.
+    pub notes: Vec<String>,
+}
+
+/// Bytes shown as text: valid UTF-8 with no control characters other than tab, CR and LF.
+/// A Spring big-endian number such as `00 00 00 03` is valid UTF-8 but not text.
+pub fn as_text(bytes: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(bytes).ok()?;
+    (!s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
+    .then_some(s)
+}
+
+/// Builds the view of an entry, redacting unless `reveal`.
+pub fn view(entry: &Entry, detail: Detail, reveal: bool) -> EntryView {
+    let r = &entry.record;
+    let c = &entry.context;
+    let mut masked = Masked::default();
+    let text = |t: &Option<String>, path: &str, masked: &mut Masked| -> Option<String> {
+        t.as_ref().map(|t| {
+            if reveal {
+                t.clone()
+            } else {
+                redact_text(t, path, masked).into_owned()
+            }
+        })
+    };
+    let (partition, offset, message_id) = match r.id {
+        EntryId::Kafka { partition, offset } => (Some(partition), Some(offset), None),
+        EntryId::Pulsar(id) => (r.id.partition(), None, Some(id.to_string())),
+    };
+    let error_class = text(&c.error_class, "error_class", &mut masked);
+    let error_message = text(&c.error_message, "error_message", &mut masked);
+    let key = r.key.as_ref().map(|k| match as_text(k) {
+        Some(t) if !reveal => Data::Text(redact_text(t, "key", &mut masked).into_owned()),
+        Some(t) => Data::Text(t.to_string()),
+        None => Data::Bytes(k.clone()),
+    });
+
+    let mut v = EntryView {
+        id: r.id.to_string(),
+        topic: r.topic.clone(),
+        partition,
+        offset,
+        message_id,
+        timestamp: r.timestamp,
+        key,
+        convention: c.convention.clone(),
+        origin_topic: c.origin_topic.clone(),
+        origin_partition: c.origin_partition,
+        origin_offset: c.origin_offset,
+        origin_message_id: c.origin_message_id.clone(),
+        error_class,
+        error_message,
+        retry_count: c.retry_count,
+        consumer_group: c.consumer_group.clone(),
+        failed_at: c.failed_at,
+        size_bytes: r.size_bytes(),
+        headers: Vec::new(),
+        payload: None,
+        stacktrace: None,
+        redacted_fields: Vec::new(),
+        notes: c.notes.clone(),
+    };
+    if detail == Detail::Full {
+        v.stacktrace = text(&c.stacktrace, "stacktrace", &mut masked);
+        v.headers = r
+            .headers
+            .iter()
+            .map(|h| HeaderView {
+                name: h.name.clone(),
+                value: h
+                    .value
+                    .as_ref()
+                    .map(|val| header_value(&h.name, val, reveal, &mut masked)),
+            })
+            .collect();
+        v.payload = r.payload.as_ref().map(|p| payload(p, reveal, &mut masked));
+    }
+    v.redacted_fields = masked.0;
+    v
+}
+
+fn header_value(name: &str, value: &[u8], reveal: bool, masked: &mut Masked) -> Data {
+    let path = format!("headers.{name}");
+    match as_text(value) {
+        _ if reveal => bytes_or_text(value),
+        _ if is_sensitive_name(name) => {
+            masked.add(&path);
+            Data::Text(MASK.to_string())
+        }
+        Some(t) => Data::Text(redact_text(t, &path, masked).into_owned()),
+        None => Data::Bytes(value.to_vec()),
+    }
+}
+
+fn bytes_or_text(value: &[u8]) -> Data {
+    match as_text(value) {
+        Some(t) => Data::Text(t.to_string()),
+        None => Data::Bytes(value.to_vec()),
+    }
+}
+
+/// JSON (object or array) when it parses, text when UTF-8, otherwise binary.
+fn payload(p: &[u8], reveal: bool, masked: &mut Masked) -> Data {
+    let first = p.trim_ascii_start().first().copied();
+    if matches!(first, Some(b'{') | Some(b'[')) {
+        if let Ok(mut value) = serde_json::from_slice::<Value>(p) {
+            if !reveal {
+                redact_json(&mut value, "payload", masked);
+            }
+            return Data::Json(value);
+        }
+    }
+    match as_text(p) {
+        Some(t) if reveal => Data::Text(t.to_string()),
+        Some(t) => Data::Text(redact_text(t, "payload", masked).into_owned()),
+        None if reveal => Data::Bytes(p.to_vec()),
+        None => Data::Binary {
+            size: p.len() as u64,
+            sha256: Sha256::digest(p)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            preview_hex: hex_preview(p, BINARY_PREVIEW_BYTES)
+                .trim_end_matches('…')
+                .to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::conventions::{explain, HeaderMap};
+    use crate::domain::entry::{Header, Record};
+
+    fn entry(payload: &[u8], headers: Vec<Header>, key: &[u8]) -> Entry {
+        let record = Record {
+            topic: "orders.DLT".into(),
+            id: EntryId::Kafka {
+                partition: 1,
+                offset: 5,
+            },
+            timestamp: None,
+            key: Some(key.to_vec()),
+            headers,
+            payload: Some(payload.to_vec()),
+        };
+        Entry {
+            context: explain(&record, &HeaderMap::default()),
+            record,
+        }
+    }
+
+    #[test]
+    fn redacted_by_default_and_listed() {
+        let e = entry(
+            br#"{"user":{"email":"ann@example.com"},"amount":3}"#,
+            vec![
+                Header::new("Authorization", "Basic dXNlcjpwYXNz"),
+                Header::new(
+                    "kafka_dlt-exception-message",
+                    "could not charge 4111 1111 1111 1111",
+                ),
+                Header::new("kafka_dlt-original-partition", 3i32.to_be_bytes()),
+            ],
+            b"ann@example.com",
+        );
+        let v = view(&e, Detail::Full, false);
+        assert_eq!(v.key, Some(Data::Text("[REDACTED:email]".into())));
+        let Some(Data::Json(p)) = &v.payload else {
+            panic!("json payload")
+        };
+        assert_eq!(p["user"]["email"], MASK);
+        assert_eq!(p["amount"], 3);
+        assert_eq!(v.headers[0].value, Some(Data::Text(MASK.into())));
+        assert_eq!(
+            v.error_message.as_deref(),
+            Some("could not charge [REDACTED:card-number]")
+        );
+        assert_eq!(
+            v.headers[2].value,
+            Some(Data::Bytes(3i32.to_be_bytes().to_vec()))
+        );
+        assert_eq!(
+            v.redacted_fields,
+            vec![
+                "error_message",
+                "key",
+                "headers.Authorization",
+                "headers.kafka_dlt-exception-message",
+                "payload.user.email"
+            ]
+        );
+    }
+
+    #[test]
+    fn reveal_shows_raw_data() {
+        let e = entry(
+            br#"{"password":"hunter2"}"#,
+            vec![Header::new("token", "t0k")],
+            b"k",
+        );
+        let v = view(&e, Detail::Full, true);
+        let Some(Data::Json(p)) = &v.payload else {
+            panic!()
+        };
+        assert_eq!(p["password"], "hunter2");
+        assert_eq!(v.headers[0].value, Some(Data::Text("t0k".into())));
+        assert!(v.redacted_fields.is_empty());
+    }
+
+    #[test]
+    fn binary_payload_is_summarised_not_shown() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(300).map(|b| b ^ 0x80).collect();
+        let v = view(&entry(&data, vec![], b"k"), Detail::Full, false);
+        let Some(Data::Binary {
+            size,
+            sha256,
+            preview_hex,
+        }) = v.payload
+        else {
+            panic!("{:?}", v.payload)
+        };
+        assert_eq!(size, 300);
+        assert_eq!(sha256.len(), 64);
+        assert_eq!(preview_hex.len(), 2 * BINARY_PREVIEW_BYTES);
+        let v = view(&entry(&data, vec![], b"k"), Detail::Full, true);
+        assert_eq!(v.payload, Some(Data::Bytes(data)));
+    }
+
+    #[test]
+    fn text_payload_patterns_are_masked() {
+        let v = view(
+            &entry(b"contact bob@corp.example now", vec![], b"k"),
+            Detail::Full,
+            false,
+        );
+        assert_eq!(
+            v.payload,
+            Some(Data::Text("contact [REDACTED:email] now".into()))
+        );
+        assert_eq!(v.redacted_fields, vec!["payload"]);
+    }
+
+    #[test]
+    fn summary_skips_payload_and_headers() {
+        let v = view(
+            &entry(b"{}", vec![Header::new("a", "b")], b"k"),
+            Detail::Summary,
+            false,
+        );
+        assert!(v.headers.is_empty() && v.payload.is_none());
+        assert_eq!(v.size_bytes, 2);
+        assert_eq!(
+            (v.partition, v.offset, v.message_id.as_deref()),
+            (Some(1), Some(5), None)
+        );
+    }
+}

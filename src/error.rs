@@ -1,0 +1,84 @@
+//! Errors whose kind decides the exit code, and the one place that decides it.
+
+use std::io;
+
+/// Exit codes, as documented in the README ("Exit codes").
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const PARTIAL: u8 = 3;
+    pub const UNREACHABLE: u8 = 4;
+    pub const DECLINED: u8 = 5;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DlqError {
+    /// The command line asks for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+    /// The broker could not be reached, or stopped answering, within the timeout.
+    #[error("{0}")]
+    Unreachable(String),
+    #[error("topic '{topic}' does not exist on {broker}")]
+    TopicNotFound { topic: String, broker: String },
+    #[error("{0}")]
+    NotFound(String),
+    /// The user declined, or no terminal was there to ask and `--yes` was not given.
+    #[error("{0}")]
+    Declined(String),
+    /// Some entries failed; the rest were handled.
+    #[error("{0}")]
+    Partial(String),
+    /// The broker lacks a capability the command needs.
+    #[error("{broker} does not support {capability}; {alternative}")]
+    Unsupported {
+        broker: String,
+        capability: String,
+        alternative: String,
+    },
+}
+
+/// The exit code for an error, found anywhere in its chain.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if is_broken_pipe(err) {
+        return exit::SUCCESS;
+    }
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<DlqError>() {
+            return match e {
+                DlqError::Usage(_) => exit::USAGE,
+                DlqError::Unreachable(_) => exit::UNREACHABLE,
+                DlqError::Declined(_) => exit::DECLINED,
+                DlqError::Partial(_) => exit::PARTIAL,
+                DlqError::TopicNotFound { .. }
+                | DlqError::NotFound(_)
+                | DlqError::Unsupported { .. } => exit::FAILURE,
+            };
+        }
+    }
+    exit::FAILURE
+}
+
+/// `dlq list | head` closes our stdout early: that is the reader's choice, not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_found_through_context() {
+        let e = anyhow::Error::new(DlqError::Unreachable("x".into())).context("listing orders.DLT");
+        assert_eq!(exit_code(&e), exit::UNREACHABLE);
+        let e = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
+        assert_eq!(exit_code(&e), exit::SUCCESS);
+        assert_eq!(exit_code(&anyhow::anyhow!("other")), exit::FAILURE);
+        assert_eq!(exit_code(&DlqError::Usage("u".into()).into()), exit::USAGE);
+    }
+}

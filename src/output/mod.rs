@@ -1,0 +1,81 @@
+//! Rendering. Commands hand views to a sink; the sink decides how they look: a table on a
+//! terminal, JSON or JSON Lines for scripts. Nothing here talks to a broker.
+
+mod json;
+mod table;
+
+use std::io::{self, Write};
+
+use crate::cli::OutputFormat;
+use crate::domain::view::EntryView;
+
+pub use table::sanitize;
+
+/// Receives the entries a command selected, one at a time.
+pub trait EntrySink: Send {
+    fn entry(&mut self, v: &EntryView) -> io::Result<()>;
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// A sink for `list` in the chosen format. The table sink prints in pages so memory stays
+/// bounded; JSON streams an array; JSON Lines writes one object per line.
+pub fn list_sink<'w>(
+    format: OutputFormat,
+    out: Box<dyn Write + Send + 'w>,
+) -> Box<dyn EntrySink + 'w> {
+    match format {
+        OutputFormat::Table => Box::new(table::TableSink::new(out)),
+        OutputFormat::Json => Box::new(JsonArraySink { out, first: true }),
+        OutputFormat::Jsonl => Box::new(JsonLinesSink { out }),
+    }
+}
+
+struct JsonLinesSink<'w> {
+    out: Box<dyn Write + Send + 'w>,
+}
+
+impl EntrySink for JsonLinesSink<'_> {
+    fn entry(&mut self, v: &EntryView) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &json::EntryJson::from(v))?;
+        self.out.write_all(b"\n")
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+struct JsonArraySink<'w> {
+    out: Box<dyn Write + Send + 'w>,
+    first: bool,
+}
+
+impl EntrySink for JsonArraySink<'_> {
+    fn entry(&mut self, v: &EntryView) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[\n" } else { b",\n" })?;
+        self.first = false;
+        serde_json::to_writer(&mut self.out, &json::EntryJson::from(v))?;
+        Ok(())
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[]\n" } else { b"\n]\n" })?;
+        self.out.flush()
+    }
+}
+
+/// Prints one entry in full.
+pub fn inspect(format: OutputFormat, v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::inspect(v, out)?,
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &json::InspectJson::from(v))?;
+            out.write_all(b"\n")?;
+        }
+        OutputFormat::Jsonl => {
+            serde_json::to_writer(&mut *out, &json::InspectJson::from(v))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()
+}

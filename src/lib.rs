@@ -44,6 +44,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let finished = sink.finish();
             let summary = summary?;
             finished?;
+            for w in &summary.warnings {
+                eprintln!("dlq: warning: {w}");
+            }
             if format == OutputFormat::Table {
                 if summary.shown == 0 {
                     eprintln!(

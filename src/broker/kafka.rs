@@ -14,7 +14,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::{Broker, ConnectConfig, Flow, ScanRequest, Visitor};
+use super::{Broker, ConnectConfig, Flow, ScanNotes, ScanRequest, Visitor};
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::error::DlqError;
 
@@ -315,9 +315,14 @@ impl Broker for KafkaBroker {
         parse_kafka_id(id).map_err(DlqError::Usage)
     }
 
-    async fn scan(&mut self, req: &ScanRequest, visit: &mut Visitor<'_>) -> anyhow::Result<()> {
+    async fn scan(
+        &mut self,
+        req: &ScanRequest,
+        visit: &mut Visitor<'_>,
+    ) -> anyhow::Result<ScanNotes> {
         // librdkafka's calls block; keep them off the async workers' hands.
-        tokio::task::block_in_place(|| self.scan_blocking(req, visit))
+        tokio::task::block_in_place(|| self.scan_blocking(req, visit))?;
+        Ok(ScanNotes::default())
     }
 
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {

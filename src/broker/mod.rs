@@ -82,6 +82,12 @@ pub enum Flow {
     Stop,
 }
 
+/// What a scan has to tell the user besides the records (printed as warnings on stderr).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ScanNotes {
+    pub warnings: Vec<String>,
+}
+
 /// Receives records one at a time, so a scan holds one record in memory, not the topic.
 pub type Visitor<'a> = dyn FnMut(Record) -> anyhow::Result<Flow> + Send + 'a;
 
@@ -93,7 +99,11 @@ pub trait Broker: Send {
     /// Streams the topic's entries to `visit` from the start of what the operator may see
     /// (Kafka: the log start; Pulsar: the operator subscription's backlog) to the end present
     /// when the scan began, or until `visit` says stop. Never acknowledges or commits anything.
-    async fn scan(&mut self, req: &ScanRequest, visit: &mut Visitor<'_>) -> anyhow::Result<()>;
+    async fn scan(
+        &mut self,
+        req: &ScanRequest,
+        visit: &mut Visitor<'_>,
+    ) -> anyhow::Result<ScanNotes>;
 
     /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;

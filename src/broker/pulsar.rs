@@ -19,13 +19,25 @@ use pulsar::{
     TokioExecutor,
 };
 
-use super::{Broker, ConnectConfig, Flow, ScanRequest, Visitor};
+use super::{Broker, ConnectConfig, Flow, ScanNotes, ScanRequest, Visitor};
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
 use crate::error::DlqError;
 
 /// Once every partition's last message has been seen the scan ends at once. A backlog whose
 /// tail was already acknowledged never reaches that id, so a quiet spell this long also ends it.
 const IDLE_END: Duration = Duration::from_secs(3);
+
+/// How long to wait for an answer to the topic-list request before concluding the broker does
+/// not implement it (pulsar-lite 0.2.0 logs "Unsupported command type: 32" and never answers).
+const TOPIC_LIST_PROBE: Duration = Duration::from_secs(1);
+
+/// Whether a topic exists, as far as the broker can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existence {
+    Exists,
+    /// The broker cannot list topics; subscribing would create a missing topic.
+    Unknown,
+}
 
 pub struct PulsarBroker {
     client: Pulsar<TokioExecutor>,
@@ -81,28 +93,35 @@ impl PulsarBroker {
         }
     }
 
-    /// Fails with `TopicNotFound` unless the namespace lists the topic (or its partitions).
-    /// Subscribing would silently create a missing topic, so this is asked first.
-    async fn ensure_exists(&self, full: &str) -> anyhow::Result<()> {
+    /// Fails with `TopicNotFound` unless the namespace lists the topic (or its partitions):
+    /// subscribing would silently create a missing topic, so this is asked first. A broker
+    /// that does not answer the request (no GetTopicsOfNamespace) leaves it `Unknown`.
+    async fn check_exists(&self, full: &str) -> anyhow::Result<Existence> {
         let rest = full.split_once("://").map_or(full, |(_, r)| r);
         let mut parts = rest.splitn(3, '/');
         let (Some(tenant), Some(ns), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(DlqError::Usage(format!("'{full}' is not a Pulsar topic name")).into());
         };
-        let topics = tokio::time::timeout(
-            self.timeout,
+        let probe = self.timeout.min(TOPIC_LIST_PROBE);
+        let answer = tokio::time::timeout(
+            probe,
             self.client
                 .get_topics_of_namespace(format!("{tenant}/{ns}"), Mode::All),
         )
-        .await
-        .map_err(|_| self.unreachable("listing topics timed out"))?
-        .map_err(|e| self.unreachable(&e.to_string()))?;
+        .await;
+        let topics = match answer {
+            Err(_) => return Ok(Existence::Unknown),
+            Ok(Err(e)) => {
+                return Err(e).context(format!("listing the topics of namespace {tenant}/{ns}"))
+            }
+            Ok(Ok(topics)) => topics,
+        };
         let partition_prefix = format!("{full}-partition-");
         if topics
             .iter()
             .any(|t| t == full || t.starts_with(&partition_prefix))
         {
-            Ok(())
+            Ok(Existence::Exists)
         } else {
             Err(DlqError::TopicNotFound {
                 topic: full.to_string(),
@@ -110,6 +129,16 @@ impl PulsarBroker {
             }
             .into())
         }
+    }
+
+    fn unverified_warning(&self, full: &str) -> String {
+        format!(
+            "'{full}' holds no messages for subscription '{}'. The broker at {} does not answer topic-list \
+             requests (GetTopicsOfNamespace), so dlq could not check that the topic exists; if the name is \
+             wrong, the broker has now created it empty. Check the name against the producer's DLQ naming \
+             (<topic>-<subscription>-DLQ).",
+            self.subscription, self.url
+        )
     }
 
     fn unreachable(&self, why: &str) -> anyhow::Error {
@@ -121,30 +150,52 @@ impl PulsarBroker {
         .into()
     }
 
+    /// Subscribes the operator subscription. Only one consumer may hold an Exclusive
+    /// subscription: Apache Pulsar answers a second one with ConsumerBusy, pulsar-lite drops the
+    /// connection, and a consumer that a previous `dlq` just closed can linger a moment. Both
+    /// are retried until the timeout, then reported with what to do.
     async fn subscribe(&self, full: &str) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
-        let build = self
-            .client
-            .consumer()
-            .with_topic(full)
-            .with_subscription(&self.subscription)
-            // Exclusive keeps the backlog in order; a second reader gets a clear "busy" error.
-            .with_subscription_type(SubType::Exclusive)
-            .with_consumer_name("dlq")
-            .with_options(
-                ConsumerOptions::default()
-                    .durable(true)
-                    .with_initial_position(InitialPosition::Earliest)
-                    .with_receiver_queue_size(1000),
-            )
-            .build::<Vec<u8>>();
-        match tokio::time::timeout(self.timeout, build).await {
-            Err(_) => Err(self.unreachable("subscribing timed out")),
-            Ok(Err(e)) if e.to_string().contains("ConsumerBusy") => Err(anyhow::anyhow!(
-                "subscription '{}' on '{full}' is in use by another consumer; close it or pass --subscription NAME",
-                self.subscription
-            )),
-            Ok(Err(e)) => Err(e).context(format!("subscribing '{}' to '{full}'", self.subscription)),
-            Ok(Ok(c)) => Ok(c),
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let build = self
+                .client
+                .consumer()
+                .with_topic(full)
+                .with_subscription(&self.subscription)
+                // Exclusive keeps the backlog in order and its reader alone.
+                .with_subscription_type(SubType::Exclusive)
+                .with_consumer_name("dlq")
+                .with_options(
+                    ConsumerOptions::default()
+                        .durable(true)
+                        .with_initial_position(InitialPosition::Earliest)
+                        .with_receiver_queue_size(1000),
+                )
+                .build::<Vec<u8>>();
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let err = match tokio::time::timeout(left, build).await {
+                Err(_) => return Err(self.unreachable("subscribing timed out")),
+                Ok(Ok(c)) => return Ok(c),
+                Ok(Err(e)) => e,
+            };
+            let text = err.to_string();
+            let busy = text.contains("ConsumerBusy") || text.contains("Disconnected");
+            if !busy {
+                return Err(err)
+                    .context(format!("subscribing '{}' to '{full}'", self.subscription));
+            }
+            if tokio::time::Instant::now() + backoff >= deadline {
+                return Err(anyhow::anyhow!(
+                    "subscription '{}' on '{full}' is held by another consumer (another dlq, or a service \
+                     using the same name) and was not released within {}s; wait for it, or read through \
+                     another subscription with --subscription NAME ({text})",
+                    self.subscription,
+                    self.timeout.as_secs_f32()
+                ));
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(1));
         }
     }
 
@@ -152,14 +203,19 @@ impl PulsarBroker {
         &mut self,
         req: &ScanRequest,
         visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<ScanNotes> {
         let full = Self::full_name(&req.topic);
-        self.ensure_exists(&full).await?;
+        let existence = self.check_exists(&full).await?;
         let mut consumer = self.subscribe(&full).await?;
         let result = self.drain(&mut consumer, req, visit).await;
         // Close without acknowledging: everything read returns to the backlog.
         let _ = tokio::time::timeout(self.timeout, consumer.close()).await;
-        result
+        let received = result?;
+        let mut notes = ScanNotes::default();
+        if received == 0 && existence == Existence::Unknown {
+            notes.warnings.push(self.unverified_warning(&full));
+        }
+        Ok(notes)
     }
 
     async fn drain(
@@ -167,11 +223,14 @@ impl PulsarBroker {
         consumer: &mut Consumer<Vec<u8>, TokioExecutor>,
         req: &ScanRequest,
         visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<()> {
-        let last = tokio::time::timeout(self.timeout, consumer.get_last_message_id())
-            .await
-            .map_err(|_| self.unreachable("asking for the last message id timed out"))?
-            .context("asking for the last message id")?;
+    ) -> anyhow::Result<u64> {
+        let mut received = 0u64;
+        let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
+            Err(_) => return Err(self.unreachable("asking for the last message id timed out")),
+            // Apache Pulsar answers an empty topic with (-1,-1); pulsar-lite with this error.
+            Ok(Err(e)) if e.to_string().contains("Topic has no messages") => return Ok(0),
+            Ok(r) => r.context("asking for the last message id")?,
+        };
         // Per partition index (-1 on a non-partitioned topic): the last id present now.
         let mut pending: BTreeMap<i32, MessageIdData> = last
             .into_iter()
@@ -179,15 +238,16 @@ impl PulsarBroker {
             .map(|id| (id.partition.unwrap_or(-1), id))
             .collect();
         if pending.is_empty() {
-            return Ok(());
+            return Ok(received);
         }
         loop {
             let next = match tokio::time::timeout(IDLE_END, consumer.try_next()).await {
-                Err(_) => return Ok(()), // quiet: the rest of the backlog was acknowledged
-                Ok(Ok(None)) => return Ok(()),
+                Err(_) => return Ok(received), // quiet: the rest of the backlog was acknowledged
+                Ok(Ok(None)) => return Ok(received),
                 Ok(Ok(Some(m))) => m,
                 Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
             };
+            received += 1;
             let record = to_record(&next);
             let part = partition_index(&next);
             let reached = pending
@@ -198,12 +258,12 @@ impl PulsarBroker {
                 .since
                 .is_some_and(|s| record.timestamp.is_some_and(|t| t < s));
             if wanted && !too_old && visit(record)? == Flow::Stop {
-                return Ok(());
+                return Ok(received);
             }
             if reached {
                 pending.remove(&part);
                 if pending.is_empty() {
-                    return Ok(());
+                    return Ok(received);
                 }
             }
         }
@@ -279,7 +339,11 @@ impl Broker for PulsarBroker {
             .map_err(DlqError::Usage)
     }
 
-    async fn scan(&mut self, req: &ScanRequest, visit: &mut Visitor<'_>) -> anyhow::Result<()> {
+    async fn scan(
+        &mut self,
+        req: &ScanRequest,
+        visit: &mut Visitor<'_>,
+    ) -> anyhow::Result<ScanNotes> {
         self.scan_inner(req, visit).await
     }
 
@@ -291,22 +355,27 @@ impl Broker for PulsarBroker {
             topic: topic.to_string(),
             ..ScanRequest::default()
         };
-        self.scan_inner(&req, &mut |r: Record| {
-            if r.id == id {
-                found = Some(r);
-                Ok(Flow::Stop)
-            } else {
-                Ok(Flow::Continue)
-            }
-        })
-        .await?;
+        let notes = self
+            .scan_inner(&req, &mut |r: Record| {
+                if r.id == id {
+                    found = Some(r);
+                    Ok(Flow::Stop)
+                } else {
+                    Ok(Flow::Continue)
+                }
+            })
+            .await?;
         found.ok_or_else(|| {
-            DlqError::NotFound(format!(
+            let mut msg = format!(
                 "no entry {id} in the backlog of subscription '{}' on '{}'",
                 self.subscription,
                 Self::full_name(topic)
-            ))
-            .into()
+            );
+            for w in notes.warnings {
+                msg.push_str("\n");
+                msg.push_str(&w);
+            }
+            DlqError::NotFound(msg).into()
         })
     }
 }

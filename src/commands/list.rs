@@ -15,12 +15,14 @@ pub struct ListSettings {
     pub reveal: bool,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ListSummary {
     /// Entries that matched the selection and went to the sink.
     pub shown: u64,
     /// Entries read from the broker.
     pub read: u64,
+    /// What the broker adapter wants the user to know.
+    pub warnings: Vec<String>,
 }
 
 pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {
@@ -30,10 +32,10 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
         partitions: s.selection.partitions.clone(),
         since: s.selection.since,
     };
-    let mut summary = ListSummary::default();
-    broker
+    let (mut shown, mut read) = (0u64, 0u64);
+    let notes = broker
         .scan(&req, &mut |record| {
-            summary.read += 1;
+            read += 1;
             let entry = Entry {
                 context: explain(&record, &s.header_map),
                 record,
@@ -42,13 +44,17 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
                 return Ok(Flow::Continue);
             }
             sink.entry(&view(&entry, Detail::Summary, s.reveal))?;
-            summary.shown += 1;
-            Ok(if s.selection.limit.is_some_and(|l| summary.shown >= l) {
+            shown += 1;
+            Ok(if s.selection.limit.is_some_and(|l| shown >= l) {
                 Flow::Stop
             } else {
                 Flow::Continue
             })
         })
         .await?;
-    Ok(summary)
+    Ok(ListSummary {
+        shown,
+        read,
+        warnings: notes.warnings,
+    })
 }

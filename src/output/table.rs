@@ -93,7 +93,7 @@ impl<'w> TableSink<'w> {
 
     fn new_table() -> Table {
         let mut t = Table::new();
-        t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header([
                 "ID",

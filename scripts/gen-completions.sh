@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates completions/ from the clap definition. tests/cli/completions.rs fails when the
+# committed files differ from what the binary prints.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ensure_dlq
+cd "$DLQ_ROOT"
+"$DLQ_BIN" completions bash >completions/dlq.bash
+"$DLQ_BIN" completions zsh >completions/_dlq
+"$DLQ_BIN" completions fish >completions/dlq.fish
+"$DLQ_BIN" completions powershell >completions/_dlq.ps1
+"$DLQ_BIN" completions elvish >completions/dlq.elv
+say "completions/ regenerated"

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Create Kafka dead letters the way real services do, with the official librdkafka client.
+
+Order events are produced to ORIGIN. Then, like a failing sink or listener, each event is
+written to the DLQ topic with the context its framework adds:
+  connect   Kafka Connect: __connect.errors.* headers, UTF-8 text, original headers kept
+  spring    Spring Kafka DeadLetterPublishingRecoverer: kafka_dlt-* headers, partition as a
+            4-byte and offset/timestamp as 8-byte big-endian integers, same partition as the
+            original; retry_topic-attempts as with @RetryableTopic
+  envelope  a JSON envelope {original_event, error, stack_trace, consumer_group, partition,
+            offset, failed_at, retry_count} as the payload
+The origin partition/offset in each dead letter are the real ones the broker assigned.
+Prints one JSON document describing every dead letter, for tests to check against.
+"""
+import argparse
+import json
+import struct
+import sys
+import time
+from datetime import datetime, timezone
+
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+STACK = (
+    "{cls}: {msg}\n"
+    "\tat com.example.orders.OrderListener.onMessage(OrderListener.java:42)\n"
+    "\tat org.springframework.kafka.listener.KafkaMessageListenerContainer.doInvokeOnMessage(KafkaMessageListenerContainer.java:2800)\n"
+)
+
+
+def create_topics(bootstrap, topics, partitions):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics([NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics])
+    for t, f in futures.items():
+        try:
+            f.result(30)
+        except Exception as e:  # an existing topic is fine
+            if "TOPIC_ALREADY_EXISTS" not in str(e) and "already exists" not in str(e):
+                raise
+
+
+def produce_all(producer, records):
+    """Produce (topic, key, value, headers, partition) tuples; return their (partition, offset)."""
+    results = [None] * len(records)
+
+    def report(i):
+        def cb(err, msg):
+            if err is not None:
+                results[i] = err
+            else:
+                results[i] = (msg.partition(), msg.offset(), msg.timestamp()[1])
+        return cb
+
+    for i, (topic, key, value, headers, partition) in enumerate(records):
+        kwargs = {"key": key, "value": value, "headers": headers, "on_delivery": report(i)}
+        if partition is not None:
+            kwargs["partition"] = partition
+        producer.produce(topic, **kwargs)
+        producer.poll(0)
+    remaining = producer.flush(30)
+    if remaining or any(r is None or not isinstance(r, tuple) for r in results):
+        sys.exit(f"delivery failed: {[r for r in results if not isinstance(r, tuple)][:3]}")
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--origin", required=True, help="origin topic")
+    ap.add_argument("--dlq", required=True, help="DLQ topic")
+    ap.add_argument("--style", choices=["connect", "spring", "envelope"], action="append", required=True)
+    ap.add_argument("--count", type=int, default=3, help="dead letters per style")
+    ap.add_argument("--partitions", type=int, default=2)
+    args = ap.parse_args()
+
+    create_topics(args.bootstrap, [args.origin, args.dlq], args.partitions)
+    producer = Producer({"bootstrap.servers": args.bootstrap, "linger.ms": 5, "enable.idempotence": False})
+
+    events = []
+    for style in args.style:
+        for i in range(args.count):
+            n = len(events)
+            event = {
+                "order_id": 5000 + n,
+                "amount": {"value": 10 + n, "currency": "EUR"},
+                "customer": {"name": f"Customer {n}", "email": f"customer{n}@example.com"},
+                "payment": {"card_number": "4111111111111111", "expiry": "12/29"},
+            }
+            events.append((style, f"order-{5000 + n}".encode(), json.dumps(event).encode(), n))
+    origin_pos = produce_all(
+        producer,
+        [(args.origin, key, value, [("traceparent", f"00-{n:032x}-{n:016x}-01".encode())], None) for _, key, value, n in events],
+    )
+
+    dead = []
+    records = []
+    for (style, key, value, n), (op, oo, ots) in zip(events, origin_pos):
+        trace = ("traceparent", f"00-{n:032x}-{n:016x}-01".encode())
+        if style == "connect":
+            cls = "org.apache.kafka.connect.errors.DataException"
+            msg = f"Converting byte[] to Kafka Connect data failed due to serialization error of topic {args.origin}"
+            headers = [
+                trace,
+                ("__connect.errors.topic", args.origin.encode()),
+                ("__connect.errors.partition", str(op).encode()),
+                ("__connect.errors.offset", str(oo).encode()),
+                ("__connect.errors.connector.name", b"jdbc-sink-orders"),
+                ("__connect.errors.task.id", b"0"),
+                ("__connect.errors.stage", b"VALUE_CONVERTER"),
+                ("__connect.errors.class.name", b"io.confluent.connect.avro.AvroConverter"),
+                ("__connect.errors.exception.class.name", cls.encode()),
+                ("__connect.errors.exception.message", msg.encode()),
+                ("__connect.errors.exception.stacktrace", STACK.format(cls=cls, msg=msg).encode()),
+            ]
+            records.append((args.dlq, key, value, headers, None))
+            dead.append({"style": style, "convention": "kafka-connect", "error_class": cls, "error_message": msg, "retry_count": None, "consumer_group": None})
+        elif style == "spring":
+            cls = "org.springframework.kafka.listener.ListenerExecutionFailedException"
+            msg = f"Listener method threw exception: Unknown currency for customer{n}@example.com"
+            headers = [
+                trace,
+                ("kafka_dlt-original-topic", args.origin.encode()),
+                ("kafka_dlt-original-partition", struct.pack(">i", op)),
+                ("kafka_dlt-original-offset", struct.pack(">q", oo)),
+                ("kafka_dlt-original-timestamp", struct.pack(">q", ots)),
+                ("kafka_dlt-original-timestamp-type", b"CreateTime"),
+                ("kafka_dlt-original-consumer-group", b"order-service"),
+                ("kafka_dlt-exception-fqcn", cls.encode()),
+                ("kafka_dlt-exception-cause-fqcn", b"java.lang.IllegalArgumentException"),
+                ("kafka_dlt-exception-message", msg.encode()),
+                ("kafka_dlt-exception-stacktrace", STACK.format(cls=cls, msg=msg).encode()),
+                ("retry_topic-attempts", struct.pack(">i", 3)),
+            ]
+            # Spring publishes to the same partition as the original record.
+            records.append((args.dlq, key, value, headers, op))
+            dead.append({"style": style, "convention": "spring-kafka", "error_class": cls, "error_message": msg, "retry_count": 3, "consumer_group": "order-service"})
+        else:
+            failed_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            msg = "timeout calling billing-service after 3 attempts"
+            envelope = {
+                "original_event": json.loads(value),
+                "error": msg,
+                "stack_trace": "java.net.SocketTimeoutException: Read timed out\n\tat billing.Client.call(Client.java:88)",
+                "consumer_group": "billing",
+                "partition": op,
+                "offset": oo,
+                "failed_at": failed_at,
+                "retry_count": 2,
+            }
+            records.append((args.dlq, key, json.dumps(envelope).encode(), [trace], None))
+            dead.append({"style": style, "convention": "json-envelope", "error_class": None, "error_message": msg, "retry_count": 2, "consumer_group": "billing", "failed_at": failed_at})
+        dead[-1].update({"key": key.decode(), "origin_topic": args.origin if style != "envelope" else None, "origin_partition": op, "origin_offset": oo})
+
+    dlq_pos = produce_all(producer, records)
+    for d, (p, o, _) in zip(dead, dlq_pos):
+        d.update({"partition": p, "offset": o, "id": f"{p}:{o}"})
+    json.dump({"origin": args.origin, "dlq": args.dlq, "entries": dead}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Create Pulsar dead letters the way a real service does.
+
+A producer publishes order events to TOPIC; a consumer using the official client's
+DeadLetterPolicy fails (nacks) every one until the client itself moves them to
+<TOPIC>-<SUBSCRIPTION>-DLQ, with REAL_TOPIC and ORIGIN_MESSAGE_ID set by the client.
+Prints one JSON document describing what was produced, for tests to check against.
+"""
+import argparse
+import json
+import sys
+import time
+
+import pulsar
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--url", required=True, help="pulsar://host:port")
+    ap.add_argument("--topic", required=True, help="origin topic (short name)")
+    ap.add_argument("--subscription", required=True, help="the failing service's subscription")
+    ap.add_argument("--count", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    args = ap.parse_args()
+
+    client = pulsar.Client(args.url, operation_timeout_seconds=30, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+    topic = f"persistent://public/default/{args.topic}"
+    dlq_topic = f"{topic}-{args.subscription}-DLQ"
+
+    consumer = client.subscribe(
+        topic,
+        args.subscription,
+        consumer_type=pulsar.ConsumerType.Shared,
+        negative_ack_redelivery_delay_ms=100,
+        dead_letter_policy=pulsar.ConsumerDeadLetterPolicy(max_redeliver_count=1),
+    )
+    producer = client.create_producer(topic, batching_enabled=False)
+    produced = []
+    for i in range(args.count):
+        event = {
+            "order_id": 1000 + i,
+            "amount": {"value": 25 + i, "currency": "EUR"},
+            "customer": {"name": f"Customer {i}", "email": f"customer{i}@example.com"},
+            "payment": {"card_number": "4111111111111111", "expiry": "12/29"},
+        }
+        key = f"order-{1000 + i}"
+        props = {"app": "checkout", "trace-id": f"trace-{i:04d}"}
+        mid = producer.send(json.dumps(event).encode(), partition_key=key, properties=props)
+        produced.append({"key": key, "origin_message_id": str(mid), "properties": props, "event": event})
+    producer.flush()
+
+    # The failing service: every delivery fails until the client dead-letters the message.
+    deadline = time.time() + args.timeout
+    while time.time() < deadline:
+        try:
+            msg = consumer.receive(timeout_millis=1500)
+        except pulsar.Timeout:
+            if count_topic(client, dlq_topic) >= args.count:
+                break
+            continue
+        consumer.negative_acknowledge(msg)
+    consumer.close()
+
+    in_dlq = count_topic(client, dlq_topic)
+    client.close()
+    if in_dlq < args.count:
+        sys.exit(f"only {in_dlq} of {args.count} messages reached {dlq_topic} within {args.timeout}s")
+    json.dump({"topic": topic, "dlq_topic": dlq_topic, "messages": produced}, sys.stdout)
+    print()
+
+
+def count_topic(client, topic):
+    """Messages in TOPIC, read with a non-durable reader (it creates no subscription)."""
+    try:
+        reader = client.create_reader(topic, pulsar.MessageId.earliest)
+    except Exception:
+        return 0
+    n = 0
+    try:
+        while True:
+            reader.read_next(timeout_millis=500)
+            n += 1
+    except pulsar.Timeout:
+        pass
+    reader.close()
+    return n
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+use std::path::PathBuf;
+use std::process::Command as StdCommand;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `dlq` with an environment that a developer's own settings cannot leak into.
+pub fn dlq() -> Command {
+    let mut cmd = Command::cargo_bin("dlq").expect("dlq binary");
+    cmd.env_remove("DLQ_BROKER")
+        .env_remove("DLQ_CONTEXT")
+        .env("HOME", std::env::temp_dir())
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn broker_env(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!(
+            "{var} is not set: this test needs the local brokers. Start them with `scripts/brokers.sh up` \
+             and load their settings with `eval \"$(scripts/brokers.sh env)\"` (scripts/test.sh does both)"
+        )
+    })
+}
+
+pub fn kafka_url() -> String {
+    broker_env("DLQ_TEST_KAFKA")
+}
+
+pub fn pulsar_url() -> String {
+    broker_env("DLQ_TEST_PULSAR")
+}
+
+/// pulsar-lite itself, for the official Python client (it needs no checksum proxy).
+pub fn pulsar_direct_url() -> String {
+    broker_env("DLQ_TEST_PULSAR_DIRECT")
+}
+
+pub fn python() -> String {
+    broker_env("DLQ_PYTHON")
+}
+
+/// A topic name no other test (or earlier run) uses.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}-{}-{}",
+        nanos % 1_000_000_000_000,
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+fn seed_script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/seed")
+        .join(name)
+}
+
+fn run_seed(script: &str, args: &[&str]) -> Value {
+    let out = StdCommand::new(python())
+        .arg(seed_script(script))
+        .args(args)
+        .output()
+        .expect("running the seed script");
+    assert!(
+        out.status.success(),
+        "{script} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("seed script prints JSON")
+}
+
+/// Dead letters written by the official librdkafka client with the given framework styles.
+pub fn seed_kafka(origin: &str, dlq_topic: &str, styles: &[&str], count: u32) -> Value {
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    let count = count.to_string();
+    let mut args = vec![
+        "--bootstrap",
+        &bootstrap,
+        "--origin",
+        origin,
+        "--dlq",
+        dlq_topic,
+        "--count",
+        &count,
+    ];
+    for s in styles {
+        args.extend(["--style", s]);
+    }
+    run_seed("kafka_dlq.py", &args)
+}
+
+/// Dead letters moved to `<topic>-<subscription>-DLQ` by the official Pulsar client's
+/// dead-letter policy.
+pub fn seed_pulsar(topic: &str, subscription: &str, count: u32) -> Value {
+    let url = pulsar_direct_url();
+    let count = count.to_string();
+    run_seed(
+        "pulsar_dlq.py",
+        &[
+            "--url",
+            &url,
+            "--topic",
+            topic,
+            "--subscription",
+            subscription,
+            "--count",
+            &count,
+        ],
+    )
+}
+
+/// Runs dlq, expects success, parses stdout as JSON.
+pub fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("running dlq");
+    assert!(
+        out.status.success(),
+        "dlq failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "dlq printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Runs dlq, expects success, parses each stdout line as JSON.
+pub fn jsonl_of(cmd: &mut Command) -> Vec<Value> {
+    let out = cmd.output().expect("running dlq");
+    assert!(
+        out.status.success(),
+        "dlq failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}

@@ -1,0 +1,10 @@
+//! dlq's integration tests: one binary, driving the real `dlq` executable.
+//! Broker tests run against the local brokers that `scripts/brokers.sh up` starts; without them
+//! they fail and say so (they never skip).
+
+mod common;
+mod completions;
+mod json_contract;
+mod kafka;
+mod offline;
+mod pulsar;

@@ -1,0 +1,144 @@
+//! What dlq does before (or instead of) talking to a broker: usage errors, unreachable
+//! brokers, help. No broker needed.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+
+use crate::common::dlq;
+
+/// A local port with nothing listening on it.
+fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    port
+}
+
+#[test]
+fn no_broker_is_a_usage_error_naming_the_flag_and_variable() {
+    dlq().args(["list", "orders.DLT"]).assert().code(2).stderr(
+        predicate::str::contains("-b/--broker").and(predicate::str::contains("DLQ_BROKER")),
+    );
+}
+
+#[test]
+fn unknown_url_scheme_is_a_usage_error() {
+    dlq()
+        .args(["list", "t", "-b", "amqp://localhost:5672"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no backend for URL scheme 'amqp://'",
+        ));
+}
+
+#[test]
+fn broker_comes_from_the_environment() {
+    dlq()
+        .env("DLQ_BROKER", "amqp://x")
+        .args(["list", "t"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("amqp://"));
+}
+
+#[test]
+fn bad_times_regexes_and_header_maps_are_usage_errors() {
+    for args in [
+        vec!["--since", "yesterday"],
+        vec!["--until", "10:42"],
+        vec!["--since", "2026-11-22", "--until", "2026-11-21"],
+        vec!["--grep", "("],
+        vec!["--header-map", "colour=x-colour"],
+        vec!["--header-map", "origin_topic"],
+        vec!["--limit", "0"],
+        vec!["--timeout", "soon"],
+    ] {
+        dlq()
+            .args(["list", "t", "-b", "kafka://127.0.0.1:1"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with("dlq: error:"));
+    }
+}
+
+#[test]
+fn malformed_entry_ids_are_usage_errors() {
+    // The id is parsed before any network round trip on Kafka.
+    dlq()
+        .args([
+            "inspect",
+            "t",
+            "not-an-id",
+            "-b",
+            &format!("kafka://127.0.0.1:{}", closed_port()),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("PARTITION:OFFSET"));
+}
+
+#[test]
+fn unreachable_kafka_fails_with_exit_4_within_the_timeout() {
+    let start = Instant::now();
+    dlq()
+        .args([
+            "list",
+            "orders.DLT",
+            "--timeout",
+            "2s",
+            "-b",
+            &format!("kafka://127.0.0.1:{}", closed_port()),
+        ])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("cannot reach Kafka at 127.0.0.1"));
+    // Not a performance claim: the error must come from our timeout, not a client's default
+    // minute-long retry loop.
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn unreachable_pulsar_fails_with_exit_4_within_the_timeout() {
+    let start = Instant::now();
+    dlq()
+        .args([
+            "list",
+            "t-DLQ",
+            "--timeout",
+            "2s",
+            "-b",
+            &format!("pulsar://127.0.0.1:{}", closed_port()),
+        ])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "cannot reach Pulsar at pulsar://127.0.0.1",
+        ));
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn help_lists_exit_codes_and_examples() {
+    dlq()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("4 broker unreachable"));
+    dlq().args(["list", "--help"]).assert().success().stdout(
+        predicate::str::contains("Examples:").and(predicate::str::contains("--header-map")),
+    );
+}

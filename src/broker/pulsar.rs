@@ -372,7 +372,7 @@ impl Broker for PulsarBroker {
                 Self::full_name(topic)
             );
             for w in notes.warnings {
-                msg.push_str("\n");
+                msg.push('\n');
                 msg.push_str(&w);
             }
             DlqError::NotFound(msg).into()

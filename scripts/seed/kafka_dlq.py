@@ -9,6 +9,10 @@ written to the DLQ topic with the context its framework adds:
             original; retry_topic-attempts as with @RetryableTopic
   envelope  a JSON envelope {original_event, error, stack_trace, consumer_group, partition,
             offset, failed_at, retry_count} as the payload
+  malformed what a broken or hostile producer writes (one of each, --count is ignored): a binary
+            key and payload, a 3-byte Spring partition and a non-UTF-8 origin topic; a tombstone
+            with a null header value; an envelope that is not JSON; an error message carrying a
+            terminal escape sequence
 The origin partition/offset in each dead letter are the real ones the broker assigned.
 Prints one JSON document describing every dead letter, for tests to check against.
 """
@@ -64,12 +68,38 @@ def produce_all(producer, records):
     return results
 
 
+def malformed(dlq):
+    """Dead letters no well-behaved producer writes; dlq must show them without guessing."""
+    binary_payload = bytes(range(256)) * 2 + b"\xff\xfe"
+    binary_key = b"\x00\x9fkey\xff"
+    return [
+        ((dlq, binary_key, binary_payload, [
+            ("kafka_dlt-original-topic", b"ord\xffers"),
+            ("kafka_dlt-original-partition", b"\x00\x00\x03"),
+            ("kafka_dlt-original-offset", struct.pack(">q", 77)),
+            ("kafka_dlt-exception-fqcn", b"org.apache.kafka.common.errors.SerializationException"),
+        ], 0), {"style": "malformed", "case": "binary", "payload_hex": binary_payload.hex(), "key_hex": binary_key.hex()}),
+        ((dlq, b"tombstone-key", None, [
+            ("__connect.errors.topic", b"orders"),
+            ("__connect.errors.partition", b"1"),
+            ("__connect.errors.offset", b"not-a-number"),
+            ("__connect.errors.exception.message", None),
+        ], 0), {"style": "malformed", "case": "tombstone"}),
+        ((dlq, b"bad-envelope", b'{"original_event": {"id": 1}, "error": "trunc', [], 0),
+         {"style": "malformed", "case": "bad-envelope"}),
+        ((dlq, b"escape", b"{}", [
+            ("kafka_dlt-original-topic", b"orders"),
+            ("kafka_dlt-exception-message", b"boom \x1b[2J\x1b[31mred\r"),
+        ], 0), {"style": "malformed", "case": "escape"}),
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--origin", required=True, help="origin topic")
     ap.add_argument("--dlq", required=True, help="DLQ topic")
-    ap.add_argument("--style", choices=["connect", "spring", "envelope"], action="append", required=True)
+    ap.add_argument("--style", choices=["connect", "spring", "envelope", "malformed"], action="append", required=True)
     ap.add_argument("--count", type=int, default=3, help="dead letters per style")
     ap.add_argument("--partitions", type=int, default=2)
     args = ap.parse_args()
@@ -79,6 +109,8 @@ def main():
 
     events = []
     for style in args.style:
+        if style == "malformed":
+            continue
         for i in range(args.count):
             n = len(events)
             event = {
@@ -151,6 +183,11 @@ def main():
             records.append((args.dlq, key, json.dumps(envelope).encode(), [trace], None))
             dead.append({"style": style, "convention": "json-envelope", "error_class": None, "error_message": msg, "retry_count": 2, "consumer_group": "billing", "failed_at": failed_at})
         dead[-1].update({"key": key.decode(), "origin_topic": args.origin if style != "envelope" else None, "origin_partition": op, "origin_offset": oo})
+
+    if "malformed" in args.style:
+        for rec, d in malformed(args.dlq):
+            records.append(rec)
+            dead.append(d)
 
     dlq_pos = produce_all(producer, records)
     for d, (p, o, _) in zip(dead, dlq_pos):

@@ -49,6 +49,8 @@ impl KafkaBroker {
             .set("enable.partition.eof", "true")
             .set("auto.offset.reset", "earliest")
             .set("allow.auto.create.topics", "false")
+            // librdkafka prefetches up to 64 MB by default; a scan needs far less to keep up.
+            .set("queued.max.messages.kbytes", "8192")
             .set("socket.timeout.ms", &ms)
             .set("client.id", "dlq")
             .create()

@@ -682,6 +682,41 @@ mod tests {
     }
 
     #[test]
+    fn missing_headers_leave_their_fields_unknown_without_notes() {
+        let r = record(
+            vec![h("__connect.errors.exception.class.name", b"x.Y")],
+            b"",
+        );
+        let c = explain_plain(&r);
+        assert_eq!(c.convention.as_deref(), Some("kafka-connect"));
+        assert_eq!(c.error_class.as_deref(), Some("x.Y"));
+        assert_eq!(
+            (
+                c.origin_topic,
+                c.origin_partition,
+                c.origin_offset,
+                c.error_message
+            ),
+            (None, None, None, None)
+        );
+        assert!(c.notes.is_empty(), "absent is not malformed: {:?}", c.notes);
+    }
+
+    #[test]
+    fn null_header_value_is_noted() {
+        let r = record(
+            vec![Header {
+                name: "kafka_dlt-original-topic".into(),
+                value: None,
+            }],
+            b"",
+        );
+        let c = explain_plain(&r);
+        assert_eq!(c.origin_topic, None);
+        assert!(c.notes[0].contains("null"));
+    }
+
+    #[test]
     fn kafka_streams_headers() {
         let r = record(
             vec![

@@ -380,3 +380,133 @@ fn list_into_a_closed_pipe_exits_0() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn malformed_dead_letters_are_shown_without_guessing() {
+    use base64::Engine as _;
+    let b64 = |hex: &str| {
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        (
+            base64::engine::general_purpose::STANDARD.encode(&bytes),
+            bytes,
+        )
+    };
+    let origin = unique("hostile");
+    let topic = format!("{origin}.DLT");
+    let seeded = seed_kafka(&origin, &topic, &["malformed"], 1);
+    let case = |name: &str| {
+        seeded["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["case"] == name)
+            .unwrap()
+            .clone()
+    };
+    let listed = list(&topic, &[]);
+    assert_eq!(listed.len(), 4, "every entry listed, none dropped");
+    for e in &listed {
+        json_contract::entry(e);
+    }
+    let inspect = |id: &str, extra: &[&str]| {
+        json_of(
+            dlq()
+                .args(["inspect", &topic, id, "-o", "json", "-b", &kafka_url()])
+                .args(extra),
+        )
+    };
+
+    // Binary key and payload, a 3-byte partition, a non-UTF-8 topic name.
+    let bin = case("binary");
+    let v = inspect(bin["id"].as_str().unwrap(), &[]);
+    let e = json_contract::inspect(&v);
+    let (key_b64, _) = b64(bin["key_hex"].as_str().unwrap());
+    assert_eq!(e.key, Some(DataJson::Bytes(key_b64)));
+    assert_eq!(
+        (e.origin_topic, e.origin_partition, e.origin_offset),
+        (None, None, Some(77))
+    );
+    match e.payload {
+        Some(DataJson::Binary {
+            size,
+            sha256,
+            preview_hex,
+        }) => {
+            assert_eq!(size, 514);
+            assert_eq!(sha256.len(), 64);
+            assert_eq!(preview_hex, bin["payload_hex"].as_str().unwrap()[..128]);
+        }
+        other => panic!("a redacted binary payload is summarised: {other:?}"),
+    }
+    let revealed = json_contract::inspect(&inspect(bin["id"].as_str().unwrap(), &["--reveal"]));
+    let (payload_b64, _) = b64(bin["payload_hex"].as_str().unwrap());
+    assert_eq!(
+        revealed.payload,
+        Some(DataJson::Bytes(payload_b64)),
+        "byte for byte with --reveal"
+    );
+    dlq()
+        .args([
+            "inspect",
+            &topic,
+            bin["id"].as_str().unwrap(),
+            "-o",
+            "table",
+            "-b",
+            &kafka_url(),
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Note")
+                .and(predicate::str::contains("kafka_dlt-original-partition"))
+                .and(predicate::str::contains("000003"))
+                .and(predicate::str::contains("sha256")),
+        );
+
+    // A tombstone: no payload, a null header value, a non-numeric offset.
+    let v = json_contract::inspect(&inspect(case("tombstone")["id"].as_str().unwrap(), &[]));
+    assert_eq!(v.payload, None);
+    assert_eq!(
+        (
+            v.origin_topic.as_deref(),
+            v.origin_partition,
+            v.origin_offset
+        ),
+        (Some("orders"), Some(1), None)
+    );
+    let null_header = v
+        .headers
+        .iter()
+        .find(|h| h.name == "__connect.errors.exception.message")
+        .unwrap();
+    assert_eq!(null_header.value, None);
+
+    // Looks like an envelope, is not JSON: no convention, shown as text.
+    let v = json_contract::inspect(&inspect(case("bad-envelope")["id"].as_str().unwrap(), &[]));
+    assert_eq!(v.convention, None);
+    assert!(matches!(v.payload, Some(DataJson::Text(ref t)) if t.contains("original_event")));
+
+    // A terminal escape sequence in an error message is shown, not executed.
+    let id = case("escape")["id"].as_str().unwrap().to_string();
+    let out = dlq()
+        .args([
+            "list",
+            &topic,
+            "-o",
+            "table",
+            "--key",
+            "escape",
+            "-b",
+            &kafka_url(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&id) && text.contains("\\u{1b}[2J"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no raw ESC reaches the terminal");
+}

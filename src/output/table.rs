@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, Cell, ContentArrangement, Table};
+use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Row, Table};
 
 use super::EntrySink;
 use crate::domain::view::{Data, EntryView};
@@ -95,6 +95,7 @@ impl<'w> TableSink<'w> {
         let mut t = Table::new();
         t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_truncation_indicator("…")
             .set_header([
                 "ID",
                 "TIME (UTC)",
@@ -105,6 +106,12 @@ impl<'w> TableSink<'w> {
                 "KEY",
                 "SIZE",
             ]);
+        // Ids, times and numbers are never cut; origin, error and key give way on a narrow terminal.
+        for i in [0, 1, 3, 5, 7] {
+            if let Some(c) = t.column_mut(i) {
+                c.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
         t
     }
 
@@ -124,7 +131,7 @@ impl EntrySink for TableSink<'_> {
             .timestamp
             .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_else(|| "-".into());
-        t.add_row([
+        let mut row = Row::from([
             Cell::new(&v.id),
             Cell::new(time),
             Cell::new(
@@ -142,6 +149,9 @@ impl EntrySink for TableSink<'_> {
             ),
             Cell::new(v.size_bytes),
         ]);
+        // One line per entry: a narrow terminal cuts the error text rather than wrapping it.
+        row.max_height(1);
+        t.add_row(row);
         self.rows += 1;
         if self.rows >= PAGE {
             self.flush_page()?;

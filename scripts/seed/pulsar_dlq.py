@@ -70,19 +70,22 @@ def main():
 
 
 def count_topic(client, topic):
-    """Messages in TOPIC, read with a non-durable reader (it creates no subscription)."""
+    """Messages in TOPIC, read with non-durable readers (they create no subscription).
+    A reader cannot open a partitioned topic, so each partition is read on its own."""
     try:
-        reader = client.create_reader(topic, pulsar.MessageId.earliest)
+        partitions = client.get_topic_partitions(topic)
     except Exception:
         return 0
     n = 0
-    try:
-        while True:
-            reader.read_next(timeout_millis=500)
-            n += 1
-    except pulsar.Timeout:
-        pass
-    reader.close()
+    for partition in partitions:
+        reader = client.create_reader(partition, pulsar.MessageId.earliest)
+        try:
+            while True:
+                reader.read_next(timeout_millis=500)
+                n += 1
+        except pulsar.Timeout:
+            pass
+        reader.close()
     return n
 
 

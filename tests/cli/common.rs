@@ -116,8 +116,8 @@ pub fn seed_pulsar(topic: &str, subscription: &str, count: u32) -> Value {
     )
 }
 
-/// Runs dlq, expects success, parses stdout as JSON.
-pub fn json_of(cmd: &mut Command) -> Value {
+/// Runs dlq, expects success, returns stdout.
+pub fn stdout_of(cmd: &mut Command) -> Vec<u8> {
     let out = cmd.output().expect("running dlq");
     assert!(
         out.status.success(),
@@ -125,25 +125,24 @@ pub fn json_of(cmd: &mut Command) -> Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    out.stdout
+}
+
+/// Runs dlq, expects success, parses stdout as JSON.
+pub fn json_of(cmd: &mut Command) -> Value {
+    let stdout = stdout_of(cmd);
+    serde_json::from_slice(&stdout).unwrap_or_else(|e| {
         panic!(
             "dlq printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
+            String::from_utf8_lossy(&stdout)
         )
     })
 }
 
 /// Runs dlq, expects success, parses each stdout line as JSON.
 pub fn jsonl_of(cmd: &mut Command) -> Vec<Value> {
-    let out = cmd.output().expect("running dlq");
-    assert!(
-        out.status.success(),
-        "dlq failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    String::from_utf8(stdout_of(cmd))
+        .expect("UTF-8 output")
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()

@@ -14,7 +14,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::{Broker, ConnectConfig, Flow, ScanNotes, ScanRequest, Visitor};
+use super::{Broker, ConnectConfig, DlqReader, ScanNotes, ScanRequest};
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::error::DlqError;
 
@@ -107,7 +107,7 @@ impl KafkaBroker {
             .map_err(|e| self.unreachable(&format!("watermarks of partition {p}"), &e))
     }
 
-    fn scan_blocking(&self, req: &ScanRequest, visit: &mut Visitor<'_>) -> anyhow::Result<()> {
+    fn open_blocking(&self, req: &ScanRequest) -> anyhow::Result<KafkaReader> {
         let consumer = self.consumer()?;
         let all = self.partitions(&consumer, &req.topic)?;
         let wanted: Vec<i32> = if req.partitions.is_empty() {
@@ -127,55 +127,26 @@ impl KafkaBroker {
         };
 
         let mut tpl = TopicPartitionList::new();
-        let mut open = BTreeSet::new();
         for &p in &wanted {
             let (low, high) = self.watermarks(&consumer, &req.topic, p)?;
-            if high <= low {
-                continue; // empty partition
+            if high > low {
+                tpl.add_partition_offset(&req.topic, p, Offset::Offset(low))?;
             }
-            tpl.add_partition_offset(&req.topic, p, Offset::Offset(low))?;
-            open.insert(p);
-        }
-        if open.is_empty() {
-            return Ok(());
         }
         if let Some(since) = req.since {
             self.seek_to_time(&consumer, &mut tpl, since)?;
         }
-        consumer.assign(&tpl).context("assigning partitions")?;
-
-        // A partition ends at librdkafka's partition EOF, not at a watermark read up front:
-        // some brokers report a high watermark below the last record (BROKERS.md).
-        let mut last_progress = Instant::now();
-        while !open.is_empty() {
-            match consumer.poll(POLL) {
-                None => {
-                    if last_progress.elapsed() > self.timeout {
-                        return Err(DlqError::Unreachable(format!(
-                            "Kafka at {} sent nothing for partitions {:?} of '{}' within {}s",
-                            self.bootstrap,
-                            open,
-                            req.topic,
-                            self.timeout.as_secs_f32()
-                        ))
-                        .into());
-                    }
-                }
-                Some(Err(KafkaError::PartitionEOF(p))) => {
-                    open.remove(&p);
-                    last_progress = Instant::now();
-                }
-                Some(Err(e)) if is_transient(&e) => {}
-                Some(Err(e)) => return Err(e).context(format!("reading '{}'", req.topic)),
-                Some(Ok(m)) => {
-                    last_progress = Instant::now();
-                    if visit(to_record(&m))? == Flow::Stop {
-                        return Ok(());
-                    }
-                }
-            }
+        let open: BTreeSet<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
+        if !open.is_empty() {
+            consumer.assign(&tpl).context("assigning partitions")?;
         }
-        Ok(())
+        Ok(KafkaReader {
+            consumer,
+            open,
+            topic: req.topic.clone(),
+            bootstrap: self.bootstrap.clone(),
+            timeout: self.timeout,
+        })
     }
 
     /// Starts each partition at the first offset with a timestamp at or after `since`.
@@ -272,6 +243,59 @@ impl KafkaBroker {
     }
 }
 
+/// Reads assigned partitions until each reports librdkafka's partition EOF. The end is not
+/// taken from a watermark read up front: some brokers report a high watermark below the last
+/// record (BROKERS.md).
+pub struct KafkaReader {
+    consumer: BaseConsumer,
+    open: BTreeSet<i32>,
+    topic: String,
+    bootstrap: String,
+    timeout: Duration,
+}
+
+impl KafkaReader {
+    fn next_blocking(&mut self) -> anyhow::Result<Option<Record>> {
+        let mut last_progress = Instant::now();
+        while !self.open.is_empty() {
+            match self.consumer.poll(POLL) {
+                None => {
+                    if last_progress.elapsed() > self.timeout {
+                        return Err(DlqError::Unreachable(format!(
+                            "Kafka at {} sent nothing for partitions {:?} of '{}' within {}s",
+                            self.bootstrap,
+                            self.open,
+                            self.topic,
+                            self.timeout.as_secs_f32()
+                        ))
+                        .into());
+                    }
+                }
+                Some(Err(KafkaError::PartitionEOF(p))) => {
+                    self.open.remove(&p);
+                    last_progress = Instant::now();
+                }
+                Some(Err(e)) if is_transient(&e) => {}
+                Some(Err(e)) => return Err(e).context(format!("reading '{}'", self.topic)),
+                Some(Ok(m)) => return Ok(Some(to_record(&m))),
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl DlqReader for KafkaReader {
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        // librdkafka's calls block; keep them off the async workers' hands.
+        tokio::task::block_in_place(|| self.next_blocking())
+    }
+
+    async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes> {
+        Ok(ScanNotes::default())
+    }
+}
+
 fn is_transient(e: &KafkaError) -> bool {
     matches!(
         e.rdkafka_error_code(),
@@ -317,14 +341,10 @@ impl Broker for KafkaBroker {
         parse_kafka_id(id).map_err(DlqError::Usage)
     }
 
-    async fn scan(
-        &mut self,
-        req: &ScanRequest,
-        visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<ScanNotes> {
-        // librdkafka's calls block; keep them off the async workers' hands.
-        tokio::task::block_in_place(|| self.scan_blocking(req, visit))?;
-        Ok(ScanNotes::default())
+    async fn open(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        Ok(Box::new(tokio::task::block_in_place(|| {
+            self.open_blocking(req)
+        })?))
     }
 
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {

@@ -75,35 +75,31 @@ pub struct ScanRequest {
     pub since: Option<Timestamp>,
 }
 
-/// What a visitor tells the scan after each record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Stop,
-}
-
-/// What a scan has to tell the user besides the records (printed as warnings on stderr).
+/// What a read has to tell the user besides the records (printed as warnings on stderr).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ScanNotes {
     pub warnings: Vec<String>,
 }
 
-/// Receives records one at a time, so a scan holds one record in memory, not the topic.
-pub type Visitor<'a> = dyn FnMut(Record) -> anyhow::Result<Flow> + Send + 'a;
+/// An open read of a DLQ topic: records one at a time, so memory holds one record (plus the
+/// client's bounded prefetch), not the topic.
+#[async_trait]
+pub trait DlqReader: Send {
+    /// The next record, or `None` once the end present when the reader opened is reached.
+    async fn next(&mut self) -> anyhow::Result<Option<Record>>;
+
+    /// Ends the read. Nothing read is acknowledged or committed.
+    async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes>;
+}
 
 #[async_trait]
 pub trait Broker: Send {
     /// Reads an entry id as this broker's `list` prints it.
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError>;
 
-    /// Streams the topic's entries to `visit` from the start of what the operator may see
-    /// (Kafka: the log start; Pulsar: the operator subscription's backlog) to the end present
-    /// when the scan began, or until `visit` says stop. Never acknowledges or commits anything.
-    async fn scan(
-        &mut self,
-        req: &ScanRequest,
-        visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<ScanNotes>;
+    /// Opens the topic for reading from the start of what the operator may see (Kafka: the log
+    /// start; Pulsar: the operator subscription's backlog) to the end present now.
+    async fn open(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>>;
 
     /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;

@@ -19,7 +19,7 @@ use pulsar::{
     TokioExecutor,
 };
 
-use super::{Broker, ConnectConfig, Flow, ScanNotes, ScanRequest, Visitor};
+use super::{Broker, ConnectConfig, DlqReader, ScanNotes, ScanRequest};
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
 use crate::error::DlqError;
 
@@ -199,74 +199,99 @@ impl PulsarBroker {
         }
     }
 
-    async fn scan_inner(
-        &mut self,
-        req: &ScanRequest,
-        visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<ScanNotes> {
+    async fn open_reader(&mut self, req: &ScanRequest) -> anyhow::Result<PulsarReader> {
         let full = Self::full_name(&req.topic);
         let existence = self.check_exists(&full).await?;
         let mut consumer = self.subscribe(&full).await?;
-        let result = self.drain(&mut consumer, req, visit).await;
-        // Close without acknowledging: everything read returns to the backlog.
-        let _ = tokio::time::timeout(self.timeout, consumer.close()).await;
-        let received = result?;
-        let mut notes = ScanNotes::default();
-        if received == 0 && existence == Existence::Unknown {
-            notes.warnings.push(self.unverified_warning(&full));
-        }
-        Ok(notes)
-    }
-
-    async fn drain(
-        &self,
-        consumer: &mut Consumer<Vec<u8>, TokioExecutor>,
-        req: &ScanRequest,
-        visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<u64> {
-        let mut received = 0u64;
         let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
-            Err(_) => return Err(self.unreachable("asking for the last message id timed out")),
+            Err(_) => Err(self.unreachable("asking for the last message id timed out")),
             // Apache Pulsar answers an empty topic with (-1,-1); pulsar-lite with this error.
-            Ok(Err(e)) if e.to_string().contains("Topic has no messages") => return Ok(0),
-            Ok(r) => r.context("asking for the last message id")?,
+            Ok(Err(e)) if e.to_string().contains("Topic has no messages") => Ok(Vec::new()),
+            Ok(r) => r.context("asking for the last message id"),
+        };
+        let last = match last {
+            Ok(last) => last,
+            Err(e) => {
+                let _ = tokio::time::timeout(self.timeout, consumer.close()).await;
+                return Err(e);
+            }
         };
         // Per partition index (-1 on a non-partitioned topic): the last id present now.
-        let mut pending: BTreeMap<i32, MessageIdData> = last
+        let pending: BTreeMap<i32, MessageIdData> = last
             .into_iter()
             .filter(|id| id.entry_id != u64::MAX && (id.ledger_id as i64) >= 0)
             .map(|id| (id.partition.unwrap_or(-1), id))
             .collect();
-        if pending.is_empty() {
-            return Ok(received);
-        }
-        loop {
-            let next = match tokio::time::timeout(IDLE_END, consumer.try_next()).await {
-                Err(_) => return Ok(received), // quiet: the rest of the backlog was acknowledged
-                Ok(Ok(None)) => return Ok(received),
+        Ok(PulsarReader {
+            consumer,
+            done: pending.is_empty(),
+            pending,
+            partitions: req.partitions.clone(),
+            since: req.since,
+            received: 0,
+            timeout: self.timeout,
+            unverified: (existence == Existence::Unknown).then(|| self.unverified_warning(&full)),
+        })
+    }
+}
+
+/// Reads the operator subscription's backlog until every partition's last message (as the
+/// broker reported it when the reader opened) has been seen.
+pub struct PulsarReader {
+    consumer: Consumer<Vec<u8>, TokioExecutor>,
+    pending: BTreeMap<i32, MessageIdData>,
+    done: bool,
+    partitions: Vec<i32>,
+    since: Option<Timestamp>,
+    received: u64,
+    timeout: Duration,
+    /// Said when nothing was read and the broker could not confirm the topic exists.
+    unverified: Option<String>,
+}
+
+#[async_trait]
+impl DlqReader for PulsarReader {
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        while !self.done {
+            let next = match tokio::time::timeout(IDLE_END, self.consumer.try_next()).await {
+                // Quiet: the rest of the backlog was already acknowledged.
+                Err(_) | Ok(Ok(None)) => {
+                    self.done = true;
+                    return Ok(None);
+                }
                 Ok(Ok(Some(m))) => m,
                 Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
             };
-            received += 1;
-            let record = to_record(&next);
+            self.received += 1;
             let part = partition_index(&next);
-            let reached = pending
+            if self
+                .pending
                 .get(&part)
-                .is_some_and(|last| at_or_past(&next, last));
-            let wanted = req.partitions.is_empty() || req.partitions.contains(&part);
-            let too_old = req
+                .is_some_and(|last| at_or_past(&next, last))
+            {
+                self.pending.remove(&part);
+                self.done = self.pending.is_empty();
+            }
+            let record = to_record(&next);
+            let wanted = self.partitions.is_empty() || self.partitions.contains(&part);
+            let too_old = self
                 .since
                 .is_some_and(|s| record.timestamp.is_some_and(|t| t < s));
-            if wanted && !too_old && visit(record)? == Flow::Stop {
-                return Ok(received);
-            }
-            if reached {
-                pending.remove(&part);
-                if pending.is_empty() {
-                    return Ok(received);
-                }
+            if wanted && !too_old {
+                return Ok(Some(record));
             }
         }
+        Ok(None)
+    }
+
+    /// Closes without acknowledging: everything read returns to the backlog.
+    async fn close(mut self: Box<Self>) -> anyhow::Result<ScanNotes> {
+        let _ = tokio::time::timeout(self.timeout, self.consumer.close()).await;
+        let mut notes = ScanNotes::default();
+        if self.received == 0 {
+            notes.warnings.extend(self.unverified.take());
+        }
+        Ok(notes)
     }
 }
 
@@ -339,32 +364,32 @@ impl Broker for PulsarBroker {
             .map_err(DlqError::Usage)
     }
 
-    async fn scan(
-        &mut self,
-        req: &ScanRequest,
-        visit: &mut Visitor<'_>,
-    ) -> anyhow::Result<ScanNotes> {
-        self.scan_inner(req, visit).await
+    async fn open(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        Ok(Box::new(self.open_reader(req).await?))
     }
 
     /// Reads the operator subscription's backlog up to the entry: what `list` shows is what
     /// `inspect` finds.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
-        let mut found = None;
         let req = ScanRequest {
             topic: topic.to_string(),
             ..ScanRequest::default()
         };
-        let notes = self
-            .scan_inner(&req, &mut |r: Record| {
-                if r.id == id {
+        let mut reader = Box::new(self.open_reader(&req).await?);
+        let mut found = None;
+        let read = loop {
+            match reader.next().await {
+                Ok(Some(r)) if r.id == id => {
                     found = Some(r);
-                    Ok(Flow::Stop)
-                } else {
-                    Ok(Flow::Continue)
+                    break Ok(());
                 }
-            })
-            .await?;
+                Ok(Some(_)) => {}
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        let notes = reader.close().await?;
+        read?;
         found.ok_or_else(|| {
             let mut msg = format!(
                 "no entry {id} in the backlog of subscription '{}' on '{}'",

@@ -1,6 +1,6 @@
 //! `dlq list TOPIC`: stream the DLQ, explain each entry, keep those the selection matches.
 
-use crate::broker::{self, ConnectConfig, Flow, ScanRequest};
+use crate::broker::{self, ConnectConfig, ScanRequest};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
 use crate::domain::selection::Selection;
@@ -32,26 +32,30 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
         partitions: s.selection.partitions.clone(),
         since: s.selection.since,
     };
+    let mut reader = broker.open(&req).await?;
     let (mut shown, mut read) = (0u64, 0u64);
-    let notes = broker
-        .scan(&req, &mut |record| {
+    // Close the reader whatever happens (on Pulsar that hands the backlog back).
+    let listed: anyhow::Result<()> = async {
+        while let Some(record) = reader.next().await? {
             read += 1;
             let entry = Entry {
                 context: explain(&record, &s.header_map),
                 record,
             };
             if !s.selection.matches(&entry) {
-                return Ok(Flow::Continue);
+                continue;
             }
             sink.entry(&view(&entry, Detail::Summary, s.reveal))?;
             shown += 1;
-            Ok(if s.selection.limit.is_some_and(|l| shown >= l) {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            })
-        })
-        .await?;
+            if s.selection.limit.is_some_and(|l| shown >= l) {
+                break;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let notes = reader.close().await?;
+    listed?;
     Ok(ListSummary {
         shown,
         read,

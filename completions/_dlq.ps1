@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dead-letter entries with their context, one row each')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one entry in full: headers, context, stack trace and payload (redacted by default)')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -47,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, jsonl otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, jsonl otherwise]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include entries already handled (replayed or purged) that the broker still retains')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show keys, payloads and headers unredacted (prints a warning)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -66,6 +68,38 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'dlq;replay' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)')
+            [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only entries written before TIME (same forms as --since)')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Only these DLQ partitions (repeat or separate with commas)')
+            [CompletionResult]::new('--grep', '--grep', [CompletionResultType]::ParameterName, 'Only entries whose error class, message or stack trace matches REGEX')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Only entries whose origin topic is TOPIC')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only entries whose key is exactly KEY')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching entries')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this entry, as `dlq list` prints its id (repeatable)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Send to TOPIC instead of each entry''s origin topic')
+            [CompletionResult]::new('--max-replays', '--max-replays', [CompletionResultType]::ParameterName, 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at most N messages per second')
+            [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every entry not yet handled (required when no filter or --id narrows the selection)')
+            [CompletionResult]::new('--keep-partition', '--keep-partition', [CompletionResultType]::ParameterName, 'Kafka: send to the original partition instead of letting the key decide')
+            [CompletionResult]::new('--keep-dlq-headers', '--keep-dlq-headers', [CompletionResultType]::ParameterName, 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors (no plan, no progress bar)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors (no plan, no progress bar)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and what would be sent; change nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'dlq;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -74,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
         'dlq;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dead-letter entries with their context, one row each')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one entry in full: headers, context, stack trace and payload (redacted by default)')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -82,6 +117,9 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             break
         }
         'dlq;help;inspect' {
+            break
+        }
+        'dlq;help;replay' {
             break
         }
         'dlq;help;completions' {

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --version 'Print version'
             cand list 'List dead-letter entries with their context, one row each'
             cand inspect 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+            cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -43,6 +44,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
             cand -o 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --output 'Output format [default: table on a terminal, jsonl otherwise]'
+            cand --all 'Include entries already handled (replayed or purged) that the broker still retains'
             cand --reveal 'Show keys, payloads and headers unredacted (prints a warning)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -60,6 +62,37 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'dlq;replay'= {
+            cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --group 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)'
+            cand --subscription 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)'
+            cand --since 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d'
+            cand --until 'Only entries written before TIME (same forms as --since)'
+            cand --partition 'Only these DLQ partitions (repeat or separate with commas)'
+            cand --grep 'Only entries whose error class, message or stack trace matches REGEX'
+            cand --origin 'Only entries whose origin topic is TOPIC'
+            cand --key 'Only entries whose key is exactly KEY'
+            cand --limit 'Stop after N matching entries'
+            cand --id 'Only this entry, as `dlq list` prints its id (repeatable)'
+            cand --to 'Send to TOPIC instead of each entry''s origin topic'
+            cand --max-replays 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops'
+            cand --rate 'Send at most N messages per second'
+            cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
+            cand -o 'Summary format [default: text on a terminal, one JSON document otherwise]'
+            cand --output 'Summary format [default: text on a terminal, one JSON document otherwise]'
+            cand --all 'Every entry not yet handled (required when no filter or --id narrows the selection)'
+            cand --keep-partition 'Kafka: send to the original partition instead of letting the key decide'
+            cand --keep-dlq-headers 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
+            cand -q 'Print only errors (no plan, no progress bar)'
+            cand --quiet 'Print only errors (no plan, no progress bar)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --dry-run 'Show the plan and what would be sent; change nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'dlq;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -67,12 +100,15 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;help'= {
             cand list 'List dead-letter entries with their context, one row each'
             cand inspect 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+            cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dlq;help;list'= {
         }
         &'dlq;help;inspect'= {
+        }
+        &'dlq;help;replay'= {
         }
         &'dlq;help;completions'= {
         }

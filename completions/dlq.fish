@@ -28,6 +28,7 @@ complete -c dlq -n "__fish_dlq_needs_command" -s h -l help -d 'Print help (see m
 complete -c dlq -n "__fish_dlq_needs_command" -s V -l version -d 'Print version'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "list" -d 'List dead-letter entries with their context, one row each'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
@@ -45,6 +46,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l header-map -d 'Read a c
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
@@ -57,8 +59,35 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l until -d 'Only entries written before TIME (same forms as --since)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l origin -d 'Only entries whose origin topic is TOPIC' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l to -d 'Send to TOPIC instead of each entry\'s origin topic' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l max-replays -d 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l rate -d 'Send at most N messages per second' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s o -l output -d 'Summary format [default: text on a terminal, one JSON document otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry not yet handled (required when no filter or --id narrows the selection)'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-dlq-headers -d 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s q -l quiet -d 'Print only errors (no plan, no progress bar)'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l dry-run -d 'Show the plan and what would be sent; change nothing'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

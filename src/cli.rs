@@ -33,6 +33,16 @@ pub enum Command {
         dlq inspect orders-billing-DLQ 12:7:-1 -b pulsar://localhost:6650 -o json\n  \
         dlq inspect orders.DLT 0:42 --reveal   # raw data; prints a warning")]
     Inspect(InspectArgs),
+    /// Send dead letters back to their origin topic (or --to); each is marked handled only after
+    /// the broker confirmed its copy
+    #[command(after_help = "Examples:\n  \
+        dlq replay orders.DLT --grep NumberFormatException --dry-run\n  \
+        dlq replay orders.DLT --since 2026-11-21T10:42:00Z --origin orders\n  \
+        dlq replay orders.DLT --id 0:42 --id 1:7 --to orders-retry -y\n  \
+        dlq replay orders-billing-DLQ -b pulsar://localhost:6650 --all --rate 200 -y -o json\n\n\
+        Without a terminal (CI), -y/--yes is required; otherwise dlq refuses with exit code 5.\n\
+        Exit code 3 when some entries were skipped or failed; the summary lists them.")]
+    Replay(ReplayArgs),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  dlq completions bash > /etc/bash_completion.d/dlq")]
     Completions {
@@ -105,6 +115,58 @@ pub struct OutputArgs {
     pub reveal: bool,
 }
 
+/// Safety for commands that change something.
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Show the plan and what would be sent; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The DLQ topic
+    pub topic: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Only this entry, as `dlq list` prints its id (repeatable)
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Every entry not yet handled (required when no filter or --id narrows the selection)
+    #[arg(long)]
+    pub all: bool,
+    /// Send to TOPIC instead of each entry's origin topic
+    #[arg(long, value_name = "TOPIC")]
+    pub to: Option<String>,
+    /// Kafka: send to the original partition instead of letting the key decide
+    #[arg(long)]
+    pub keep_partition: bool,
+    /// Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)
+    #[arg(long)]
+    pub keep_dlq_headers: bool,
+    /// Refuse entries already replayed this many times (their dlq-replay-count), as likely loops
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_replays: u32,
+    /// Send at most N messages per second
+    #[arg(long, value_name = "N")]
+    pub rate: Option<u32>,
+    /// Print only errors (no plan, no progress bar)
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// Summary format [default: text on a terminal, one JSON document otherwise]
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Table,
@@ -116,6 +178,9 @@ pub enum OutputFormat {
 pub struct ListArgs {
     /// The DLQ topic
     pub topic: String,
+    /// Include entries already handled (replayed or purged) that the broker still retains
+    #[arg(long)]
+    pub all: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]

@@ -33,6 +33,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 header_map: settings::header_map(&a.conventions)?,
                 reveal: a.output.reveal,
+                start: if a.all {
+                    broker::StartAt::Retained
+                } else {
+                    broker::StartAt::Unhandled
+                },
                 topic: a.topic,
             };
             let format = settings::output_format(&a.output);
@@ -75,6 +80,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let v = commands::inspect::run(&s).await?;
             let mut out = BufWriter::new(io::stdout());
             output::inspect(format, &v, &mut out)?;
+            Ok(())
+        }
+        Command::Replay(a) => {
+            if a.rate == Some(0) {
+                return Err(error::DlqError::Usage("--rate must be at least 1".into()).into());
+            }
+            let s = commands::replay::ReplaySettings {
+                connect: settings::connect(&a.connect)?,
+                selection: settings::selection(&a.select, Timestamp::now())?,
+                ids: a.ids,
+                all: a.all,
+                header_map: settings::header_map(&a.conventions)?,
+                options: domain::replay::ReplayOptions {
+                    to: a.to,
+                    keep_partition: a.keep_partition,
+                    keep_dlq_headers: a.keep_dlq_headers,
+                    max_replays: a.max_replays,
+                },
+                rate: a.rate,
+                dry_run: a.confirm.dry_run,
+                yes: a.confirm.yes,
+                topic: a.topic,
+            };
+            let format = a
+                .output
+                .unwrap_or(if std::io::IsTerminal::is_terminal(&io::stdout()) {
+                    OutputFormat::Table
+                } else {
+                    OutputFormat::Json
+                });
+            let mut ui = output::replay::TerminalReplayUi::new(format, a.quiet);
+            let summary = commands::replay::run(&s, &mut ui).await?;
+            output::replay::summary(format, &summary, &mut ui)?;
+            if summary.interrupted {
+                return Err(error::DlqError::Declined(format!(
+                    "interrupted after {} entries were sent and marked handled; run the same command again to continue",
+                    summary.sent
+                ))
+                .into());
+            }
+            let missed = summary.skipped + summary.failed;
+            if missed > 0 {
+                return Err(error::DlqError::Partial(format!(
+                    "{missed} of {} selected entries were not replayed ({} skipped, {} failed)",
+                    summary.selected, summary.skipped, summary.failed
+                ))
+                .into());
+            }
             Ok(())
         }
         Command::Completions { shell } => {

@@ -79,6 +79,7 @@ pub fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, DlqErro
         origin: args.origin.clone(),
         key: args.key.clone(),
         limit: args.limit,
+        ids: Vec::new(),
     })
 }
 

@@ -9,6 +9,7 @@ written to the DLQ topic with the context its framework adds:
             original; retry_topic-attempts as with @RetryableTopic
   envelope  a JSON envelope {original_event, error, stack_trace, consumer_group, partition,
             offset, failed_at, retry_count} as the payload
+  looping   Spring-style dead letters that dlq already replayed 3 times (dlq-replay-count: 3)
   malformed what a broken or hostile producer writes (one of each, --count is ignored): a binary
             key and payload, a 3-byte Spring partition and a non-UTF-8 origin topic; a tombstone
             with a null header value; an envelope that is not JSON; an error message carrying a
@@ -99,7 +100,7 @@ def main():
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--origin", required=True, help="origin topic")
     ap.add_argument("--dlq", required=True, help="DLQ topic")
-    ap.add_argument("--style", choices=["connect", "spring", "envelope", "malformed"], action="append", required=True)
+    ap.add_argument("--style", choices=["connect", "spring", "envelope", "looping", "malformed"], action="append", required=True)
     ap.add_argument("--count", type=int, default=3, help="dead letters per style")
     ap.add_argument("--partitions", type=int, default=2)
     args = ap.parse_args()
@@ -147,7 +148,7 @@ def main():
             ]
             records.append((args.dlq, key, value, headers, None))
             dead.append({"style": style, "convention": "kafka-connect", "error_class": cls, "error_message": msg, "retry_count": None, "consumer_group": None})
-        elif style == "spring":
+        elif style in ("spring", "looping"):
             cls = "org.springframework.kafka.listener.ListenerExecutionFailedException"
             msg = f"Listener method threw exception: Unknown currency for customer{n}@example.com"
             headers = [
@@ -164,6 +165,8 @@ def main():
                 ("kafka_dlt-exception-stacktrace", STACK.format(cls=cls, msg=msg).encode()),
                 ("retry_topic-attempts", struct.pack(">i", 3)),
             ]
+            if style == "looping":
+                headers += [("dlq-replay-of", f"{args.dlq}@{op}:{oo}".encode()), ("dlq-replay-count", b"3")]
             # Spring publishes to the same partition as the original record.
             records.append((args.dlq, key, value, headers, op))
             dead.append({"style": style, "convention": "spring-kafka", "error_class": cls, "error_message": msg, "retry_count": 3, "consumer_group": "order-service"})

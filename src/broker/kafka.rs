@@ -2,20 +2,25 @@
 //! join the group (joining takes seconds and rebalances anyone else in it) and must not commit
 //! while it only looks.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::message::{BorrowedMessage, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::{Broker, ConnectConfig, DlqReader, ScanNotes, ScanRequest};
+use super::{
+    Broker, ConnectConfig, Delivery, DlqReader, Publisher, ScanNotes, ScanRequest, StartAt,
+};
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
+use crate::domain::prefix::Prefix;
+use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
 
 const POLL: Duration = Duration::from_millis(100);
@@ -126,11 +131,17 @@ impl KafkaBroker {
             req.partitions.clone()
         };
 
+        let committed = match req.start {
+            StartAt::Unhandled => self.committed(&consumer, &req.topic, &wanted)?,
+            StartAt::Retained => BTreeMap::new(),
+        };
         let mut tpl = TopicPartitionList::new();
         for &p in &wanted {
             let (low, high) = self.watermarks(&consumer, &req.topic, p)?;
-            if high > low {
-                tpl.add_partition_offset(&req.topic, p, Offset::Offset(low))?;
+            // The group's position, unless retention already removed what it points at.
+            let start = committed.get(&p).map_or(low, |&c| c.max(low));
+            if high > start {
+                tpl.add_partition_offset(&req.topic, p, Offset::Offset(start))?;
             }
         }
         if let Some(since) = req.since {
@@ -145,8 +156,36 @@ impl KafkaBroker {
             open,
             topic: req.topic.clone(),
             bootstrap: self.bootstrap.clone(),
+            group: self.group.clone(),
             timeout: self.timeout,
+            track: req.track,
+            prefixes: BTreeMap::new(),
+            committed: BTreeMap::new(),
         })
+    }
+
+    /// The operator group's committed offsets for these partitions (absent: none committed).
+    fn committed(
+        &self,
+        consumer: &BaseConsumer,
+        topic: &str,
+        partitions: &[i32],
+    ) -> anyhow::Result<BTreeMap<i32, i64>> {
+        let mut tpl = TopicPartitionList::new();
+        for &p in partitions {
+            tpl.add_partition(topic, p);
+        }
+        let got = consumer.committed_offsets(tpl, self.timeout).map_err(|e| {
+            self.unreachable(&format!("committed offsets of group '{}'", self.group), &e)
+        })?;
+        Ok(got
+            .elements()
+            .iter()
+            .filter_map(|e| match e.offset() {
+                Offset::Offset(o) if o >= 0 => Some((e.partition(), o)),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Starts each partition at the first offset with a timestamp at or after `since`.
@@ -251,7 +290,13 @@ pub struct KafkaReader {
     open: BTreeSet<i32>,
     topic: String,
     bootstrap: String,
+    group: String,
     timeout: Duration,
+    track: bool,
+    /// Per partition, the handled prefix the group may be moved over.
+    prefixes: BTreeMap<i32, Prefix>,
+    /// Per partition, the offset last committed by this reader.
+    committed: BTreeMap<i32, i64>,
 }
 
 impl KafkaReader {
@@ -282,6 +327,57 @@ impl KafkaReader {
         }
         Ok(None)
     }
+
+    fn prefix(&mut self, id: EntryId) -> Option<(&mut Prefix, i64)> {
+        match id {
+            EntryId::Kafka { partition, offset } if self.track => {
+                Some((self.prefixes.entry(partition).or_default(), offset))
+            }
+            _ => None,
+        }
+    }
+
+    fn commit_blocking(&mut self) -> anyhow::Result<()> {
+        let mut tpl = TopicPartitionList::new();
+        let mut moved = Vec::new();
+        for (&p, prefix) in &self.prefixes {
+            if let Some(next) = prefix.commit_offset() {
+                if self.committed.get(&p) != Some(&next) {
+                    tpl.add_partition_offset(&self.topic, p, Offset::Offset(next))?;
+                    moved.push((p, next));
+                }
+            }
+        }
+        if moved.is_empty() {
+            return Ok(());
+        }
+        self.consumer
+            .commit(&tpl, CommitMode::Sync)
+            .with_context(|| {
+                format!(
+                    "committing the offsets of group '{}' on '{}'",
+                    self.group, self.topic
+                )
+            })?;
+        self.committed.extend(moved);
+        Ok(())
+    }
+
+    fn gap_warnings(&self) -> Vec<String> {
+        self.prefixes
+            .iter()
+            .filter_map(|(p, prefix)| prefix.gap().map(|(at, n)| (p, at, n)))
+            .map(|(p, at, n)| {
+                format!(
+                    "partition {p}: {n} handled entr{} after offset {at}, which was not handled; Kafka's group \
+                     offset marks only a contiguous prefix, so group '{}' stays at {at} and those entries will be \
+                     offered again",
+                    if n == 1 { "y lies" } else { "ies lie" },
+                    self.group
+                )
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -291,8 +387,97 @@ impl DlqReader for KafkaReader {
         tokio::task::block_in_place(|| self.next_blocking())
     }
 
-    async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes> {
-        Ok(ScanNotes::default())
+    fn track_pending(&mut self, id: EntryId) {
+        if let Some((prefix, offset)) = self.prefix(id) {
+            prefix.pending(offset);
+        }
+    }
+
+    fn track_unhandled(&mut self, id: EntryId) {
+        if let Some((prefix, offset)) = self.prefix(id) {
+            prefix.unhandled(offset);
+        }
+    }
+
+    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
+        if let Some((prefix, offset)) = self.prefix(id) {
+            prefix.handled(offset);
+        }
+        Ok(())
+    }
+
+    async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        tokio::task::block_in_place(|| self.commit_blocking())
+    }
+
+    async fn close(mut self: Box<Self>) -> anyhow::Result<ScanNotes> {
+        tokio::task::block_in_place(|| self.commit_blocking())?;
+        Ok(ScanNotes {
+            warnings: self.gap_warnings(),
+        })
+    }
+}
+
+/// Publishes with librdkafka's producer: `acks=all`, each message confirmed by a delivery report.
+struct KafkaPublisher {
+    producer: FutureProducer,
+    timeout: Duration,
+}
+
+#[async_trait]
+impl Publisher for KafkaPublisher {
+    async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery> {
+        let mut headers = OwnedHeaders::new_with_capacity(msg.headers.len());
+        for h in &msg.headers {
+            headers = headers.insert(rdkafka::message::Header {
+                key: &h.name,
+                value: h.value.as_deref(),
+            });
+        }
+        let mut record: FutureRecord<'_, [u8], [u8]> =
+            FutureRecord::to(&msg.topic).headers(headers);
+        if let Some(k) = msg.key.as_deref() {
+            record = record.key(k);
+        }
+        if let Some(p) = msg.payload.as_deref() {
+            record = record.payload(p);
+        }
+        if let Some(p) = msg.partition {
+            record = record.partition(p);
+        }
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            match self.producer.send_result(record) {
+                Ok(delivery) => {
+                    let topic = msg.topic.clone();
+                    return Ok(Box::pin(async move {
+                        match delivery.await {
+                            Ok(Ok(_)) => Ok(()),
+                            Ok(Err((e, _))) => Err(anyhow::anyhow!("{topic}: {e}")),
+                            Err(_) => Err(anyhow::anyhow!(
+                                "{topic}: the producer went away before a delivery report"
+                            )),
+                        }
+                    }));
+                }
+                // librdkafka's queue is full: let deliveries drain, then try again.
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r))
+                    if Instant::now() < deadline =>
+                {
+                    record = r;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err((e, _)) => {
+                    return Err(e).context(format!("queueing a message for '{}'", msg.topic))
+                }
+            }
+        }
+    }
+
+    async fn close(self: Box<Self>) -> anyhow::Result<()> {
+        let timeout = self.timeout;
+        tokio::task::block_in_place(|| rdkafka::producer::Producer::flush(&self.producer, timeout))
+            .context("waiting for the last deliveries")
     }
 }
 
@@ -349,5 +534,44 @@ impl Broker for KafkaBroker {
 
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
         tokio::task::block_in_place(|| self.fetch_blocking(topic, id))
+    }
+
+    async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
+        tokio::task::block_in_place(|| {
+            let consumer = self.consumer()?;
+            match self.partitions(&consumer, topic) {
+                Ok(_) => Ok(Some(true)),
+                Err(e)
+                    if matches!(
+                        e.downcast_ref::<DlqError>(),
+                        Some(DlqError::TopicNotFound { .. })
+                    ) =>
+                {
+                    Ok(Some(false))
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
+        let producer: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("acks", "all")
+            // The Java client's partitioner: a replayed key lands where the service's producer
+            // put it, keeping per-key order (librdkafka's default hashes differently).
+            .set("partitioner", "murmur2_random")
+            .set("linger.ms", "5")
+            .set(
+                "message.timeout.ms",
+                (self.timeout.as_millis().max(1000) * 3).to_string(),
+            )
+            .set("client.id", "dlq")
+            .create()
+            .context("creating the Kafka producer")?;
+        Ok(Box::new(KafkaPublisher {
+            producer,
+            timeout: self.timeout * 3,
+        }))
     }
 }

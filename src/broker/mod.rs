@@ -3,12 +3,15 @@
 mod kafka;
 mod pulsar;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
 use crate::domain::entry::{EntryId, Record};
+use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
 
 /// Where and how to connect, resolved from flags and environment.
@@ -65,6 +68,17 @@ impl std::fmt::Display for BrokerUrl {
     }
 }
 
+/// Where a read of a DLQ starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StartAt {
+    /// What the operator has not handled yet: Kafka, the operator group's committed offsets
+    /// (the log start where it has none); Pulsar, the operator subscription's backlog.
+    #[default]
+    Unhandled,
+    /// Everything the broker still retains, handled or not.
+    Retained,
+}
+
 /// What part of a DLQ topic to read.
 #[derive(Debug, Clone, Default)]
 pub struct ScanRequest {
@@ -73,6 +87,9 @@ pub struct ScanRequest {
     pub partitions: Vec<i32>,
     /// A hint: entries older than this may be skipped by the broker. Callers still filter.
     pub since: Option<Timestamp>,
+    pub start: StartAt,
+    /// The caller will mark entries handled (replay, purge): keep the bookkeeping for it.
+    pub track: bool,
 }
 
 /// What a read has to tell the user besides the records (printed as warnings on stderr).
@@ -88,8 +105,37 @@ pub trait DlqReader: Send {
     /// The next record, or `None` once the end present when the reader opened is reached.
     async fn next(&mut self) -> anyhow::Result<Option<Record>>;
 
-    /// Ends the read. Nothing read is acknowledged or committed.
+    /// With `track`: a delivery of this entry's copy is under way.
+    fn track_pending(&mut self, _id: EntryId) {}
+
+    /// With `track`: this entry will not be handled (not selected, skipped, or its delivery
+    /// failed). On Kafka nothing after it can be marked.
+    fn track_unhandled(&mut self, _id: EntryId) {}
+
+    /// The entry's copy was confirmed by the broker: mark the entry handled. Kafka: it joins
+    /// the operator group's committable prefix; Pulsar: it is acknowledged on the operator
+    /// subscription (a batched message once every message of its batch is handled).
+    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()>;
+
+    /// Makes the marks so far durable (Kafka: commits the group's offsets).
+    async fn checkpoint(&mut self) -> anyhow::Result<()>;
+
+    /// Ends the read, making marks durable. Nothing is acknowledged or committed that was not
+    /// marked handled.
     async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes>;
+}
+
+/// Resolves once the broker confirmed the message, or with the reason it did not.
+pub type Delivery = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// Publishes messages with delivery confirmation, several in flight at once.
+#[async_trait]
+pub trait Publisher: Send {
+    /// Queues a message; the returned future resolves when the broker confirmed it.
+    async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery>;
+
+    /// Waits for everything queued, then releases the producers.
+    async fn close(self: Box<Self>) -> anyhow::Result<()>;
 }
 
 #[async_trait]
@@ -103,6 +149,12 @@ pub trait Broker: Send {
 
     /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;
+
+    /// Whether a topic exists; `None` when the broker cannot tell.
+    async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>>;
+
+    /// A publisher for replays.
+    async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>>;
 }
 
 pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {

@@ -3,7 +3,7 @@
 //! acknowledges: unacknowledged messages go back to the subscription's backlog when the
 //! consumer closes, so `list` and `inspect` change nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -14,13 +14,17 @@ use jiff::Timestamp;
 use pulsar::consumer::{InitialPosition, Message};
 use pulsar::message::proto::command_get_topics_of_namespace::Mode;
 use pulsar::message::proto::MessageIdData;
+use pulsar::producer::{Message as OutMessage, MultiTopicProducer};
 use pulsar::{
-    ConnectionRetryOptions, Consumer, ConsumerOptions, OperationRetryOptions, Pulsar, SubType,
-    TokioExecutor,
+    ConnectionRetryOptions, Consumer, ConsumerOptions, OperationRetryOptions, ProducerOptions,
+    Pulsar, SubType, TokioExecutor,
 };
 
-use super::{Broker, ConnectConfig, DlqReader, ScanNotes, ScanRequest};
+use super::{
+    Broker, ConnectConfig, Delivery, DlqReader, Publisher, ScanNotes, ScanRequest, StartAt,
+};
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
+use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
 
 /// Once every partition's last message has been seen the scan ends at once. A backlog whose
@@ -41,6 +45,8 @@ enum Existence {
 
 pub struct PulsarBroker {
     client: Pulsar<TokioExecutor>,
+    /// Set once the broker left a topic-list request unanswered: it is not asked again.
+    topic_list_unanswered: bool,
     url: String,
     subscription: String,
     timeout: Duration,
@@ -76,6 +82,7 @@ impl PulsarBroker {
             .map_err(|e| unreachable(e.to_string()))?;
         Ok(PulsarBroker {
             client,
+            topic_list_unanswered: false,
             url: url.clone(),
             subscription: cfg.subscription.clone(),
             timeout: cfg.timeout,
@@ -96,12 +103,15 @@ impl PulsarBroker {
     /// Fails with `TopicNotFound` unless the namespace lists the topic (or its partitions):
     /// subscribing would silently create a missing topic, so this is asked first. A broker
     /// that does not answer the request (no GetTopicsOfNamespace) leaves it `Unknown`.
-    async fn check_exists(&self, full: &str) -> anyhow::Result<Existence> {
+    async fn check_exists(&mut self, full: &str) -> anyhow::Result<Existence> {
         let rest = full.split_once("://").map_or(full, |(_, r)| r);
         let mut parts = rest.splitn(3, '/');
         let (Some(tenant), Some(ns), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(DlqError::Usage(format!("'{full}' is not a Pulsar topic name")).into());
         };
+        if self.topic_list_unanswered {
+            return Ok(Existence::Unknown);
+        }
         let probe = self.timeout.min(TOPIC_LIST_PROBE);
         let answer = tokio::time::timeout(
             probe,
@@ -110,7 +120,10 @@ impl PulsarBroker {
         )
         .await;
         let topics = match answer {
-            Err(_) => return Ok(Existence::Unknown),
+            Err(_) => {
+                self.topic_list_unanswered = true;
+                return Ok(Existence::Unknown);
+            }
             Ok(Err(e)) => {
                 return Err(e).context(format!("listing the topics of namespace {tenant}/{ns}"))
             }
@@ -154,7 +167,24 @@ impl PulsarBroker {
     /// subscription: Apache Pulsar answers a second one with ConsumerBusy, pulsar-lite drops the
     /// connection, and a consumer that a previous `dlq` just closed can linger a moment. Both
     /// are retried until the timeout, then reported with what to do.
-    async fn subscribe(&self, full: &str) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
+    async fn subscribe(
+        &self,
+        full: &str,
+        start: StartAt,
+    ) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
+        // Everything retained: a throwaway non-durable subscription from the earliest message,
+        // which leaves the operator subscription untouched.
+        let (subscription, durable) = match start {
+            StartAt::Unhandled => (self.subscription.clone(), true),
+            StartAt::Retained => (
+                format!(
+                    "dlq-peek-{}-{}",
+                    std::process::id(),
+                    jiff::Timestamp::now().as_millisecond()
+                ),
+                false,
+            ),
+        };
         let deadline = tokio::time::Instant::now() + self.timeout;
         let mut backoff = Duration::from_millis(100);
         loop {
@@ -162,13 +192,13 @@ impl PulsarBroker {
                 .client
                 .consumer()
                 .with_topic(full)
-                .with_subscription(&self.subscription)
+                .with_subscription(&subscription)
                 // Exclusive keeps the backlog in order and its reader alone.
                 .with_subscription_type(SubType::Exclusive)
                 .with_consumer_name("dlq")
                 .with_options(
                     ConsumerOptions::default()
-                        .durable(true)
+                        .durable(durable)
                         .with_initial_position(InitialPosition::Earliest)
                         .with_receiver_queue_size(1000),
                 )
@@ -182,8 +212,7 @@ impl PulsarBroker {
             let text = err.to_string();
             let busy = text.contains("ConsumerBusy") || text.contains("Disconnected");
             if !busy {
-                return Err(err)
-                    .context(format!("subscribing '{}' to '{full}'", self.subscription));
+                return Err(err).context(format!("subscribing '{subscription}' to '{full}'"));
             }
             if tokio::time::Instant::now() + backoff >= deadline {
                 return Err(anyhow::anyhow!(
@@ -202,7 +231,7 @@ impl PulsarBroker {
     async fn open_reader(&mut self, req: &ScanRequest) -> anyhow::Result<PulsarReader> {
         let full = Self::full_name(&req.topic);
         let existence = self.check_exists(&full).await?;
-        let mut consumer = self.subscribe(&full).await?;
+        let mut consumer = self.subscribe(&full, req.start).await?;
         let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
             Err(_) => Err(self.unreachable("asking for the last message id timed out")),
             // Apache Pulsar answers an empty topic with (-1,-1); pulsar-lite with this error.
@@ -222,15 +251,21 @@ impl PulsarBroker {
             .filter(|id| id.entry_id != u64::MAX && (id.ledger_id as i64) >= 0)
             .map(|id| (id.partition.unwrap_or(-1), id))
             .collect();
+        // A topic with messages exists; only an empty one may be a wrong name auto-created.
+        let unverified = (existence == Existence::Unknown && pending.is_empty())
+            .then(|| self.unverified_warning(&full));
         Ok(PulsarReader {
             consumer,
+            full,
+            track: req.track,
+            batches: HashMap::new(),
             done: pending.is_empty(),
             pending,
             partitions: req.partitions.clone(),
             since: req.since,
             received: 0,
             timeout: self.timeout,
-            unverified: (existence == Existence::Unknown).then(|| self.unverified_warning(&full)),
+            unverified,
         })
     }
 }
@@ -239,6 +274,13 @@ impl PulsarBroker {
 /// broker reported it when the reader opened) has been seen.
 pub struct PulsarReader {
     consumer: Consumer<Vec<u8>, TokioExecutor>,
+    /// The topic as subscribed (partition topics are `{full}-partition-N`).
+    full: String,
+    track: bool,
+    /// With `track`: per batched entry (partition, ledger, entry), its size and how many of its
+    /// messages were handled. Pulsar acknowledges whole entries, so one is acknowledged only
+    /// when all of its messages are handled.
+    batches: HashMap<(i32, u64, u64), (i32, i32)>,
     pending: BTreeMap<i32, MessageIdData>,
     done: bool,
     partitions: Vec<i32>,
@@ -273,6 +315,15 @@ impl DlqReader for PulsarReader {
                 self.done = self.pending.is_empty();
             }
             let record = to_record(&next);
+            if self.track {
+                if let (EntryId::Pulsar(id), Some(size)) =
+                    (record.id, next.message_id.batch_size.filter(|s| *s > 1))
+                {
+                    self.batches
+                        .entry((id.partition, id.ledger, id.entry))
+                        .or_insert((size, 0));
+                }
+            }
             let wanted = self.partitions.is_empty() || self.partitions.contains(&part);
             let too_old = self
                 .since
@@ -284,7 +335,44 @@ impl DlqReader for PulsarReader {
         Ok(None)
     }
 
-    /// Closes without acknowledging: everything read returns to the backlog.
+    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
+        let EntryId::Pulsar(id) = id else {
+            return Ok(());
+        };
+        if !self.track {
+            return Ok(());
+        }
+        let key = (id.partition, id.ledger, id.entry);
+        if let Some((size, handled)) = self.batches.get_mut(&key) {
+            *handled += 1;
+            if *handled < *size {
+                return Ok(());
+            }
+            self.batches.remove(&key);
+        }
+        let topic = if id.partition >= 0 {
+            format!("{}-partition-{}", self.full, id.partition)
+        } else {
+            self.full.clone()
+        };
+        let msg_id = MessageIdData {
+            ledger_id: id.ledger,
+            entry_id: id.entry,
+            partition: (id.partition >= 0).then_some(id.partition),
+            ..Default::default()
+        };
+        tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id))
+            .await
+            .map_err(|_| anyhow::anyhow!("acknowledging {id} timed out"))?
+            .with_context(|| format!("acknowledging {id} on '{}'", self.full))
+    }
+
+    /// Acknowledgements are sent as they are made.
+    async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// Closes, acknowledging nothing more: whatever was not marked handled returns to the backlog.
     async fn close(mut self: Box<Self>) -> anyhow::Result<ScanNotes> {
         let _ = tokio::time::timeout(self.timeout, self.consumer.close()).await;
         let mut notes = ScanNotes::default();
@@ -292,6 +380,71 @@ impl DlqReader for PulsarReader {
             notes.warnings.extend(self.unverified.take());
         }
         Ok(notes)
+    }
+}
+
+struct PulsarPublisher {
+    producer: MultiTopicProducer<TokioExecutor>,
+    timeout: Duration,
+}
+
+#[async_trait]
+impl Publisher for PulsarPublisher {
+    async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery> {
+        let topic = PulsarBroker::full_name(&msg.topic);
+        let (partition_key, b64) = match msg.key.as_deref().map(std::str::from_utf8) {
+            None => (None, None),
+            Some(Ok(k)) => (Some(k.to_string()), None),
+            Some(Err(_)) => (
+                msg.key
+                    .as_deref()
+                    .map(|k| base64::engine::general_purpose::STANDARD.encode(k)),
+                Some(true),
+            ),
+        };
+        let out = OutMessage {
+            payload: msg.payload.unwrap_or_default(),
+            // Pulsar properties are text; a header that is not UTF-8 cannot be one.
+            properties: msg
+                .headers
+                .into_iter()
+                .map(|h| {
+                    (
+                        h.name,
+                        String::from_utf8_lossy(h.value.as_deref().unwrap_or_default())
+                            .into_owned(),
+                    )
+                })
+                .collect(),
+            partition_key,
+            partition_key_b64_encoded: b64,
+            ..OutMessage::default()
+        };
+        let queued = tokio::time::timeout(
+            self.timeout,
+            self.producer.send_non_blocking(topic.clone(), out),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("{topic}: queueing timed out"))?
+        .with_context(|| format!("queueing a message for '{topic}'"))?;
+        let timeout = self.timeout;
+        Ok(Box::pin(async move {
+            match tokio::time::timeout(timeout, queued).await {
+                Err(_) => Err(anyhow::anyhow!(
+                    "{topic}: no receipt within {}s",
+                    timeout.as_secs_f32()
+                )),
+                Ok(Err(e)) => Err(anyhow::anyhow!("{topic}: {e}")),
+                Ok(Ok(_receipt)) => Ok(()),
+            }
+        }))
+    }
+
+    async fn close(mut self: Box<Self>) -> anyhow::Result<()> {
+        for topic in self.producer.topics() {
+            let _ = tokio::time::timeout(self.timeout, self.producer.close_producer(topic)).await;
+        }
+        Ok(())
     }
 }
 
@@ -366,6 +519,41 @@ impl Broker for PulsarBroker {
 
     async fn open(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
         Ok(Box::new(self.open_reader(req).await?))
+    }
+
+    async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
+        match self.check_exists(&Self::full_name(topic)).await {
+            Ok(Existence::Exists) => Ok(Some(true)),
+            Ok(Existence::Unknown) => Ok(None),
+            Err(e)
+                if matches!(
+                    e.downcast_ref::<DlqError>(),
+                    Some(DlqError::TopicNotFound { .. })
+                ) =>
+            {
+                Ok(Some(false))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
+        let producer = self
+            .client
+            .producer()
+            .with_name(format!("dlq-{}", std::process::id()))
+            .with_options(ProducerOptions {
+                // Unbatched: an acknowledgement covers a whole entry (BROKERS.md), and a replayed
+                // message should be one entry of its own.
+                batch_size: None,
+                block_queue_if_full: true,
+                ..ProducerOptions::default()
+            })
+            .build_multi_topic();
+        Ok(Box::new(PulsarPublisher {
+            producer,
+            timeout: self.timeout,
+        }))
     }
 
     /// Reads the operator subscription's backlog up to the entry: what `list` shows is what

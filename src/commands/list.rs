@@ -1,6 +1,6 @@
 //! `dlq list TOPIC`: stream the DLQ, explain each entry, keep those the selection matches.
 
-use crate::broker::{self, ConnectConfig, ScanRequest};
+use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
 use crate::domain::selection::Selection;
@@ -13,6 +13,8 @@ pub struct ListSettings {
     pub selection: Selection,
     pub header_map: HeaderMap,
     pub reveal: bool,
+    /// `--all`: include entries already handled (replayed or purged).
+    pub start: StartAt,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
         topic: s.topic.clone(),
         partitions: s.selection.partitions.clone(),
         since: s.selection.since,
+        start: s.start,
+        track: false,
     };
     let mut reader = broker.open(&req).await?;
     let (mut shown, mut read) = (0u64, 0u64);

@@ -4,3 +4,4 @@
 pub mod completions;
 pub mod inspect;
 pub mod list;
+pub mod replay;

@@ -34,6 +34,28 @@ pub enum EntryId {
 }
 
 impl EntryId {
+    /// Is `self` later than `other` in the same partition's order? (Different partitions or
+    /// brokers are not comparable and give `false`.)
+    pub fn is_after(&self, other: &EntryId) -> bool {
+        match (self, other) {
+            (
+                EntryId::Kafka {
+                    partition: a,
+                    offset: x,
+                },
+                EntryId::Kafka {
+                    partition: b,
+                    offset: y,
+                },
+            ) => a == b && x > y,
+            (EntryId::Pulsar(a), EntryId::Pulsar(b)) => {
+                a.partition == b.partition
+                    && (a.ledger, a.entry, a.batch_index) > (b.ledger, b.entry, b.batch_index)
+            }
+            _ => false,
+        }
+    }
+
     pub fn partition(&self) -> Option<i32> {
         match self {
             EntryId::Kafka { partition, .. } => Some(*partition),
@@ -163,6 +185,21 @@ mod tests {
         assert_eq!(c_style_unbatched.to_string(), "0:2:-1");
         assert!("1:2".parse::<PulsarMessageId>().is_err());
         assert!("a:b:c".parse::<PulsarMessageId>().is_err());
+    }
+
+    #[test]
+    fn order_within_a_partition() {
+        let k = |p, o| EntryId::Kafka {
+            partition: p,
+            offset: o,
+        };
+        assert!(k(0, 5).is_after(&k(0, 4)));
+        assert!(!k(0, 4).is_after(&k(0, 4)));
+        assert!(!k(1, 9).is_after(&k(0, 4)), "other partition");
+        let p = |s: &str| EntryId::Pulsar(s.parse().unwrap());
+        assert!(p("3:1:-1").is_after(&p("2:9:-1")));
+        assert!(p("3:1:-1:2").is_after(&p("3:1:-1:1")));
+        assert!(!p("3:1:0").is_after(&p("2:9:1")));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 pub mod conventions;
 pub mod entry;
+pub mod prefix;
 pub mod redact;
+pub mod replay;
 pub mod selection;
 pub mod time;
 pub mod view;

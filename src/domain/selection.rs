@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use regex::Regex;
 
-use super::entry::Entry;
+use super::entry::{Entry, EntryId};
 
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -23,12 +23,30 @@ pub struct Selection {
     pub key: Option<String>,
     /// Stop after this many matching entries.
     pub limit: Option<u64>,
+    /// Only these entries (`--id`, repeatable).
+    pub ids: Vec<EntryId>,
 }
 
 impl Selection {
+    /// True when no filter narrows anything: the selection is the whole topic. Destructive
+    /// commands refuse that unless the user says `--all`.
+    pub fn selects_everything(&self) -> bool {
+        self.since.is_none()
+            && self.until.is_none()
+            && self.partitions.is_empty()
+            && self.grep.is_none()
+            && self.origin.is_none()
+            && self.key.is_none()
+            && self.limit.is_none()
+            && self.ids.is_empty()
+    }
+
     pub fn matches(&self, entry: &Entry) -> bool {
         let r = &entry.record;
         let c = &entry.context;
+        if !self.ids.is_empty() && !self.ids.contains(&r.id) {
+            return false;
+        }
         if self.since.is_some() || self.until.is_some() {
             // An entry without a timestamp cannot be placed in a time window.
             let Some(ts) = r.timestamp else { return false };
@@ -186,6 +204,31 @@ mod tests {
             ..Default::default()
         }
         .matches(&e));
+    }
+
+    #[test]
+    fn ids_select_exactly() {
+        let e = entry(1, "2026-11-21T10:00:00Z", "k", None, None);
+        let sel = |ids: Vec<EntryId>| Selection {
+            ids,
+            ..Default::default()
+        };
+        assert!(sel(vec![EntryId::Kafka {
+            partition: 1,
+            offset: 0
+        }])
+        .matches(&e));
+        assert!(!sel(vec![EntryId::Kafka {
+            partition: 1,
+            offset: 1
+        }])
+        .matches(&e));
+        assert!(Selection::default().selects_everything());
+        assert!(!sel(vec![EntryId::Kafka {
+            partition: 1,
+            offset: 1
+        }])
+        .selects_everything());
     }
 
     #[test]

@@ -147,3 +147,90 @@ pub fn jsonl_of(cmd: &mut Command) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
+
+/// Every message of a topic as the official client reads it (see scripts/seed/read_topic.py):
+/// keys, values and header values base64.
+pub fn read_topic_kafka(topic: &str) -> Vec<Value> {
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    read_topic(&["--kafka", &bootstrap, "--topic", topic])
+}
+
+pub fn read_topic_pulsar(topic: &str) -> Vec<Value> {
+    read_topic(&[
+        "--pulsar",
+        &pulsar_direct_url(),
+        "--topic",
+        &full_pulsar_name(topic),
+    ])
+}
+
+fn full_pulsar_name(topic: &str) -> String {
+    if topic.contains("://") {
+        topic.to_string()
+    } else {
+        format!("persistent://public/default/{topic}")
+    }
+}
+
+/// Has any message on the topic the header (Kafka) or property (Pulsar) `name`? Stops
+/// reading at the first one, so it answers quickly while the topic is being written to.
+pub fn any_with_header(kafka: bool, topic: &str, name: &str) -> bool {
+    let msgs = if kafka {
+        let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+        read_topic(&[
+            "--kafka",
+            &bootstrap,
+            "--topic",
+            topic,
+            "--stop-at-header",
+            name,
+        ])
+    } else {
+        let full = full_pulsar_name(topic);
+        let url = pulsar_direct_url();
+        read_topic(&[
+            "--pulsar",
+            &url,
+            "--topic",
+            &full,
+            "--idle-ms",
+            "500",
+            "--stop-at-header",
+            name,
+        ])
+    };
+    msgs.last().is_some_and(|m| {
+        m["properties"].get(name).is_some()
+            || m["headers"]
+                .as_array()
+                .is_some_and(|hs| hs.iter().any(|h| h[0] == name))
+    })
+}
+
+fn read_topic(args: &[&str]) -> Vec<Value> {
+    let out = StdCommand::new(python())
+        .arg(seed_script("read_topic.py"))
+        .args(args)
+        .output()
+        .expect("running read_topic.py");
+    assert!(
+        out.status.success(),
+        "read_topic.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// Decodes a base64 field of read_topic.py's output.
+pub fn b64(v: &Value) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    v.as_str().map(|s| {
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .expect("base64")
+    })
+}

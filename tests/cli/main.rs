@@ -8,3 +8,4 @@ mod json_contract;
 mod kafka;
 mod offline;
 mod pulsar;
+mod replay;

@@ -1,0 +1,428 @@
+//! `dlq replay TOPIC [selection]`: send dead letters back to their origin topic (or `--to`).
+//!
+//! Two passes. The first reads the selection and builds the plan (how many entries to which
+//! topic, what is skipped and why) without marking anything. After confirmation the second
+//! pass reads again and, for each entry, publishes its copy, waits for the broker to confirm
+//! it, and only then marks the entry handled. The second pass never goes beyond what the first
+//! one saw, so entries arriving after the plan are not replayed by surprise.
+//!
+//! Interrupted at any point, a re-run continues: marks are made only after confirmation and
+//! made durable every second, so the worst case is an entry sent twice, both copies carrying
+//! the same `dlq-replay-of`.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::broker::{self, ConnectConfig, Delivery, DlqReader, ScanRequest, StartAt};
+use crate::domain::conventions::{explain, HeaderMap};
+use crate::domain::entry::{Entry, EntryId, Record};
+use crate::domain::replay::{plan, Decision, Outgoing, ReplayOptions};
+use crate::domain::selection::Selection;
+use crate::error::DlqError;
+
+/// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full.
+const WINDOW: usize = 256;
+/// How often marks are made durable during a run.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How many planned entries the plan shows, and how many skips and failures a summary lists.
+pub const SHOWN: usize = 5;
+const LISTED: usize = 100;
+
+pub struct ReplaySettings {
+    pub topic: String,
+    pub connect: ConnectConfig,
+    pub selection: Selection,
+    /// `--id` values, parsed once the broker is known.
+    pub ids: Vec<String>,
+    /// `--all`: the whole topic, on purpose.
+    pub all: bool,
+    pub header_map: HeaderMap,
+    pub options: ReplayOptions,
+    /// Messages per second at most.
+    pub rate: Option<u32>,
+    pub dry_run: bool,
+    pub yes: bool,
+}
+
+/// One entry the plan shows.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub id: String,
+    pub target: String,
+    pub partition: Option<i32>,
+    pub key: Option<Vec<u8>>,
+    pub size_bytes: u64,
+    pub header_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub topic: String,
+    pub broker: String,
+    /// Entries the selection matched.
+    pub selected: u64,
+    /// Per target topic, entries to send.
+    pub targets: BTreeMap<String, u64>,
+    pub skipped: u64,
+    /// The first skips, with reasons.
+    pub skips: Vec<(String, String)>,
+    /// The first entries to send.
+    pub first: Vec<Planned>,
+    /// Per partition (-1 when unpartitioned), the last entry read: pass 2 stops there.
+    ends: BTreeMap<i32, EntryId>,
+    /// Targets the broker says do not exist.
+    pub missing_targets: BTreeSet<String>,
+}
+
+impl Plan {
+    pub fn to_send(&self) -> u64 {
+        self.targets.values().sum()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TargetCount {
+    pub planned: u64,
+    pub sent: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub topic: String,
+    pub dry_run: bool,
+    pub selected: u64,
+    pub sent: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub targets: BTreeMap<String, TargetCount>,
+    pub skips: Vec<(String, String)>,
+    /// (entry id, target, reason)
+    pub failures: Vec<(String, String, String)>,
+    pub warnings: Vec<String>,
+    pub interrupted: bool,
+}
+
+/// How the command talks to the person (or script) running it. The output layer implements it.
+pub trait ReplayUi: Send {
+    /// The plan, before anything is sent.
+    fn plan(&mut self, plan: &Plan) -> std::io::Result<()>;
+    /// `--dry-run`: one message that would be sent.
+    fn would_send(&mut self, id: &str, out: &Outgoing) -> std::io::Result<()>;
+    /// Asks to go ahead; `None` when there is no terminal to ask on.
+    fn confirm(&mut self, plan: &Plan) -> std::io::Result<Option<bool>>;
+    fn progress_start(&mut self, total: u64);
+    fn progress(&mut self, done: u64);
+    fn progress_finish(&mut self);
+}
+
+fn partition_key(id: &EntryId) -> i32 {
+    id.partition().unwrap_or(-1)
+}
+
+pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
+    let mut broker = broker::connect(&s.connect).await?;
+    let mut selection = s.selection.clone();
+    for raw in &s.ids {
+        selection.ids.push(broker.parse_id(raw)?);
+    }
+    if selection.selects_everything() && !s.all {
+        return Err(DlqError::Usage(
+            "replay needs a selection: filters (--since, --grep, --origin, …), --id ID, or --all for every entry".into(),
+        )
+        .into());
+    }
+
+    let mut plan = make_plan(broker.as_mut(), s, &selection, ui).await?;
+    for target in plan.targets.keys() {
+        if broker.topic_exists(target).await? == Some(false) {
+            plan.missing_targets.insert(target.clone());
+        }
+    }
+    ui.plan(&plan)?;
+
+    let mut summary = Summary {
+        topic: s.topic.clone(),
+        dry_run: s.dry_run,
+        selected: plan.selected,
+        skipped: plan.skipped,
+        skips: plan.skips.clone(),
+        targets: plan
+            .targets
+            .iter()
+            .map(|(t, n)| {
+                (
+                    t.clone(),
+                    TargetCount {
+                        planned: *n,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect(),
+        ..Summary::default()
+    };
+    if s.dry_run || plan.to_send() == 0 {
+        return Ok(summary);
+    }
+    if !s.yes {
+        match ui.confirm(&plan)? {
+            Some(true) => {}
+            Some(false) => return Err(DlqError::Declined("replay declined; nothing was sent".into()).into()),
+            None => {
+                return Err(DlqError::Declined(format!(
+                    "replaying {} entries needs confirmation and there is no terminal to ask on; pass -y/--yes",
+                    plan.to_send()
+                ))
+                .into())
+            }
+        }
+    }
+    // The plan's skips are counted again by the second pass.
+    summary.skipped = 0;
+    summary.skips.clear();
+    execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
+    Ok(summary)
+}
+
+fn request(s: &ReplaySettings, selection: &Selection, track: bool) -> ScanRequest {
+    ScanRequest {
+        topic: s.topic.clone(),
+        partitions: selection.partitions.clone(),
+        since: selection.since,
+        start: StartAt::Unhandled,
+        track,
+    }
+}
+
+fn entry_of(record: Record, header_map: &HeaderMap) -> Entry {
+    Entry {
+        context: explain(&record, header_map),
+        record,
+    }
+}
+
+/// Pass 1: what would be sent, without sending or marking anything.
+async fn make_plan(
+    broker: &mut dyn broker::Broker,
+    s: &ReplaySettings,
+    selection: &Selection,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Plan> {
+    let mut plan = Plan {
+        topic: s.topic.clone(),
+        broker: s.connect.url.to_string(),
+        ..Plan::default()
+    };
+    let mut reader = broker.open(&request(s, selection, false)).await?;
+    let read: anyhow::Result<()> = async {
+        while let Some(record) = reader.next().await? {
+            plan.ends.insert(partition_key(&record.id), record.id);
+            let entry = entry_of(record, &s.header_map);
+            if !selection.matches(&entry) {
+                continue;
+            }
+            plan.selected += 1;
+            let id = entry.record.id.to_string();
+            match plan_entry(&entry, s) {
+                Decision::Send(out) => {
+                    if s.dry_run {
+                        ui.would_send(&id, &out)?;
+                    }
+                    if plan.first.len() < SHOWN {
+                        plan.first.push(Planned {
+                            id,
+                            target: out.topic.clone(),
+                            partition: out.partition,
+                            key: out.key.clone(),
+                            size_bytes: out.payload.as_ref().map_or(0, |p| p.len() as u64),
+                            header_names: out.headers.iter().map(|h| h.name.clone()).collect(),
+                        });
+                    }
+                    *plan.targets.entry(out.topic).or_default() += 1;
+                }
+                Decision::Skip(why) => {
+                    plan.skipped += 1;
+                    if plan.skips.len() < LISTED {
+                        plan.skips.push((id, why));
+                    }
+                }
+            }
+            if selection.limit.is_some_and(|l| plan.selected >= l) {
+                break;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    reader.close().await?;
+    read?;
+    Ok(plan)
+}
+
+fn plan_entry(entry: &Entry, s: &ReplaySettings) -> Decision {
+    plan(entry, &entry.record.topic_or(&s.topic), &s.options)
+}
+
+/// Pass 2: send, confirm, mark.
+async fn execute(
+    broker: &mut dyn broker::Broker,
+    s: &ReplaySettings,
+    selection: &Selection,
+    plan: &Plan,
+    ui: &mut dyn ReplayUi,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let mut publisher = broker.publisher().await?;
+    let mut reader = broker.open(&request(s, selection, true)).await?;
+    ui.progress_start(plan.to_send());
+    let mut run = Run {
+        window: VecDeque::new(),
+        summary,
+        done: 0,
+    };
+    let interval = s
+        .rate
+        .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))));
+    let mut next_send = Instant::now();
+    let mut last_checkpoint = Instant::now();
+    let mut matched = 0u64;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+
+    let result: anyhow::Result<()> = async {
+        loop {
+            let record = tokio::select! {
+                biased;
+                _ = &mut ctrl_c => {
+                    run.summary.interrupted = true;
+                    break;
+                }
+                r = reader.next() => match r? {
+                    Some(r) => r,
+                    None => break,
+                },
+            };
+            let id = record.id;
+            let part = partition_key(&id);
+            // Beyond what the plan saw, or not selected: not this run's business.
+            let beyond = plan.ends.get(&part).is_none_or(|end| id.is_after(end));
+            let entry = entry_of(record, &s.header_map);
+            let limited = selection.limit.is_some_and(|l| matched >= l);
+            if beyond || limited || !selection.matches(&entry) {
+                reader.track_unhandled(id);
+                continue;
+            }
+            matched += 1;
+            let out = match plan_entry(&entry, s) {
+                Decision::Send(out) if plan.missing_targets.contains(&out.topic) => {
+                    Err(format!("target topic '{}' does not exist", out.topic))
+                }
+                Decision::Send(out) => Ok(out),
+                Decision::Skip(why) => Err(why),
+            };
+            let out = match out {
+                Ok(out) => out,
+                Err(why) => {
+                    reader.track_unhandled(id);
+                    run.summary.skipped += 1;
+                    if run.summary.skips.len() < LISTED {
+                        run.summary.skips.push((id.to_string(), why));
+                    }
+                    continue;
+                }
+            };
+            if let Some(interval) = interval {
+                tokio::time::sleep_until(next_send).await;
+                next_send = next_send.max(Instant::now() - interval) + interval;
+            }
+            let target = out.topic.clone();
+            reader.track_pending(id);
+            match publisher.send(out).await {
+                Ok(delivery) => run.window.push_back((id, target, delivery)),
+                Err(e) => run.failed(reader.as_mut(), id, target, format!("{e:#}")),
+            }
+            while run.window.len() >= WINDOW {
+                run.settle_one(reader.as_mut(), ui).await?;
+            }
+            if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                reader.checkpoint().await?;
+                last_checkpoint = Instant::now();
+            }
+        }
+        Ok(())
+    }
+    .await;
+
+    // Whatever happened, settle what is in flight and make the marks durable.
+    while !run.window.is_empty() {
+        run.settle_one(reader.as_mut(), ui).await?;
+    }
+    ui.progress_finish();
+    let closed_publisher = publisher.close().await;
+    let notes = reader.close().await?;
+    run.summary.warnings.extend(notes.warnings);
+    result?;
+    closed_publisher?;
+    Ok(())
+}
+
+struct Run<'a> {
+    window: VecDeque<(EntryId, String, Delivery)>,
+    summary: &'a mut Summary,
+    done: u64,
+}
+
+impl Run<'_> {
+    async fn settle_one(
+        &mut self,
+        reader: &mut dyn DlqReader,
+        ui: &mut dyn ReplayUi,
+    ) -> anyhow::Result<()> {
+        let Some((id, target, delivery)) = self.window.pop_front() else {
+            return Ok(());
+        };
+        match delivery.await {
+            Ok(()) => {
+                reader.mark_handled(id).await?;
+                self.summary.sent += 1;
+                self.summary.targets.entry(target).or_default().sent += 1;
+            }
+            Err(e) => self.failed(reader, id, target, format!("{e:#}")),
+        }
+        self.done += 1;
+        ui.progress(self.done);
+        Ok(())
+    }
+
+    fn failed(&mut self, reader: &mut dyn DlqReader, id: EntryId, target: String, why: String) {
+        reader.track_unhandled(id);
+        self.summary.failed += 1;
+        if self.summary.failures.len() < LISTED {
+            self.summary
+                .failures
+                .push((id.to_string(), target.clone(), why));
+        }
+        self.summary.targets.entry(target).or_default().failed += 1;
+    }
+}
+
+trait TopicOr {
+    fn topic_or(&self, fallback: &str) -> String;
+}
+
+impl TopicOr for Record {
+    /// The DLQ topic as the broker names it, for the `dlq-replay-of` marker; a Pulsar
+    /// partition's topic is named by its partitioned topic.
+    fn topic_or(&self, fallback: &str) -> String {
+        if self.topic.is_empty() {
+            return fallback.to_string();
+        }
+        match self.topic.rsplit_once("-partition-") {
+            Some((base, n)) if n.parse::<u32>().is_ok() => base.to_string(),
+            _ => self.topic.clone(),
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! How `replay` looks: the plan and the prompt on stderr, a progress bar on stderr when it is a
+//! terminal, `--dry-run` lines and the summary on stdout (a JSON document with `-o json`).
+//! Keys are redacted like everywhere else; payloads are never printed.
+
+use std::io::{self, IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use super::sanitize;
+use crate::cli::OutputFormat;
+use crate::commands::replay::{Plan, ReplayUi, Summary};
+use crate::domain::redact::{redact_text, Masked};
+use crate::domain::replay::Outgoing;
+use crate::domain::view::as_text;
+
+fn key_text(key: Option<&[u8]>) -> String {
+    match key {
+        None => "-".into(),
+        Some(k) => match as_text(k) {
+            Some(t) => sanitize(&redact_text(t, "key", &mut Masked::default())),
+            None => format!("<{} bytes>", k.len()),
+        },
+    }
+}
+
+fn partition_text(p: Option<i32>) -> String {
+    p.map_or_else(|| "by key".into(), |p| format!("partition {p}"))
+}
+
+pub struct TerminalReplayUi {
+    format: OutputFormat,
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    out: Box<dyn Write + Send>,
+}
+
+impl TerminalReplayUi {
+    pub fn new(format: OutputFormat, quiet: bool) -> Self {
+        TerminalReplayUi {
+            format,
+            quiet,
+            bar: None,
+            out: Box::new(io::BufWriter::new(io::stdout())),
+        }
+    }
+}
+
+impl ReplayUi for TerminalReplayUi {
+    fn plan(&mut self, plan: &Plan) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let mut e = io::stderr().lock();
+        writeln!(
+            e,
+            "Replay plan for {} ({}): {} entries selected, {} to send, {} to skip",
+            sanitize(&plan.topic),
+            plan.broker,
+            plan.selected,
+            plan.to_send(),
+            plan.skipped
+        )?;
+        for (topic, n) in &plan.targets {
+            let missing = if plan.missing_targets.contains(topic) {
+                "  (topic does not exist: these will be skipped)"
+            } else {
+                ""
+            };
+            writeln!(e, "  send {n} to {}{missing}", sanitize(topic))?;
+        }
+        for (id, why) in &plan.skips {
+            writeln!(e, "  skip {id}: {}", sanitize(why))?;
+        }
+        if plan.skipped > plan.skips.len() as u64 {
+            writeln!(
+                e,
+                "  … and {} more skipped",
+                plan.skipped - plan.skips.len() as u64
+            )?;
+        }
+        if !plan.first.is_empty() {
+            writeln!(e, "  first entries:")?;
+            for p in &plan.first {
+                writeln!(
+                    e,
+                    "    {} → {} ({}), key {}, {} bytes",
+                    p.id,
+                    sanitize(&p.target),
+                    partition_text(p.partition),
+                    key_text(p.key.as_deref()),
+                    p.size_bytes
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn would_send(&mut self, id: &str, out: &Outgoing) -> io::Result<()> {
+        if self.format == OutputFormat::Json {
+            return Ok(());
+        }
+        let headers: Vec<String> = out.headers.iter().map(|h| sanitize(&h.name)).collect();
+        writeln!(
+            self.out,
+            "would send {id} → {} ({}), key {}, {} bytes, headers: {}",
+            sanitize(&out.topic),
+            partition_text(out.partition),
+            key_text(out.key.as_deref()),
+            out.payload.as_ref().map_or(0, Vec::len),
+            headers.join(", ")
+        )
+    }
+
+    fn confirm(&mut self, plan: &Plan) -> io::Result<Option<bool>> {
+        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+            return Ok(None);
+        }
+        let topics = plan.targets.len();
+        dialoguer::Confirm::new()
+            .with_prompt(format!(
+                "Replay {} entries to {topics} topic{}?",
+                plan.to_send(),
+                if topics == 1 { "" } else { "s" }
+            ))
+            .default(false)
+            .interact_on(&dialoguer::console::Term::stderr())
+            .map(Some)
+            .map_err(io::Error::other)
+    }
+
+    fn progress_start(&mut self, total: u64) {
+        if self.quiet || !io::stderr().is_terminal() {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} sent  {per_sec}  ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        self.bar = Some(bar);
+    }
+
+    fn progress(&mut self, done: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(done);
+        }
+    }
+
+    fn progress_finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TargetJson {
+    planned: u64,
+    sent: u64,
+    failed: u64,
+}
+
+#[derive(Serialize)]
+struct SkipJson<'a> {
+    id: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct FailureJson<'a> {
+    id: &'a str,
+    target: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    topic: &'a str,
+    dry_run: bool,
+    interrupted: bool,
+    selected: u64,
+    sent: u64,
+    skipped: u64,
+    failed: u64,
+    targets: std::collections::BTreeMap<&'a str, TargetJson>,
+    skips: Vec<SkipJson<'a>>,
+    failures: Vec<FailureJson<'a>>,
+    warnings: &'a [String],
+}
+
+/// Prints the summary: human text, or one JSON document with `-o json`/`jsonl`.
+pub fn summary(format: OutputFormat, s: &Summary, ui: &mut TerminalReplayUi) -> io::Result<()> {
+    let out = &mut ui.out;
+    if format != OutputFormat::Table {
+        let doc = SummaryJson {
+            topic: &s.topic,
+            dry_run: s.dry_run,
+            interrupted: s.interrupted,
+            selected: s.selected,
+            sent: s.sent,
+            skipped: s.skipped,
+            failed: s.failed,
+            targets: s
+                .targets
+                .iter()
+                .map(|(t, c)| {
+                    (
+                        t.as_str(),
+                        TargetJson {
+                            planned: c.planned,
+                            sent: c.sent,
+                            failed: c.failed,
+                        },
+                    )
+                })
+                .collect(),
+            skips: s
+                .skips
+                .iter()
+                .map(|(id, reason)| SkipJson { id, reason })
+                .collect(),
+            failures: s
+                .failures
+                .iter()
+                .map(|(id, target, reason)| FailureJson { id, target, reason })
+                .collect(),
+            warnings: &s.warnings,
+        };
+        if format == OutputFormat::Json {
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+        } else {
+            serde_json::to_writer(&mut *out, &doc)?;
+        }
+        writeln!(out)?;
+        return out.flush();
+    }
+    if s.dry_run {
+        let planned: u64 = s.targets.values().map(|c| c.planned).sum();
+        writeln!(
+            out,
+            "Dry run: nothing was sent. {planned} entries would be sent, {} skipped.",
+            s.skipped
+        )?;
+        return out.flush();
+    }
+    writeln!(
+        out,
+        "{}{} entries selected in {}: {} sent, {} skipped, {} failed",
+        if s.interrupted { "Interrupted. " } else { "" },
+        s.selected,
+        sanitize(&s.topic),
+        s.sent,
+        s.skipped,
+        s.failed
+    )?;
+    for (t, c) in &s.targets {
+        writeln!(
+            out,
+            "  {}: {} sent, {} failed (of {} planned)",
+            sanitize(t),
+            c.sent,
+            c.failed,
+            c.planned
+        )?;
+    }
+    for (id, why) in &s.skips {
+        writeln!(out, "  skipped {id}: {}", sanitize(why))?;
+    }
+    for (id, target, why) in &s.failures {
+        writeln!(
+            out,
+            "  failed {id} → {}: {}",
+            sanitize(target),
+            sanitize(why)
+        )?;
+    }
+    out.flush()?;
+    for w in &s.warnings {
+        eprintln!("dlq: warning: {w}");
+    }
+    Ok(())
+}

@@ -1,0 +1,459 @@
+//! `dlq replay` on both brokers. What dlq sent is read back with the official clients
+//! (scripts/seed/read_topic.py), never with dlq itself.
+
+use std::collections::BTreeSet;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::Duration;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::common::{
+    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, pulsar_url, read_topic_kafka,
+    read_topic_pulsar, seed_kafka, seed_pulsar, unique,
+};
+
+/// The header (Kafka) value of `name`, decoded.
+fn header(msg: &Value, name: &str) -> Option<String> {
+    msg["headers"]
+        .as_array()?
+        .iter()
+        .find(|h| h[0] == name)
+        .and_then(|h| b64(&h[1]))
+        .map(|v| String::from_utf8(v).unwrap())
+}
+
+fn replays_in(messages: &[Value]) -> Vec<Value> {
+    messages
+        .iter()
+        .filter(|m| header(m, "dlq-replay-of").is_some())
+        .cloned()
+        .collect()
+}
+
+fn replay(topic: &str, broker: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = dlq();
+    cmd.args(["replay", topic, "-b", broker]).args(extra);
+    cmd
+}
+
+fn summary(topic: &str, broker: &str, extra: &[&str]) -> Value {
+    json_of(&mut replay(
+        topic,
+        broker,
+        &[extra, &["-o", "json"]].concat(),
+    ))
+}
+
+/// Runs a replay that is expected to end with exit code 3 and returns its JSON summary.
+fn partial_summary(topic: &str, broker: &str, extra: &[&str]) -> Value {
+    let out = replay(topic, broker, &[extra, &["-o", "json"]].concat())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn count_listed(topic: &str, broker: &str, extra: &[&str]) -> usize {
+    jsonl_of(
+        dlq()
+            .args(["list", topic, "-o", "jsonl", "-b", broker])
+            .args(extra),
+    )
+    .len()
+}
+
+// ---------------------------------------------------------------- Kafka
+
+#[test]
+fn kafka_replay_round_trips_payload_key_and_headers_to_the_origin() {
+    let origin = unique("rt-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["connect", "spring"], 3);
+    let dead = read_topic_kafka(&dlq_topic);
+    assert_eq!(dead.len(), 6);
+
+    let s = summary(&dlq_topic, &kafka_url(), &["--all", "-y"]);
+    assert_eq!(
+        (
+            s["selected"].as_u64(),
+            s["sent"].as_u64(),
+            s["failed"].as_u64()
+        ),
+        (Some(6), Some(6), Some(0))
+    );
+    assert_eq!(s["targets"][&origin]["sent"], 6);
+
+    let replays = replays_in(&read_topic_kafka(&origin));
+    assert_eq!(replays.len(), 6, "one copy per dead letter");
+    for d in &dead {
+        let of = format!("{dlq_topic}@{}:{}", d["partition"], d["offset"]);
+        let copy = replays
+            .iter()
+            .find(|r| header(r, "dlq-replay-of").as_deref() == Some(of.as_str()))
+            .unwrap_or_else(|| panic!("no replay of {of}"));
+        assert_eq!(copy["key"], d["key"], "key byte for byte");
+        assert_eq!(copy["value"], d["value"], "payload byte for byte");
+        let names: Vec<&str> = copy["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h[0].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["traceparent", "dlq-replay-of", "dlq-replay-count"],
+            "context headers removed, markers added"
+        );
+        assert_eq!(
+            header(copy, "traceparent"),
+            header(d, "traceparent"),
+            "original headers kept"
+        );
+        assert_eq!(header(copy, "dlq-replay-count").as_deref(), Some("1"));
+    }
+
+    assert_eq!(
+        count_listed(&dlq_topic, &kafka_url(), &[]),
+        0,
+        "handled entries leave the listing"
+    );
+    assert_eq!(
+        count_listed(&dlq_topic, &kafka_url(), &["--all"]),
+        6,
+        "--all still shows them"
+    );
+    let again = summary(&dlq_topic, &kafka_url(), &["--all", "-y"]);
+    assert_eq!(
+        (again["selected"].as_u64(), again["sent"].as_u64()),
+        (Some(0), Some(0)),
+        "a second run sends nothing"
+    );
+    assert_eq!(replays_in(&read_topic_kafka(&origin)).len(), 6);
+}
+
+#[test]
+fn kafka_selective_replay_sends_only_the_selection_and_explains_the_gap() {
+    let origin = unique("sel-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    let seeded = seed_kafka(&origin, &dlq_topic, &["connect", "spring"], 2);
+    let out = replay(
+        &dlq_topic,
+        &kafka_url(),
+        &["--grep", "ListenerExecutionFailed", "-y", "-o", "json"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["sent"], 2);
+    let spring_ids: BTreeSet<String> = seeded["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["style"] == "spring")
+        .map(|e| format!("{dlq_topic}@{}", e["id"].as_str().unwrap()))
+        .collect();
+    let sent: BTreeSet<String> = replays_in(&read_topic_kafka(&origin))
+        .iter()
+        .map(|r| header(r, "dlq-replay-of").unwrap())
+        .collect();
+    assert_eq!(sent, spring_ids);
+    // The Connect entries come first in each partition: Kafka cannot mark what lies after them.
+    let warnings = s["warnings"].to_string();
+    assert!(warnings.contains("contiguous prefix"), "{warnings}");
+}
+
+#[test]
+fn kafka_envelope_replays_its_original_event_and_needs_a_target() {
+    let origin = unique("env-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    let seeded = seed_kafka(&origin, &dlq_topic, &["envelope"], 2);
+    let s = partial_summary(&dlq_topic, &kafka_url(), &["--all", "-y"]);
+    assert_eq!(
+        (s["sent"].as_u64(), s["skipped"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert!(s["skips"][0]["reason"].as_str().unwrap().contains("--to"));
+
+    let s = summary(&dlq_topic, &kafka_url(), &["--all", "--to", &origin, "-y"]);
+    assert_eq!(s["sent"], 2);
+    let originals: Vec<Value> = read_topic_kafka(&origin)
+        .into_iter()
+        .filter(|m| header(m, "dlq-replay-of").is_none())
+        .collect();
+    for copy in replays_in(&read_topic_kafka(&origin)) {
+        let event: Value = serde_json::from_slice(&b64(&copy["value"]).unwrap()).unwrap();
+        let original = originals
+            .iter()
+            .find(|o| o["key"] == copy["key"])
+            .expect("original with that key");
+        let original_event: Value =
+            serde_json::from_slice(&b64(&original["value"]).unwrap()).unwrap();
+        assert_eq!(
+            event, original_event,
+            "the envelope's original_event is what is sent"
+        );
+    }
+    assert_eq!(seeded["entries"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn kafka_replay_refuses_likely_loops_until_max_replays_allows() {
+    let origin = unique("loop-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["looping"], 2);
+    let s = partial_summary(&dlq_topic, &kafka_url(), &["--all", "-y"]);
+    assert_eq!(
+        (s["sent"].as_u64(), s["skipped"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert!(s["skips"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("likely a loop"));
+    assert!(replays_in(&read_topic_kafka(&origin)).is_empty());
+
+    let s = summary(
+        &dlq_topic,
+        &kafka_url(),
+        &["--all", "--max-replays", "5", "-y"],
+    );
+    assert_eq!(s["sent"], 2);
+    for copy in replays_in(&read_topic_kafka(&origin)) {
+        assert_eq!(header(&copy, "dlq-replay-count").as_deref(), Some("4"));
+        let counts = copy["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h[0] == "dlq-replay-count")
+            .count();
+        assert_eq!(counts, 1);
+    }
+}
+
+#[test]
+fn kafka_dry_run_sends_nothing_and_marks_nothing() {
+    let origin = unique("dry-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    replay(
+        &dlq_topic,
+        &kafka_url(),
+        &["--all", "--dry-run", "-o", "table"],
+    )
+    .assert()
+    .success()
+    .stdout(
+        predicate::str::contains("would send")
+            .and(predicate::str::contains("Dry run: nothing was sent")),
+    );
+    assert!(replays_in(&read_topic_kafka(&origin)).is_empty());
+    assert_eq!(count_listed(&dlq_topic, &kafka_url(), &[]), 2);
+}
+
+#[test]
+fn replay_needs_a_selection_and_a_yes_without_a_terminal() {
+    let origin = unique("safe-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 1);
+    replay(&dlq_topic, &kafka_url(), &[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--all"));
+    replay(&dlq_topic, &kafka_url(), &["--all"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("-y/--yes"));
+    assert!(replays_in(&read_topic_kafka(&origin)).is_empty());
+}
+
+/// Starts a rate-limited replay, kills it with SIGKILL as soon as the official client sees its
+/// first copy arrive (`replay_seen`), then runs the same replay again. Returns how many the
+/// second run sent. The rate makes the first run take half a minute unless killed, so the kill
+/// lands half-way however slowly the peer polls.
+fn killed_half_way_then_rerun(
+    dlq_topic: &str,
+    broker: &str,
+    rate: &str,
+    replay_seen: impl Fn() -> bool,
+) -> u64 {
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"))
+        .args([
+            "replay", dlq_topic, "-b", broker, "--all", "-y", "-q", "--rate", rate, "-o", "json",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !replay_seen() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the replay ended before it could be killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no replay arrived within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let s = summary(dlq_topic, broker, &["--all", "-y"]);
+    s["sent"].as_u64().unwrap()
+}
+
+#[test]
+fn kafka_replay_killed_half_way_then_rerun_loses_nothing() {
+    let origin = unique("kill-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 300);
+    let second_run = killed_half_way_then_rerun(&dlq_topic, &kafka_url(), "10", || {
+        any_with_header(true, &origin, "dlq-replay-of")
+    });
+    let replays = replays_in(&read_topic_kafka(&origin));
+    let first_run = replays.len() as u64 - second_run;
+    assert!(
+        first_run > 0 && first_run < 300,
+        "the first run was killed half-way ({first_run} sent)"
+    );
+    let covered: BTreeSet<String> = replays
+        .iter()
+        .map(|r| header(r, "dlq-replay-of").unwrap())
+        .collect();
+    let all: BTreeSet<String> = read_topic_kafka(&dlq_topic)
+        .iter()
+        .map(|d| format!("{dlq_topic}@{}:{}", d["partition"], d["offset"]))
+        .collect();
+    assert_eq!(covered, all, "every dead letter delivered at least once");
+    assert_eq!(count_listed(&dlq_topic, &kafka_url(), &[]), 0);
+}
+
+// ---------------------------------------------------------------- Pulsar
+
+/// A Pulsar property of a message read back by read_topic.py.
+fn property(msg: &Value, name: &str) -> Option<String> {
+    msg["properties"][name].as_str().map(str::to_string)
+}
+
+#[test]
+fn pulsar_replay_round_trips_to_the_origin_and_acknowledges() {
+    let topic = unique("rt-payments");
+    let seeded = seed_pulsar(&topic, "billing", 4);
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    let dead = read_topic_pulsar(&dlq_topic);
+    assert_eq!(dead.len(), 4);
+
+    let s = summary(&dlq_topic, &pulsar_url(), &["--all", "-y"]);
+    assert_eq!(
+        (s["sent"].as_u64(), s["failed"].as_u64()),
+        (Some(4), Some(0))
+    );
+
+    let replays: Vec<Value> = read_topic_pulsar(&topic)
+        .into_iter()
+        .filter(|m| property(m, "dlq-replay-of").is_some())
+        .collect();
+    assert_eq!(replays.len(), 4);
+    for sent in seeded["messages"].as_array().unwrap() {
+        let key = sent["key"].as_str().unwrap();
+        let original = dead
+            .iter()
+            .find(|d| b64(&d["key"]).as_deref() == Some(key.as_bytes()))
+            .unwrap();
+        let copy = replays
+            .iter()
+            .find(|r| b64(&r["key"]).as_deref() == Some(key.as_bytes()))
+            .unwrap();
+        assert_eq!(copy["value"], original["value"], "payload byte for byte");
+        let mut names: Vec<&String> = copy["properties"].as_object().unwrap().keys().collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["app", "dlq-replay-count", "dlq-replay-of", "trace-id"],
+            "REAL_TOPIC and ORIGIN_MESSAGE_ID removed"
+        );
+        assert_eq!(
+            property(copy, "trace-id"),
+            sent["properties"]["trace-id"].as_str().map(str::to_string)
+        );
+        assert!(property(copy, "dlq-replay-of")
+            .unwrap()
+            .starts_with(&format!("persistent://public/default/{dlq_topic}@")));
+    }
+    assert_eq!(
+        count_listed(&dlq_topic, &pulsar_url(), &[]),
+        0,
+        "acknowledged entries leave the backlog"
+    );
+    assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &["--all"]), 4);
+    let again = summary(&dlq_topic, &pulsar_url(), &["--all", "-y"]);
+    assert_eq!(again["sent"], 0, "a second run sends nothing");
+}
+
+#[test]
+fn pulsar_selective_replay_acknowledges_only_the_selection() {
+    let topic = unique("sel-payments");
+    let seeded = seed_pulsar(&topic, "billing", 4);
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    let key = seeded["messages"][1]["key"].as_str().unwrap();
+    let s = summary(&dlq_topic, &pulsar_url(), &["--key", key, "-y"]);
+    assert_eq!(s["sent"], 1);
+    let left = jsonl_of(dlq().args(["list", &dlq_topic, "-o", "jsonl", "-b", &pulsar_url()]));
+    assert_eq!(left.len(), 3);
+    assert!(left.iter().all(|e| e["key"]["text"] != key));
+    let again = summary(&dlq_topic, &pulsar_url(), &["--key", key, "-y"]);
+    assert_eq!(
+        (again["selected"].as_u64(), again["sent"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
+#[test]
+fn pulsar_dry_run_sends_nothing() {
+    let topic = unique("dry-payments");
+    seed_pulsar(&topic, "billing", 2);
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    replay(
+        &dlq_topic,
+        &pulsar_url(),
+        &["--all", "--dry-run", "-o", "table"],
+    )
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("would send"));
+    assert_eq!(read_topic_pulsar(&topic).len(), 2, "only the originals");
+    assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &[]), 2);
+}
+
+#[test]
+fn pulsar_replay_killed_half_way_then_rerun_loses_nothing() {
+    let topic = unique("kill-payments");
+    seed_pulsar(&topic, "billing", 120);
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    let second_run = killed_half_way_then_rerun(&dlq_topic, &pulsar_url(), "5", || {
+        any_with_header(false, &topic, "dlq-replay-of")
+    });
+    let replays: Vec<Value> = read_topic_pulsar(&topic)
+        .into_iter()
+        .filter(|m| property(m, "dlq-replay-of").is_some())
+        .collect();
+    let first_run = replays.len() as u64 - second_run;
+    assert!(
+        first_run > 0 && first_run < 120,
+        "the first run was killed half-way ({first_run} sent)"
+    );
+    let keys: BTreeSet<Vec<u8>> = replays.iter().map(|r| b64(&r["key"]).unwrap()).collect();
+    assert_eq!(keys.len(), 120, "every dead letter delivered at least once");
+    assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &[]), 0);
+}

@@ -21,6 +21,8 @@ def main():
     ap.add_argument("--subscription", required=True, help="the failing service's subscription")
     ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--property", action="append", default=[], metavar="NAME=VALUE",
+                    help="an extra property on every original message (kept on the dead letter)")
     args = ap.parse_args()
 
     client = pulsar.Client(args.url, operation_timeout_seconds=30, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
@@ -45,6 +47,7 @@ def main():
         }
         key = f"order-{1000 + i}"
         props = {"app": "checkout", "trace-id": f"trace-{i:04d}"}
+        props.update(p.split("=", 1) for p in args.property)
         mid = producer.send(json.dumps(event).encode(), partition_key=key, properties=props)
         produced.append({"key": key, "origin_message_id": str(mid), "properties": props, "event": event})
     producer.flush()

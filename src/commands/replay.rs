@@ -335,6 +335,9 @@ async fn execute(
                 }
             };
             if let Some(interval) = interval {
+                // Confirm what completes while waiting for the next slot.
+                run.settle_until(reader.as_mut(), ui, Some(next_send), usize::MAX)
+                    .await?;
                 tokio::time::sleep_until(next_send).await;
                 next_send = next_send.max(Instant::now() - interval) + interval;
             }
@@ -344,8 +347,12 @@ async fn execute(
                 Ok(delivery) => run.window.push_back((id, target, delivery)),
                 Err(e) => run.failed(reader.as_mut(), id, target, format!("{e:#}")),
             }
-            while run.window.len() >= WINDOW {
-                run.settle_one(reader.as_mut(), ui).await?;
+            // Mark what is already confirmed at once: progress stays current and an
+            // interrupted run keeps it.
+            run.settle_until(reader.as_mut(), ui, Some(Instant::now()), usize::MAX)
+                .await?;
+            if run.window.len() >= WINDOW {
+                run.settle_until(reader.as_mut(), ui, None, 1).await?;
             }
             if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
                 reader.checkpoint().await?;
@@ -357,9 +364,8 @@ async fn execute(
     .await;
 
     // Whatever happened, settle what is in flight and make the marks durable.
-    while !run.window.is_empty() {
-        run.settle_one(reader.as_mut(), ui).await?;
-    }
+    run.settle_until(reader.as_mut(), ui, None, usize::MAX)
+        .await?;
     ui.progress_finish();
     let closed_publisher = publisher.close().await;
     let notes = reader.close().await?;
@@ -376,24 +382,40 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    async fn settle_one(
+    /// Settles up to `at_most` deliveries in send order, stopping early (with a deadline) at
+    /// the first one not confirmed by then. A deadline in the past settles only what is
+    /// already complete.
+    async fn settle_until(
         &mut self,
         reader: &mut dyn DlqReader,
         ui: &mut dyn ReplayUi,
+        deadline: Option<Instant>,
+        at_most: usize,
     ) -> anyhow::Result<()> {
-        let Some((id, target, delivery)) = self.window.pop_front() else {
-            return Ok(());
-        };
-        match delivery.await {
-            Ok(()) => {
-                reader.mark_handled(id).await?;
-                self.summary.sent += 1;
-                self.summary.targets.entry(target).or_default().sent += 1;
+        for _ in 0..at_most {
+            let Some((_, _, delivery)) = self.window.front_mut() else {
+                break;
+            };
+            let result = match deadline {
+                // The delivery is polled before the deadline is checked.
+                Some(d) => match tokio::time::timeout_at(d, delivery).await {
+                    Ok(r) => r,
+                    Err(_) => return Ok(()),
+                },
+                None => delivery.await,
+            };
+            let (id, target, _) = self.window.pop_front().expect("front exists");
+            match result {
+                Ok(()) => {
+                    reader.mark_handled(id).await?;
+                    self.summary.sent += 1;
+                    self.summary.targets.entry(target).or_default().sent += 1;
+                }
+                Err(e) => self.failed(reader, id, target, format!("{e:#}")),
             }
-            Err(e) => self.failed(reader, id, target, format!("{e:#}")),
+            self.done += 1;
+            ui.progress(self.done);
         }
-        self.done += 1;
-        ui.progress(self.done);
         Ok(())
     }
 

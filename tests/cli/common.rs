@@ -99,21 +99,44 @@ pub fn seed_kafka(origin: &str, dlq_topic: &str, styles: &[&str], count: u32) ->
 /// Dead letters moved to `<topic>-<subscription>-DLQ` by the official Pulsar client's
 /// dead-letter policy.
 pub fn seed_pulsar(topic: &str, subscription: &str, count: u32) -> Value {
+    seed_pulsar_with(topic, subscription, count, &[])
+}
+
+/// As `seed_pulsar`, with extra `NAME=VALUE` properties on every original message.
+pub fn seed_pulsar_with(topic: &str, subscription: &str, count: u32, properties: &[&str]) -> Value {
     let url = pulsar_direct_url();
     let count = count.to_string();
-    run_seed(
-        "pulsar_dlq.py",
-        &[
-            "--url",
-            &url,
-            "--topic",
-            topic,
-            "--subscription",
-            subscription,
-            "--count",
-            &count,
-        ],
-    )
+    let mut args = vec![
+        "--url",
+        &url,
+        "--topic",
+        topic,
+        "--subscription",
+        subscription,
+        "--count",
+        &count,
+    ];
+    for p in properties {
+        args.extend(["--property", p]);
+    }
+    run_seed("pulsar_dlq.py", &args)
+}
+
+/// Runs `command` on a pseudo-terminal, answers `answer` once `expect` appears, and returns
+/// `{"exit", "answered", "output"}` (see scripts/seed/pty_run.py).
+pub fn on_terminal(expect: &str, answer: &str, command: &[&str]) -> Value {
+    let out = StdCommand::new(python())
+        .arg(seed_script("pty_run.py"))
+        .args(["--expect", expect, "--answer", answer, "--"])
+        .args(command)
+        .output()
+        .expect("running pty_run.py");
+    assert!(
+        out.status.success(),
+        "pty_run.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("pty_run.py prints JSON")
 }
 
 /// Runs dlq, expects success, returns stdout.

@@ -9,8 +9,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, pulsar_url, read_topic_kafka,
-    read_topic_pulsar, seed_kafka, seed_pulsar, unique,
+    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_url,
+    read_topic_kafka, read_topic_pulsar, seed_kafka, seed_pulsar, seed_pulsar_with, unique,
 };
 
 /// The header (Kafka) value of `name`, decoded.
@@ -339,7 +339,192 @@ fn kafka_replay_killed_half_way_then_rerun_loses_nothing() {
     assert_eq!(count_listed(&dlq_topic, &kafka_url(), &[]), 0);
 }
 
+#[test]
+fn the_prompt_defaults_to_no_and_yes_goes_ahead() {
+    let origin = unique("ask-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    let dlq_bin = assert_cmd::cargo::cargo_bin("dlq");
+    let cmd = [
+        dlq_bin.to_str().unwrap(),
+        "replay",
+        &dlq_topic,
+        "-b",
+        &kafka_url(),
+        "--all",
+    ];
+    let declined = on_terminal("Replay 2 entries to 1 topic?", "n", &cmd);
+    assert_eq!(declined["answered"], true);
+    assert_eq!(declined["exit"], 5, "{}", declined["output"]);
+    assert!(declined["output"]
+        .as_str()
+        .unwrap()
+        .contains("nothing was sent"));
+    let just_enter = on_terminal("Replay 2 entries to 1 topic?", "\r", &cmd);
+    assert_eq!(just_enter["exit"], 5, "Enter takes the default, no");
+    assert!(replays_in(&read_topic_kafka(&origin)).is_empty());
+
+    let accepted = on_terminal("Replay 2 entries to 1 topic?", "y", &cmd);
+    assert_eq!(accepted["exit"], 0, "{}", accepted["output"]);
+    assert_eq!(replays_in(&read_topic_kafka(&origin)).len(), 2);
+}
+
+#[test]
+fn kafka_replay_by_id_to_the_original_partition() {
+    let origin = unique("id-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    let seeded = seed_kafka(&origin, &dlq_topic, &["spring"], 8);
+    let entries = seeded["entries"].as_array().unwrap();
+    // One entry from each origin partition; the key alone might hash elsewhere.
+    let picks: Vec<&Value> = [0, 1]
+        .iter()
+        .map(|p| {
+            entries
+                .iter()
+                .find(|e| e["origin_partition"] == *p)
+                .expect("both partitions used")
+        })
+        .collect();
+    let mut args = vec!["--keep-partition", "-y"];
+    for p in &picks {
+        args.extend(["--id", p["id"].as_str().unwrap()]);
+    }
+    let s = summary(&dlq_topic, &kafka_url(), &args);
+    assert_eq!(
+        (s["selected"].as_u64(), s["sent"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let copies = replays_in(&read_topic_kafka(&origin));
+    assert_eq!(copies.len(), 2);
+    for p in picks {
+        let of = format!("{dlq_topic}@{}", p["id"].as_str().unwrap());
+        let copy = copies
+            .iter()
+            .find(|c| header(c, "dlq-replay-of").as_deref() == Some(of.as_str()))
+            .unwrap();
+        assert_eq!(copy["partition"], p["origin_partition"], "--keep-partition");
+    }
+}
+
+#[test]
+fn kafka_replay_to_a_missing_topic_skips_and_reports() {
+    let origin = unique("miss-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    let missing = unique("no-such-target");
+    let s = partial_summary(&dlq_topic, &kafka_url(), &["--all", "--to", &missing, "-y"]);
+    assert_eq!(
+        (s["sent"].as_u64(), s["skipped"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert!(s["skips"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+    assert_eq!(
+        count_listed(&dlq_topic, &kafka_url(), &[]),
+        2,
+        "nothing marked"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
+    let origin = unique("int-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 100);
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"))
+        .args([
+            "replay",
+            &dlq_topic,
+            "-b",
+            &kafka_url(),
+            "--all",
+            "-y",
+            "--rate",
+            "10",
+            "-o",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !any_with_header(true, &origin, "dlq-replay-of") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no replay arrived"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let pid = child.id().to_string();
+    assert!(StdCommand::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run the same command again"));
+    let first: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(first["interrupted"], true);
+    let sent_first = first["sent"].as_u64().unwrap();
+    assert!(
+        sent_first > 0 && sent_first < 100,
+        "stopped half-way: {sent_first}"
+    );
+    assert_eq!(
+        replays_in(&read_topic_kafka(&origin)).len() as u64,
+        sent_first,
+        "every confirmed copy counted"
+    );
+
+    let second = summary(&dlq_topic, &kafka_url(), &["--all", "-y"]);
+    assert_eq!(
+        second["sent"].as_u64().unwrap(),
+        100 - sent_first,
+        "nothing sent twice after a clean stop"
+    );
+    assert_eq!(replays_in(&read_topic_kafka(&origin)).len(), 100);
+}
+
 // ---------------------------------------------------------------- Pulsar
+
+#[test]
+fn pulsar_replay_refuses_likely_loops() {
+    let topic = unique("loop-payments");
+    seed_pulsar_with(&topic, "billing", 2, &["dlq-replay-count=3"]);
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    let s = partial_summary(&dlq_topic, &pulsar_url(), &["--all", "-y"]);
+    assert_eq!(
+        (s["sent"].as_u64(), s["skipped"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert!(s["skips"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("likely a loop"));
+    let s = summary(
+        &dlq_topic,
+        &pulsar_url(),
+        &["--all", "--max-replays", "4", "-y"],
+    );
+    assert_eq!(s["sent"], 2);
+    let copies: Vec<Value> = read_topic_pulsar(&topic)
+        .into_iter()
+        .filter(|m| property(m, "dlq-replay-of").is_some())
+        .collect();
+    assert_eq!(copies.len(), 2);
+    assert!(copies
+        .iter()
+        .all(|c| property(c, "dlq-replay-count").as_deref() == Some("4")));
+}
 
 /// A Pulsar property of a message read back by read_topic.py.
 fn property(msg: &Value, name: &str) -> Option<String> {

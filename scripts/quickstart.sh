@@ -38,11 +38,14 @@ show inspect orders.DLT "$(first_id orders.DLT "$DLQ_TEST_KAFKA" --grep Listener
 show list payments-billing-DLQ -b "$DLQ_TEST_PULSAR" -o table
 show inspect payments-billing-DLQ "$(first_id payments-billing-DLQ "$DLQ_TEST_PULSAR")" -b "$DLQ_TEST_PULSAR" -o table
 
+show replay orders.DLT --grep DataException --dry-run -b "$DLQ_TEST_KAFKA" -o table
+
 cat <<MSG
 
 The brokers are still running. Try, for example:
   export DLQ_BROKER=$DLQ_TEST_KAFKA
   $DLQ_BIN list orders.DLT --grep DataException -o json
   $DLQ_BIN inspect orders.DLT 0:0 --reveal
+  $DLQ_BIN replay orders.DLT --grep DataException      # asks first; -y for scripts
 Stop them with: scripts/brokers.sh down
 MSG

@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dead-letter entries with their context, one row each')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one entry in full: headers, context, stack trace and payload (redacted by default)')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -69,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             break
         }
         'dlq;replay' {
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4)')
@@ -100,6 +103,56 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'dlq;purge' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)')
+            [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only entries written before TIME (same forms as --since)')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Only these DLQ partitions (repeat or separate with commas)')
+            [CompletionResult]::new('--grep', '--grep', [CompletionResultType]::ParameterName, 'Only entries whose error class, message or stack trace matches REGEX')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Only entries whose origin topic is TOPIC')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only entries whose key is exactly KEY')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching entries')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this entry, as `dlq list` prints its id (repeatable)')
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only the prefix of each partition older than TIME (same forms as --since)')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'Write the backup here [default: $XDG_STATE_HOME/dlq/backups/TOPIC-TIME.jsonl]')
+            [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every entry not yet handled (required when nothing else narrows the selection)')
+            [CompletionResult]::new('--mark-handled', '--mark-handled', [CompletionResultType]::ParameterName, 'Kafka: move the operator group past the selected prefix instead of deleting records')
+            [CompletionResult]::new('--no-backup', '--no-backup', [CompletionResultType]::ParameterName, 'Purge without writing a backup first')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and what would be sent; change nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'dlq;export' {
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)')
+            [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only entries written before TIME (same forms as --since)')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Only these DLQ partitions (repeat or separate with commas)')
+            [CompletionResult]::new('--grep', '--grep', [CompletionResultType]::ParameterName, 'Only entries whose error class, message or stack trace matches REGEX')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Only entries whose origin topic is TOPIC')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only entries whose key is exactly KEY')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching entries')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this entry (repeatable)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to FILE (created, never overwritten; readable by you only) instead of stdout')
+            [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include entries already handled that the broker still retains')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'dlq;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -109,6 +162,8 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dead-letter entries with their context, one row each')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show one entry in full: headers, context, stack trace and payload (redacted by default)')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -120,6 +175,12 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             break
         }
         'dlq;help;replay' {
+            break
+        }
+        'dlq;help;purge' {
+            break
+        }
+        'dlq;help;export' {
             break
         }
         'dlq;help;completions' {

@@ -25,6 +25,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand list 'List dead-letter entries with their context, one row each'
             cand inspect 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
             cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+            cand purge 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+            cand export 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -63,6 +65,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --help 'Print help'
         }
         &'dlq;replay'= {
+            cand --from-file 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)'
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
@@ -93,6 +96,54 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'dlq;purge'= {
+            cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --group 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)'
+            cand --subscription 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)'
+            cand --since 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d'
+            cand --until 'Only entries written before TIME (same forms as --since)'
+            cand --partition 'Only these DLQ partitions (repeat or separate with commas)'
+            cand --grep 'Only entries whose error class, message or stack trace matches REGEX'
+            cand --origin 'Only entries whose origin topic is TOPIC'
+            cand --key 'Only entries whose key is exactly KEY'
+            cand --limit 'Stop after N matching entries'
+            cand --id 'Only this entry, as `dlq list` prints its id (repeatable)'
+            cand --before 'Only the prefix of each partition older than TIME (same forms as --since)'
+            cand --backup 'Write the backup here [default: $XDG_STATE_HOME/dlq/backups/TOPIC-TIME.jsonl]'
+            cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
+            cand -o 'Summary format [default: text on a terminal, one JSON document otherwise]'
+            cand --output 'Summary format [default: text on a terminal, one JSON document otherwise]'
+            cand --all 'Every entry not yet handled (required when nothing else narrows the selection)'
+            cand --mark-handled 'Kafka: move the operator group past the selected prefix instead of deleting records'
+            cand --no-backup 'Purge without writing a backup first'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --dry-run 'Show the plan and what would be sent; change nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'dlq;export'= {
+            cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --group 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)'
+            cand --subscription 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)'
+            cand --since 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d'
+            cand --until 'Only entries written before TIME (same forms as --since)'
+            cand --partition 'Only these DLQ partitions (repeat or separate with commas)'
+            cand --grep 'Only entries whose error class, message or stack trace matches REGEX'
+            cand --origin 'Only entries whose origin topic is TOPIC'
+            cand --key 'Only entries whose key is exactly KEY'
+            cand --limit 'Stop after N matching entries'
+            cand --id 'Only this entry (repeatable)'
+            cand --out 'Write to FILE (created, never overwritten; readable by you only) instead of stdout'
+            cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
+            cand --all 'Include entries already handled that the broker still retains'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'dlq;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -101,6 +152,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand list 'List dead-letter entries with their context, one row each'
             cand inspect 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
             cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+            cand purge 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+            cand export 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -109,6 +162,10 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;help;inspect'= {
         }
         &'dlq;help;replay'= {
+        }
+        &'dlq;help;purge'= {
+        }
+        &'dlq;help;export'= {
         }
         &'dlq;help;completions'= {
         }

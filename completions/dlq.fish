@@ -29,6 +29,8 @@ complete -c dlq -n "__fish_dlq_needs_command" -s V -l version -d 'Print version'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "list" -d 'List dead-letter entries with their context, one row each'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
@@ -59,6 +61,7 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
@@ -85,9 +88,51 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -s q -l quiet -d 'Print 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l dry-run -d 'Show the plan and what would be sent; change nothing'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l until -d 'Only entries written before TIME (same forms as --since)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l origin -d 'Only entries whose origin topic is TOPIC' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l before -d 'Only the prefix of each partition older than TIME (same forms as --since)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l backup -d 'Write the backup here [default: $XDG_STATE_HOME/dlq/backups/TOPIC-TIME.jsonl]' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -s o -l output -d 'Summary format [default: text on a terminal, one JSON document otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l all -d 'Every entry not yet handled (required when nothing else narrows the selection)'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l mark-handled -d 'Kafka: move the operator group past the selected prefix instead of deleting records'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l no-backup -d 'Purge without writing a backup first'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l dry-run -d 'Show the plan and what would be sent; change nothing'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand export" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l until -d 'Only entries written before TIME (same forms as --since)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l origin -d 'Only entries whose origin topic is TOPIC' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

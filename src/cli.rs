@@ -43,6 +43,21 @@ pub enum Command {
         Without a terminal (CI), -y/--yes is required; otherwise dlq refuses with exit code 5.\n\
         Exit code 3 when some entries were skipped or failed; the summary lists them.")]
     Replay(ReplayArgs),
+    /// Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of
+    /// each partition; Pulsar: acknowledged on the operator subscription)
+    #[command(after_help = "Examples:\n  \
+        dlq purge orders.DLT --before 7d --dry-run\n  \
+        dlq purge orders.DLT --grep 'TestException' -y          # CI: no prompt\n  \
+        dlq purge orders-billing-DLQ -b pulsar://localhost:6650 --all -y --backup /tmp/billing.jsonl\n  \
+        dlq purge orders.DLT --all --mark-handled -y            # Kafka without DeleteRecords\n\n\
+        The backup (default $XDG_STATE_HOME/dlq/backups/) restores with `dlq replay --from-file FILE`.\n\
+        Without a terminal (CI), -y/--yes is required; otherwise dlq refuses with exit code 5.")]
+    Purge(PurgeArgs),
+    /// Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`
+    #[command(after_help = "Examples:\n  \
+        dlq export orders.DLT --out orders-dlt.jsonl\n  \
+        dlq export orders.DLT --grep DataException | gzip > dataexception.jsonl.gz")]
+    Export(ExportArgs),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  dlq completions bash > /etc/bash_completion.d/dlq")]
     Completions {
@@ -128,8 +143,13 @@ pub struct ConfirmArgs {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// The DLQ topic
-    pub topic: String,
+    /// The DLQ topic (not with --from-file)
+    #[arg(required_unless_present = "from_file", conflicts_with = "from_file")]
+    pub topic: Option<String>,
+    /// Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ
+    /// topic they came from (or --to)
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]
@@ -165,6 +185,62 @@ pub struct ReplayArgs {
     /// Summary format [default: text on a terminal, one JSON document otherwise]
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// The DLQ topic
+    pub topic: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Only this entry, as `dlq list` prints its id (repeatable)
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Every entry not yet handled (required when nothing else narrows the selection)
+    #[arg(long)]
+    pub all: bool,
+    /// Only the prefix of each partition older than TIME (same forms as --since)
+    #[arg(long, value_name = "TIME")]
+    pub before: Option<String>,
+    /// Kafka: move the operator group past the selected prefix instead of deleting records
+    #[arg(long)]
+    pub mark_handled: bool,
+    /// Write the backup here [default: $XDG_STATE_HOME/dlq/backups/TOPIC-TIME.jsonl]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_backup")]
+    pub backup: Option<std::path::PathBuf>,
+    /// Purge without writing a backup first
+    #[arg(long)]
+    pub no_backup: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// Summary format [default: text on a terminal, one JSON document otherwise]
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The DLQ topic
+    pub topic: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Only this entry (repeatable)
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Include entries already handled that the broker still retains
+    #[arg(long)]
+    pub all: bool,
+    /// Write to FILE (created, never overwritten; readable by you only) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@
 //! `domain` holds the entry model, conventions, selection and redaction and knows no broker;
 //! `broker` holds one adapter per broker behind the [`broker::Broker`] trait.
 
+pub mod archive;
 pub mod broker;
 pub mod cli;
 pub mod commands;
@@ -22,6 +23,15 @@ fn warn_reveal(reveal: bool) {
     if reveal {
         eprintln!("dlq: warning: --reveal prints keys, headers and payloads unredacted; they may hold personal data or secrets");
     }
+}
+
+/// Summaries are text on a terminal and one JSON document for scripts, unless chosen.
+fn summary_format(chosen: Option<OutputFormat>) -> OutputFormat {
+    chosen.unwrap_or(if std::io::IsTerminal::is_terminal(&io::stdout()) {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Json
+    })
 }
 
 /// Runs one command line. Errors carry their exit code (see [`error::exit_code`]).
@@ -101,7 +111,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate: a.rate,
                 dry_run: a.confirm.dry_run,
                 yes: a.confirm.yes,
-                topic: a.topic,
+                topic: a.topic.unwrap_or_default(),
+                from_file: a.from_file,
             };
             let format = a
                 .output
@@ -127,6 +138,82 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     summary.selected, summary.skipped, summary.failed
                 ))
                 .into());
+            }
+            Ok(())
+        }
+        Command::Purge(a) => {
+            let now = Timestamp::now();
+            let before = a
+                .before
+                .as_deref()
+                .map(|b| {
+                    domain::time::parse_time(b, now)
+                        .map_err(|e| error::DlqError::Usage(format!("--before: {e}")))
+                })
+                .transpose()?;
+            let backup = if a.no_backup {
+                None
+            } else {
+                Some(match a.backup {
+                    Some(p) => p,
+                    None => commands::purge::default_backup_path(&a.topic, now).ok_or_else(|| {
+                        error::DlqError::Usage(
+                            "no place for the backup: set XDG_STATE_HOME or HOME, or pass --backup FILE (or --no-backup)"
+                                .into(),
+                        )
+                    })?,
+                })
+            };
+            let s = commands::purge::PurgeSettings {
+                connect: settings::connect(&a.connect)?,
+                selection: settings::selection(&a.select, now)?,
+                ids: a.ids,
+                all: a.all,
+                before,
+                header_map: settings::header_map(&a.conventions)?,
+                mark_handled: a.mark_handled,
+                backup,
+                dry_run: a.confirm.dry_run,
+                yes: a.confirm.yes,
+                topic: a.topic,
+            };
+            let format = summary_format(a.output);
+            let mut ui = output::purge::TerminalPurgeUi;
+            let summary = commands::purge::run(&s, &mut ui).await?;
+            output::purge::summary(format, &summary)?;
+            Ok(())
+        }
+        Command::Export(a) => {
+            let s = commands::export::ExportSettings {
+                connect: settings::connect(&a.connect)?,
+                selection: settings::selection(&a.select, Timestamp::now())?,
+                ids: a.ids,
+                header_map: settings::header_map(&a.conventions)?,
+                start: if a.all {
+                    broker::StartAt::Retained
+                } else {
+                    broker::StartAt::Unhandled
+                },
+                topic: a.topic,
+            };
+            let mut out = match &a.out {
+                Some(path) => archive::ArchiveWriter::create(path)
+                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?,
+                None if std::io::IsTerminal::is_terminal(&io::stdout()) => {
+                    return Err(error::DlqError::Usage(
+                        "export writes unredacted payloads; pass --out FILE, or redirect stdout to a file or pipe".into(),
+                    )
+                    .into())
+                }
+                None => archive::ArchiveWriter::stdout(),
+            };
+            let (n, notes) = commands::export::run(&s, &mut out).await?;
+            for w in &notes.warnings {
+                eprintln!("dlq: warning: {w}");
+            }
+            match &a.out {
+                Some(p) => eprintln!("exported {n} entries from {} to {}", s.topic, p.display()),
+                None => eprintln!("exported {n} entries from {}", s.topic),
             }
             Ok(())
         }

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use jiff::Timestamp;
+use rdkafka::admin::{AdminClient, AdminOptions};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -481,6 +483,28 @@ impl Publisher for KafkaPublisher {
     }
 }
 
+/// A broker that lacks DeleteRecords refuses it, or (some) drop the connection on it.
+fn classify_delete_error(
+    e: KafkaError,
+    unsupported: &dyn Fn(String) -> anyhow::Error,
+) -> anyhow::Error {
+    use RDKafkaErrorCode::*;
+    match e.rdkafka_error_code() {
+        Some(
+            UnsupportedVersion
+            | InvalidRequest
+            | UnsupportedForMessageFormat
+            | BrokerTransportFailure
+            | AllBrokersDown
+            | OperationTimedOut
+            | RequestTimedOut
+            | NetworkException
+            | PolicyViolation,
+        ) => unsupported(e.to_string()),
+        _ => anyhow::Error::new(e).context("deleting records"),
+    }
+}
+
 fn is_transient(e: &KafkaError) -> bool {
     matches!(
         e.rdkafka_error_code(),
@@ -552,6 +576,64 @@ impl Broker for KafkaBroker {
                 Err(e) => Err(e),
             }
         })
+    }
+
+    fn purges_by_offset(&self) -> bool {
+        true
+    }
+
+    async fn delete_records(
+        &mut self,
+        topic: &str,
+        before: &BTreeMap<i32, i64>,
+    ) -> anyhow::Result<()> {
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("client.id", "dlq")
+            .create()
+            .context("creating the Kafka admin client")?;
+        let mut tpl = TopicPartitionList::new();
+        for (&p, &o) in before {
+            tpl.add_partition_offset(topic, p, Offset::Offset(o))?;
+        }
+        let opts = AdminOptions::new()
+            .request_timeout(Some(self.timeout))
+            .operation_timeout(Some(self.timeout));
+        let unsupported = |why: String| -> anyhow::Error {
+            DlqError::Unsupported {
+                broker: format!("Kafka at {}", self.bootstrap),
+                capability: "deleting records (DeleteRecords)".into(),
+                alternative: format!(
+                    "it did not complete the request ({why}) and the operator group was not moved. \
+                     `dlq purge … --mark-handled` advances the operator group past these entries instead: \
+                     they stop showing and are never replayed, and the broker keeps them until retention \
+                     removes them"
+                ),
+            }
+            .into()
+        };
+        let answer = tokio::time::timeout(
+            self.timeout + Duration::from_secs(2),
+            admin.delete_records(&tpl, &opts),
+        )
+        .await;
+        let result = match answer {
+            Err(_) => {
+                return Err(unsupported(format!(
+                    "no answer within {}s",
+                    self.timeout.as_secs_f32()
+                )))
+            }
+            Ok(Err(e)) => return Err(classify_delete_error(e, &unsupported)),
+            Ok(Ok(result)) => result,
+        };
+        for e in result.elements() {
+            if let Err(err) = e.error() {
+                return Err(classify_delete_error(err, &unsupported)
+                    .context(format!("deleting records of partition {}", e.partition())));
+            }
+        }
+        Ok(())
     }
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {

@@ -3,6 +3,7 @@
 mod kafka;
 mod pulsar;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -155,6 +156,27 @@ pub trait Broker: Send {
 
     /// A publisher for replays.
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>>;
+
+    /// Physically deletes each partition's records before the given offset (Kafka's
+    /// DeleteRecords). A broker that cannot says so by type: `DlqError::Unsupported`.
+    async fn delete_records(
+        &mut self,
+        _topic: &str,
+        _before: &BTreeMap<i32, i64>,
+    ) -> anyhow::Result<()> {
+        Err(DlqError::Unsupported {
+            broker: "this broker".into(),
+            capability: "deleting records by offset".into(),
+            alternative: "entries are purged by acknowledging them".into(),
+        }
+        .into())
+    }
+
+    /// Whether a purge deletes a prefix of each partition (Kafka) rather than acknowledging
+    /// the selected entries one by one (Pulsar).
+    fn purges_by_offset(&self) -> bool {
+        false
+    }
 }
 
 pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {

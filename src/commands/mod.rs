@@ -2,6 +2,8 @@
 //! not print.
 
 pub mod completions;
+pub mod export;
 pub mod inspect;
 pub mod list;
+pub mod purge;
 pub mod replay;

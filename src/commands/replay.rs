@@ -11,11 +11,16 @@
 //! the same `dlq-replay-of`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::BufRead;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use async_trait::async_trait;
 
 use tokio::time::Instant;
 
-use crate::broker::{self, ConnectConfig, Delivery, DlqReader, ScanRequest, StartAt};
+use crate::archive::{parse_line, ArchivedEntry};
+use crate::broker::{self, ConnectConfig, Delivery, DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::{Entry, EntryId, Record};
 use crate::domain::replay::{plan, Decision, Outgoing, ReplayOptions};
@@ -44,6 +49,8 @@ pub struct ReplaySettings {
     pub rate: Option<u32>,
     pub dry_run: bool,
     pub yes: bool,
+    /// Publish the entries of an export or backup instead of reading a DLQ.
+    pub from_file: Option<PathBuf>,
 }
 
 /// One entry the plan shows.
@@ -124,6 +131,9 @@ fn partition_key(id: &EntryId) -> i32 {
 
 pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
     let mut broker = broker::connect(&s.connect).await?;
+    if let Some(path) = &s.from_file {
+        return from_file(broker.as_mut(), s, path, ui).await;
+    }
     let mut selection = s.selection.clone();
     for raw in &s.ids {
         selection.ids.push(broker.parse_id(raw)?);
@@ -143,9 +153,37 @@ pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Su
     }
     ui.plan(&plan)?;
 
-    let mut summary = Summary {
-        topic: s.topic.clone(),
-        dry_run: s.dry_run,
+    let mut summary = summary_of(&plan, s.dry_run);
+    if s.dry_run || plan.to_send() == 0 {
+        return Ok(summary);
+    }
+    confirm(s, &plan, ui)?;
+    // The plan's skips are counted again by the second pass.
+    summary.skipped = 0;
+    summary.skips.clear();
+    execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
+    Ok(summary)
+}
+
+fn confirm(s: &ReplaySettings, plan: &Plan, ui: &mut dyn ReplayUi) -> anyhow::Result<()> {
+    if s.yes {
+        return Ok(());
+    }
+    match ui.confirm(plan)? {
+        Some(true) => Ok(()),
+        Some(false) => Err(DlqError::Declined("replay declined; nothing was sent".into()).into()),
+        None => Err(DlqError::Declined(format!(
+            "replaying {} entries needs confirmation and there is no terminal to ask on; pass -y/--yes",
+            plan.to_send()
+        ))
+        .into()),
+    }
+}
+
+fn summary_of(plan: &Plan, dry_run: bool) -> Summary {
+    Summary {
+        topic: plan.topic.clone(),
+        dry_run,
         selected: plan.selected,
         skipped: plan.skipped,
         skips: plan.skips.clone(),
@@ -163,28 +201,192 @@ pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Su
             })
             .collect(),
         ..Summary::default()
+    }
+}
+
+/// What a restore sends for one archived entry: the entry as it was, to its DLQ or `--to`.
+fn restore(a: &ArchivedEntry, opts: &ReplayOptions) -> Result<Outgoing, String> {
+    Ok(Outgoing {
+        topic: opts.to.clone().unwrap_or_else(|| a.topic.clone()),
+        partition: if opts.keep_partition {
+            a.partition
+        } else {
+            None
+        },
+        key: a.key_bytes()?,
+        payload: a.payload_bytes()?,
+        headers: a.header_list()?,
+    })
+}
+
+/// Calls `each` with every line of the file, parsed (or why not), with its line number.
+fn for_each_archived(
+    path: &std::path::Path,
+    mut each: impl FnMut(usize, Result<ArchivedEntry, String>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| DlqError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        each(i + 1, parse_line(&line, i + 1))?;
+    }
+    Ok(())
+}
+
+/// `replay --from-file`: publishes an export or backup as it was. There is nothing to mark
+/// handled; a re-run of an interrupted restore sends everything again.
+async fn from_file(
+    broker: &mut dyn broker::Broker,
+    s: &ReplaySettings,
+    path: &std::path::Path,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Summary> {
+    if !s.selection.selects_everything() || !s.ids.is_empty() {
+        return Err(DlqError::Usage(
+            "--from-file replays the whole file; it takes no filters or --id".into(),
+        )
+        .into());
+    }
+    let mut plan = Plan {
+        topic: path.display().to_string(),
+        broker: s.connect.url.to_string(),
+        ..Plan::default()
     };
+    for_each_archived(path, |line, parsed| {
+        plan.selected += 1;
+        match parsed.and_then(|a| restore(&a, &s.options).map(|o| (a, o))) {
+            Ok((a, out)) => {
+                if s.dry_run {
+                    ui.would_send(&format!("line {line} ({})", a.id), &out)?;
+                }
+                if plan.first.len() < SHOWN {
+                    plan.first.push(Planned {
+                        id: format!("line {line} ({})", a.id),
+                        target: out.topic.clone(),
+                        partition: out.partition,
+                        key: out.key.clone(),
+                        size_bytes: out.payload.as_ref().map_or(0, |p| p.len() as u64),
+                        header_names: out.headers.iter().map(|h| h.name.clone()).collect(),
+                    });
+                }
+                *plan.targets.entry(out.topic).or_default() += 1;
+            }
+            Err(why) => {
+                plan.skipped += 1;
+                if plan.skips.len() < LISTED {
+                    plan.skips.push((format!("line {line}"), why));
+                }
+            }
+        }
+        Ok(())
+    })?;
+    for target in plan.targets.keys() {
+        if broker.topic_exists(target).await? == Some(false) {
+            plan.missing_targets.insert(target.clone());
+        }
+    }
+    ui.plan(&plan)?;
+    let mut summary = summary_of(&plan, s.dry_run);
     if s.dry_run || plan.to_send() == 0 {
         return Ok(summary);
     }
-    if !s.yes {
-        match ui.confirm(&plan)? {
-            Some(true) => {}
-            Some(false) => return Err(DlqError::Declined("replay declined; nothing was sent".into()).into()),
-            None => {
-                return Err(DlqError::Declined(format!(
-                    "replaying {} entries needs confirmation and there is no terminal to ask on; pass -y/--yes",
-                    plan.to_send()
-                ))
-                .into())
-            }
-        }
-    }
-    // The plan's skips are counted again by the second pass.
+    confirm(s, &plan, ui)?;
     summary.skipped = 0;
     summary.skips.clear();
-    execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
+
+    let mut publisher = broker.publisher().await?;
+    let mut marks = NoMarks;
+    ui.progress_start(plan.to_send());
+    let mut run = Run {
+        window: VecDeque::new(),
+        summary: &mut summary,
+        done: 0,
+    };
+    let interval = s
+        .rate
+        .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))));
+    let mut next_send = Instant::now();
+    // Lines are read one at a time; sending is async, so they pass through a small channel.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Result<ArchivedEntry, String>)>(WINDOW);
+    let path_owned = path.to_path_buf();
+    let reading = tokio::task::spawn_blocking(move || {
+        for_each_archived(&path_owned, |line, parsed| {
+            tx.blocking_send((line, parsed))
+                .map_err(|_| anyhow::anyhow!("stopped"))
+        })
+    });
+    let result: anyhow::Result<()> = async {
+        while let Some((line, parsed)) = rx.recv().await {
+            let label = format!("line {line}");
+            let out = match parsed.and_then(|a| restore(&a, &s.options)) {
+                Ok(out) if plan.missing_targets.contains(&out.topic) => {
+                    Err(format!("target topic '{}' does not exist", out.topic))
+                }
+                other => other,
+            };
+            let out = match out {
+                Ok(out) => out,
+                Err(why) => {
+                    run.summary.skipped += 1;
+                    if run.summary.skips.len() < LISTED {
+                        run.summary.skips.push((format!("line {line}"), why));
+                    }
+                    continue;
+                }
+            };
+            if let Some(interval) = interval {
+                run.settle_until(&mut marks, ui, Some(next_send), usize::MAX)
+                    .await?;
+                tokio::time::sleep_until(next_send).await;
+                next_send = next_send.max(Instant::now() - interval) + interval;
+            }
+            let target = out.topic.clone();
+            match publisher.send(out).await {
+                Ok(delivery) => run.window.push_back(Pending {
+                    id: None,
+                    label,
+                    target,
+                    delivery,
+                }),
+                Err(e) => run.failed(&mut marks, None, label, target, format!("{e:#}")),
+            }
+            run.settle_until(&mut marks, ui, Some(Instant::now()), usize::MAX)
+                .await?;
+            if run.window.len() >= WINDOW {
+                run.settle_until(&mut marks, ui, None, 1).await?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    run.settle_until(&mut marks, ui, None, usize::MAX).await?;
+    ui.progress_finish();
+    publisher.close().await?;
+    result?;
+    reading.await??;
     Ok(summary)
+}
+
+/// A restore marks nothing: the file is not a queue.
+struct NoMarks;
+
+#[async_trait]
+impl DlqReader for NoMarks {
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        Ok(None)
+    }
+    async fn mark_handled(&mut self, _id: EntryId) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes> {
+        Ok(ScanNotes::default())
+    }
 }
 
 fn request(s: &ReplaySettings, selection: &Selection, track: bool) -> ScanRequest {
@@ -344,8 +546,19 @@ async fn execute(
             let target = out.topic.clone();
             reader.track_pending(id);
             match publisher.send(out).await {
-                Ok(delivery) => run.window.push_back((id, target, delivery)),
-                Err(e) => run.failed(reader.as_mut(), id, target, format!("{e:#}")),
+                Ok(delivery) => run.window.push_back(Pending {
+                    id: Some(id),
+                    label: id.to_string(),
+                    target,
+                    delivery,
+                }),
+                Err(e) => run.failed(
+                    reader.as_mut(),
+                    Some(id),
+                    id.to_string(),
+                    target,
+                    format!("{e:#}"),
+                ),
             }
             // Mark what is already confirmed at once: progress stays current and an
             // interrupted run keeps it.
@@ -375,8 +588,17 @@ async fn execute(
     Ok(())
 }
 
+/// A delivery under way: the entry to mark when confirmed (none for a restore), how the
+/// summary names it, and its target.
+struct Pending {
+    id: Option<EntryId>,
+    label: String,
+    target: String,
+    delivery: Delivery,
+}
+
 struct Run<'a> {
-    window: VecDeque<(EntryId, String, Delivery)>,
+    window: VecDeque<Pending>,
     summary: &'a mut Summary,
     done: u64,
 }
@@ -393,7 +615,7 @@ impl Run<'_> {
         at_most: usize,
     ) -> anyhow::Result<()> {
         for _ in 0..at_most {
-            let Some((_, _, delivery)) = self.window.front_mut() else {
+            let Some(Pending { delivery, .. }) = self.window.front_mut() else {
                 break;
             };
             let result = match deadline {
@@ -404,14 +626,16 @@ impl Run<'_> {
                 },
                 None => delivery.await,
             };
-            let (id, target, _) = self.window.pop_front().expect("front exists");
+            let p = self.window.pop_front().expect("front exists");
             match result {
                 Ok(()) => {
-                    reader.mark_handled(id).await?;
+                    if let Some(id) = p.id {
+                        reader.mark_handled(id).await?;
+                    }
                     self.summary.sent += 1;
-                    self.summary.targets.entry(target).or_default().sent += 1;
+                    self.summary.targets.entry(p.target).or_default().sent += 1;
                 }
-                Err(e) => self.failed(reader, id, target, format!("{e:#}")),
+                Err(e) => self.failed(reader, p.id, p.label, p.target, format!("{e:#}")),
             }
             self.done += 1;
             ui.progress(self.done);
@@ -419,13 +643,20 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn failed(&mut self, reader: &mut dyn DlqReader, id: EntryId, target: String, why: String) {
-        reader.track_unhandled(id);
+    fn failed(
+        &mut self,
+        reader: &mut dyn DlqReader,
+        id: Option<EntryId>,
+        label: String,
+        target: String,
+        why: String,
+    ) {
+        if let Some(id) = id {
+            reader.track_unhandled(id);
+        }
         self.summary.failed += 1;
         if self.summary.failures.len() < LISTED {
-            self.summary
-                .failures
-                .push((id.to_string(), target.clone(), why));
+            self.summary.failures.push((label, target.clone(), why));
         }
         self.summary.targets.entry(target).or_default().failed += 1;
     }

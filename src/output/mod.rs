@@ -2,6 +2,7 @@
 //! terminal, JSON or JSON Lines for scripts. Nothing here talks to a broker.
 
 mod json;
+pub mod purge;
 pub mod replay;
 mod table;
 

@@ -41,6 +41,75 @@ pub fn python() -> String {
     broker_env("DLQ_PYTHON")
 }
 
+/// A Kafka-protocol broker of a test's own (for requests that break the shared one), on a free
+/// port with its own storage; killed when dropped. `restart` keeps the storage.
+pub struct OwnTansu {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl OwnTansu {
+    pub fn start() -> OwnTansu {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Self::spawn(dir.path(), port);
+        OwnTansu { port, dir, child }
+    }
+
+    fn spawn(dir: &std::path::Path, port: u16) -> std::process::Child {
+        let url = format!("tcp://127.0.0.1:{port}");
+        let mut child = StdCommand::new(broker_env("DLQ_TANSU_BIN"))
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
+            .args(["--storage-engine", "sqlite://tansu.db"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting tansu");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return child;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("tansu did not open port {port}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("kafka://127.0.0.1:{}", self.port)
+    }
+
+    pub fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Self::spawn(self.dir.path(), self.port);
+    }
+}
+
+impl Drop for OwnTansu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A topic name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -78,7 +147,24 @@ fn run_seed(script: &str, args: &[&str]) -> Value {
 
 /// Dead letters written by the official librdkafka client with the given framework styles.
 pub fn seed_kafka(origin: &str, dlq_topic: &str, styles: &[&str], count: u32) -> Value {
-    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    seed_kafka_at(
+        kafka_url().trim_start_matches("kafka://"),
+        origin,
+        dlq_topic,
+        styles,
+        count,
+    )
+}
+
+/// As `seed_kafka`, on the broker at `bootstrap`.
+pub fn seed_kafka_at(
+    bootstrap: &str,
+    origin: &str,
+    dlq_topic: &str,
+    styles: &[&str],
+    count: u32,
+) -> Value {
+    let bootstrap = bootstrap.to_string();
     let count = count.to_string();
     let mut args = vec![
         "--bootstrap",
@@ -140,8 +226,8 @@ pub fn on_terminal(expect: &str, answer: &str, command: &[&str]) -> Value {
 }
 
 /// Runs dlq, expects success, returns stdout.
-pub fn stdout_of(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("running dlq");
+pub fn stdout_of(mut cmd: impl std::borrow::BorrowMut<Command>) -> Vec<u8> {
+    let out = cmd.borrow_mut().output().expect("running dlq");
     assert!(
         out.status.success(),
         "dlq failed ({:?}): {}",
@@ -152,7 +238,7 @@ pub fn stdout_of(cmd: &mut Command) -> Vec<u8> {
 }
 
 /// Runs dlq, expects success, parses stdout as JSON.
-pub fn json_of(cmd: &mut Command) -> Value {
+pub fn json_of(cmd: impl std::borrow::BorrowMut<Command>) -> Value {
     let stdout = stdout_of(cmd);
     serde_json::from_slice(&stdout).unwrap_or_else(|e| {
         panic!(
@@ -163,7 +249,7 @@ pub fn json_of(cmd: &mut Command) -> Value {
 }
 
 /// Runs dlq, expects success, parses each stdout line as JSON.
-pub fn jsonl_of(cmd: &mut Command) -> Vec<Value> {
+pub fn jsonl_of(cmd: impl std::borrow::BorrowMut<Command>) -> Vec<Value> {
     String::from_utf8(stdout_of(cmd))
         .expect("UTF-8 output")
         .lines()

@@ -8,4 +8,5 @@ mod json_contract;
 mod kafka;
 mod offline;
 mod pulsar;
+mod purge;
 mod replay;

@@ -1,0 +1,59 @@
+//! `dlq export TOPIC [selection]`: the selected entries as archive lines (see `archive`),
+//! streaming, unredacted, for `dlq replay --from-file` or other tools.
+
+use crate::archive::{ArchiveWriter, ArchivedEntry};
+use crate::broker::{self, ConnectConfig, ScanNotes, ScanRequest, StartAt};
+use crate::domain::conventions::{explain, HeaderMap};
+use crate::domain::entry::Entry;
+use crate::domain::selection::Selection;
+
+pub struct ExportSettings {
+    pub topic: String,
+    pub connect: ConnectConfig,
+    pub selection: Selection,
+    pub ids: Vec<String>,
+    pub header_map: HeaderMap,
+    /// `--all`: include entries already handled.
+    pub start: StartAt,
+}
+
+/// Writes the selection; returns how many entries were exported and the broker's notes.
+pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<(u64, ScanNotes)> {
+    let mut broker = broker::connect(&s.connect).await?;
+    let mut selection = s.selection.clone();
+    for raw in &s.ids {
+        selection.ids.push(broker.parse_id(raw)?);
+    }
+    let mut reader = broker
+        .open(&ScanRequest {
+            topic: s.topic.clone(),
+            partitions: selection.partitions.clone(),
+            since: selection.since,
+            start: s.start,
+            track: false,
+        })
+        .await?;
+    let mut exported = 0u64;
+    let written: anyhow::Result<()> = async {
+        while let Some(record) = reader.next().await? {
+            let entry = Entry {
+                context: explain(&record, &s.header_map),
+                record,
+            };
+            if !selection.matches(&entry) {
+                continue;
+            }
+            out.write(&ArchivedEntry::of(&entry, &s.topic))?;
+            exported += 1;
+            if selection.limit.is_some_and(|l| exported >= l) {
+                break;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let notes = reader.close().await?;
+    written?;
+    out.sync()?;
+    Ok((exported, notes))
+}

@@ -1,0 +1,373 @@
+//! `dlq purge TOPIC [selection]`: delete exactly the entries the user saw and confirmed.
+//!
+//! Pass 1 resolves the selection: how many entries, their size and age, the top error classes,
+//! and where each partition ends now. Nothing is touched. After confirmation, pass 2 reads the
+//! same entries again, never beyond where pass 1 ended, so an entry that arrived meanwhile is
+//! never purged. Each selected entry is written to the backup, and only entries whose backup
+//! is flushed and fsynced are purged:
+//! - Pulsar: acknowledged individually on the operator subscription;
+//! - Kafka: deleted with DeleteRecords up to the end of the selected prefix of each partition,
+//!   then the operator group is committed to the same offsets. A selection that is not a prefix
+//!   cannot be deleted physically; `--mark-handled` only moves the operator group.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use crate::archive::{ArchiveWriter, ArchivedEntry};
+use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
+use crate::domain::conventions::{explain, HeaderMap};
+use crate::domain::entry::{Entry, EntryId, Record};
+use crate::domain::selection::Selection;
+use crate::error::DlqError;
+
+/// Entries backed up and fsynced before the batch is acknowledged.
+const BATCH: usize = 500;
+const TOP_CLASSES: usize = 5;
+
+pub struct PurgeSettings {
+    pub topic: String,
+    pub connect: ConnectConfig,
+    pub selection: Selection,
+    pub ids: Vec<String>,
+    pub all: bool,
+    /// Only the prefix of each partition older than this.
+    pub before: Option<Timestamp>,
+    pub header_map: HeaderMap,
+    /// Kafka: move the operator group instead of deleting.
+    pub mark_handled: bool,
+    /// Where the backup goes; `None` with `--no-backup`.
+    pub backup: Option<PathBuf>,
+    pub dry_run: bool,
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PurgePlan {
+    pub topic: String,
+    pub broker: String,
+    pub selected: u64,
+    pub bytes: u64,
+    pub oldest: Option<Timestamp>,
+    pub newest: Option<Timestamp>,
+    /// The most frequent error classes ("unknown" where no convention names one).
+    pub classes: Vec<(String, u64)>,
+    /// Kafka: per partition, the selected offsets (first, last).
+    pub ranges: BTreeMap<i32, (i64, i64)>,
+    /// Kafka: per partition, an unselected entry followed by a selected one.
+    pub not_prefix: BTreeMap<i32, (i64, i64)>,
+    /// Kafka deletes a prefix of each partition; Pulsar acknowledges entries.
+    pub by_offset: bool,
+    pub mark_handled: bool,
+    pub subscription: String,
+    pub group: String,
+    pub backup: Option<PathBuf>,
+    ends: BTreeMap<i32, EntryId>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PurgeSummary {
+    pub topic: String,
+    pub dry_run: bool,
+    pub selected: u64,
+    pub purged: u64,
+    /// How the entries were purged: "deleted", "acknowledged" or "marked handled".
+    pub how: String,
+    pub backup: Option<PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+pub trait PurgeUi: Send {
+    fn plan(&mut self, plan: &PurgePlan) -> std::io::Result<()>;
+    /// `None` when there is no terminal to ask on.
+    fn confirm(&mut self, plan: &PurgePlan) -> std::io::Result<Option<bool>>;
+}
+
+/// Decides, record by record in read order, what the selection holds. `--before` closes a
+/// partition at its first entry at or after the time: what follows is never selected.
+struct Selector<'a> {
+    selection: &'a Selection,
+    before: Option<Timestamp>,
+    closed: BTreeMap<i32, bool>,
+    selected: u64,
+}
+
+impl Selector<'_> {
+    fn select(&mut self, e: &Entry) -> bool {
+        let part = e.record.id.partition().unwrap_or(-1);
+        if self.selection.limit.is_some_and(|l| self.selected >= l) {
+            return false;
+        }
+        if let Some(before) = self.before {
+            let closed = self.closed.entry(part).or_default();
+            if *closed || e.record.timestamp.is_none_or(|t| t >= before) {
+                *closed = true;
+                return false;
+            }
+        }
+        let hit = self.selection.matches(e);
+        if hit {
+            self.selected += 1;
+        }
+        hit
+    }
+}
+
+fn entry_of(record: Record, header_map: &HeaderMap) -> Entry {
+    Entry {
+        context: explain(&record, header_map),
+        record,
+    }
+}
+
+pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<PurgeSummary> {
+    let mut broker = broker::connect(&s.connect).await?;
+    let mut selection = s.selection.clone();
+    for raw in &s.ids {
+        selection.ids.push(broker.parse_id(raw)?);
+    }
+    if selection.selects_everything() && s.before.is_none() && !s.all {
+        return Err(DlqError::Usage(
+            "purge needs a selection: filters (--since, --grep, --origin, …), --id ID, --before TIME, or --all for every entry"
+                .into(),
+        )
+        .into());
+    }
+    let by_offset = broker.purges_by_offset();
+    let req = |track| ScanRequest {
+        topic: s.topic.clone(),
+        partitions: selection.partitions.clone(),
+        since: selection.since,
+        start: StartAt::Unhandled,
+        track,
+    };
+
+    // Pass 1: resolve the selection.
+    let mut plan = PurgePlan {
+        topic: s.topic.clone(),
+        broker: s.connect.url.to_string(),
+        by_offset,
+        mark_handled: s.mark_handled,
+        subscription: s.connect.subscription.clone(),
+        group: s.connect.group.clone(),
+        backup: s.backup.clone(),
+        ..PurgePlan::default()
+    };
+    let mut classes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut gap_at: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut selector = Selector {
+        selection: &selection,
+        before: s.before,
+        closed: BTreeMap::new(),
+        selected: 0,
+    };
+    let mut reader = broker.open(&req(false)).await?;
+    let read: anyhow::Result<()> = async {
+        while let Some(record) = reader.next().await? {
+            let id = record.id;
+            let part = id.partition().unwrap_or(-1);
+            plan.ends.insert(part, id);
+            let entry = entry_of(record, &s.header_map);
+            let offset = match id {
+                EntryId::Kafka { offset, .. } => Some(offset),
+                EntryId::Pulsar(_) => None,
+            };
+            if !selector.select(&entry) {
+                if let Some(o) = offset {
+                    gap_at.entry(part).or_insert(o);
+                }
+                continue;
+            }
+            plan.selected += 1;
+            plan.bytes += entry.record.size_bytes();
+            if let Some(t) = entry.record.timestamp {
+                plan.oldest = Some(plan.oldest.map_or(t, |o| o.min(t)));
+                plan.newest = Some(plan.newest.map_or(t, |n| n.max(t)));
+            }
+            let class = entry
+                .context
+                .error_class
+                .clone()
+                .unwrap_or_else(|| "unknown".into());
+            *classes.entry(class).or_default() += 1;
+            if let Some(o) = offset {
+                let r = plan.ranges.entry(part).or_insert((o, o));
+                r.1 = o;
+                if let Some(&gap) = gap_at.get(&part) {
+                    plan.not_prefix.entry(part).or_insert((gap, o));
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    reader.close().await?;
+    read?;
+    let mut classes: Vec<(String, u64)> = classes.into_iter().collect();
+    classes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    classes.truncate(TOP_CLASSES);
+    plan.classes = classes;
+
+    let how = if !by_offset {
+        "acknowledged"
+    } else if s.mark_handled {
+        "marked handled"
+    } else {
+        "deleted"
+    };
+    let mut summary = PurgeSummary {
+        topic: s.topic.clone(),
+        dry_run: s.dry_run,
+        selected: plan.selected,
+        how: how.into(),
+        ..PurgeSummary::default()
+    };
+    if by_offset && !s.mark_handled && !plan.not_prefix.is_empty() {
+        let (p, (gap, after)) = plan.not_prefix.iter().next().expect("not empty");
+        return Err(DlqError::Usage(format!(
+            "the selection is not a prefix of partition {p} of '{}': offset {gap} is not selected but offset {after} is. \
+             Kafka deletes a partition's records only up to an offset, so it cannot delete these alone. \
+             Select a prefix (--before TIME, or --all), or pass --mark-handled to move the operator group \
+             over the selected prefix without deleting anything",
+            s.topic
+        ))
+        .into());
+    }
+    ui.plan(&plan)?;
+    if s.dry_run || plan.selected == 0 {
+        return Ok(summary);
+    }
+    if !s.yes {
+        match ui.confirm(&plan)? {
+            Some(true) => {}
+            Some(false) => return Err(DlqError::Declined("purge declined; nothing was changed".into()).into()),
+            None => {
+                return Err(DlqError::Declined(format!(
+                    "purging {} entries needs confirmation and there is no terminal to ask on; pass -y/--yes",
+                    plan.selected
+                ))
+                .into())
+            }
+        }
+    }
+
+    // The backup comes first: if it cannot be written, nothing is purged.
+    let mut backup = match &s.backup {
+        None => None,
+        Some(path) => Some(ArchiveWriter::create(path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write the backup at {}: {e}; nothing was purged",
+                path.display()
+            )
+        })?),
+    };
+    summary.backup = s.backup.clone();
+
+    // Pass 2: back up, then purge exactly what pass 1 saw.
+    let mut reader = broker.open(&req(true)).await?;
+    let mut selector = Selector {
+        selection: &selection,
+        before: s.before,
+        closed: BTreeMap::new(),
+        selected: 0,
+    };
+    let mut batch: Vec<EntryId> = Vec::with_capacity(BATCH);
+    let mut delete_before: BTreeMap<i32, i64> = BTreeMap::new();
+    let result: anyhow::Result<()> = async {
+        while let Some(record) = reader.next().await? {
+            let id = record.id;
+            let part = id.partition().unwrap_or(-1);
+            let beyond = plan.ends.get(&part).is_none_or(|end| id.is_after(end));
+            let entry = entry_of(record, &s.header_map);
+            if beyond || !selector.select(&entry) {
+                reader.track_unhandled(id);
+                continue;
+            }
+            if let Some(b) = backup.as_mut() {
+                b.write(&ArchivedEntry::of(&entry, &s.topic))?;
+            }
+            if let EntryId::Kafka { partition, offset } = id {
+                delete_before.insert(partition, offset + 1);
+            }
+            reader.track_pending(id);
+            batch.push(id);
+            // Kafka marks stay in memory until the reader closes, after the deletion.
+            if batch.len() >= BATCH {
+                purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    // On an error, entries already acknowledged had a durable backup; nothing else is purged.
+    result?;
+    if let Some(b) = backup.as_mut() {
+        b.sync()?;
+    }
+    if by_offset && !s.mark_handled {
+        // Not marked in the group until the broker deleted them: on failure, dropping the
+        // reader commits nothing.
+        broker.delete_records(&s.topic, &delete_before).await?;
+    }
+    purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
+    let notes = reader.close().await?;
+    summary.warnings.extend(notes.warnings);
+    Ok(summary)
+}
+
+/// Makes the backup durable, then marks the batch handled.
+async fn purge_batch(
+    backup: &mut Option<ArchiveWriter>,
+    reader: &mut dyn broker::DlqReader,
+    batch: &mut Vec<EntryId>,
+    summary: &mut PurgeSummary,
+) -> anyhow::Result<()> {
+    if let Some(b) = backup.as_mut() {
+        b.sync()?;
+    }
+    for id in batch.drain(..) {
+        reader.mark_handled(id).await?;
+        summary.purged += 1;
+    }
+    Ok(())
+}
+
+/// `$XDG_STATE_HOME/dlq/backups/<topic>-<UTC time>.jsonl` (`~/.local/state` without XDG_STATE_HOME).
+pub fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    let safe: String = topic
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(base.join("dlq/backups").join(format!(
+        "{safe}-{}.jsonl",
+        now.strftime("%Y%m%dT%H%M%S%.3fZ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_paths_follow_xdg_and_are_safe() {
+        let now: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
+        let p = default_backup_path("persistent://public/default/x-DLQ", now).unwrap();
+        let name = p.file_name().unwrap().to_str().unwrap();
+        assert_eq!(
+            name,
+            "persistent___public_default_x-DLQ-20261122T100000.000Z.jsonl"
+        );
+        assert!(p.to_str().unwrap().contains("dlq/backups/"));
+    }
+}

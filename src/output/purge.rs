@@ -1,0 +1,171 @@
+//! How `purge` looks: the plan and the prompt on stderr, the summary on stdout (one JSON
+//! document with `-o json`).
+
+use std::io::{self, IsTerminal, Write};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::sanitize;
+use crate::cli::OutputFormat;
+use crate::commands::purge::{PurgePlan, PurgeSummary, PurgeUi};
+
+fn age(t: Timestamp) -> String {
+    let secs = Timestamp::now().as_second() - t.as_second();
+    match secs {
+        s if s < 120 => format!("{s}s ago"),
+        s if s < 7200 => format!("{}m ago", s / 60),
+        s if s < 172_800 => format!("{}h ago", s / 3600),
+        s => format!("{}d ago", s / 86_400),
+    }
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 10 * 1024 => format!("{b} B"),
+        b if b < 10 * 1024 * 1024 => format!("{} KiB", b / 1024),
+        b => format!("{} MiB", b / (1024 * 1024)),
+    }
+}
+
+pub struct TerminalPurgeUi;
+
+impl PurgeUi for TerminalPurgeUi {
+    fn plan(&mut self, p: &PurgePlan) -> io::Result<()> {
+        let mut e = io::stderr().lock();
+        writeln!(
+            e,
+            "Purge plan for {} ({}): {} entries, {}",
+            sanitize(&p.topic),
+            p.broker,
+            p.selected,
+            size(p.bytes)
+        )?;
+        if let (Some(o), Some(n)) = (p.oldest, p.newest) {
+            writeln!(e, "  oldest {o} ({}), newest {n} ({})", age(o), age(n))?;
+        }
+        if !p.classes.is_empty() {
+            let top: Vec<String> = p
+                .classes
+                .iter()
+                .map(|(c, n)| format!("{} {n}", sanitize(c)))
+                .collect();
+            writeln!(e, "  error classes: {}", top.join(", "))?;
+        }
+        if p.by_offset {
+            for (part, (first, last)) in &p.ranges {
+                writeln!(e, "  partition {part}: offsets {first} to {last}")?;
+            }
+            if p.mark_handled {
+                writeln!(
+                    e,
+                    "  how: group '{}' moves past the selected prefix; no records are deleted",
+                    p.group
+                )?;
+                for (part, (gap, _)) in &p.not_prefix {
+                    writeln!(
+                        e,
+                        "  partition {part}: offset {gap} is not selected; the group stops there"
+                    )?;
+                }
+            } else {
+                writeln!(
+                    e,
+                    "  how: DeleteRecords up to those offsets, then group '{}' moves there",
+                    p.group
+                )?;
+            }
+        } else {
+            writeln!(
+                e,
+                "  how: acknowledged on subscription '{}'",
+                p.subscription
+            )?;
+        }
+        match &p.backup {
+            Some(path) => writeln!(e, "  backup first: {}", path.display())?,
+            None => writeln!(e, "  no backup (--no-backup)")?,
+        }
+        writeln!(
+            e,
+            "  entries arriving from now on are not part of this purge"
+        )?;
+        Ok(())
+    }
+
+    fn confirm(&mut self, p: &PurgePlan) -> io::Result<Option<bool>> {
+        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+            return Ok(None);
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(format!(
+                "Purge {} entries from {}?",
+                p.selected,
+                sanitize(&p.topic)
+            ))
+            .default(false)
+            .interact_on(&dialoguer::console::Term::stderr())
+            .map(Some)
+            .map_err(io::Error::other)
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    topic: &'a str,
+    dry_run: bool,
+    selected: u64,
+    purged: u64,
+    how: &'a str,
+    backup: Option<String>,
+    warnings: &'a [String],
+}
+
+pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    if format != OutputFormat::Table {
+        let doc = SummaryJson {
+            topic: &s.topic,
+            dry_run: s.dry_run,
+            selected: s.selected,
+            purged: s.purged,
+            how: &s.how,
+            backup: s.backup.as_ref().map(|p| p.display().to_string()),
+            warnings: &s.warnings,
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return out.flush();
+    }
+    if s.dry_run {
+        writeln!(
+            out,
+            "Dry run: nothing was changed. {} entries would be purged.",
+            s.selected
+        )?;
+    } else if s.selected == 0 {
+        writeln!(out, "Nothing to purge in {}.", sanitize(&s.topic))?;
+    } else {
+        writeln!(
+            out,
+            "{} of {} entries {} in {}.",
+            s.purged,
+            s.selected,
+            s.how,
+            sanitize(&s.topic)
+        )?;
+        if let Some(b) = &s.backup {
+            writeln!(
+                out,
+                "Backup: {} (restore with `dlq replay --from-file {}`)",
+                b.display(),
+                b.display()
+            )?;
+        }
+    }
+    out.flush()?;
+    for w in &s.warnings {
+        eprintln!("dlq: warning: {w}");
+    }
+    Ok(())
+}

@@ -6,6 +6,7 @@ pub mod entry;
 pub mod prefix;
 pub mod redact;
 pub mod replay;
+pub mod rewind;
 pub mod selection;
 pub mod time;
 pub mod view;

@@ -1,11 +1,23 @@
-//! Time input for `--since` / `--until`: RFC 3339, a bare date (midnight UTC), a relative age
-//! such as `90m`, `2h`, `3d`, `1h30m` (that long before now), or epoch milliseconds.
+//! Time input for `--since`, `--until` and `--before`: RFC 3339 with an offset, a local date and
+//! time without one (`2026-11-21T10:42`, `2026-11-21 10:42:00`) or a bare date (midnight), both
+//! read in `--tz ZONE` (UTC by default), a relative age such as `90m`, `2h`, `3d`, `1h30m`
+//! (that long before now), or epoch milliseconds.
 
-use jiff::{civil::Date, tz::TimeZone, Span, SpanRelativeTo, Timestamp};
+use jiff::{
+    civil::{Date, DateTime},
+    tz::TimeZone,
+    Span, SpanRelativeTo, Timestamp,
+};
 
+/// Parses in UTC; see [`parse_time_in`].
 pub fn parse_time(input: &str, now: Timestamp) -> Result<Timestamp, String> {
+    parse_time_in(input, now, &TimeZone::UTC)
+}
+
+/// Parses a time; local dates and times are read in `tz`.
+pub fn parse_time_in(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp, String> {
     let s = input.trim();
-    let help = "expected RFC 3339 (2026-11-21T10:42:00Z), a date (2026-11-21), a relative age (90m, 2h, 3d) or epoch milliseconds";
+    let help = "expected RFC 3339 (2026-11-21T10:42:00Z), a local time (2026-11-21T10:42, with --tz ZONE), a date (2026-11-21), a relative age (90m, 2h, 3d) or epoch milliseconds";
     if s.is_empty() {
         return Err(format!("empty time; {help}"));
     }
@@ -16,9 +28,15 @@ pub fn parse_time(input: &str, now: Timestamp) -> Result<Timestamp, String> {
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t);
     }
+    if let Ok(dt) = s.parse::<DateTime>() {
+        return dt
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| format!("'{s}': {e}"));
+    }
     if let Ok(d) = s.parse::<Date>() {
         return d
-            .to_zoned(TimeZone::UTC)
+            .to_zoned(tz.clone())
             .map(|z| z.timestamp())
             .map_err(|e| format!("'{s}': {e}"));
     }
@@ -91,6 +109,29 @@ mod tests {
         assert_eq!(
             parse_time("45s", now()).unwrap().to_string(),
             "2026-11-22T11:59:15Z"
+        );
+    }
+
+    #[test]
+    fn local_times_are_read_in_the_zone() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        let t = |s| parse_time_in(s, now(), &paris).unwrap().to_string();
+        assert_eq!(t("2026-11-21T10:42"), "2026-11-21T09:42:00Z");
+        assert_eq!(t("2026-11-21 10:42:30"), "2026-11-21T09:42:30Z");
+        assert_eq!(t("2026-07-01"), "2026-06-30T22:00:00Z", "summer time");
+        assert_eq!(
+            t("2026-11-21T10:42:00Z"),
+            "2026-11-21T10:42:00Z",
+            "an explicit offset wins"
+        );
+        assert_eq!(
+            t("2h"),
+            "2026-11-22T10:00:00Z",
+            "relative times need no zone"
+        );
+        assert_eq!(
+            parse_time("2026-11-21T10:42", now()).unwrap().to_string(),
+            "2026-11-21T10:42:00Z"
         );
     }
 

@@ -93,7 +93,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__export)
-            opts="-b -h --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --id --all --out --header-map --help"
+            opts="-b -h --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --out --header-map --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +144,10 @@ _dlq() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -325,7 +329,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__list)
-            opts="-b -o -h --all --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --header-map --output --reveal --help"
+            opts="-b -o -h --all --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +380,10 @@ _dlq() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -399,7 +407,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__purge)
-            opts="-b -y -o -h --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --id --all --before --mark-handled --backup --no-backup --yes --dry-run --header-map --output --help"
+            opts="-b -y -o -h --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --before --mark-handled --backup --no-backup --yes --dry-run --header-map --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +458,10 @@ _dlq() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -485,7 +497,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__replay)
-            opts="-b -q -y -o -h --from-file --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --yes --dry-run --header-map --output --help"
+            opts="-b -q -y -o -h --from-file --broker --timeout --group --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --yes --dry-run --header-map --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -540,6 +552,10 @@ _dlq() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -28,15 +28,15 @@ complete -c dlq -n "__fish_dlq_needs_command" -s h -l help -d 'Print help (see m
 complete -c dlq -n "__fish_dlq_needs_command" -s V -l version -d 'Print version'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "list" -d 'List dead-letter entries with their context, one row each'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand list" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand list" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l until -d 'Only entries written before TIME (same forms as --since)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
@@ -44,6 +44,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l grep -d 'Only entries w
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l key -d 'Only entries whose key is exactly KEY' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
@@ -53,8 +54,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l reveal -d 'Show keys, p
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
@@ -64,8 +65,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand replay" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l until -d 'Only entries written before TIME (same forms as --since)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
@@ -73,6 +74,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l grep -d 'Only entries
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l key -d 'Only entries whose key is exactly KEY' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l to -d 'Send to TOPIC instead of each entry\'s origin topic' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l max-replays -d 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops' -r
@@ -85,13 +87,14 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry n
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-dlq-headers -d 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s q -l quiet -d 'Print only errors (no plan, no progress bar)'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l assume-inactive -d 'Rewind: proceed even where the broker cannot tell whether the group has active members (you have stopped its consumers)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l dry-run -d 'Show the plan and what would be sent; change nothing'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand purge" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l until -d 'Only entries written before TIME (same forms as --since)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
@@ -99,6 +102,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l grep -d 'Only entries 
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l key -d 'Only entries whose key is exactly KEY' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l before -d 'Only the prefix of each partition older than TIME (same forms as --since)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l backup -d 'Write the backup here [default: $XDG_STATE_HOME/dlq/backups/TOPIC-TIME.jsonl]' -r -F
@@ -114,8 +118,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l dry-run -d 'Show the p
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins or commits while reading)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand export" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l until -d 'Only entries written before TIME (same forms as --since)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
@@ -123,6 +127,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l grep -d 'Only entries
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l key -d 'Only entries whose key is exactly KEY' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
@@ -131,7 +136,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print h
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export completions help" -f -a "completions" -d 'Print a shell completion script'

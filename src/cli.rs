@@ -34,9 +34,13 @@ pub enum Command {
         dlq inspect orders.DLT 0:42 --reveal   # raw data; prints a warning")]
     Inspect(InspectArgs),
     /// Send dead letters back to their origin topic (or --to); each is marked handled only after
-    /// the broker confirmed its copy
+    /// the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to
+    /// a time (--since with --group/--subscription), or copy a time window (--since … --to)
     #[command(after_help = "Examples:\n  \
         dlq replay orders.DLT --grep NumberFormatException --dry-run\n  \
+        dlq replay orders --since 2026-11-21T10:42:00+01:00 --group billing        # rewind a group\n  \
+        dlq replay orders --since '2026-11-21 10:42' --tz Europe/Paris --subscription billing -b pulsar://…\n  \
+        dlq replay orders --since 2h --until 1h --to orders-reprocess -y              # copy a window\n  \
         dlq replay orders.DLT --since 2026-11-21T10:42:00Z --origin orders\n  \
         dlq replay orders.DLT --id 0:42 --id 1:7 --to orders-retry -y\n  \
         dlq replay orders-billing-DLQ -b pulsar://localhost:6650 --all --rate 200 -y -o json\n\n\
@@ -75,13 +79,15 @@ pub struct ConnectArgs {
     /// Give up on an unresponsive broker after this long (exit code 4)
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub timeout: String,
-    /// Kafka: the operator consumer group dlq uses (it never joins or commits while reading)
-    #[arg(long, default_value = "dlq-cli", value_name = "GROUP")]
-    pub group: String,
+    /// Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing)
+    /// [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
     /// Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest
-    /// position on first use; reading never acknowledges)
-    #[arg(long, default_value = "dlq-cli", value_name = "NAME")]
-    pub subscription: String,
+    /// position on first use; reading never acknowledges) [default: dlq-cli]. With
+    /// `replay TOPIC --since TIME` alone, the subscription to rewind
+    #[arg(long, value_name = "NAME")]
+    pub subscription: Option<String>,
 }
 
 /// Which entries to work on.
@@ -108,6 +114,9 @@ pub struct SelectArgs {
     /// Stop after N matching entries
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+    /// Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 /// How dead-letter metadata is read.
@@ -178,6 +187,10 @@ pub struct ReplayArgs {
     /// Print only errors (no plan, no progress bar)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Rewind: proceed even where the broker cannot tell whether the group has active members
+    /// (you have stopped its consumers)
+    #[arg(long)]
+    pub assume_inactive: bool,
     #[command(flatten)]
     pub confirm: ConfirmArgs,
     #[command(flatten)]

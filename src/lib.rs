@@ -25,6 +25,51 @@ fn warn_reveal(reveal: bool) {
     }
 }
 
+/// `replay TOPIC --since TIME --group G` / `--subscription S`: rewind a consumer.
+async fn rewind(a: cli::ReplayArgs) -> anyhow::Result<()> {
+    let usage = |m: &str| -> anyhow::Error { error::DlqError::Usage(m.into()).into() };
+    if a.select.until.is_some() {
+        return Err(usage(
+            "--until makes no sense for a rewind: the group or subscription resumes at --since and reads on to the end. \
+             To reprocess only a window, copy it: --since … --until … --to TOPIC",
+        ));
+    }
+    let connect = settings::connect(&a.connect)?;
+    let (kind, consumer) = match (&connect.url, &a.connect.group, &a.connect.subscription) {
+        (broker::BrokerUrl::Kafka { .. }, Some(g), _) => ("group", g.clone()),
+        (broker::BrokerUrl::Pulsar { .. }, _, Some(sub)) => ("subscription", sub.clone()),
+        (broker::BrokerUrl::Kafka { .. }, None, _) => {
+            return Err(usage(
+                "on Kafka, name the consumer group to rewind with --group",
+            ))
+        }
+        (broker::BrokerUrl::Pulsar { .. }, _, None) => {
+            return Err(usage(
+                "on Pulsar, name the subscription to rewind with --subscription",
+            ))
+        }
+    };
+    let since_input = a.select.since.clone().unwrap_or_default();
+    let s = commands::rewind::RewindSettings {
+        since: settings::time_flag("--since", &since_input, &a.select, Timestamp::now())?,
+        since_input,
+        topic: a.topic.unwrap_or_default(),
+        connect,
+        consumer,
+        kind,
+        dry_run: a.confirm.dry_run,
+        yes: a.confirm.yes,
+        assume_inactive: a.assume_inactive,
+    };
+    let format = summary_format(a.output);
+    let mut ui = output::rewind::TerminalRewindUi { format };
+    let outcome = commands::rewind::run(&s, &mut ui).await;
+    match outcome {
+        Ok(o) => Ok(output::rewind::outcome(format, &o)?),
+        Err(e) => Err(e),
+    }
+}
+
 /// Summaries are text on a terminal and one JSON document for scripts, unless chosen.
 fn summary_format(chosen: Option<OutputFormat>) -> OutputFormat {
     chosen.unwrap_or(if std::io::IsTerminal::is_terminal(&io::stdout()) {
@@ -93,6 +138,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Replay(a) => {
+            let sel = &a.select;
+            let names_a_consumer = a.connect.group.is_some() || a.connect.subscription.is_some();
+            let only_a_time = sel.grep.is_none()
+                && sel.origin.is_none()
+                && sel.key.is_none()
+                && sel.limit.is_none()
+                && sel.partition.is_empty()
+                && a.ids.is_empty()
+                && !a.all
+                && a.to.is_none()
+                && a.from_file.is_none();
+            if sel.since.is_some() && names_a_consumer && only_a_time {
+                return rewind(a).await;
+            }
             if a.rate == Some(0) {
                 return Err(error::DlqError::Usage("--rate must be at least 1".into()).into());
             }
@@ -146,10 +205,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let before = a
                 .before
                 .as_deref()
-                .map(|b| {
-                    domain::time::parse_time(b, now)
-                        .map_err(|e| error::DlqError::Usage(format!("--before: {e}")))
-                })
+                .map(|b| settings::time_flag("--before", b, &a.select, now))
                 .transpose()?;
             let backup = if a.no_backup {
                 None

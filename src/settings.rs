@@ -11,8 +11,12 @@ use crate::broker::{BrokerUrl, ConnectConfig};
 use crate::cli::{ConnectArgs, ConventionArgs, OutputArgs, OutputFormat, SelectArgs};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
-use crate::domain::time::parse_time;
+use crate::domain::time::parse_time_in;
 use crate::error::DlqError;
+use jiff::tz::TimeZone;
+
+/// The operator group (Kafka) and subscription (Pulsar) dlq uses unless told otherwise.
+pub const DEFAULT_OPERATOR: &str = "dlq-cli";
 
 fn usage(msg: impl Into<String>) -> DlqError {
     DlqError::Usage(msg.into())
@@ -27,8 +31,14 @@ pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
     Ok(ConnectConfig {
         url: BrokerUrl::parse(raw)?,
         timeout,
-        group: args.group.clone(),
-        subscription: args.subscription.clone(),
+        group: args
+            .group
+            .clone()
+            .unwrap_or_else(|| DEFAULT_OPERATOR.into()),
+        subscription: args
+            .subscription
+            .clone()
+            .unwrap_or_else(|| DEFAULT_OPERATOR.into()),
     })
 }
 
@@ -47,10 +57,30 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The zone local times are read in (`--tz`, UTC by default).
+pub fn zone(args: &SelectArgs) -> Result<TimeZone, DlqError> {
+    match args.tz.as_deref() {
+        None => Ok(TimeZone::UTC),
+        Some(name) => {
+            TimeZone::get(name).map_err(|e| usage(format!("--tz: unknown zone '{name}' ({e})")))
+        }
+    }
+}
+
+/// Parses one time flag in the selection's zone.
+pub fn time_flag(
+    flag: &str,
+    value: &str,
+    args: &SelectArgs,
+    now: Timestamp,
+) -> Result<Timestamp, DlqError> {
+    parse_time_in(value, now, &zone(args)?).map_err(|e| usage(format!("{flag}: {e}")))
+}
+
 pub fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, DlqError> {
     let time = |flag: &str, v: &Option<String>| -> Result<Option<Timestamp>, DlqError> {
         v.as_deref()
-            .map(|s| parse_time(s, now).map_err(|e| usage(format!("{flag}: {e}"))))
+            .map(|s| time_flag(flag, s, args, now))
             .transpose()
     };
     let since = time("--since", &args.since)?;
@@ -123,6 +153,7 @@ mod tests {
             origin: None,
             key: None,
             limit: None,
+            tz: None,
         };
         let err = selection(&args, Timestamp::now()).unwrap_err();
         assert!(err.to_string().contains("must be before"));

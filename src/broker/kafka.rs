@@ -18,11 +18,13 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::{
-    Broker, ConnectConfig, Delivery, DlqReader, Publisher, ScanNotes, ScanRequest, StartAt,
+    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
+    ScanRequest, StartAt,
 };
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
 use crate::domain::replay::Outgoing;
+use crate::domain::rewind::exact_start;
 use crate::error::DlqError;
 
 const POLL: Duration = Duration::from_millis(100);
@@ -46,11 +48,16 @@ impl KafkaBroker {
     }
 
     fn consumer(&self) -> anyhow::Result<BaseConsumer> {
+        self.consumer_for(&self.group)
+    }
+
+    /// A consumer that assigns partitions itself; `group` is the group whose offsets it reads
+    /// and commits (librdkafka wants one even for assign()).
+    fn consumer_for(&self, group: &str) -> anyhow::Result<BaseConsumer> {
         let ms = self.timeout.as_millis().max(1000).to_string();
         ClientConfig::new()
             .set("bootstrap.servers", &self.bootstrap)
-            // librdkafka wants a group even for assign(); nothing is committed while reading.
-            .set("group.id", &self.group)
+            .set("group.id", group)
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("enable.partition.eof", "true")
@@ -232,6 +239,147 @@ impl KafkaBroker {
             }
         }
         *tpl = next;
+        Ok(())
+    }
+
+    /// Whether the group has members: Kafka overwrites offsets committed while members run.
+    /// A broker that does not describe groups leaves it `Unknown` (tansu resets the connection
+    /// on DescribeGroups and reports every group's state as unknown).
+    fn membership(&self, consumer: &BaseConsumer, group: &str) -> Membership {
+        match consumer.fetch_group_list(Some(group), self.timeout) {
+            Err(e) => Membership::Unknown(format!(
+                "dlq cannot check whether group '{group}' has active members: the broker does not answer \
+                 DescribeGroups ({e}). Kafka would overwrite a rewind committed while members run. Stop the \
+                 group's consumers, then pass --assume-inactive"
+            )),
+            Ok(groups) => match groups.groups().iter().find(|g| g.name() == group) {
+                Some(g) if !g.members().is_empty() => {
+                    let n = g.members().len();
+                    Membership::Active(format!(
+                        "group '{group}' has {n} active member{} (state {}); Kafka would overwrite offsets \
+                         committed while they run. Stop its consumers (the group becomes Empty), then rewind",
+                        if n == 1 { "" } else { "s" },
+                        g.state()
+                    ))
+                }
+                _ => Membership::Inactive,
+            },
+        }
+    }
+
+    fn rewind_plan_blocking(
+        &self,
+        topic: &str,
+        group: &str,
+        since: Timestamp,
+    ) -> anyhow::Result<RewindPlan> {
+        let consumer = self.consumer_for(group)?;
+        let partitions = self.partitions(&consumer, topic)?;
+        let committed = self.committed(&consumer, topic, &partitions)?;
+        let mut query = TopicPartitionList::new();
+        for &p in &partitions {
+            query.add_partition_offset(topic, p, Offset::Offset(since.as_millisecond()))?;
+        }
+        // Only a hint: checked against the records below.
+        let hints = consumer.offsets_for_times(query, self.timeout).ok();
+        let mut probe = TimestampProbe {
+            consumer: self.consumer()?,
+            topic: topic.to_string(),
+            at: None,
+            timeout: self.timeout,
+        };
+        let mut rows = Vec::new();
+        for &p in &partitions {
+            let (low, high) = self.watermarks(&consumer, topic, p)?;
+            let hint = hints
+                .as_ref()
+                .and_then(|h| h.find_partition(topic, p))
+                .and_then(|e| match e.offset() {
+                    Offset::Offset(o) => Some(o),
+                    Offset::End => Some(high),
+                    _ => None,
+                });
+            let start = exact_start(since, low, high, hint, |o| probe.ts_from(p, o))?;
+            let target_timestamp = if start < high {
+                probe.ts_from(p, start)?.map(|(_, t)| t)
+            } else {
+                None
+            };
+            rows.push(RewindPartition {
+                partition: p,
+                current: Some(match committed.get(&p) {
+                    Some(c) => format!("offset {c}"),
+                    None => "none committed".into(),
+                }),
+                target: (start < high).then_some(EntryId::Kafka {
+                    partition: p,
+                    offset: start,
+                }),
+                target_timestamp,
+                new_position: if start < high {
+                    format!("offset {start}")
+                } else {
+                    format!("offset {start} (end)")
+                },
+                reprocess: (high - start).max(0) as u64,
+                new_offset: Some(start),
+            });
+        }
+        let (blocked, unverified) = match self.membership(&consumer, group) {
+            Membership::Active(why) => (Some(why), None),
+            Membership::Unknown(why) => (None, Some(why)),
+            Membership::Inactive => (None, None),
+        };
+        Ok(RewindPlan {
+            partitions: rows,
+            blocked,
+            unverified,
+        })
+    }
+
+    fn rewind_apply_blocking(
+        &self,
+        topic: &str,
+        group: &str,
+        plan: &RewindPlan,
+        assume_inactive: bool,
+    ) -> anyhow::Result<()> {
+        let consumer = self.consumer_for(group)?;
+        // Checked again: a consumer may have joined since the plan was shown.
+        match self.membership(&consumer, group) {
+            Membership::Active(why) => return Err(anyhow::anyhow!("{why}; nothing was changed")),
+            Membership::Unknown(why) if !assume_inactive => {
+                return Err(DlqError::Unsupported {
+                    broker: format!("Kafka at {}", self.bootstrap),
+                    capability: "describing consumer groups (DescribeGroups)".into(),
+                    alternative: format!("{why}; nothing was changed"),
+                }
+                .into())
+            }
+            _ => {}
+        }
+        let mut tpl = TopicPartitionList::new();
+        for row in &plan.partitions {
+            if let Some(o) = row.new_offset {
+                tpl.add_partition_offset(topic, row.partition, Offset::Offset(o))?;
+            }
+        }
+        consumer
+            .commit(&tpl, CommitMode::Sync)
+            .with_context(|| format!("committing the offsets of group '{group}' on '{topic}'"))?;
+        // Read back what the broker now holds.
+        let partitions: Vec<i32> = plan.partitions.iter().map(|r| r.partition).collect();
+        let now = self.committed(&consumer, topic, &partitions)?;
+        for row in &plan.partitions {
+            if row.new_offset.is_some() && now.get(&row.partition).copied() != row.new_offset {
+                anyhow::bail!(
+                    "group '{group}' reads {:?} for partition {} after the commit, not {:?}",
+                    now.get(&row.partition),
+                    row.partition,
+                    row.new_offset
+                );
+            }
+        }
         Ok(())
     }
 
@@ -420,6 +568,61 @@ impl DlqReader for KafkaReader {
     }
 }
 
+enum Membership {
+    Active(String),
+    Inactive,
+    Unknown(String),
+}
+
+/// Reads record timestamps by offset, sequentially where it can (a seek only when asked for an
+/// offset other than the next one).
+struct TimestampProbe {
+    consumer: BaseConsumer,
+    topic: String,
+    /// (partition, next offset the assignment will deliver)
+    at: Option<(i32, i64)>,
+    timeout: Duration,
+}
+
+impl TimestampProbe {
+    /// The first record at or after `offset`: its offset and timestamp.
+    fn ts_from(&mut self, partition: i32, offset: i64) -> anyhow::Result<Option<(i64, Timestamp)>> {
+        if self.at != Some((partition, offset)) {
+            let mut tpl = TopicPartitionList::new();
+            tpl.add_partition_offset(&self.topic, partition, Offset::Offset(offset))?;
+            self.consumer.assign(&tpl)?;
+        }
+        let deadline = Instant::now() + self.timeout;
+        while Instant::now() < deadline {
+            match self.consumer.poll(POLL) {
+                None => {}
+                Some(Err(KafkaError::PartitionEOF(_))) => {
+                    self.at = None;
+                    return Ok(None);
+                }
+                Some(Err(e)) if is_transient(&e) => {}
+                Some(Err(e)) => return Err(e).context("reading a record's timestamp"),
+                Some(Ok(m)) if m.offset() >= offset => {
+                    self.at = Some((partition, m.offset() + 1));
+                    let ts = m
+                        .timestamp()
+                        .to_millis()
+                        .and_then(|ms| Timestamp::from_millisecond(ms).ok());
+                    return match ts {
+                        Some(t) => Ok(Some((m.offset(), t))),
+                        None => anyhow::bail!("record {partition}:{} has no timestamp", m.offset()),
+                    };
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+        anyhow::bail!(
+            "no record from partition {partition} at offset {offset} within {}s",
+            self.timeout.as_secs_f32()
+        )
+    }
+}
+
 /// Publishes with librdkafka's producer: `acks=all`, each message confirmed by a delivery report.
 struct KafkaPublisher {
     producer: FutureProducer,
@@ -580,6 +783,28 @@ impl Broker for KafkaBroker {
 
     fn purges_by_offset(&self) -> bool {
         true
+    }
+
+    async fn rewind_plan(
+        &mut self,
+        topic: &str,
+        group: &str,
+        since: Timestamp,
+    ) -> anyhow::Result<RewindPlan> {
+        tokio::task::block_in_place(|| self.rewind_plan_blocking(topic, group, since))
+    }
+
+    async fn rewind_apply(
+        &mut self,
+        topic: &str,
+        group: &str,
+        _since: Timestamp,
+        plan: &RewindPlan,
+        assume_inactive: bool,
+    ) -> anyhow::Result<()> {
+        tokio::task::block_in_place(|| {
+            self.rewind_apply_blocking(topic, group, plan, assume_inactive)
+        })
     }
 
     async fn delete_records(

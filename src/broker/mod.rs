@@ -126,6 +126,35 @@ pub trait DlqReader: Send {
     async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes>;
 }
 
+/// One partition of a rewind: where the consumer group (Kafka) or subscription (Pulsar) stands,
+/// where it will stand, and what that means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RewindPartition {
+    /// -1 on a non-partitioned Pulsar topic.
+    pub partition: i32,
+    /// The current position as the broker names it; `None` when the broker does not say.
+    pub current: Option<String>,
+    /// The first message at or after the time; `None` when nothing is that recent.
+    pub target: Option<EntryId>,
+    pub target_timestamp: Option<Timestamp>,
+    /// The new position as the broker names it (a Kafka offset, a Pulsar message id, or "end").
+    pub new_position: String,
+    /// Messages from the new position to the end of the partition now.
+    pub reprocess: u64,
+    /// Kafka: the offset the group is committed to.
+    pub new_offset: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RewindPlan {
+    pub partitions: Vec<RewindPartition>,
+    /// Why the rewind cannot be applied now (for example, a Kafka group with active members).
+    pub blocked: Option<String>,
+    /// Why the broker could not rule that out (a missing capability); `--assume-inactive`
+    /// proceeds anyway.
+    pub unverified: Option<String>,
+}
+
 /// Resolves once the broker confirmed the message, or with the reason it did not.
 pub type Delivery = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
@@ -171,6 +200,26 @@ pub trait Broker: Send {
         }
         .into())
     }
+
+    /// Where `consumer` (a Kafka group, a Pulsar subscription) would start if rewound to `since`:
+    /// per partition, the first message whose own timestamp is at or after it.
+    async fn rewind_plan(
+        &mut self,
+        topic: &str,
+        consumer: &str,
+        since: Timestamp,
+    ) -> anyhow::Result<RewindPlan>;
+
+    /// Moves `consumer` to the plan's positions and confirms it. `assume_inactive`: the user
+    /// vouches that no consumer is running where the broker cannot tell.
+    async fn rewind_apply(
+        &mut self,
+        topic: &str,
+        consumer: &str,
+        since: Timestamp,
+        plan: &RewindPlan,
+        assume_inactive: bool,
+    ) -> anyhow::Result<()>;
 
     /// Whether a purge deletes a prefix of each partition (Kafka) rather than acknowledging
     /// the selected entries one by one (Pulsar).

@@ -21,7 +21,8 @@ use pulsar::{
 };
 
 use super::{
-    Broker, ConnectConfig, Delivery, DlqReader, Publisher, ScanNotes, ScanRequest, StartAt,
+    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
+    ScanRequest, StartAt,
 };
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
 use crate::domain::replay::Outgoing;
@@ -57,36 +58,39 @@ impl PulsarBroker {
         let super::BrokerUrl::Pulsar { url } = &cfg.url else {
             unreachable!("chosen by scheme")
         };
-        let unreachable = |e: String| {
-            DlqError::Unreachable(format!(
-                "cannot reach Pulsar at {url} within {}s ({e})",
-                cfg.timeout.as_secs_f32()
-            ))
-        };
-        let builder = Pulsar::builder(url.clone(), TokioExecutor)
-            .with_connection_retry_options(ConnectionRetryOptions {
-                min_backoff: Duration::from_millis(100),
-                max_backoff: Duration::from_secs(1),
-                max_retries: 3,
-                connection_timeout: cfg.timeout,
-                ..ConnectionRetryOptions::default()
-            })
-            .with_operation_retry_options(OperationRetryOptions {
-                operation_timeout: cfg.timeout,
-                retry_delay: Duration::from_millis(200),
-                max_retries: Some(3),
-            });
-        let client = tokio::time::timeout(cfg.timeout, builder.build())
-            .await
-            .map_err(|_| unreachable("timed out".into()))?
-            .map_err(|e| unreachable(e.to_string()))?;
         Ok(PulsarBroker {
-            client,
+            client: Self::client(url, cfg.timeout).await?,
             topic_list_unanswered: false,
             url: url.clone(),
             subscription: cfg.subscription.clone(),
             timeout: cfg.timeout,
         })
+    }
+
+    async fn client(url: &str, timeout: Duration) -> anyhow::Result<Pulsar<TokioExecutor>> {
+        let unreachable = |e: String| {
+            DlqError::Unreachable(format!(
+                "cannot reach Pulsar at {url} within {}s ({e})",
+                timeout.as_secs_f32()
+            ))
+        };
+        let builder = Pulsar::builder(url.to_string(), TokioExecutor)
+            .with_connection_retry_options(ConnectionRetryOptions {
+                min_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_secs(1),
+                max_retries: 3,
+                connection_timeout: timeout,
+                ..ConnectionRetryOptions::default()
+            })
+            .with_operation_retry_options(OperationRetryOptions {
+                operation_timeout: timeout,
+                retry_delay: Duration::from_millis(200),
+                max_retries: Some(3),
+            });
+        Ok(tokio::time::timeout(timeout, builder.build())
+            .await
+            .map_err(|_| unreachable("timed out".into()))?
+            .map_err(|e| unreachable(e.to_string()))?)
     }
 
     /// `orders-sub-DLQ` → `persistent://public/default/orders-sub-DLQ`; full names pass through.
@@ -172,10 +176,22 @@ impl PulsarBroker {
         full: &str,
         start: StartAt,
     ) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
+        self.subscribe_with(&self.client, full, start, &self.subscription)
+            .await
+    }
+
+    /// As `subscribe`, on `client`, to the subscription `name`.
+    async fn subscribe_with(
+        &self,
+        client: &Pulsar<TokioExecutor>,
+        full: &str,
+        start: StartAt,
+        name: &str,
+    ) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
         // Everything retained: a throwaway non-durable subscription from the earliest message,
         // which leaves the operator subscription untouched.
         let (subscription, durable) = match start {
-            StartAt::Unhandled => (self.subscription.clone(), true),
+            StartAt::Unhandled => (name.to_string(), true),
             StartAt::Retained => (
                 format!(
                     "dlq-peek-{}-{}",
@@ -188,8 +204,7 @@ impl PulsarBroker {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let mut backoff = Duration::from_millis(100);
         loop {
-            let build = self
-                .client
+            let build = client
                 .consumer()
                 .with_topic(full)
                 .with_subscription(&subscription)
@@ -216,10 +231,9 @@ impl PulsarBroker {
             }
             if tokio::time::Instant::now() + backoff >= deadline {
                 return Err(anyhow::anyhow!(
-                    "subscription '{}' on '{full}' is held by another consumer (another dlq, or a service \
-                     using the same name) and was not released within {}s; wait for it, or read through \
-                     another subscription with --subscription NAME ({text})",
-                    self.subscription,
+                    "subscription '{subscription}' on '{full}' is held by another consumer (another dlq, or a \
+                     service using the same name) and was not released within {}s; wait for it, or use another \
+                     subscription with --subscription NAME ({text})",
                     self.timeout.as_secs_f32()
                 ));
             }
@@ -554,6 +568,131 @@ impl Broker for PulsarBroker {
             producer,
             timeout: self.timeout,
         }))
+    }
+
+    async fn rewind_plan(
+        &mut self,
+        topic: &str,
+        _subscription: &str,
+        since: Timestamp,
+    ) -> anyhow::Result<RewindPlan> {
+        // A throwaway non-durable read of everything retained: the subscription is not touched.
+        let mut reader = Box::new(
+            self.open_reader(&ScanRequest {
+                topic: topic.to_string(),
+                start: StartAt::Retained,
+                ..ScanRequest::default()
+            })
+            .await?,
+        );
+        let mut rows: BTreeMap<i32, RewindPartition> = BTreeMap::new();
+        let read: anyhow::Result<()> = async {
+            while let Some(r) = reader.next().await? {
+                let part = r.id.partition().unwrap_or(-1);
+                let row = rows.entry(part).or_insert_with(|| RewindPartition {
+                    partition: part,
+                    current: None,
+                    target: None,
+                    target_timestamp: None,
+                    new_position: "end".into(),
+                    reprocess: 0,
+                    new_offset: None,
+                });
+                if row.target.is_none() && r.timestamp.is_some_and(|t| t >= since) {
+                    row.target = Some(r.id);
+                    row.target_timestamp = r.timestamp;
+                    row.new_position = r.id.to_string();
+                }
+                if row.target.is_some() {
+                    row.reprocess += 1;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        reader.close().await?;
+        read?;
+        // Whether another consumer holds the subscription shows when subscribing to seek.
+        Ok(RewindPlan {
+            partitions: rows.into_values().collect(),
+            blocked: None,
+            unverified: None,
+        })
+    }
+
+    async fn rewind_apply(
+        &mut self,
+        topic: &str,
+        subscription: &str,
+        since: Timestamp,
+        plan: &RewindPlan,
+        _assume_inactive: bool,
+    ) -> anyhow::Result<()> {
+        let full = Self::full_name(topic);
+        if plan.partitions.iter().any(|p| p.partition >= 0) {
+            return Err(DlqError::Unsupported {
+                broker: "dlq's Pulsar client".into(),
+                capability: "rewinding a subscription of a partitioned topic exactly".into(),
+                alternative: "the pulsar crate seeks partitioned topics only by time, and no local broker here \
+                              can host one to prove it; use pulsar-admin topics reset-cursor per partition"
+                    .into(),
+            }
+            .into());
+        }
+        let target = plan.partitions.first().and_then(|p| p.target);
+        // The seek runs on a client of its own: the broker may close that connection afterwards.
+        let seeker = Self::client(&self.url, self.timeout).await?;
+        let mut consumer = self
+            .subscribe_with(&seeker, &full, StartAt::Unhandled, subscription)
+            .await?;
+        let seek = match target {
+            Some(EntryId::Pulsar(id)) => {
+                let msg_id = MessageIdData {
+                    ledger_id: id.ledger,
+                    entry_id: id.entry,
+                    ..Default::default()
+                };
+                consumer
+                    .seek(None, Some(msg_id), None, seeker.clone())
+                    .await
+            }
+            // Nothing that recent: the subscription moves to the end.
+            _ => {
+                consumer
+                    .seek(
+                        None,
+                        None,
+                        Some(since.as_millisecond() as u64),
+                        seeker.clone(),
+                    )
+                    .await
+            }
+        };
+        let _ = tokio::time::timeout(self.timeout, consumer.close()).await;
+        drop(seeker);
+        // The crate re-subscribes after a seek, which a broker may refuse while the old consumer
+        // lingers; whether the cursor moved is decided by what a fresh consumer receives first.
+        let checker = Self::client(&self.url, self.timeout).await?;
+        let mut check = self
+            .subscribe_with(&checker, &full, StartAt::Unhandled, subscription)
+            .await?;
+        let first = match tokio::time::timeout(IDLE_END, check.try_next()).await {
+            Ok(Ok(Some(m))) => Some(to_record(&m).id),
+            _ => None,
+        };
+        let _ = tokio::time::timeout(self.timeout, check.close()).await;
+        if first == target {
+            return Ok(());
+        }
+        let seek_note = seek
+            .err()
+            .map(|e| format!(" (the seek reported: {e})"))
+            .unwrap_or_default();
+        Err(anyhow::anyhow!(
+            "subscription '{subscription}' on '{full}' did not move: its first message is {} instead of {}{seek_note}",
+            first.map_or("none".into(), |i| i.to_string()),
+            target.map_or("none (the end)".into(), |i| i.to_string()),
+        ))
     }
 
     /// Reads the operator subscription's backlog up to the entry: what `list` shows is what

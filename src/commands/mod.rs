@@ -7,3 +7,4 @@ pub mod inspect;
 pub mod list;
 pub mod purge;
 pub mod replay;
+pub mod rewind;

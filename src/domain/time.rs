@@ -50,7 +50,10 @@ pub fn parse_time_in(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Times
                     "'{s}': a relative time counts back from now and cannot be negative"
                 ));
             }
-            return now.checked_sub(age).map_err(|e| format!("'{s}': {e}"));
+            // Brokers keep milliseconds: so does the instant.
+            let at = now.checked_sub(age).map_err(|e| format!("'{s}': {e}"))?;
+            return Timestamp::from_millisecond(at.as_millisecond())
+                .map_err(|e| format!("'{s}': {e}"));
         }
     }
     Err(format!("cannot read '{s}' as a time; {help}"))

@@ -4,6 +4,7 @@
 mod json;
 pub mod purge;
 pub mod replay;
+pub mod rewind;
 mod table;
 
 use std::io::{self, Write};

@@ -10,3 +10,4 @@ mod offline;
 mod pulsar;
 mod purge;
 mod replay;
+mod since;

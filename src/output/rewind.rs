@@ -1,0 +1,157 @@
+//! How a rewind looks: the plan as a table (partition, current position, new position, first
+//! message's time, messages to reprocess) with the UTC instant the input resolved to; one JSON
+//! document with `-o json`.
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{presets, Table};
+use serde::Serialize;
+
+use super::sanitize;
+use crate::cli::OutputFormat;
+use crate::commands::rewind::{RewindOutcome, RewindUi};
+
+pub struct TerminalRewindUi {
+    pub format: OutputFormat,
+}
+
+impl RewindUi for TerminalRewindUi {
+    fn plan(&mut self, o: &RewindOutcome) -> io::Result<()> {
+        if self.format != OutputFormat::Table {
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        writeln!(
+            out,
+            "Rewind {} '{}' on {} to {} (from --since {})",
+            o.kind,
+            sanitize(&o.consumer),
+            sanitize(&o.topic),
+            o.since,
+            sanitize(&o.since_input)
+        )?;
+        let mut t = Table::new();
+        t.load_preset(presets::NOTHING).set_header([
+            "PARTITION",
+            "CURRENT",
+            "NEW POSITION",
+            "FIRST MESSAGE AT",
+            "REPROCESS",
+        ]);
+        for p in &o.plan.partitions {
+            t.add_row([
+                if p.partition < 0 {
+                    "-".to_string()
+                } else {
+                    p.partition.to_string()
+                },
+                p.current.clone().unwrap_or_else(|| "not reported".into()),
+                p.new_position.clone(),
+                p.target_timestamp.map_or("-".into(), |t| t.to_string()),
+                p.reprocess.to_string(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        writeln!(out, "{} messages will be reprocessed", o.reprocess())?;
+        if let Some(why) = &o.plan.blocked {
+            writeln!(out, "cannot apply now: {why}")?;
+        }
+        if let Some(why) = &o.plan.unverified {
+            writeln!(out, "caution: {why}")?;
+        }
+        out.flush()
+    }
+
+    fn confirm(&mut self, o: &RewindOutcome) -> io::Result<Option<bool>> {
+        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+            return Ok(None);
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(format!(
+                "Rewind {} '{}' to {}?",
+                o.kind,
+                sanitize(&o.consumer),
+                o.since
+            ))
+            .default(false)
+            .interact_on(&dialoguer::console::Term::stderr())
+            .map(Some)
+            .map_err(io::Error::other)
+    }
+}
+
+#[derive(Serialize)]
+struct PartitionJson<'a> {
+    partition: Option<i32>,
+    current: Option<&'a str>,
+    new_position: &'a str,
+    first_id: Option<String>,
+    first_timestamp: Option<String>,
+    reprocess: u64,
+}
+
+#[derive(Serialize)]
+struct RewindJson<'a> {
+    mode: &'static str,
+    topic: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription: Option<&'a str>,
+    since_input: &'a str,
+    since: String,
+    partitions: Vec<PartitionJson<'a>>,
+    reprocess: u64,
+    blocked: Option<&'a str>,
+    unverified: Option<&'a str>,
+    dry_run: bool,
+    applied: bool,
+}
+
+pub fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    if format == OutputFormat::Table {
+        if o.applied {
+            writeln!(
+                out,
+                "{} '{}' on {} now starts at {}.",
+                o.kind,
+                sanitize(&o.consumer),
+                sanitize(&o.topic),
+                o.since
+            )?;
+        } else if o.dry_run {
+            writeln!(out, "Dry run: nothing was changed.")?;
+        }
+        return out.flush();
+    }
+    let doc = RewindJson {
+        mode: "rewind",
+        topic: &o.topic,
+        group: (o.kind == "group").then_some(o.consumer.as_str()),
+        subscription: (o.kind == "subscription").then_some(o.consumer.as_str()),
+        since_input: &o.since_input,
+        since: o.since.to_string(),
+        partitions: o
+            .plan
+            .partitions
+            .iter()
+            .map(|p| PartitionJson {
+                partition: (p.partition >= 0).then_some(p.partition),
+                current: p.current.as_deref(),
+                new_position: &p.new_position,
+                first_id: p.target.map(|t| t.to_string()),
+                first_timestamp: p.target_timestamp.map(|t| t.to_string()),
+                reprocess: p.reprocess,
+            })
+            .collect(),
+        reprocess: o.reprocess(),
+        blocked: o.plan.blocked.as_deref(),
+        unverified: o.plan.unverified.as_deref(),
+        dry_run: o.dry_run,
+        applied: o.applied,
+    };
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    writeln!(out)?;
+    out.flush()
+}

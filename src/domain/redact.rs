@@ -155,10 +155,17 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "email",
             r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b",
         ),
-        // Card numbers: 13 to 19 digits, optionally grouped by spaces or dashes; Luhn-checked
-        // below. Issuers' numbers start with 2 to 6, which also keeps epoch-millisecond
-        // timestamps (starting with 1) out.
-        p("card-number", r"\b[2-6]\d(?:[ \-]?\d){11,17}\b"),
+        // Card numbers, Luhn-checked below: 13 to 19 contiguous digits, or grouped as printed
+        // on cards (4-4-4-4, 4-4-4-4-3, Amex 4-6-5) with spaces or dashes. Issuers' numbers
+        // start with 2 to 6, which keeps epoch-millisecond timestamps (starting with 1) out.
+        p(
+            "card-number",
+            concat!(
+                r"\b(?:[2-6]\d{12,18}",
+                r"|[2-6]\d{3} \d{4} \d{4} \d{4}(?: \d{3})?|[2-6]\d{3}-\d{4}-\d{4}-\d{4}(?:-\d{3})?",
+                r"|3\d{3} \d{6} \d{5}|3\d{3}-\d{6}-\d{5})\b",
+            ),
+        ),
     ]
 });
 
@@ -357,6 +364,37 @@ mod tests {
         assert!(!out.contains("AKIAIOSFODNN7EXAMPLE"), "{out}");
         assert!(!out.contains("bob@corp.example"), "{out}");
         assert_eq!(m.0, vec!["error_message"]);
+    }
+
+    #[test]
+    fn card_numbers_as_written_on_cards_are_masked() {
+        for card in [
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "5555-5555-5555-4444",
+            "378282246310005",
+            "3782 822463 10005",
+        ] {
+            let mut m = Masked::default();
+            let text = format!("card {card} declined");
+            let out = redact_text(&text, "p", &mut m);
+            assert_eq!(out, "card [REDACTED:card-number] declined", "{card}");
+        }
+    }
+
+    #[test]
+    fn ids_with_digit_runs_and_dashes_are_not_card_numbers() {
+        // Regression: a topic named with a 12-digit run and a counter was masked when the
+        // digits happened to pass Luhn.
+        for text in [
+            "orders-480691980806-1",
+            "order 4806919808-06-12",
+            "4111-1111-1111-111",
+            "v2-4111 1111 1111 111",
+        ] {
+            let mut m = Masked::default();
+            assert_eq!(redact_text(text, "p", &mut m), text, "{text}");
+        }
     }
 
     #[test]

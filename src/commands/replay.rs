@@ -146,23 +146,43 @@ pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Su
     }
 
     let mut plan = make_plan(broker.as_mut(), s, &selection, ui).await?;
+    let mut summary = match present(broker.as_mut(), s, &mut plan, ui).await? {
+        Go::Stop(summary) => return Ok(summary),
+        Go::Execute(summary) => summary,
+    };
+    execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
+    Ok(summary)
+}
+
+enum Go {
+    /// A dry run, or nothing to send: the summary of the plan.
+    Stop(Summary),
+    /// Confirmed: the summary to fill while sending.
+    Execute(Summary),
+}
+
+/// Marks targets that do not exist, shows the plan and asks (unless `--yes`).
+async fn present(
+    broker: &mut dyn broker::Broker,
+    s: &ReplaySettings,
+    plan: &mut Plan,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Go> {
     for target in plan.targets.keys() {
         if broker.topic_exists(target).await? == Some(false) {
             plan.missing_targets.insert(target.clone());
         }
     }
-    ui.plan(&plan)?;
-
-    let mut summary = summary_of(&plan, s.dry_run);
+    ui.plan(plan)?;
+    let mut summary = summary_of(plan, s.dry_run);
     if s.dry_run || plan.to_send() == 0 {
-        return Ok(summary);
+        return Ok(Go::Stop(summary));
     }
-    confirm(s, &plan, ui)?;
-    // The plan's skips are counted again by the second pass.
+    confirm(s, plan, ui)?;
+    // The plan's skips are counted again while sending.
     summary.skipped = 0;
     summary.skips.clear();
-    execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
-    Ok(summary)
+    Ok(Go::Execute(summary))
 }
 
 fn confirm(s: &ReplaySettings, plan: &Plan, ui: &mut dyn ReplayUi) -> anyhow::Result<()> {
@@ -283,19 +303,10 @@ async fn from_file(
         }
         Ok(())
     })?;
-    for target in plan.targets.keys() {
-        if broker.topic_exists(target).await? == Some(false) {
-            plan.missing_targets.insert(target.clone());
-        }
-    }
-    ui.plan(&plan)?;
-    let mut summary = summary_of(&plan, s.dry_run);
-    if s.dry_run || plan.to_send() == 0 {
-        return Ok(summary);
-    }
-    confirm(s, &plan, ui)?;
-    summary.skipped = 0;
-    summary.skips.clear();
+    let mut summary = match present(broker, s, &mut plan, ui).await? {
+        Go::Stop(summary) => return Ok(summary),
+        Go::Execute(summary) => summary,
+    };
 
     let mut publisher = broker.publisher().await?;
     let mut marks = NoMarks;

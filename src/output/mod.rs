@@ -67,6 +67,21 @@ impl EntrySink for JsonArraySink<'_> {
     }
 }
 
+/// Asks a yes/no question on the terminal, defaulting to no. `None` when stdin or stderr is not
+/// a terminal: there is nobody to ask, and a destructive command must then refuse.
+pub fn confirm_on_terminal(prompt: &str) -> io::Result<Option<bool>> {
+    use std::io::IsTerminal;
+    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+        return Ok(None);
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(false)
+        .interact_on(&dialoguer::console::Term::stderr())
+        .map(Some)
+        .map_err(io::Error::other)
+}
+
 /// Prints one entry in full.
 pub fn inspect(format: OutputFormat, v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     match format {

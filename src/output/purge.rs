@@ -1,7 +1,7 @@
 //! How `purge` looks: the plan and the prompt on stderr, the summary on stdout (one JSON
 //! document with `-o json`).
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -94,19 +94,11 @@ impl PurgeUi for TerminalPurgeUi {
     }
 
     fn confirm(&mut self, p: &PurgePlan) -> io::Result<Option<bool>> {
-        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
-            return Ok(None);
-        }
-        dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Purge {} entries from {}?",
-                p.selected,
-                sanitize(&p.topic)
-            ))
-            .default(false)
-            .interact_on(&dialoguer::console::Term::stderr())
-            .map(Some)
-            .map_err(io::Error::other)
+        super::confirm_on_terminal(&format!(
+            "Purge {} entries from {}?",
+            p.selected,
+            sanitize(&p.topic)
+        ))
     }
 }
 

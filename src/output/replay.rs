@@ -113,20 +113,12 @@ impl ReplayUi for TerminalReplayUi {
     }
 
     fn confirm(&mut self, plan: &Plan) -> io::Result<Option<bool>> {
-        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
-            return Ok(None);
-        }
         let topics = plan.targets.len();
-        dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Replay {} entries to {topics} topic{}?",
-                plan.to_send(),
-                if topics == 1 { "" } else { "s" }
-            ))
-            .default(false)
-            .interact_on(&dialoguer::console::Term::stderr())
-            .map(Some)
-            .map_err(io::Error::other)
+        super::confirm_on_terminal(&format!(
+            "Replay {} entries to {topics} topic{}?",
+            plan.to_send(),
+            if topics == 1 { "" } else { "s" }
+        ))
     }
 
     fn progress_start(&mut self, total: u64) {

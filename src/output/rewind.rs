@@ -2,7 +2,7 @@
 //! message's time, messages to reprocess) with the UTC instant the input resolved to; one JSON
 //! document with `-o json`.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use comfy_table::{presets, Table};
 use serde::Serialize;
@@ -63,20 +63,12 @@ impl RewindUi for TerminalRewindUi {
     }
 
     fn confirm(&mut self, o: &RewindOutcome) -> io::Result<Option<bool>> {
-        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
-            return Ok(None);
-        }
-        dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Rewind {} '{}' to {}?",
-                o.kind,
-                sanitize(&o.consumer),
-                o.since
-            ))
-            .default(false)
-            .interact_on(&dialoguer::console::Term::stderr())
-            .map(Some)
-            .map_err(io::Error::other)
+        super::confirm_on_terminal(&format!(
+            "Rewind {} '{}' to {}?",
+            o.kind,
+            sanitize(&o.consumer),
+            o.since
+        ))
     }
 }
 

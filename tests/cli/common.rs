@@ -343,3 +343,27 @@ pub fn b64(v: &Value) -> Option<Vec<u8>> {
             .expect("base64")
     })
 }
+
+/// Runs an official-client peer (a Python snippet) that prints `ready` once it holds what it
+/// holds (a group membership, a subscription), runs `during` meanwhile, then lets it go by
+/// closing its stdin.
+pub fn while_peer_holds<R>(code: &str, args: &[&str], during: impl FnOnce() -> R) -> R {
+    let mut child = StdCommand::new(python())
+        .args(["-c", code])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting the peer");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "ready", "the peer did not get hold");
+    let result = during();
+    drop(child.stdin.take());
+    let _ = child.wait();
+    result
+}

@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::common::{dlq, json_of, jsonl_of, pulsar_url, seed_pulsar, unique};
+use crate::common::{
+    dlq, json_of, jsonl_of, pulsar_direct_url, pulsar_url, seed_pulsar, unique, while_peer_holds,
+};
 use crate::json_contract::{self, DataJson};
 
 struct Seeded {
@@ -221,41 +223,29 @@ fn empty_or_unknown_topic_warns_that_existence_could_not_be_checked() {
 fn a_subscription_held_by_another_consumer_is_explained_not_hung_on() {
     let s = seeded();
     let full = format!("persistent://public/default/{}", s.dlq);
-    // The official client holds the Exclusive subscription "held" until stdin closes.
-    let holder = "import pulsar, sys\n\
-        c = pulsar.Client(sys.argv[1], logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))\n\
-        c.subscribe(sys.argv[2], 'held', consumer_type=pulsar.ConsumerType.Exclusive)\n\
-        print('ready', flush=True)\n\
-        sys.stdin.read()\n";
-    let mut child = std::process::Command::new(crate::common::python())
-        .args(["-c", holder, &crate::common::pulsar_direct_url(), &full])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut ready,
-    )
-    .unwrap();
-    assert_eq!(ready.trim(), "ready");
-
-    let result = dlq()
-        .args([
-            "list",
-            &s.dlq,
-            "-b",
-            &pulsar_url(),
-            "--subscription",
-            "held",
-            "--timeout",
-            "3s",
-        ])
-        .timeout(std::time::Duration::from_secs(60))
-        .assert();
-    drop(child.stdin.take());
-    let _ = child.wait();
+    // The official client holds the Exclusive subscription "held" meanwhile.
+    let holder = r#"
+import pulsar, sys
+c = pulsar.Client(sys.argv[1], logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+c.subscribe(sys.argv[2], 'held', consumer_type=pulsar.ConsumerType.Exclusive)
+print('ready', flush=True)
+sys.stdin.read()
+"#;
+    let result = while_peer_holds(holder, &[&pulsar_direct_url(), &full], || {
+        dlq()
+            .args([
+                "list",
+                &s.dlq,
+                "-b",
+                &pulsar_url(),
+                "--subscription",
+                "held",
+                "--timeout",
+                "3s",
+            ])
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+    });
     result.code(1).stderr(
         predicate::str::contains("is held by another consumer")
             .and(predicate::str::contains("--subscription")),

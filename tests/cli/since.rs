@@ -1,14 +1,14 @@
 //! `dlq replay TOPIC --since …` on main topics: rewinding a group or subscription, and copying a
 //! time window. Checked by consuming with the official clients as the service would.
 
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Command as StdCommand;
 
 use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
     b64, dlq, json_of, kafka_url, pulsar_direct_url, pulsar_url, python, read_topic_kafka,
-    read_topic_pulsar, unique,
+    read_topic_pulsar, unique, while_peer_holds,
 };
 
 fn script(name: &str) -> std::path::PathBuf {
@@ -212,34 +212,21 @@ while sys.stdin.read(1):
     pass
 c.close()
 "#;
-    let mut child = StdCommand::new(python())
-        .args(["-c", member, &bootstrap, &topic])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "ready");
-    let result = dlq()
-        .args([
-            "replay",
-            &topic,
-            "--since",
-            "1d",
-            "--group",
-            "busy",
-            "-b",
-            &kafka_url(),
-            "-y",
-        ])
-        .assert();
-    drop(child.stdin.take());
-    let _ = child.wait();
+    let result = while_peer_holds(member, &[&bootstrap, &topic], || {
+        dlq()
+            .args([
+                "replay",
+                &topic,
+                "--since",
+                "1d",
+                "--group",
+                "busy",
+                "-b",
+                &kafka_url(),
+                "-y",
+            ])
+            .assert()
+    });
     // A broker that describes groups names the active member; tansu cannot describe groups, so
     // dlq cannot rule one out and refuses, naming the missing capability and the way forward.
     result.code(1).stderr(
@@ -535,42 +522,25 @@ c.subscribe(sys.argv[2], 'svc', consumer_type=pulsar.ConsumerType.Exclusive)
 print('ready', flush=True)
 sys.stdin.read()
 "#;
-    let mut child = StdCommand::new(python())
-        .args([
-            "-c",
-            holder,
-            &pulsar_direct_url(),
-            &format!("persistent://public/default/{topic}"),
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "ready");
-    let result = dlq()
-        .args([
-            "replay",
-            &topic,
-            "--since",
-            "1d",
-            "--subscription",
-            "svc",
-            "--timeout",
-            "3s",
-            "-b",
-            &pulsar_url(),
-            "-y",
-        ])
-        .timeout(std::time::Duration::from_secs(60))
-        .assert();
-    drop(child.stdin.take());
-    let _ = child.wait();
+    let full = format!("persistent://public/default/{topic}");
+    let result = while_peer_holds(holder, &[&pulsar_direct_url(), &full], || {
+        dlq()
+            .args([
+                "replay",
+                &topic,
+                "--since",
+                "1d",
+                "--subscription",
+                "svc",
+                "--timeout",
+                "3s",
+                "-b",
+                &pulsar_url(),
+                "-y",
+            ])
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+    });
     result
         .code(1)
         .stderr(predicate::str::contains("held by another consumer"));

@@ -457,7 +457,8 @@ impl KafkaReader {
                 None => {
                     if last_progress.elapsed() > self.timeout {
                         return Err(DlqError::Unreachable(format!(
-                            "Kafka at {} sent nothing for partitions {:?} of '{}' within {}s",
+                            "Kafka at {} sent nothing for partitions {:?} of '{}' within {}s, though they hold \
+                             records; a slow broker may need a longer --timeout",
                             self.bootstrap,
                             self.open,
                             self.topic,

@@ -36,6 +36,16 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "help" -d 'Print this messag
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -50,22 +60,44 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -s o -l output -d 'Output 
 json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -83,6 +115,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l header-map -d 'Read a
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s o -l output -d 'Summary format [default: text on a terminal, one JSON document otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry not yet handled (required when no filter or --id narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-dlq-headers -d 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
@@ -94,6 +127,16 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print h
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -110,6 +153,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l header-map -d 'Read a 
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s o -l output -d 'Summary format [default: text on a terminal, one JSON document otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l all -d 'Every entry not yet handled (required when nothing else narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l mark-handled -d 'Kafka: move the operator group past the selected prefix instead of deleting records'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l no-backup -d 'Purge without writing a backup first'
@@ -119,6 +163,16 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -s h -l help -d 'Print he
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -131,6 +185,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local tim
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'

@@ -25,6 +25,9 @@ ensure_system_packages() {
   dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
   dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # The tests make certificates and look at process arguments.
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v ps >/dev/null || missing+=(procps)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo

@@ -83,11 +83,60 @@ pub struct ConnectArgs {
     /// [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
+    /// Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat's -X. Secrets here are
+    /// visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file
+    #[arg(short = 'X', value_name = "KEY=VALUE")]
+    pub librdkafka: Vec<String>,
+    /// Kafka SASL mechanism
+    #[arg(long, value_enum, value_name = "MECHANISM")]
+    pub sasl_mechanism: Option<SaslMechanism>,
+    /// Kafka SASL user
+    #[arg(long, env = "DLQ_SASL_USERNAME", value_name = "USER")]
+    pub sasl_username: Option<String>,
+    /// Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag,
+    /// so `ps` never shows it
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
+    /// Connect with TLS (implied by --ca-file, --cert-file and --key-file)
+    #[arg(long)]
+    pub tls: bool,
+    /// TLS: the CA certificate(s) that sign the broker's certificate (PEM)
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Kafka TLS: client certificate for mutual TLS (PEM)
+    #[arg(long, value_name = "FILE")]
+    pub cert_file: Option<std::path::PathBuf>,
+    /// Kafka TLS: the client certificate's private key (PEM)
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<std::path::PathBuf>,
+    /// Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
     /// Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest
     /// position on first use; reading never acknowledges) [default: dlq-cli]. With
     /// `replay TOPIC --since TIME` alone, the subscription to rewind
     #[arg(long, value_name = "NAME")]
     pub subscription: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SaslMechanism {
+    #[value(name = "PLAIN")]
+    Plain,
+    #[value(name = "SCRAM-SHA-256")]
+    ScramSha256,
+    #[value(name = "SCRAM-SHA-512")]
+    ScramSha512,
+}
+
+impl SaslMechanism {
+    pub fn librdkafka_name(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
 }
 
 /// Which entries to work on.

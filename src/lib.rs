@@ -11,6 +11,7 @@ pub mod commands;
 pub mod domain;
 pub mod error;
 pub mod output;
+pub mod secret;
 pub mod settings;
 
 use std::io::{self, BufWriter, Write};

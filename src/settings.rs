@@ -7,12 +7,13 @@ use std::time::Duration;
 use jiff::{Span, SpanRelativeTo, Timestamp};
 use regex::Regex;
 
-use crate::broker::{BrokerUrl, ConnectConfig};
+use crate::broker::{BrokerUrl, ConnectConfig, Security};
 use crate::cli::{ConnectArgs, ConventionArgs, OutputArgs, OutputFormat, SelectArgs};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::time::parse_time_in;
 use crate::error::DlqError;
+use crate::secret::{is_secret_property, Secret};
 use jiff::tz::TimeZone;
 
 /// The operator group (Kafka) and subscription (Pulsar) dlq uses unless told otherwise.
@@ -28,8 +29,11 @@ pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
         .as_deref()
         .ok_or_else(|| usage("no broker given: pass -b/--broker URL (kafka://HOST:PORT or pulsar://HOST:PORT) or set DLQ_BROKER"))?;
     let timeout = parse_duration(&args.timeout).map_err(|e| usage(format!("--timeout: {e}")))?;
+    let url = BrokerUrl::parse(raw)?;
+    let security = security(args, &url)?;
     Ok(ConnectConfig {
-        url: BrokerUrl::parse(raw)?,
+        url,
+        security,
         timeout,
         group: args
             .group
@@ -40,6 +44,114 @@ pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
             .clone()
             .unwrap_or_else(|| DEFAULT_OPERATOR.into()),
     })
+}
+
+/// Resolves TLS, SASL, `-X` and tokens. Secrets come from environment variables or files.
+fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
+    let mut sec = Security::default();
+    let kafka_flags = args.sasl_mechanism.is_some()
+        || args.sasl_username.is_some()
+        || args.password_file.is_some()
+        || args.cert_file.is_some()
+        || args.key_file.is_some()
+        || !args.librdkafka.is_empty();
+    match url {
+        BrokerUrl::Pulsar { url } => {
+            if kafka_flags {
+                return Err(usage("-X, --sasl-*, --password-file, --cert-file and --key-file are for Kafka brokers"));
+            }
+            if args.tls && !url.starts_with("pulsar+ssl://") {
+                return Err(usage(
+                    "Pulsar TLS is chosen by the URL: use pulsar+ssl://HOST:PORT",
+                ));
+            }
+            sec.pulsar_ca_file = args.ca_file.clone();
+            sec.pulsar_token = match &args.token_file {
+                Some(path) => {
+                    Some(Secret::from_file(path).map_err(|e| usage(format!("--token-file: {e}")))?)
+                }
+                None => std::env::var("DLQ_PULSAR_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::new),
+            };
+        }
+        BrokerUrl::Kafka { .. } => {
+            if args.token_file.is_some() {
+                return Err(usage("--token-file is for Pulsar brokers"));
+            }
+            let tls = args.tls
+                || args.ca_file.is_some()
+                || args.cert_file.is_some()
+                || args.key_file.is_some();
+            let sasl = args.sasl_mechanism;
+            let protocol = match (tls, sasl.is_some()) {
+                (false, false) => None,
+                (true, false) => Some("SSL"),
+                (false, true) => Some("SASL_PLAINTEXT"),
+                (true, true) => Some("SASL_SSL"),
+            };
+            let mut set = |k: &str, v: String| sec.kafka.push((k.to_string(), v));
+            if let Some(p) = protocol {
+                set("security.protocol", p.into());
+            }
+            for (key, file) in [
+                ("ssl.ca.location", &args.ca_file),
+                ("ssl.certificate.location", &args.cert_file),
+                ("ssl.key.location", &args.key_file),
+            ] {
+                if let Some(f) = file {
+                    set(key, f.display().to_string());
+                }
+            }
+            if let Some(m) = sasl {
+                set("sasl.mechanism", m.librdkafka_name().into());
+                let user = args.sasl_username.clone().ok_or_else(|| {
+                    usage(
+                        "--sasl-mechanism needs a user: --sasl-username USER or DLQ_SASL_USERNAME",
+                    )
+                })?;
+                set("sasl.username", user);
+                let given_with_x = args
+                    .librdkafka
+                    .iter()
+                    .any(|x| x.trim_start().starts_with("sasl.password="));
+                let password = match &args.password_file {
+                    Some(path) => Some(
+                        Secret::from_file(path)
+                            .map_err(|e| usage(format!("--password-file: {e}")))?,
+                    ),
+                    None => std::env::var("DLQ_SASL_PASSWORD")
+                        .ok()
+                        .filter(|p| !p.is_empty())
+                        .map(Secret::new),
+                };
+                match password {
+                    Some(p) => sec.kafka_secrets.push(("sasl.password".into(), p)),
+                    None if given_with_x => {}
+                    None => return Err(usage(
+                        "SASL needs a password: set DLQ_SASL_PASSWORD or pass --password-file FILE",
+                    )),
+                }
+            }
+            for spec in &args.librdkafka {
+                let (k, v) = spec
+                    .split_once('=')
+                    .ok_or_else(|| usage(format!("-X takes KEY=VALUE, got '{spec}'")))?;
+                let (k, v) = (k.trim(), v.to_string());
+                if is_secret_property(k) {
+                    eprintln!(
+                        "dlq: warning: -X {k} puts a secret on the command line, where `ps` shows it to other users; \
+                         prefer DLQ_SASL_PASSWORD or --password-file"
+                    );
+                    sec.kafka_secrets.push((k.to_string(), Secret::new(v)));
+                } else {
+                    sec.kafka.push((k.to_string(), v));
+                }
+            }
+        }
+    }
+    Ok(sec)
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

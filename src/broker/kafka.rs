@@ -9,9 +9,10 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use rdkafka::admin::{AdminClient, AdminOptions};
+use rdkafka::client::ClientContext;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -29,7 +30,52 @@ use crate::error::DlqError;
 
 const POLL: Duration = Duration::from_millis(100);
 
+/// A consumer whose context remembers librdkafka's last error.
+type KConsumer = BaseConsumer<Diagnostics>;
+
+/// Keeps the last error librdkafka reported. A failed request shows an authentication or TLS
+/// failure only as a transport failure; this says which.
+#[derive(Clone, Default)]
+struct Diagnostics(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl ClientContext for Diagnostics {
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.keep(if reason.is_empty() {
+            error.to_string()
+        } else {
+            reason.to_string()
+        });
+    }
+
+    /// librdkafka logs a failed connection (authentication, TLS) from its own threads at once;
+    /// its error events wait for a poll that a failed metadata request never makes.
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        use rdkafka::config::RDKafkaLogLevel::*;
+        if matches!(level, Emerg | Alert | Critical | Error | Warning) && fac != "CONFWARN" {
+            // "host:port/id: SASL authentication error: …" → what follows the address.
+            let reason = message.split_once(": ").map_or(message, |(_, r)| r);
+            self.keep(reason.to_string());
+        }
+    }
+}
+
+impl ConsumerContext for Diagnostics {}
+
+impl Diagnostics {
+    fn keep(&self, reason: String) {
+        if let Ok(mut last) = self.0.lock() {
+            *last = Some(reason);
+        }
+    }
+
+    fn last(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|l| l.clone())
+    }
+}
+
 pub struct KafkaBroker {
+    diagnostics: Diagnostics,
+    security: super::Security,
     bootstrap: String,
     group: String,
     timeout: Duration,
@@ -41,22 +87,37 @@ impl KafkaBroker {
             unreachable!("chosen by scheme")
         };
         Ok(KafkaBroker {
+            diagnostics: Diagnostics::default(),
+            security: cfg.security.clone(),
             bootstrap: bootstrap.clone(),
             group: cfg.group.clone(),
             timeout: cfg.timeout,
         })
     }
 
-    fn consumer(&self) -> anyhow::Result<BaseConsumer> {
+    fn consumer(&self) -> anyhow::Result<KConsumer> {
         self.consumer_for(&self.group)
+    }
+
+    /// What every client of this broker shares: where it is, who we are, TLS, SASL, `-X`.
+    fn base_config(&self) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.bootstrap)
+            .set("client.id", "dlq");
+        for (k, v) in &self.security.kafka {
+            c.set(k, v);
+        }
+        for (k, v) in &self.security.kafka_secrets {
+            c.set(k, v.expose());
+        }
+        c
     }
 
     /// A consumer that assigns partitions itself; `group` is the group whose offsets it reads
     /// and commits (librdkafka wants one even for assign()).
-    fn consumer_for(&self, group: &str) -> anyhow::Result<BaseConsumer> {
+    fn consumer_for(&self, group: &str) -> anyhow::Result<KConsumer> {
         let ms = self.timeout.as_millis().max(1000).to_string();
-        ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
+        self.base_config()
             .set("group.id", group)
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
@@ -66,14 +127,43 @@ impl KafkaBroker {
             // librdkafka prefetches up to 64 MB by default; a scan needs far less to keep up.
             .set("queued.max.messages.kbytes", "8192")
             .set("socket.timeout.ms", &ms)
-            .set("client.id", "dlq")
-            .create()
+            .create_with_context(self.diagnostics.clone())
             .context("creating the Kafka client")
     }
 
+    /// A request failed: authentication and TLS failures are named as such (exit 1), anything
+    /// else counts as the broker being unreachable (exit 4).
     fn unreachable(&self, what: &str, e: &KafkaError) -> anyhow::Error {
+        let last = self.diagnostics.last();
+        if let Some(reason) = last.as_deref() {
+            let r = reason.to_ascii_lowercase();
+            if r.contains("sasl") || r.contains("authentication") {
+                return anyhow::anyhow!(
+                    "authentication with Kafka at {} failed ({reason}); check --sasl-mechanism, --sasl-username and \
+                     the password in DLQ_SASL_PASSWORD or --password-file",
+                    self.bootstrap
+                );
+            }
+            if r.contains("ssl") || r.contains("certificate") || r.contains("tls") {
+                return anyhow::anyhow!(
+                    "TLS with Kafka at {} failed ({reason}); check --ca-file (and --cert-file/--key-file)",
+                    self.bootstrap
+                );
+            }
+        }
+        let mut detail = last
+            .map(|l| format!("; last broker error: {l}"))
+            .unwrap_or_default();
+        let tls = self
+            .security
+            .kafka
+            .iter()
+            .any(|(k, v)| k == "security.protocol" && v.contains("SSL"));
+        if tls {
+            detail.push_str("; TLS is on: a plaintext listener hangs up on it");
+        }
         DlqError::Unreachable(format!(
-            "cannot reach Kafka at {} within {}s ({what}: {e})",
+            "cannot reach Kafka at {} within {}s ({what}: {e}{detail})",
             self.bootstrap,
             self.timeout.as_secs_f32()
         ))
@@ -81,10 +171,17 @@ impl KafkaBroker {
     }
 
     /// The topic's partitions, or `TopicNotFound`.
-    fn partitions(&self, consumer: &BaseConsumer, topic: &str) -> anyhow::Result<Vec<i32>> {
+    fn partitions(&self, consumer: &KConsumer, topic: &str) -> anyhow::Result<Vec<i32>> {
         let md = consumer
             .fetch_metadata(Some(topic), self.timeout)
-            .map_err(|e| self.unreachable("metadata request", &e))?;
+            .map_err(|e| {
+                // Errors and log lines wait in the consumer's queue: serve it so `unreachable`
+                // can tell an authentication or TLS failure from an absent broker.
+                for _ in 0..3 {
+                    let _ = consumer.poll(Duration::from_millis(10));
+                }
+                self.unreachable("metadata request", &e)
+            })?;
         let not_found = || DlqError::TopicNotFound {
             topic: topic.to_string(),
             broker: format!("kafka://{}", self.bootstrap),
@@ -110,12 +207,7 @@ impl KafkaBroker {
         Ok(t.partitions().iter().map(|p| p.id()).collect())
     }
 
-    fn watermarks(
-        &self,
-        consumer: &BaseConsumer,
-        topic: &str,
-        p: i32,
-    ) -> anyhow::Result<(i64, i64)> {
+    fn watermarks(&self, consumer: &KConsumer, topic: &str, p: i32) -> anyhow::Result<(i64, i64)> {
         consumer
             .fetch_watermarks(topic, p, self.timeout)
             .map_err(|e| self.unreachable(&format!("watermarks of partition {p}"), &e))
@@ -176,7 +268,7 @@ impl KafkaBroker {
     /// The operator group's committed offsets for these partitions (absent: none committed).
     fn committed(
         &self,
-        consumer: &BaseConsumer,
+        consumer: &KConsumer,
         topic: &str,
         partitions: &[i32],
     ) -> anyhow::Result<BTreeMap<i32, i64>> {
@@ -201,7 +293,7 @@ impl KafkaBroker {
     /// Partitions with nothing that recent are dropped from the assignment.
     fn seek_to_time(
         &self,
-        consumer: &BaseConsumer,
+        consumer: &KConsumer,
         tpl: &mut TopicPartitionList,
         since: Timestamp,
     ) -> anyhow::Result<()> {
@@ -245,7 +337,7 @@ impl KafkaBroker {
     /// Whether the group has members: Kafka overwrites offsets committed while members run.
     /// A broker that does not describe groups leaves it `Unknown` (tansu resets the connection
     /// on DescribeGroups and reports every group's state as unknown).
-    fn membership(&self, consumer: &BaseConsumer, group: &str) -> Membership {
+    fn membership(&self, consumer: &KConsumer, group: &str) -> Membership {
         match consumer.fetch_group_list(Some(group), self.timeout) {
             Err(e) => Membership::Unknown(format!(
                 "dlq cannot check whether group '{group}' has active members: the broker does not answer \
@@ -436,7 +528,7 @@ impl KafkaBroker {
 /// taken from a watermark read up front: some brokers report a high watermark below the last
 /// record (BROKERS.md).
 pub struct KafkaReader {
-    consumer: BaseConsumer,
+    consumer: KConsumer,
     open: BTreeSet<i32>,
     topic: String,
     bootstrap: String,
@@ -578,7 +670,7 @@ enum Membership {
 /// Reads record timestamps by offset, sequentially where it can (a seek only when asked for an
 /// offset other than the next one).
 struct TimestampProbe {
-    consumer: BaseConsumer,
+    consumer: KConsumer,
     topic: String,
     /// (partition, next offset the assignment will deliver)
     at: Option<(i32, i64)>,
@@ -813,9 +905,8 @@ impl Broker for KafkaBroker {
         topic: &str,
         before: &BTreeMap<i32, i64>,
     ) -> anyhow::Result<()> {
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
-            .set("client.id", "dlq")
+        let admin: AdminClient<DefaultClientContext> = self
+            .base_config()
             .create()
             .context("creating the Kafka admin client")?;
         let mut tpl = TopicPartitionList::new();
@@ -863,8 +954,8 @@ impl Broker for KafkaBroker {
     }
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
-        let producer: FutureProducer = ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
+        let producer: FutureProducer = self
+            .base_config()
             .set("acks", "all")
             // The Java client's partitioner: a replayed key lands where the service's producer
             // put it, keeping per-key order (librdkafka's default hashes differently).
@@ -874,7 +965,6 @@ impl Broker for KafkaBroker {
                 "message.timeout.ms",
                 (self.timeout.as_millis().max(1000) * 3).to_string(),
             )
-            .set("client.id", "dlq")
             .create()
             .context("creating the Kafka producer")?;
         Ok(Box::new(KafkaPublisher {

@@ -25,6 +25,20 @@ pub struct ConnectConfig {
     pub group: String,
     /// Pulsar: the operator subscription.
     pub subscription: String,
+    pub security: Security,
+}
+
+/// How to authenticate and encrypt, resolved from flags, environment and files.
+#[derive(Debug, Clone, Default)]
+pub struct Security {
+    /// Kafka: librdkafka properties (TLS, SASL, `-X`), applied to every client in this order.
+    pub kafka: Vec<(String, String)>,
+    /// Kafka: librdkafka properties holding secrets.
+    pub kafka_secrets: Vec<(String, crate::secret::Secret)>,
+    /// Pulsar: token authentication.
+    pub pulsar_token: Option<crate::secret::Secret>,
+    /// Pulsar: CA certificates for `pulsar+ssl://`.
+    pub pulsar_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,11 +64,11 @@ impl BrokerUrl {
             "kafka" => Ok(BrokerUrl::Kafka {
                 bootstrap: rest.to_string(),
             }),
-            "pulsar" => Ok(BrokerUrl::Pulsar {
-                url: format!("pulsar://{rest}"),
+            "pulsar" | "pulsar+ssl" => Ok(BrokerUrl::Pulsar {
+                url: format!("{scheme}://{rest}"),
             }),
             other => Err(DlqError::Usage(format!(
-                "no backend for URL scheme '{other}://' (supported: kafka://, pulsar://)"
+                "no backend for URL scheme '{other}://' (supported: kafka://, pulsar://, pulsar+ssl://)"
             ))),
         }
     }

@@ -46,6 +46,7 @@ enum Existence {
 
 pub struct PulsarBroker {
     client: Pulsar<TokioExecutor>,
+    security: super::Security,
     /// Set once the broker left a topic-list request unanswered: it is not asked again.
     topic_list_unanswered: bool,
     url: String,
@@ -59,7 +60,8 @@ impl PulsarBroker {
             unreachable!("chosen by scheme")
         };
         Ok(PulsarBroker {
-            client: Self::client(url, cfg.timeout).await?,
+            client: Self::client(url, cfg.timeout, &cfg.security).await?,
+            security: cfg.security.clone(),
             topic_list_unanswered: false,
             url: url.clone(),
             subscription: cfg.subscription.clone(),
@@ -67,14 +69,18 @@ impl PulsarBroker {
         })
     }
 
-    async fn client(url: &str, timeout: Duration) -> anyhow::Result<Pulsar<TokioExecutor>> {
+    async fn client(
+        url: &str,
+        timeout: Duration,
+        security: &super::Security,
+    ) -> anyhow::Result<Pulsar<TokioExecutor>> {
         let unreachable = |e: String| {
             DlqError::Unreachable(format!(
                 "cannot reach Pulsar at {url} within {}s ({e})",
                 timeout.as_secs_f32()
             ))
         };
-        let builder = Pulsar::builder(url.to_string(), TokioExecutor)
+        let mut builder = Pulsar::builder(url.to_string(), TokioExecutor)
             .with_connection_retry_options(ConnectionRetryOptions {
                 min_backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_secs(1),
@@ -87,6 +93,17 @@ impl PulsarBroker {
                 retry_delay: Duration::from_millis(200),
                 max_retries: Some(3),
             });
+        if let Some(token) = &security.pulsar_token {
+            builder = builder.with_auth(pulsar::Authentication {
+                name: "token".into(),
+                data: token.expose().as_bytes().to_vec(),
+            });
+        }
+        if let Some(ca) = &security.pulsar_ca_file {
+            builder = builder
+                .with_certificate_chain_file(ca)
+                .with_context(|| format!("reading the CA certificates in {}", ca.display()))?;
+        }
         Ok(tokio::time::timeout(timeout, builder.build())
             .await
             .map_err(|_| unreachable("timed out".into()))?
@@ -641,7 +658,7 @@ impl Broker for PulsarBroker {
         }
         let target = plan.partitions.first().and_then(|p| p.target);
         // The seek runs on a client of its own: the broker may close that connection afterwards.
-        let seeker = Self::client(&self.url, self.timeout).await?;
+        let seeker = Self::client(&self.url, self.timeout, &self.security).await?;
         let mut consumer = self
             .subscribe_with(&seeker, &full, StartAt::Unhandled, subscription)
             .await?;
@@ -672,11 +689,18 @@ impl Broker for PulsarBroker {
         drop(seeker);
         // The crate re-subscribes after a seek, which a broker may refuse while the old consumer
         // lingers; whether the cursor moved is decided by what a fresh consumer receives first.
-        let checker = Self::client(&self.url, self.timeout).await?;
+        let checker = Self::client(&self.url, self.timeout, &self.security).await?;
         let mut check = self
             .subscribe_with(&checker, &full, StartAt::Unhandled, subscription)
             .await?;
-        let first = match tokio::time::timeout(IDLE_END, check.try_next()).await {
+        // A message is expected: allow the full timeout for it (a loaded broker can be slow).
+        // None is expected: a quiet spell is enough.
+        let wait = if target.is_some() {
+            self.timeout
+        } else {
+            IDLE_END
+        };
+        let first = match tokio::time::timeout(wait, check.try_next()).await {
             Ok(Ok(Some(m))) => Some(to_record(&m).id),
             _ => None,
         };

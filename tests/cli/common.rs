@@ -57,11 +57,11 @@ impl OwnTansu {
             .local_addr()
             .unwrap()
             .port();
-        let child = Self::spawn(dir.path(), port);
+        let child = Self::spawn(dir.path(), port, &[]);
         OwnTansu { port, dir, child }
     }
 
-    fn spawn(dir: &std::path::Path, port: u16) -> std::process::Child {
+    fn spawn(dir: &std::path::Path, port: u16, extra: &[&str]) -> std::process::Child {
         let url = format!("tcp://127.0.0.1:{port}");
         let mut child = StdCommand::new(broker_env("DLQ_TANSU_BIN"))
             .args([
@@ -72,6 +72,7 @@ impl OwnTansu {
                 &url,
             ])
             .args(["--storage-engine", "sqlite://tansu.db"])
+            .args(extra)
             .current_dir(dir)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -97,9 +98,28 @@ impl OwnTansu {
     }
 
     pub fn restart(&mut self) {
+        self.restart_with(&[]);
+    }
+
+    /// Restarts on the same storage with extra broker flags (e.g. `--authentication`).
+    pub fn restart_with(&mut self, extra: &[&str]) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.child = Self::spawn(self.dir.path(), self.port);
+        self.child = Self::spawn(self.dir.path(), self.port, extra);
+    }
+
+    /// Creates a SCRAM-SHA-512 user with tansu's own CLI.
+    pub fn create_user(&self, name: &str, password: &str) {
+        let url = format!("tcp://127.0.0.1:{}", self.port);
+        let out = StdCommand::new(broker_env("DLQ_TANSU_BIN"))
+            .args(["user", "create", "--broker", &url, name, password])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tansu user create: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

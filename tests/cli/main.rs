@@ -10,4 +10,5 @@ mod offline;
 mod pulsar;
 mod purge;
 mod replay;
+mod security;
 mod since;

@@ -1,0 +1,294 @@
+//! Reaching secured brokers: SASL against a Kafka-protocol broker of the test's own, secrets that
+//! never show in `ps` or error messages, and TLS failures named as such. (tansu 0.6.0 cannot
+//! serve TLS: its --cert and --key flags exclude each other, so a TLS success is not shown here.)
+
+use predicates::prelude::*;
+
+use crate::common::{dlq, jsonl_of, seed_kafka_at, unique, OwnTansu};
+
+const PASSWORD: &str = "correct-horse-battery-staple";
+
+/// A broker with a DLQ and a SCRAM user, then authentication switched on.
+fn secured() -> (OwnTansu, String) {
+    let mut own = OwnTansu::start();
+    let origin = unique("sec-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka_at(&own.bootstrap(), &origin, &dlq_topic, &["spring"], 2);
+    own.create_user("alice", PASSWORD);
+    own.restart_with(&["--authentication"]);
+    (own, dlq_topic)
+}
+
+fn sasl(own: &OwnTansu) -> Vec<String> {
+    [
+        "-b",
+        &own.url(),
+        "--sasl-mechanism",
+        "SCRAM-SHA-512",
+        "--sasl-username",
+        "alice",
+        "--timeout",
+        "5s",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+#[test]
+fn kafka_sasl_scram_connects_with_the_right_secret_and_names_the_wrong_one() {
+    let (own, topic) = secured();
+    let listed = jsonl_of(
+        dlq()
+            .args(["list", &topic, "-o", "jsonl"])
+            .args(sasl(&own))
+            .env("DLQ_SASL_PASSWORD", PASSWORD),
+    );
+    assert_eq!(listed.len(), 2, "DLQ_SASL_PASSWORD");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("password");
+    std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();
+    let listed = jsonl_of(
+        dlq()
+            .args([
+                "list",
+                &topic,
+                "-o",
+                "jsonl",
+                "--password-file",
+                file.to_str().unwrap(),
+            ])
+            .args(sasl(&own)),
+    );
+    assert_eq!(listed.len(), 2, "--password-file");
+
+    dlq()
+        .args(["list", &topic])
+        .args(sasl(&own))
+        .env("DLQ_SASL_PASSWORD", "not-the-password")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("authentication with Kafka")
+                .and(predicate::str::contains("DLQ_SASL_PASSWORD"))
+                .and(predicate::str::contains("not-the-password").not()),
+        );
+
+    dlq()
+        .args(["list", &topic, "-o", "jsonl"])
+        .args(sasl(&own))
+        .args(["-X", &format!("sasl.password={PASSWORD}")])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: -X sasl.password puts a secret on the command line",
+        ));
+
+    dlq()
+        .args(["list", &topic])
+        .args(sasl(&own))
+        .env_remove("DLQ_SASL_PASSWORD")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SASL needs a password"));
+}
+
+#[test]
+fn secrets_do_not_show_in_ps() {
+    // A broker that never answers keeps dlq running long enough to look at it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("kafka://{}", silent.local_addr().unwrap());
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dlq"))
+        .args([
+            "list",
+            "t",
+            "-b",
+            &url,
+            "--sasl-mechanism",
+            "PLAIN",
+            "--sasl-username",
+            "alice",
+            "--timeout",
+            "3s",
+        ])
+        .env("DLQ_SASL_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let ps = std::process::Command::new("ps")
+        .args(["-ww", "-o", "args=", "-p", &child.id().to_string()])
+        .output()
+        .unwrap();
+    let args = String::from_utf8_lossy(&ps.stdout).to_string();
+    assert!(
+        args.contains("--sasl-username"),
+        "ps shows the process: {args}"
+    );
+    assert!(!args.contains(PASSWORD), "ps shows no password: {args}");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(PASSWORD),
+        "nor does the error"
+    );
+}
+
+/// `openssl` with these arguments, in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_broker_certificate_from_another_ca_is_named_as_a_tls_failure() {
+    // A TLS endpoint whose certificate another CA signed: verification must fail, and say so.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let new_ca = |name: &str, cn: &str| {
+        let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+        openssl(
+            d,
+            &[
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", cn,
+                "-keyout", &key, "-out", &pem,
+            ],
+        );
+    };
+    new_ca("ca", "/CN=server CA");
+    new_ca("other", "/CN=other CA");
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem",
+        ],
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server",
+            "-quiet",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
+        ])
+        .current_dir(d)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let other = d.join("other.pem");
+    let result = dlq()
+        .args([
+            "list",
+            "t",
+            "-b",
+            &format!("kafka://127.0.0.1:{port}"),
+            "--ca-file",
+            other.to_str().unwrap(),
+            "--timeout",
+            "5s",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert();
+    let _ = server.kill();
+    let _ = server.wait();
+    result.code(1).stderr(
+        predicate::str::contains("TLS with Kafka")
+            .and(predicate::str::contains("certificate verify failed"))
+            .and(predicate::str::contains("--ca-file")),
+    );
+}
+
+#[test]
+fn security_flags_belong_to_their_broker() {
+    dlq()
+        .args([
+            "list",
+            "t",
+            "-b",
+            "pulsar://127.0.0.1:1",
+            "--sasl-mechanism",
+            "PLAIN",
+            "--sasl-username",
+            "a",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("for Kafka brokers"));
+    dlq()
+        .args([
+            "list",
+            "t",
+            "-b",
+            "kafka://127.0.0.1:1",
+            "--token-file",
+            "/dev/null",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("for Pulsar brokers"));
+    dlq()
+        .args(["list", "t", "-b", "kafka://127.0.0.1:1", "-X", "novalue"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KEY=VALUE"));
+}

@@ -31,6 +31,9 @@ _dlq() {
             dlq,list)
                 cmd="dlq__subcmd__list"
                 ;;
+            dlq,man)
+                cmd="dlq__subcmd__man"
+                ;;
             dlq,purge)
                 cmd="dlq__subcmd__purge"
                 ;;
@@ -52,6 +55,9 @@ _dlq() {
             dlq__subcmd__help,list)
                 cmd="dlq__subcmd__help__subcmd__list"
                 ;;
+            dlq__subcmd__help,man)
+                cmd="dlq__subcmd__help__subcmd__man"
+                ;;
             dlq__subcmd__help,purge)
                 cmd="dlq__subcmd__help__subcmd__purge"
                 ;;
@@ -65,7 +71,7 @@ _dlq() {
 
     case "${cmd}" in
         dlq)
-            opts="-h -V --help --version list inspect replay purge export completions help"
+            opts="-h -V --help --version list inspect replay purge export man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,7 +209,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__help)
-            opts="list inspect replay purge export completions help"
+            opts="list inspect replay purge export man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,6 +279,20 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dlq__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -495,6 +515,20 @@ _dlq() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dlq__subcmd__man)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
             cand purge 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
             cand export 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+            cand man 'Print the man page (roff)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -194,6 +195,10 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'dlq;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'dlq;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -204,6 +209,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
             cand purge 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
             cand export 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+            cand man 'Print the man page (roff)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -216,6 +222,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;help;purge'= {
         }
         &'dlq;help;export'= {
+        }
+        &'dlq;help;man'= {
         }
         &'dlq;help;completions'= {
         }

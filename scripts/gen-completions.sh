@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates completions/ from the clap definition. tests/cli/completions.rs fails when the
-# committed files differ from what the binary prints.
+# Regenerates completions/ and the man page doc/dlq.1 from the clap definition.
+# tests/cli/completions.rs fails when the committed files differ from what the binary prints.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ensure_dlq
@@ -10,4 +10,6 @@ cd "$DLQ_ROOT"
 "$DLQ_BIN" completions fish >completions/dlq.fish
 "$DLQ_BIN" completions powershell >completions/_dlq.ps1
 "$DLQ_BIN" completions elvish >completions/dlq.elv
-say "completions/ regenerated"
+mkdir -p doc
+"$DLQ_BIN" man >doc/dlq.1
+say "completions/ and doc/dlq.1 regenerated"

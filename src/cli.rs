@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "dlq",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("DLQ_GIT_REVISION"), ")"),
     about = "Operate dead-letter queues on Apache Kafka and Apache Pulsar",
     long_about = "Operate dead-letter queues on Apache Kafka and Apache Pulsar.\n\n\
         dlq reads the metadata that Kafka Connect, Kafka Streams, Spring Kafka, Spring Cloud Stream, \
@@ -62,6 +62,9 @@ pub enum Command {
         dlq export orders.DLT --out orders-dlt.jsonl\n  \
         dlq export orders.DLT --grep DataException | gzip > dataexception.jsonl.gz")]
     Export(ExportArgs),
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  dlq man > /usr/local/share/man/man1/dlq.1")]
+    Man,
     /// Print a shell completion script
     #[command(after_help = "Example:\n  dlq completions bash > /etc/bash_completion.d/dlq")]
     Completions {

@@ -274,6 +274,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Man => {
+            let mut out = BufWriter::new(io::stdout());
+            commands::completions::man_page(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
         Command::Completions { shell } => {
             let mut out = BufWriter::new(io::stdout());
             commands::completions::generate(shell, &mut out);

@@ -18,6 +18,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
     }
     var completions = [
         &'dlq'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -27,6 +28,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
             cand purge 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
             cand export 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+            cand config 'Contexts in the config file: list them, show one, or choose the current one'
             cand man 'Print the man page (roff)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -34,7 +36,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;list'= {
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
-            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
             cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
             cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
             cand --sasl-mechanism 'Kafka SASL mechanism'
@@ -56,6 +58,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
             cand -o 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --output 'Output format [default: table on a terminal, jsonl otherwise]'
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand --all 'Include entries already handled (replayed or purged) that the broker still retains'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --reveal 'Show keys, payloads and headers unredacted (prints a warning)'
@@ -65,7 +68,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;inspect'= {
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
-            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
             cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
             cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
             cand --sasl-mechanism 'Kafka SASL mechanism'
@@ -79,6 +82,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
             cand -o 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --output 'Output format [default: table on a terminal, jsonl otherwise]'
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --reveal 'Show keys, payloads and headers unredacted (prints a warning)'
             cand -h 'Print help'
@@ -88,7 +92,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --from-file 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)'
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
-            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
             cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
             cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
             cand --sasl-mechanism 'Kafka SASL mechanism'
@@ -114,6 +118,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
             cand -o 'Summary format [default: text on a terminal, one JSON document otherwise]'
             cand --output 'Summary format [default: text on a terminal, one JSON document otherwise]'
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --all 'Every entry not yet handled (required when no filter or --id narrows the selection)'
             cand --keep-partition 'Kafka: send to the original partition instead of letting the key decide'
@@ -130,7 +135,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;purge'= {
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
-            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
             cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
             cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
             cand --sasl-mechanism 'Kafka SASL mechanism'
@@ -155,6 +160,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
             cand -o 'Summary format [default: text on a terminal, one JSON document otherwise]'
             cand --output 'Summary format [default: text on a terminal, one JSON document otherwise]'
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --all 'Every entry not yet handled (required when nothing else narrows the selection)'
             cand --mark-handled 'Kafka: move the operator group past the selected prefix instead of deleting records'
@@ -168,7 +174,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;export'= {
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
-            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4)'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
             cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
             cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
             cand --sasl-mechanism 'Kafka SASL mechanism'
@@ -190,16 +196,57 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --id 'Only this entry (repeatable)'
             cand --out 'Write to FILE (created, never overwritten; readable by you only) instead of stdout'
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --all 'Include entries already handled that the broker still retains'
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'dlq;config'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the contexts; * marks the one in force'
+            cand show 'Show a context (the one in force by default); passwords are not shown'
+            cand use 'Make NAME the current context'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dlq;config;list'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'dlq;config;show'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'dlq;config;use'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'dlq;config;help'= {
+            cand list 'List the contexts; * marks the one in force'
+            cand show 'Show a context (the one in force by default); passwords are not shown'
+            cand use 'Make NAME the current context'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dlq;config;help;list'= {
+        }
+        &'dlq;config;help;show'= {
+        }
+        &'dlq;config;help;use'= {
+        }
+        &'dlq;config;help;help'= {
+        }
         &'dlq;man'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'dlq;completions'= {
+            cand --context 'Use this context of the config file (see `dlq config`)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -209,6 +256,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand replay 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
             cand purge 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
             cand export 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+            cand config 'Contexts in the config file: list them, show one, or choose the current one'
             cand man 'Print the man page (roff)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -222,6 +270,17 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;help;purge'= {
         }
         &'dlq;help;export'= {
+        }
+        &'dlq;help;config'= {
+            cand list 'List the contexts; * marks the one in force'
+            cand show 'Show a context (the one in force by default); passwords are not shown'
+            cand use 'Make NAME the current context'
+        }
+        &'dlq;help;config;list'= {
+        }
+        &'dlq;help;config;show'= {
+        }
+        &'dlq;help;config;use'= {
         }
         &'dlq;help;man'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dlq_global_optspecs
-    string join \n h/help V/version
+    string join \n context= h/help V/version
 end
 
 function __fish_dlq_needs_command
@@ -24,6 +24,7 @@ function __fish_dlq_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c dlq -n "__fish_dlq_needs_command" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dlq -n "__fish_dlq_needs_command" -s V -l version -d 'Print version'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "list" -d 'List dead-letter entries with their context, one row each'
@@ -31,11 +32,12 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "inspect" -d 'Show one entry
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
-complete -c dlq -n "__fish_dlq_using_subcommand list" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
@@ -60,12 +62,13 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l header-map -d 'Read a c
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
-complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
@@ -82,12 +85,13 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l header-map -d 'Read 
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
-complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
@@ -116,6 +120,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l header-map -d 'Read a
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s o -l output -d 'Summary format [default: text on a terminal, one JSON document otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry not yet handled (required when no filter or --id narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
@@ -126,7 +131,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not a
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l dry-run -d 'Show the plan and what would be sent; change nothing'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
-complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
@@ -154,6 +159,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l header-map -d 'Read a 
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s o -l output -d 'Summary format [default: text on a terminal, one JSON document otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l all -d 'Every entry not yet handled (required when nothing else narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l mark-handled -d 'Kafka: move the operator group past the selected prefix instead of deleting records'
@@ -162,7 +168,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -s y -l yes -d 'Do not as
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l dry-run -d 'Show the plan and what would be sent; change nothing'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
-complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
@@ -186,16 +192,39 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local tim
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "list" -d 'List the contexts; * marks the one in force'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "use" -d 'Make NAME the current context'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from list" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from show" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from use" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the contexts; * marks the one in force'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make NAME the current context'
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand man" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand man" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand completions" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "man" -d 'Print the man page (roff)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "man" -d 'Print the man page (roff)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the contexts; * marks the one in force'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make NAME the current context'

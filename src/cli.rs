@@ -15,6 +15,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 partial failure, 4 broker unreachable or timed out, 5 declined or aborted."
 )]
 pub struct Cli {
+    /// Use this context of the config file (see `dlq config`)
+    #[arg(long, global = true, env = "DLQ_CONTEXT", value_name = "NAME")]
+    pub context: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -62,6 +65,23 @@ pub enum Command {
         dlq export orders.DLT --out orders-dlt.jsonl\n  \
         dlq export orders.DLT --grep DataException | gzip > dataexception.jsonl.gz")]
     Export(ExportArgs),
+    /// Contexts in the config file: list them, show one, or choose the current one
+    #[command(
+        after_help = "The file: $DLQ_CONFIG, else $XDG_CONFIG_HOME/dlq/config.toml (~/.config/dlq/config.toml).\n\
+        Precedence: flags > environment > context > defaults.\n\n\
+        Example file:\n  \
+        current-context = \"staging\"\n  \
+        [contexts.staging]\n  \
+        broker = \"kafka://kafka.staging:9093\"\n  \
+        sasl-mechanism = \"SCRAM-SHA-512\"\n  \
+        sasl-username = \"dlq-operator\"\n  \
+        password-file = \"/run/secrets/dlq-staging\"\n  \
+        output = \"table\""
+    )]
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Print the man page (roff)
     #[command(after_help = "Example:\n  dlq man > /usr/local/share/man/man1/dlq.1")]
     Man,
@@ -73,15 +93,25 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// List the contexts; * marks the one in force
+    List,
+    /// Show a context (the one in force by default); passwords are not shown
+    Show { name: Option<String> },
+    /// Make NAME the current context
+    Use { name: String },
+}
+
 /// Where the broker is and how long to wait for it.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT
     #[arg(short = 'b', long, env = "DLQ_BROKER", value_name = "URL")]
     pub broker: Option<String>,
-    /// Give up on an unresponsive broker after this long (exit code 4)
-    #[arg(long, default_value = "10s", value_name = "DURATION")]
-    pub timeout: String,
+    /// Give up on an unresponsive broker after this long (exit code 4) [default: 10s]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
     /// Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing)
     /// [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind
     #[arg(long, value_name = "GROUP")]
@@ -115,6 +145,9 @@ pub struct ConnectArgs {
     /// Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<std::path::PathBuf>,
+    /// A SASL password the config file holds (never a flag).
+    #[arg(skip)]
+    pub context_password: Option<crate::secret::Secret>,
     /// Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest
     /// position on first use; reading never acknowledges) [default: dlq-cli]. With
     /// `replay TOPIC --since TIME` alone, the subscription to rewind

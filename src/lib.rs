@@ -8,6 +8,7 @@ pub mod archive;
 pub mod broker;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod domain;
 pub mod error;
 pub mod output;
@@ -80,9 +81,104 @@ fn summary_format(chosen: Option<OutputFormat>) -> OutputFormat {
     })
 }
 
+/// Loads the config file and lets the context in force fill what flags and environment left
+/// unset (flags > environment > context > defaults).
+fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
+    let Some(path) = config::path() else {
+        return Ok(());
+    };
+    let (file, _) = config::load(&path)?;
+    let Some((_, ctx)) = config::active(&file, cli.context.as_deref(), &path)? else {
+        return Ok(());
+    };
+    let out = config::output(ctx)?;
+    match &mut cli.command {
+        Command::List(a) => {
+            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            a.output.output = a.output.output.or(out);
+        }
+        Command::Inspect(a) => {
+            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            a.output.output = a.output.output.or(out);
+        }
+        Command::Replay(a) => {
+            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            a.output = a.output.or(out);
+        }
+        Command::Purge(a) => {
+            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            a.output = a.output.or(out);
+        }
+        Command::Export(a) => config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?,
+        Command::Config { .. } | Command::Man | Command::Completions { .. } => {}
+    }
+    Ok(())
+}
+
+/// `dlq config list|show|use`.
+fn config_command(action: cli::ConfigAction, chosen: Option<&str>) -> anyhow::Result<()> {
+    let path = config::path().ok_or_else(|| {
+        error::DlqError::Usage("no config file location: set DLQ_CONFIG or HOME".into())
+    })?;
+    let (file, text) = config::load(&path)?;
+    let mut out = io::stdout().lock();
+    match action {
+        cli::ConfigAction::List => {
+            let current = chosen.or(file.current_context.as_deref());
+            writeln!(out, "# {}", path.display())?;
+            for name in file.contexts.keys() {
+                let mark = if Some(name.as_str()) == current {
+                    "*"
+                } else {
+                    " "
+                };
+                writeln!(out, "{mark} {name}")?;
+            }
+        }
+        cli::ConfigAction::Show { name } => {
+            let (name, ctx) = match config::active(&file, name.as_deref().or(chosen), &path)? {
+                Some(found) => found,
+                None => {
+                    return Err(error::DlqError::Usage(format!(
+                        "no context chosen and no current-context in {}",
+                        path.display()
+                    ))
+                    .into())
+                }
+            };
+            let mut shown = ctx.clone();
+            if shown.sasl_password.is_some() {
+                shown.sasl_password = Some("(redacted)".into());
+            }
+            for (k, v) in shown.librdkafka.iter_mut() {
+                if secret::is_secret_property(k) {
+                    *v = "(redacted)".into();
+                }
+            }
+            writeln!(out, "# context {name} in {}", path.display())?;
+            write!(
+                out,
+                "{}",
+                toml_edit::ser::to_string_pretty(&shown).map_err(anyhow::Error::msg)?
+            )?;
+        }
+        cli::ConfigAction::Use { name } => {
+            config::active(&file, Some(&name), &path)?;
+            config::set_current(&path, &text, &name)?;
+            writeln!(out, "current context: {name}")?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
 /// Runs one command line. Errors carry their exit code (see [`error::exit_code`]).
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    if let Command::Config { action } = cli.command {
+        return config_command(action, cli.context.as_deref());
+    }
+    apply_context(&mut cli)?;
     match cli.command {
+        Command::Config { .. } => unreachable!("handled above"),
         Command::List(a) => {
             let s = commands::list::ListSettings {
                 connect: settings::connect(&a.connect)?,

@@ -18,6 +18,7 @@ use jiff::tz::TimeZone;
 
 /// The operator group (Kafka) and subscription (Pulsar) dlq uses unless told otherwise.
 pub const DEFAULT_OPERATOR: &str = "dlq-cli";
+pub const DEFAULT_TIMEOUT: &str = "10s";
 
 fn usage(msg: impl Into<String>) -> DlqError {
     DlqError::Usage(msg.into())
@@ -28,7 +29,8 @@ pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
         .broker
         .as_deref()
         .ok_or_else(|| usage("no broker given: pass -b/--broker URL (kafka://HOST:PORT or pulsar://HOST:PORT) or set DLQ_BROKER"))?;
-    let timeout = parse_duration(&args.timeout).map_err(|e| usage(format!("--timeout: {e}")))?;
+    let timeout = parse_duration(args.timeout.as_deref().unwrap_or(DEFAULT_TIMEOUT))
+        .map_err(|e| usage(format!("--timeout: {e}")))?;
     let url = BrokerUrl::parse(raw)?;
     let security = security(args, &url)?;
     Ok(ConnectConfig {
@@ -124,7 +126,8 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                     None => std::env::var("DLQ_SASL_PASSWORD")
                         .ok()
                         .filter(|p| !p.is_empty())
-                        .map(Secret::new),
+                        .map(Secret::new)
+                        .or_else(|| args.context_password.clone()),
                 };
                 match password {
                     Some(p) => sec.kafka_secrets.push(("sasl.password".into(), p)),

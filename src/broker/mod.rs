@@ -68,7 +68,7 @@ impl BrokerUrl {
                 url: format!("{scheme}://{rest}"),
             }),
             other => Err(DlqError::Usage(format!(
-                "no backend for URL scheme '{other}://' (supported: kafka://, pulsar://, pulsar+ssl://)"
+                "no backend for URL scheme '{other}://' in broker '{s}' (supported: kafka://, pulsar://, pulsar+ssl://)"
             ))),
         }
     }

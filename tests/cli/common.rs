@@ -10,6 +10,11 @@ pub fn dlq() -> Command {
     let mut cmd = Command::cargo_bin("dlq").expect("dlq binary");
     cmd.env_remove("DLQ_BROKER")
         .env_remove("DLQ_CONTEXT")
+        .env_remove("DLQ_CONFIG")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("DLQ_SASL_USERNAME")
+        .env_remove("DLQ_SASL_PASSWORD")
+        .env_remove("DLQ_PULSAR_TOKEN")
         .env("HOME", std::env::temp_dir())
         .env("NO_COLOR", "1");
     cmd

@@ -4,6 +4,7 @@
 
 mod common;
 mod completions;
+mod config;
 mod json_contract;
 mod kafka;
 mod offline;

@@ -22,6 +22,9 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
     $completions = @(switch ($command) {
         'dlq' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -63,9 +66,12 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, jsonl otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, jsonl otherwise]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include entries already handled (replayed or purged) that the broker still retains')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show keys, payloads and headers unredacted (prints a warning)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -88,8 +94,11 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, jsonl otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, jsonl otherwise]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show keys, payloads and headers unredacted (prints a warning)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -125,6 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every entry not yet handled (required when no filter or --id narrows the selection)')
             [CompletionResult]::new('--keep-partition', '--keep-partition', [CompletionResultType]::ParameterName, 'Kafka: send to the original partition instead of letting the key decide')
@@ -135,6 +145,8 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and what would be sent; change nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -168,6 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every entry not yet handled (required when nothing else narrows the selection)')
             [CompletionResult]::new('--mark-handled', '--mark-handled', [CompletionResultType]::ParameterName, 'Kafka: move the operator group past the selected prefix instead of deleting records')
@@ -175,6 +188,8 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and what would be sent; change nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -205,14 +220,20 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to FILE (created, never overwritten; readable by you only) instead of stdout')
             [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include entries already handled that the broker still retains')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'dlq;config' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the contexts; * marks the one in force')
@@ -223,18 +244,27 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
         }
         'dlq;config;list' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'dlq;config;show' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'dlq;config;use' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -260,12 +290,18 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
         }
         'dlq;man' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'dlq;completions' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -110,7 +110,7 @@ _dlq() {
 
     case "${cmd}" in
         dlq)
-            opts="-h -V --context --help --version list inspect replay purge export config man completions help"
+            opts="-v -h -V --context --verbose --color --help --version list inspect replay purge export config man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,6 +118,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -128,7 +132,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__completions)
-            opts="-h --context --help bash elvish fish powershell zsh"
+            opts="-v -h --context --verbose --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +140,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -146,7 +154,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__config)
-            opts="-h --context --help list show use help"
+            opts="-v -h --context --verbose --color --help list show use help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -154,6 +162,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -234,7 +246,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__config__subcmd__list)
-            opts="-h --context --help"
+            opts="-v -h --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -242,6 +254,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -252,7 +268,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__config__subcmd__show)
-            opts="-h --context --help"
+            opts="-v -h --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,6 +276,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -270,7 +290,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__config__subcmd__use)
-            opts="-h --context --help"
+            opts="-v -h --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +298,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -288,7 +312,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__export)
-            opts="-b -X -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --out --header-map --context --help"
+            opts="-b -X -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --out --header-map --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +416,10 @@ _dlq() {
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -584,7 +612,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__inspect)
-            opts="-b -X -o -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --header-map --output --reveal --context --help"
+            opts="-b -X -o -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --header-map --output --reveal --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +686,10 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -666,7 +698,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__list)
-            opts="-b -X -o -h --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --context --help"
+            opts="-b -X -o -v -h --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,6 +804,10 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -780,7 +816,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__man)
-            opts="-h --context --help"
+            opts="-v -h --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,6 +824,10 @@ _dlq() {
             case "${prev}" in
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -798,7 +838,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__purge)
-            opts="-b -X -y -o -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --before --mark-handled --backup --no-backup --yes --dry-run --header-map --output --context --help"
+            opts="-b -X -y -o -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --before --mark-handled --backup --no-backup --yes --dry-run --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +956,10 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -924,7 +968,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__replay)
-            opts="-b -X -q -y -o -h --from-file --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --yes --dry-run --header-map --output --context --help"
+            opts="-b -X -q -y -o -v -h --from-file --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --yes --dry-run --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,6 +1092,10 @@ _dlq() {
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

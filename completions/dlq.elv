@@ -19,6 +19,9 @@ set edit:completion:arg-completer[dlq] = {|@words|
     var completions = [
         &'dlq'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -59,9 +62,12 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -o 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --output 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
             cand --all 'Include entries already handled (replayed or purged) that the broker still retains'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --reveal 'Show keys, payloads and headers unredacted (prints a warning)'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -83,8 +89,11 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -o 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --output 'Output format [default: table on a terminal, jsonl otherwise]'
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --reveal 'Show keys, payloads and headers unredacted (prints a warning)'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -119,6 +128,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -o 'Summary format [default: text on a terminal, one JSON document otherwise]'
             cand --output 'Summary format [default: text on a terminal, one JSON document otherwise]'
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --all 'Every entry not yet handled (required when no filter or --id narrows the selection)'
             cand --keep-partition 'Kafka: send to the original partition instead of letting the key decide'
@@ -129,6 +139,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand --dry-run 'Show the plan and what would be sent; change nothing'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -161,6 +173,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -o 'Summary format [default: text on a terminal, one JSON document otherwise]'
             cand --output 'Summary format [default: text on a terminal, one JSON document otherwise]'
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --all 'Every entry not yet handled (required when nothing else narrows the selection)'
             cand --mark-handled 'Kafka: move the operator group past the selected prefix instead of deleting records'
@@ -168,6 +181,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand --dry-run 'Show the plan and what would be sent; change nothing'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -197,13 +212,19 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --out 'Write to FILE (created, never overwritten; readable by you only) instead of stdout'
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
             cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
             cand --all 'Include entries already handled that the broker still retains'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'dlq;config'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand list 'List the contexts; * marks the one in force'
@@ -213,16 +234,25 @@ set edit:completion:arg-completer[dlq] = {|@words|
         }
         &'dlq;config;list'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'dlq;config;show'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'dlq;config;use'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -242,11 +272,17 @@ set edit:completion:arg-completer[dlq] = {|@words|
         }
         &'dlq;man'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'dlq;completions'= {
             cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dlq_global_optspecs
-    string join \n context= h/help V/version
+    string join \n context= v/verbose color= h/help V/version
 end
 
 function __fish_dlq_needs_command
@@ -25,6 +25,10 @@ function __fish_dlq_using_subcommand
 end
 
 complete -c dlq -n "__fish_dlq_needs_command" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_needs_command" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_needs_command" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dlq -n "__fish_dlq_needs_command" -s V -l version -d 'Print version'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "list" -d 'List dead-letter entries with their context, one row each'
@@ -63,9 +67,13 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -s o -l output -d 'Output 
 json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
+complete -c dlq -n "__fish_dlq_using_subcommand list" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
@@ -86,8 +94,12 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Outp
 json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
@@ -121,6 +133,9 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -s o -l output -d 'Summa
 json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry not yet handled (required when no filter or --id narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
@@ -129,6 +144,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -s q -l quiet -d 'Print 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l assume-inactive -d 'Rewind: proceed even where the broker cannot tell whether the group has active members (you have stopped its consumers)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l dry-run -d 'Show the plan and what would be sent; change nothing'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
@@ -160,12 +176,16 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -s o -l output -d 'Summar
 json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l all -d 'Every entry not yet handled (required when nothing else narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l mark-handled -d 'Kafka: move the operator group past the selected prefix instead of deleting records'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l no-backup -d 'Purge without writing a backup first'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l dry-run -d 'Show the plan and what would be sent; change nothing'
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
@@ -193,28 +213,56 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entr
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand export" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "list" -d 'List the contexts; * marks the one in force'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "use" -d 'Make NAME the current context'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from list" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from show" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from use" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from use" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the contexts; * marks the one in force'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make NAME the current context'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand man" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand man" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand man" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand man" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand completions" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand completions" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'

@@ -18,6 +18,13 @@ pub struct Cli {
     /// Use this context of the config file (see `dlq config`)
     #[arg(long, global = true, env = "DLQ_CONTEXT", value_name = "NAME")]
     pub context: Option<String>,
+    /// Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status;
+    /// never payloads or secrets)
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -91,6 +98,13 @@ pub enum Command {
         /// The shell to generate for
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod output;
 pub mod secret;
 pub mod settings;
+pub mod terminal;
 
 use std::io::{self, BufWriter, Write};
 
@@ -173,6 +174,7 @@ fn config_command(action: cli::ConfigAction, chosen: Option<&str>) -> anyhow::Re
 
 /// Runs one command line. Errors carry their exit code (see [`error::exit_code`]).
 pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    terminal::init(cli.color, cli.verbose);
     if let Command::Config { action } = cli.command {
         return config_command(action, cli.context.as_deref());
     }

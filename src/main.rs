@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let code = dlq::error::exit_code(&e);
             if code != dlq::error::exit::SUCCESS {
-                eprintln!("dlq: error: {e:#}");
+                eprintln!("{}", dlq::terminal::error_line(&format!("{e:#}")));
             }
             ExitCode::from(code)
         }

@@ -243,6 +243,15 @@ pub trait Broker: Send {
 }
 
 pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
+    // Property names only: values may be secrets.
+    let props: Vec<&str> = cfg
+        .security
+        .kafka
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .chain(cfg.security.kafka_secrets.iter().map(|(k, _)| k.as_str()))
+        .collect();
+    tracing::info!(broker = %cfg.url, timeout = ?cfg.timeout, properties = ?props, "connecting");
     match &cfg.url {
         BrokerUrl::Kafka { .. } => Ok(Box::new(kafka::KafkaBroker::new(cfg)?)),
         BrokerUrl::Pulsar { .. } => Ok(Box::new(pulsar::PulsarBroker::connect(cfg).await?)),

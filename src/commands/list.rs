@@ -46,7 +46,15 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
                 context: explain(&record, &s.header_map),
                 record,
             };
-            if !s.selection.matches(&entry) {
+            let selected = s.selection.matches(&entry);
+            tracing::debug!(
+                topic = %entry.record.topic,
+                id = %entry.record.id,
+                convention = entry.context.convention.as_deref().unwrap_or("none"),
+                status = if selected { "listed" } else { "filtered out" },
+                "entry"
+            );
+            if !selected {
                 continue;
             }
             sink.entry(&view(&entry, Detail::Summary, s.reveal))?;
@@ -60,6 +68,7 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
     .await;
     let notes = reader.close().await?;
     listed?;
+    tracing::info!(topic = %s.topic, read, shown, "listed");
     Ok(ListSummary {
         shown,
         read,

@@ -328,6 +328,7 @@ async fn purge_batch(
     }
     for id in batch.drain(..) {
         reader.mark_handled(id).await?;
+        tracing::debug!(topic = %summary.topic, %id, status = %summary.how, "entry");
         summary.purged += 1;
     }
     Ok(())

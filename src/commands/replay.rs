@@ -151,6 +151,7 @@ pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Su
         Go::Execute(summary) => summary,
     };
     execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
+    tracing::info!(topic = %s.topic, sent = summary.sent, skipped = summary.skipped, failed = summary.failed, "replayed");
     Ok(summary)
 }
 
@@ -539,6 +540,7 @@ async fn execute(
             let out = match out {
                 Ok(out) => out,
                 Err(why) => {
+                    tracing::debug!(topic = %s.topic, %id, status = "skipped", reason = %why, "entry");
                     reader.track_unhandled(id);
                     run.summary.skipped += 1;
                     if run.summary.skips.len() < LISTED {
@@ -640,6 +642,7 @@ impl Run<'_> {
             let p = self.window.pop_front().expect("front exists");
             match result {
                 Ok(()) => {
+                    tracing::debug!(id = %p.label, target = %p.target, status = "sent", "entry");
                     if let Some(id) = p.id {
                         reader.mark_handled(id).await?;
                     }

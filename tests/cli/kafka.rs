@@ -510,3 +510,28 @@ fn malformed_dead_letters_are_shown_without_guessing() {
     assert!(text.contains(&id) && text.contains("\\u{1b}[2J"), "{text}");
     assert!(!text.contains('\u{1b}'), "no raw ESC reaches the terminal");
 }
+
+#[test]
+fn verbose_logs_name_entries_but_never_payloads() {
+    let s = mixed();
+    let out = dlq()
+        .args(["-vv", "list", &s.dlq, "-o", "jsonl", "-b", &kafka_url()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let first = s.entries[0]["id"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("id={first}"))
+            && err.contains("convention=")
+            && err.contains("status="),
+        "{err}"
+    );
+    assert!(err.contains(&format!("topic={}", s.dlq)));
+    for sensitive in ["@example.com", "4111111111111111", "order_id"] {
+        assert!(
+            !err.contains(sensitive),
+            "no payload data in logs: {sensitive}"
+        );
+    }
+}

@@ -142,3 +142,58 @@ fn help_lists_exit_codes_and_examples() {
         predicate::str::contains("Examples:").and(predicate::str::contains("--header-map")),
     );
 }
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut cmd = dlq();
+        cmd.args(["list", "t", "-b", "amqp://x"]).args(args);
+        if !no_color {
+            cmd.env_remove("NO_COLOR");
+        }
+        String::from_utf8(cmd.output().unwrap().stderr).unwrap()
+    };
+    assert!(
+        run(&["--color", "always"], false).contains("\u{1b}["),
+        "always: escape codes"
+    );
+    assert!(
+        !run(&["--color", "never"], false).contains('\u{1b}'),
+        "never"
+    );
+    assert!(
+        !run(&[], true).contains('\u{1b}'),
+        "NO_COLOR, and stderr is no terminal"
+    );
+}
+
+#[test]
+fn verbose_logs_never_carry_secrets() {
+    let secret = "pa55-w0rd-never-logged";
+    let out = dlq()
+        .args([
+            "-vv",
+            "list",
+            "t",
+            "-b",
+            &format!("kafka://127.0.0.1:{}", closed_port()),
+        ])
+        .args([
+            "--sasl-mechanism",
+            "PLAIN",
+            "--sasl-username",
+            "alice",
+            "--timeout",
+            "2s",
+        ])
+        .env("DLQ_SASL_PASSWORD", secret)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("connecting") && err.contains("sasl.password"),
+        "logs name the property: {err}"
+    );
+    assert!(!err.contains(secret), "but never its value: {err}");
+}

@@ -159,6 +159,20 @@ pub struct ConnectArgs {
     /// Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<std::path::PathBuf>,
+    /// Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration`
+    /// names the token endpoint)
+    #[arg(long, env = "DLQ_OAUTH2_ISSUER_URL", value_name = "URL")]
+    pub oauth2_issuer_url: Option<String>,
+    /// Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin
+    /// and pulsarctl take it
+    #[arg(long, env = "DLQ_OAUTH2_CREDENTIALS_FILE", value_name = "FILE")]
+    pub oauth2_credentials_file: Option<std::path::PathBuf>,
+    /// Pulsar OAuth2: the audience to ask the token for
+    #[arg(long, env = "DLQ_OAUTH2_AUDIENCE", value_name = "AUDIENCE")]
+    pub oauth2_audience: Option<String>,
+    /// Pulsar OAuth2: the scope to ask the token for
+    #[arg(long, env = "DLQ_OAUTH2_SCOPE", value_name = "SCOPE")]
+    pub oauth2_scope: Option<String>,
     /// A SASL password the config file holds (never a flag).
     #[arg(skip)]
     pub context_password: Option<crate::secret::Secret>,

@@ -15,6 +15,7 @@
 //! password-file = "/run/secrets/dlq-staging"
 //! ca-file = "/etc/ssl/staging-ca.pem"
 //! group = "dlq-ops"
+//! # Pulsar: token-file = "…", or oauth2-issuer-url + oauth2-credentials-file (+ audience, scope)
 //! header-map = ["origin_topic=x-source-topic"]
 //! output = "table"
 //! ```
@@ -52,6 +53,10 @@ pub struct Context {
     pub cert_file: Option<PathBuf>,
     pub key_file: Option<PathBuf>,
     pub token_file: Option<PathBuf>,
+    pub oauth2_issuer_url: Option<String>,
+    pub oauth2_credentials_file: Option<PathBuf>,
+    pub oauth2_audience: Option<String>,
+    pub oauth2_scope: Option<String>,
     /// librdkafka properties, as `-X`.
     #[serde(default)]
     pub librdkafka: BTreeMap<String, String>,
@@ -163,6 +168,13 @@ pub fn apply(
     fill(&mut connect.cert_file, &ctx.cert_file);
     fill(&mut connect.key_file, &ctx.key_file);
     fill(&mut connect.token_file, &ctx.token_file);
+    fill(&mut connect.oauth2_issuer_url, &ctx.oauth2_issuer_url);
+    fill(
+        &mut connect.oauth2_credentials_file,
+        &ctx.oauth2_credentials_file,
+    );
+    fill(&mut connect.oauth2_audience, &ctx.oauth2_audience);
+    fill(&mut connect.oauth2_scope, &ctx.oauth2_scope);
     if connect.sasl_mechanism.is_none() {
         if let Some(m) = &ctx.sasl_mechanism {
             connect.sasl_mechanism = Some(

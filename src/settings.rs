@@ -48,6 +48,63 @@ pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
     })
 }
 
+/// Pulsar OAuth2 client credentials: an issuer and a key file, both or neither.
+fn oauth2(args: &ConnectArgs) -> Result<Option<crate::broker::OAuth2>, DlqError> {
+    let (issuer_url, credentials_file) = match (
+        &args.oauth2_issuer_url,
+        &args.oauth2_credentials_file,
+    ) {
+        (None, None) => {
+            if args.oauth2_audience.is_some() || args.oauth2_scope.is_some() {
+                return Err(usage("--oauth2-audience and --oauth2-scope need --oauth2-issuer-url and --oauth2-credentials-file"));
+            }
+            return Ok(None);
+        }
+        (Some(i), Some(f)) => (i.clone(), f.clone()),
+        _ => {
+            return Err(usage(
+                "OAuth2 needs both --oauth2-issuer-url and --oauth2-credentials-file",
+            ))
+        }
+    };
+    if args.token_file.is_some() || std::env::var_os("DLQ_PULSAR_TOKEN").is_some() {
+        return Err(usage(
+            "choose one Pulsar authentication: a token (--token-file, DLQ_PULSAR_TOKEN) or OAuth2",
+        ));
+    }
+    // The key file is read here so that a wrong path is named before any connection.
+    let text = std::fs::read_to_string(&credentials_file).map_err(|e| {
+        usage(format!(
+            "--oauth2-credentials-file {}: {e}",
+            credentials_file.display()
+        ))
+    })?;
+    let key: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+        usage(format!(
+            "--oauth2-credentials-file {} is not JSON {{\"client_id\": …, \"client_secret\": …}}",
+            credentials_file.display()
+        ))
+    })?;
+    if !(key["client_id"].is_string() && key["client_secret"].is_string()) {
+        return Err(usage(format!(
+            "--oauth2-credentials-file {} lacks client_id or client_secret",
+            credentials_file.display()
+        )));
+    }
+    let credentials_file = std::path::absolute(&credentials_file).map_err(|e| {
+        usage(format!(
+            "--oauth2-credentials-file {}: {e}",
+            credentials_file.display()
+        ))
+    })?;
+    Ok(Some(crate::broker::OAuth2 {
+        issuer_url,
+        credentials_file,
+        audience: args.oauth2_audience.clone(),
+        scope: args.oauth2_scope.clone(),
+    }))
+}
+
 /// Resolves TLS, SASL, `-X` and tokens. Secrets come from environment variables or files.
 fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
     let mut sec = Security::default();
@@ -68,6 +125,7 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                 ));
             }
             sec.pulsar_ca_file = args.ca_file.clone();
+            sec.pulsar_oauth2 = oauth2(args)?;
             sec.pulsar_token = match &args.token_file {
                 Some(path) => {
                     Some(Secret::from_file(path).map_err(|e| usage(format!("--token-file: {e}")))?)
@@ -79,8 +137,8 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
             };
         }
         BrokerUrl::Kafka { .. } => {
-            if args.token_file.is_some() {
-                return Err(usage("--token-file is for Pulsar brokers"));
+            if args.token_file.is_some() || args.oauth2_issuer_url.is_some() {
+                return Err(usage("--token-file and --oauth2-* are for Pulsar brokers"));
             }
             let tls = args.tls
                 || args.ca_file.is_some()

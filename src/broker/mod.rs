@@ -37,8 +37,19 @@ pub struct Security {
     pub kafka_secrets: Vec<(String, crate::secret::Secret)>,
     /// Pulsar: token authentication.
     pub pulsar_token: Option<crate::secret::Secret>,
+    /// Pulsar: OAuth2 client credentials.
+    pub pulsar_oauth2: Option<OAuth2>,
     /// Pulsar: CA certificates for `pulsar+ssl://`.
     pub pulsar_ca_file: Option<std::path::PathBuf>,
+}
+
+/// OAuth2 client credentials (the secret stays in the key file).
+#[derive(Debug, Clone)]
+pub struct OAuth2 {
+    pub issuer_url: String,
+    pub credentials_file: std::path::PathBuf,
+    pub audience: Option<String>,
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

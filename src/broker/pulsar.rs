@@ -54,6 +54,58 @@ pub struct PulsarBroker {
     timeout: Duration,
 }
 
+/// An authentication provider that keeps its last failure, so that dlq can name it: pulsar-rs
+/// logs it and returns a generic connection error.
+struct Remembering {
+    inner: Box<dyn pulsar::authentication::Authentication>,
+    failure: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Remembering {
+    fn remember<T>(
+        &self,
+        r: Result<T, pulsar::error::AuthenticationError>,
+    ) -> Result<T, pulsar::error::AuthenticationError> {
+        if let (Err(e), Ok(mut slot)) = (&r, self.failure.lock()) {
+            *slot = Some(e.to_string());
+        }
+        r
+    }
+}
+
+#[async_trait::async_trait]
+impl pulsar::authentication::Authentication for Remembering {
+    fn auth_method_name(&self) -> String {
+        self.inner.auth_method_name()
+    }
+
+    async fn initialize(&mut self) -> Result<(), pulsar::error::AuthenticationError> {
+        let r = self.inner.initialize().await;
+        self.remember(r)
+    }
+
+    async fn auth_data(&mut self) -> Result<Vec<u8>, pulsar::error::AuthenticationError> {
+        let r = self.inner.auth_data().await;
+        self.remember(r)
+    }
+}
+
+/// The client could not authenticate (a token refused, an OAuth2 issuer that refused the client
+/// or could not be discovered): a wrong secret, not an absent broker.
+fn is_authentication_failure(e: &pulsar::Error) -> bool {
+    use pulsar::error::ConnectionError;
+    use pulsar::message::proto::ServerError;
+    match e {
+        pulsar::Error::Authentication(_) => true,
+        pulsar::Error::Connection(c) => matches!(
+            c,
+            ConnectionError::Authentication(_)
+                | ConnectionError::PulsarError(Some(ServerError::AuthenticationError), _)
+        ),
+        _ => false,
+    }
+}
+
 impl PulsarBroker {
     pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Self> {
         let super::BrokerUrl::Pulsar { url } = &cfg.url else {
@@ -80,6 +132,7 @@ impl PulsarBroker {
                 timeout.as_secs_f32()
             ))
         };
+        let auth_failure = std::sync::Arc::new(std::sync::Mutex::new(None));
         let mut builder = Pulsar::builder(url.to_string(), TokioExecutor)
             .with_connection_retry_options(ConnectionRetryOptions {
                 min_backoff: Duration::from_millis(100),
@@ -99,15 +152,45 @@ impl PulsarBroker {
                 data: token.expose().as_bytes().to_vec(),
             });
         }
+        if let Some(o) = &security.pulsar_oauth2 {
+            let params = pulsar::authentication::oauth2::OAuth2Params {
+                issuer_url: o.issuer_url.clone(),
+                credentials_url: format!("file://{}", o.credentials_file.display()),
+                audience: o.audience.clone(),
+                scope: o.scope.clone(),
+            };
+            builder = builder.with_auth_provider(Box::new(Remembering {
+                inner: pulsar::authentication::oauth2::OAuth2Authentication::client_credentials(
+                    params,
+                ),
+                failure: auth_failure.clone(),
+            }));
+        }
         if let Some(ca) = &security.pulsar_ca_file {
             builder = builder
                 .with_certificate_chain_file(ca)
                 .with_context(|| format!("reading the CA certificates in {}", ca.display()))?;
         }
-        Ok(tokio::time::timeout(timeout, builder.build())
+        let built = tokio::time::timeout(timeout, builder.build())
             .await
-            .map_err(|_| unreachable("timed out".into()))?
-            .map_err(|e| unreachable(e.to_string()))?)
+            .map_err(|_| unreachable("timed out".into()))?;
+        let remembered = auth_failure.lock().ok().and_then(|mut f| f.take());
+        built.map_err(|e| {
+            // pulsar-rs reports a refused OAuth2 client as a generic "fatal error when connecting".
+            if let Some(reason) = remembered {
+                anyhow::anyhow!(
+                    "authentication with Pulsar at {url} failed: {reason}; check --oauth2-issuer-url and \
+                     the client id and secret in --oauth2-credentials-file"
+                )
+            } else if is_authentication_failure(&e) {
+                anyhow::anyhow!(
+                    "authentication with Pulsar at {url} failed ({e}); check --token-file/DLQ_PULSAR_TOKEN \
+                     or --oauth2-issuer-url and the client id and secret in --oauth2-credentials-file"
+                )
+            } else {
+                unreachable(e.to_string()).into()
+            }
+        })
     }
 
     /// `orders-sub-DLQ` → `persistent://public/default/orders-sub-DLQ`; full names pass through.

@@ -15,6 +15,10 @@ pub fn dlq() -> Command {
         .env_remove("DLQ_SASL_USERNAME")
         .env_remove("DLQ_SASL_PASSWORD")
         .env_remove("DLQ_PULSAR_TOKEN")
+        .env_remove("DLQ_OAUTH2_ISSUER_URL")
+        .env_remove("DLQ_OAUTH2_CREDENTIALS_FILE")
+        .env_remove("DLQ_OAUTH2_AUDIENCE")
+        .env_remove("DLQ_OAUTH2_SCOPE")
         .env("HOME", std::env::temp_dir())
         .env("NO_COLOR", "1");
     cmd
@@ -149,7 +153,7 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-fn seed_script(name: &str) -> PathBuf {
+pub fn seed_script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("scripts/seed")
         .join(name)

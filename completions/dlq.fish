@@ -53,6 +53,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l ca-file -d 'TLS: the CA
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -88,6 +92,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l ca-file -d 'TLS: the
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
@@ -115,6 +123,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l ca-file -d 'TLS: the 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -159,6 +171,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l ca-file -d 'TLS: the C
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -200,6 +216,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l ca-file -d 'TLS: the 
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l until -d 'Only entries written before TIME (same forms as --since)' -r

@@ -628,7 +628,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__inspect)
-            opts="-b -X -o -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --subscription --header-map --output --reveal --context --verbose --color --help"
+            opts="-b -X -o -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --subscription --header-map --output --reveal --redact-field --redact-pattern --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,6 +714,14 @@ _dlq() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                --redact-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -730,7 +738,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__list)
-            opts="-b -X -o -v -h --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --context --verbose --color --help"
+            opts="-b -X -o -v -h --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --redact-field --redact-pattern --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -846,6 +854,14 @@ _dlq() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --redact-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)

@@ -70,6 +70,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l header-map -d 'Read a c
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
@@ -101,6 +103,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l header-map -d 'Read 
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
 json\t''
 jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''

@@ -250,6 +250,13 @@ pub struct OutputArgs {
     /// Show keys, payloads and headers unredacted (prints a warning)
     #[arg(long)]
     pub reveal: bool,
+    /// Also mask this JSON field or header name whole, in any spelling (order_ref matches
+    /// orderRef) (repeatable; adds to the built-in rules and the context's)
+    #[arg(long = "redact-field", value_name = "NAME")]
+    pub redact_fields: Vec<String>,
+    /// Also mask values matching this regex wherever they appear (repeatable)
+    #[arg(long = "redact-pattern", value_name = "REGEX")]
+    pub redact_patterns: Vec<String>,
 }
 
 /// Safety for commands that change something.

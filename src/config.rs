@@ -18,6 +18,8 @@
 //! # Pulsar: token-file = "…", or oauth2-issuer-url + oauth2-credentials-file (+ audience, scope)
 //! header-map = ["origin_topic=x-source-topic"]
 //! output = "table"
+//! redact-fields = ["order_ref"]            # masked whole, on top of the built-in names
+//! redact-patterns = ['CUST-\d{6}']         # masked wherever they appear
 //! ```
 
 use std::collections::BTreeMap;
@@ -63,6 +65,12 @@ pub struct Context {
     #[serde(default)]
     pub header_map: Vec<String>,
     pub output: Option<String>,
+    /// Field and header names masked whole, on top of the built-in rules.
+    #[serde(default)]
+    pub redact_fields: Vec<String>,
+    /// Regexes whose matches are masked wherever they appear.
+    #[serde(default)]
+    pub redact_patterns: Vec<String>,
 }
 
 /// The config file's path.
@@ -207,6 +215,16 @@ pub fn apply(
         }
     }
     Ok(())
+}
+
+/// Adds the context's redaction rules to those given on the command line.
+pub fn apply_redaction(ctx: &Context, output: &mut crate::cli::OutputArgs) {
+    output
+        .redact_fields
+        .extend(ctx.redact_fields.iter().cloned());
+    output
+        .redact_patterns
+        .extend(ctx.redact_patterns.iter().cloned());
 }
 
 /// The context's default output format, if it names one.

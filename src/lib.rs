@@ -96,10 +96,12 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
     match &mut cli.command {
         Command::List(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            config::apply_redaction(ctx, &mut a.output);
             a.output.output = a.output.output.or(out);
         }
         Command::Inspect(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            config::apply_redaction(ctx, &mut a.output);
             a.output.output = a.output.output.or(out);
         }
         Command::Replay(a) => {
@@ -186,7 +188,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 connect: settings::connect(&a.connect)?,
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 header_map: settings::header_map(&a.conventions)?,
-                reveal: a.output.reveal,
+                showing: settings::showing(&a.output)?,
                 start: if a.all {
                     broker::StartAt::Retained
                 } else {
@@ -195,7 +197,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 topic: a.topic,
             };
             let format = settings::output_format(&a.output);
-            warn_reveal(s.reveal);
+            warn_reveal(s.showing.reveal);
             let out: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
             let mut sink = output::list_sink(format, out);
             let summary = commands::list::run(&s, sink.as_mut()).await;
@@ -225,12 +227,12 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let s = commands::inspect::InspectSettings {
                 connect: settings::connect(&a.connect)?,
                 header_map: settings::header_map(&a.conventions)?,
-                reveal: a.output.reveal,
+                showing: settings::showing(&a.output)?,
                 topic: a.topic,
                 id: a.id,
             };
             let format = settings::output_format(&a.output);
-            warn_reveal(s.reveal);
+            warn_reveal(s.showing.reveal);
             let v = commands::inspect::run(&s).await?;
             let mut out = BufWriter::new(io::stdout());
             output::inspect(format, &v, &mut out)?;

@@ -332,3 +332,15 @@ mod tests {
         assert!(err.to_string().contains("must be before"));
     }
 }
+
+/// How entries are shown: `--reveal`, and the redaction rules of flags and context.
+pub fn showing(args: &crate::cli::OutputArgs) -> Result<crate::domain::view::Showing, DlqError> {
+    Ok(crate::domain::view::Showing {
+        reveal: args.reveal,
+        redactor: crate::domain::redact::Redactor::with_rules(
+            &args.redact_fields,
+            &args.redact_patterns,
+        )
+        .map_err(usage)?,
+    })
+}

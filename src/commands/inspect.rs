@@ -3,14 +3,14 @@
 use crate::broker::{self, ConnectConfig};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
-use crate::domain::view::{view, Detail, EntryView};
+use crate::domain::view::{view, Detail, EntryView, Showing};
 
 pub struct InspectSettings {
     pub topic: String,
     pub id: String,
     pub connect: ConnectConfig,
     pub header_map: HeaderMap,
-    pub reveal: bool,
+    pub showing: Showing,
 }
 
 pub async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
@@ -21,5 +21,5 @@ pub async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
         context: explain(&record, &s.header_map),
         record,
     };
-    Ok(view(&entry, Detail::Full, s.reveal))
+    Ok(view(&entry, Detail::Full, &s.showing))
 }

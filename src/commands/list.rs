@@ -4,7 +4,7 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
 use crate::domain::selection::Selection;
-use crate::domain::view::{view, Detail};
+use crate::domain::view::{view, Detail, Showing};
 use crate::output::EntrySink;
 
 pub struct ListSettings {
@@ -12,7 +12,7 @@ pub struct ListSettings {
     pub connect: ConnectConfig,
     pub selection: Selection,
     pub header_map: HeaderMap,
-    pub reveal: bool,
+    pub showing: Showing,
     /// `--all`: include entries already handled (replayed or purged).
     pub start: StartAt,
 }
@@ -57,7 +57,7 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
             if !selected {
                 continue;
             }
-            sink.entry(&view(&entry, Detail::Summary, s.reveal))?;
+            sink.entry(&view(&entry, Detail::Summary, &s.showing))?;
             shown += 1;
             if s.selection.limit.is_some_and(|l| shown >= l) {
                 break;

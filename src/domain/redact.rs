@@ -194,7 +194,91 @@ pub fn luhn_valid(digits: &str) -> bool {
     sum % 10 == 0
 }
 
-/// Masks sensitive-looking values inside free text. Records `path` when anything was masked.
+/// The redaction rules in force: the built-in ones plus the user's (context keys
+/// `redact-fields`/`redact-patterns`, flags `--redact-field`/`--redact-pattern`). Users can add
+/// rules, never remove built-in ones.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Field and header names masked whole, as word lists (`order_ref` also matches `orderRef`).
+    fields: Vec<Vec<String>>,
+    /// Values masked wherever they appear, shown as `[REDACTED:custom]`.
+    patterns: Vec<Regex>,
+}
+
+impl Redactor {
+    /// The built-in rules plus these. A pattern that is not a valid regex is an error.
+    pub fn with_rules(fields: &[String], patterns: &[String]) -> Result<Self, String> {
+        let fields = fields
+            .iter()
+            .map(|f| words(f))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let patterns = patterns
+            .iter()
+            .map(|p| Regex::new(p).map_err(|e| format!("redaction pattern '{p}': {e}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Redactor { fields, patterns })
+    }
+
+    /// Does this field or header name look sensitive, by the built-in or the user's rules?
+    pub fn is_sensitive_name(&self, name: &str) -> bool {
+        is_sensitive_name(name) || (!self.fields.is_empty() && self.fields.contains(&words(name)))
+    }
+
+    /// Masks sensitive-looking values inside free text. Records `path` when anything was masked.
+    pub fn redact_text<'a>(&self, text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
+        let mut out = redact_text(text, path, masked);
+        for re in &self.patterns {
+            if re.is_match(&out) {
+                out = Cow::Owned(re.replace_all(&out, "[REDACTED:custom]").into_owned());
+                masked.add(path);
+            }
+        }
+        out
+    }
+
+    /// Masks a JSON document in place: sensitive names whole, sensitive-looking values by pattern.
+    pub fn redact_json(&self, value: &mut Value, path: &str, masked: &mut Masked) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    let child = format!("{path}.{k}");
+                    if self.is_sensitive_name(k) && !v.is_null() {
+                        *v = Value::String(MASK.to_string());
+                        masked.add(&child);
+                    } else {
+                        self.redact_json(v, &child, masked);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter_mut().enumerate() {
+                    self.redact_json(v, &format!("{path}[{i}]"), masked);
+                }
+            }
+            Value::String(s) => {
+                if let Cow::Owned(r) = self.redact_text(s, path, masked) {
+                    *s = r;
+                }
+            }
+            Value::Number(n) => {
+                let digits = n.to_string();
+                let card = digits.len() >= 13
+                    && digits.starts_with(['2', '3', '4', '5', '6'])
+                    && luhn_valid(&digits);
+                if card || self.patterns.iter().any(|re| re.is_match(&digits)) {
+                    let kind = if card { "card-number" } else { "custom" };
+                    *value = Value::String(format!("[REDACTED:{kind}]"));
+                    masked.add(path);
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+}
+
+/// Masks sensitive-looking values inside free text by the built-in patterns. Records `path`
+/// when anything was masked.
 pub fn redact_text<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
     let mut out = Cow::Borrowed(text);
     for p in PATTERNS.iter() {
@@ -216,44 +300,6 @@ pub fn redact_text<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a
         }
     }
     out
-}
-
-/// Masks a JSON document in place: sensitive names whole, sensitive-looking values by pattern.
-pub fn redact_json(value: &mut Value, path: &str, masked: &mut Masked) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                let child = format!("{path}.{k}");
-                if is_sensitive_name(k) && !v.is_null() {
-                    *v = Value::String(MASK.to_string());
-                    masked.add(&child);
-                } else {
-                    redact_json(v, &child, masked);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter_mut().enumerate() {
-                redact_json(v, &format!("{path}[{i}]"), masked);
-            }
-        }
-        Value::String(s) => {
-            if let Cow::Owned(r) = redact_text(s, path, masked) {
-                *s = r;
-            }
-        }
-        Value::Number(n) => {
-            let digits = n.to_string();
-            if digits.len() >= 13
-                && digits.starts_with(['2', '3', '4', '5', '6'])
-                && luhn_valid(&digits)
-            {
-                *value = Value::String("[REDACTED:card-number]".to_string());
-                masked.add(path);
-            }
-        }
-        Value::Bool(_) | Value::Null => {}
-    }
 }
 
 #[cfg(test)]
@@ -325,7 +371,7 @@ mod tests {
             "empty_token": null
         });
         let mut m = Masked::default();
-        redact_json(&mut v, "payload", &mut m);
+        Redactor::default().redact_json(&mut v, "payload", &mut m);
         assert_eq!(v["order"]["customer"]["email"], MASK);
         assert_eq!(v["order"]["customer"]["name"], "Ann");
         assert_eq!(v["order"]["payment"]["card_number"], MASK);
@@ -395,6 +441,29 @@ mod tests {
             let mut m = Masked::default();
             assert_eq!(redact_text(text, "p", &mut m), text, "{text}");
         }
+    }
+
+    #[test]
+    fn the_users_rules_add_to_the_built_in_ones() {
+        let r = Redactor::with_rules(
+            &["order_ref".into()],
+            &[r"CUST-\d{6}".into(), r"^4242\d+$".into()],
+        )
+        .unwrap();
+        let mut v = json!({"orderRef": "R-1", "ORDER-REF": "R-2", "order": "kept",
+                           "note": "customer CUST-123456 failed", "password": "x",
+                           "n": 42420000});
+        let mut m = Masked::default();
+        r.redact_json(&mut v, "payload", &mut m);
+        assert_eq!(v["orderRef"], MASK);
+        assert_eq!(v["ORDER-REF"], MASK);
+        assert_eq!(v["order"], "kept");
+        assert_eq!(v["note"], "customer [REDACTED:custom] failed");
+        assert_eq!(v["password"], MASK, "built-in rules stay");
+        assert_eq!(v["n"], "[REDACTED:custom]");
+        assert!(r.is_sensitive_name("order_ref") && !r.is_sensitive_name("order"));
+        let err = Redactor::with_rules(&[], &["(".into()]).unwrap_err();
+        assert!(err.contains("redaction pattern '('"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::conventions::hex_preview;
 use super::entry::{Entry, EntryId};
-use super::redact::{is_sensitive_name, redact_json, redact_text, Masked, MASK};
+use super::redact::{Masked, Redactor, MASK};
 
 /// How many bytes of a binary payload a redacted view previews.
 pub const BINARY_PREVIEW_BYTES: usize = 64;
@@ -83,8 +83,17 @@ pub fn as_text(bytes: &[u8]) -> Option<&str> {
     .then_some(s)
 }
 
+/// How entries are shown: redacted by these rules unless `reveal`.
+#[derive(Debug, Clone, Default)]
+pub struct Showing {
+    pub reveal: bool,
+    pub redactor: Redactor,
+}
+
 /// Builds the view of an entry, redacting unless `reveal`.
-pub fn view(entry: &Entry, detail: Detail, reveal: bool) -> EntryView {
+pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
+    let reveal = showing.reveal;
+    let redactor = &showing.redactor;
     let r = &entry.record;
     let c = &entry.context;
     let mut masked = Masked::default();
@@ -93,7 +102,7 @@ pub fn view(entry: &Entry, detail: Detail, reveal: bool) -> EntryView {
             if reveal {
                 t.clone()
             } else {
-                redact_text(t, path, masked).into_owned()
+                redactor.redact_text(t, path, masked).into_owned()
             }
         })
     };
@@ -104,7 +113,7 @@ pub fn view(entry: &Entry, detail: Detail, reveal: bool) -> EntryView {
     let error_class = text(&c.error_class, "error_class", &mut masked);
     let error_message = text(&c.error_message, "error_message", &mut masked);
     let key = r.key.as_ref().map(|k| match as_text(k) {
-        Some(t) if !reveal => Data::Text(redact_text(t, "key", &mut masked).into_owned()),
+        Some(t) if !reveal => Data::Text(redactor.redact_text(t, "key", &mut masked).into_owned()),
         Some(t) => Data::Text(t.to_string()),
         None => Data::Bytes(k.clone()),
     });
@@ -144,24 +153,24 @@ pub fn view(entry: &Entry, detail: Detail, reveal: bool) -> EntryView {
                 value: h
                     .value
                     .as_ref()
-                    .map(|val| header_value(&h.name, val, reveal, &mut masked)),
+                    .map(|val| header_value(&h.name, val, showing, &mut masked)),
             })
             .collect();
-        v.payload = r.payload.as_ref().map(|p| payload(p, reveal, &mut masked));
+        v.payload = r.payload.as_ref().map(|p| payload(p, showing, &mut masked));
     }
     v.redacted_fields = masked.0;
     v
 }
 
-fn header_value(name: &str, value: &[u8], reveal: bool, masked: &mut Masked) -> Data {
+fn header_value(name: &str, value: &[u8], showing: &Showing, masked: &mut Masked) -> Data {
     let path = format!("headers.{name}");
     match as_text(value) {
-        _ if reveal => bytes_or_text(value),
-        _ if is_sensitive_name(name) => {
+        _ if showing.reveal => bytes_or_text(value),
+        _ if showing.redactor.is_sensitive_name(name) => {
             masked.add(&path);
             Data::Text(MASK.to_string())
         }
-        Some(t) => Data::Text(redact_text(t, &path, masked).into_owned()),
+        Some(t) => Data::Text(showing.redactor.redact_text(t, &path, masked).into_owned()),
         None => Data::Bytes(value.to_vec()),
     }
 }
@@ -174,19 +183,25 @@ fn bytes_or_text(value: &[u8]) -> Data {
 }
 
 /// JSON (object or array) when it parses, text when UTF-8, otherwise binary.
-fn payload(p: &[u8], reveal: bool, masked: &mut Masked) -> Data {
+fn payload(p: &[u8], showing: &Showing, masked: &mut Masked) -> Data {
+    let reveal = showing.reveal;
     let first = p.trim_ascii_start().first().copied();
     if matches!(first, Some(b'{') | Some(b'[')) {
         if let Ok(mut value) = serde_json::from_slice::<Value>(p) {
             if !reveal {
-                redact_json(&mut value, "payload", masked);
+                showing.redactor.redact_json(&mut value, "payload", masked);
             }
             return Data::Json(value);
         }
     }
     match as_text(p) {
         Some(t) if reveal => Data::Text(t.to_string()),
-        Some(t) => Data::Text(redact_text(t, "payload", masked).into_owned()),
+        Some(t) => Data::Text(
+            showing
+                .redactor
+                .redact_text(t, "payload", masked)
+                .into_owned(),
+        ),
         None if reveal => Data::Bytes(p.to_vec()),
         None => Data::Binary {
             size: p.len() as u64,
@@ -206,6 +221,13 @@ mod tests {
     use super::*;
     use crate::domain::conventions::{explain, HeaderMap};
     use crate::domain::entry::{Header, Record};
+
+    fn revealed() -> Showing {
+        Showing {
+            reveal: true,
+            ..Showing::default()
+        }
+    }
 
     fn entry(payload: &[u8], headers: Vec<Header>, key: &[u8]) -> Entry {
         let record = Record {
@@ -239,7 +261,7 @@ mod tests {
             ],
             b"ann@example.com",
         );
-        let v = view(&e, Detail::Full, false);
+        let v = view(&e, Detail::Full, &Showing::default());
         assert_eq!(v.key, Some(Data::Text("[REDACTED:email]".into())));
         let Some(Data::Json(p)) = &v.payload else {
             panic!("json payload")
@@ -274,7 +296,7 @@ mod tests {
             vec![Header::new("token", "t0k")],
             b"k",
         );
-        let v = view(&e, Detail::Full, true);
+        let v = view(&e, Detail::Full, &revealed());
         let Some(Data::Json(p)) = &v.payload else {
             panic!()
         };
@@ -286,7 +308,11 @@ mod tests {
     #[test]
     fn binary_payload_is_summarised_not_shown() {
         let data: Vec<u8> = (0..=255u8).cycle().take(300).map(|b| b ^ 0x80).collect();
-        let v = view(&entry(&data, vec![], b"k"), Detail::Full, false);
+        let v = view(
+            &entry(&data, vec![], b"k"),
+            Detail::Full,
+            &Showing::default(),
+        );
         let Some(Data::Binary {
             size,
             sha256,
@@ -298,7 +324,7 @@ mod tests {
         assert_eq!(size, 300);
         assert_eq!(sha256.len(), 64);
         assert_eq!(preview_hex.len(), 2 * BINARY_PREVIEW_BYTES);
-        let v = view(&entry(&data, vec![], b"k"), Detail::Full, true);
+        let v = view(&entry(&data, vec![], b"k"), Detail::Full, &revealed());
         assert_eq!(v.payload, Some(Data::Bytes(data)));
     }
 
@@ -307,7 +333,7 @@ mod tests {
         let v = view(
             &entry(b"contact bob@corp.example now", vec![], b"k"),
             Detail::Full,
-            false,
+            &Showing::default(),
         );
         assert_eq!(
             v.payload,
@@ -321,7 +347,7 @@ mod tests {
         let v = view(
             &entry(b"{}", vec![Header::new("a", "b")], b"k"),
             Detail::Summary,
-            false,
+            &Showing::default(),
         );
         assert!(v.headers.is_empty() && v.payload.is_none());
         assert_eq!(v.size_bytes, 2);

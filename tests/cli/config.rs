@@ -204,3 +204,64 @@ fn a_config_holding_secrets_readable_by_others_gets_a_warning() {
                 .and(predicate::str::contains("(redacted)")),
         );
 }
+
+#[test]
+fn a_context_adds_redaction_rules_and_flags_add_more() {
+    let origin = unique("ctx-redact");
+    let topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &topic, &["spring"], 1);
+    let (_dir, path) = config(&format!(
+        "current-context = \"local\"\n[contexts.local]\nbroker = \"{}\"\n\
+         redact-fields = [\"expiry\"]\nredact-patterns = ['Customer \\d+']\n",
+        kafka_url()
+    ));
+    let id = jsonl_of(dlq().env("DLQ_CONFIG", &path).args(["list", &topic]))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inspect = |extra: &[&str]| {
+        let out = dlq()
+            .env("DLQ_CONFIG", &path)
+            .args(["inspect", &topic, &id, "-o", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let shown = inspect(&[]);
+    let payload = &shown["payload"]["json"];
+    assert_eq!(
+        payload["payment"]["expiry"], "[REDACTED]",
+        "the context's field"
+    );
+    assert_eq!(
+        payload["customer"]["name"], "[REDACTED:custom]",
+        "the context's pattern"
+    );
+    assert_eq!(
+        payload["customer"]["email"], "[REDACTED]",
+        "built-in rules stay"
+    );
+    assert!(payload["order_id"].is_number());
+    let fields = shown["redacted_fields"].to_string();
+    assert!(fields.contains("payload.payment.expiry") && fields.contains("payload.customer.name"));
+
+    let shown = inspect(&["--redact-field", "orderId"]);
+    assert_eq!(
+        shown["payload"]["json"]["order_id"], "[REDACTED]",
+        "a flag adds to the context"
+    );
+    assert_eq!(shown["payload"]["json"]["payment"]["expiry"], "[REDACTED]");
+
+    dlq()
+        .env("DLQ_CONFIG", &path)
+        .args(["inspect", &topic, &id, "--redact-pattern", "(unclosed"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("redaction pattern '(unclosed'"));
+}

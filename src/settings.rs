@@ -303,6 +303,18 @@ pub fn output_format(args: &OutputArgs) -> OutputFormat {
     })
 }
 
+/// How entries are shown: `--reveal`, and the redaction rules of flags and context.
+pub fn showing(args: &crate::cli::OutputArgs) -> Result<crate::domain::view::Showing, DlqError> {
+    Ok(crate::domain::view::Showing {
+        reveal: args.reveal,
+        redactor: crate::domain::redact::Redactor::with_rules(
+            &args.redact_fields,
+            &args.redact_patterns,
+        )
+        .map_err(usage)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,16 +343,4 @@ mod tests {
         let err = selection(&args, Timestamp::now()).unwrap_err();
         assert!(err.to_string().contains("must be before"));
     }
-}
-
-/// How entries are shown: `--reveal`, and the redaction rules of flags and context.
-pub fn showing(args: &crate::cli::OutputArgs) -> Result<crate::domain::view::Showing, DlqError> {
-    Ok(crate::domain::view::Showing {
-        reveal: args.reveal,
-        redactor: crate::domain::redact::Redactor::with_rules(
-            &args.redact_fields,
-            &args.redact_patterns,
-        )
-        .map_err(usage)?,
-    })
 }

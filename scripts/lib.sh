@@ -28,6 +28,8 @@ ensure_system_packages() {
   # The tests make certificates and look at process arguments.
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ps >/dev/null || missing+=(procps)
+  # A TLS terminator in front of tansu, which cannot serve TLS itself (docs/BROKERS-NOTES.md).
+  command -v socat >/dev/null || missing+=(socat)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo

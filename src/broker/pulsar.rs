@@ -90,6 +90,52 @@ impl pulsar::authentication::Authentication for Remembering {
     }
 }
 
+/// pulsar-rs reports a failed TLS handshake as a generic "fatal error when connecting"; a
+/// handshake of dlq's own, with the same CA and host-name check, tells what went wrong.
+fn tls_failure(url: &str, security: &super::Security, timeout: Duration) -> Option<String> {
+    let authority = url.strip_prefix("pulsar+ssl://")?;
+    let authority = authority.split(['/', ',']).next()?;
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let address = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:6651")
+    };
+    let mut tls = native_tls::TlsConnector::builder();
+    if let Some(ca) = &security.pulsar_ca_file {
+        let pem = std::fs::read(ca).ok()?;
+        for cert in pem_certificates(&pem) {
+            tls.add_root_certificate(cert);
+        }
+    }
+    let tls = tls.build().ok()?;
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&address)
+        .ok()?
+        .next()?;
+    let tcp = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    tcp.set_read_timeout(Some(timeout)).ok()?;
+    match tls.connect(host.trim_matches(['[', ']']), tcp) {
+        Ok(_) => None,
+        Err(native_tls::HandshakeError::Failure(e)) => Some(e.to_string()),
+        Err(native_tls::HandshakeError::WouldBlock(_)) => None,
+    }
+}
+
+/// The certificates of a PEM bundle.
+fn pem_certificates(pem: &[u8]) -> Vec<native_tls::Certificate> {
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let mut out = Vec::new();
+    let mut rest = pem;
+    while let Some(end) = rest.windows(END.len()).position(|w| w == END) {
+        let (block, tail) = rest.split_at(end + END.len());
+        if let Ok(c) = native_tls::Certificate::from_pem(block) {
+            out.push(c);
+        }
+        rest = tail;
+    }
+    out
+}
+
 /// The client could not authenticate (a token refused, an OAuth2 issuer that refused the client
 /// or could not be discovered): a wrong secret, not an absent broker.
 fn is_authentication_failure(e: &pulsar::Error) -> bool {
@@ -186,6 +232,11 @@ impl PulsarBroker {
                 anyhow::anyhow!(
                     "authentication with Pulsar at {url} failed ({e}); check --token-file/DLQ_PULSAR_TOKEN \
                      or --oauth2-issuer-url and the client id and secret in --oauth2-credentials-file"
+                )
+            } else if let Some(reason) = tls_failure(url, security, timeout) {
+                anyhow::anyhow!(
+                    "TLS with Pulsar at {url} failed: {reason}; check --ca-file (the CA that signed \
+                     the broker's certificate) and that the host name matches the certificate"
                 )
             } else {
                 unreachable(e.to_string()).into()

@@ -66,19 +66,25 @@ impl OwnTansu {
             .local_addr()
             .unwrap()
             .port();
-        let child = Self::spawn(dir.path(), port, &[]);
+        let child = Self::spawn(dir.path(), port, port, &[]);
         OwnTansu { port, dir, child }
     }
 
-    fn spawn(dir: &std::path::Path, port: u16, extra: &[&str]) -> std::process::Child {
+    fn spawn(
+        dir: &std::path::Path,
+        port: u16,
+        advertised: u16,
+        extra: &[&str],
+    ) -> std::process::Child {
         let url = format!("tcp://127.0.0.1:{port}");
+        let advertised = format!("tcp://127.0.0.1:{advertised}");
         let mut child = StdCommand::new(broker_env("DLQ_TANSU_BIN"))
             .args([
                 "broker",
                 "--listener-url",
                 &url,
                 "--advertised-listener-url",
-                &url,
+                &advertised,
             ])
             .args(["--storage-engine", "sqlite://tansu.db"])
             .args(extra)
@@ -114,7 +120,15 @@ impl OwnTansu {
     pub fn restart_with(&mut self, extra: &[&str]) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.child = Self::spawn(self.dir.path(), self.port, extra);
+        self.child = Self::spawn(self.dir.path(), self.port, self.port, extra);
+    }
+
+    /// Restarts on the same storage, telling clients to connect to `port` instead (a proxy
+    /// in front of the broker).
+    pub fn restart_advertising(&mut self, port: u16) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Self::spawn(self.dir.path(), self.port, port, &[]);
     }
 
     /// Creates a SCRAM-SHA-512 user with tansu's own CLI.

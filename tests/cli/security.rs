@@ -1,11 +1,13 @@
-//! Reaching secured brokers: SASL against a Kafka-protocol broker of the test's own, secrets that
-//! never show in `ps` or error messages, and TLS failures named as such. (tansu 0.6.0 cannot
-//! serve TLS: its --cert and --key flags exclude each other, so a TLS success is not shown here.)
+//! Reaching secured brokers: SASL against a Kafka-protocol broker of the test's own, mutual TLS
+//! through socat in front of it (tansu 0.6.0 cannot serve TLS: its --cert and --key flags
+//! exclude each other), Pulsar OAuth2 against an issuer of the test's own, secrets that never
+//! show in `ps` or error messages, and failures named as such.
 
 use predicates::prelude::*;
 
 use crate::common::{
-    dlq, jsonl_of, pulsar_url, python, seed_kafka_at, seed_pulsar, seed_script, unique, OwnTansu,
+    dlq, jsonl_of, pulsar_direct_url, pulsar_url, python, seed_kafka_at, seed_pulsar, seed_script,
+    unique, OwnTansu,
 };
 
 const PASSWORD: &str = "correct-horse-battery-staple";
@@ -152,11 +154,8 @@ fn openssl(dir: &std::path::Path, args: &[&str]) {
     );
 }
 
-#[test]
-fn a_broker_certificate_from_another_ca_is_named_as_a_tls_failure() {
-    // A TLS endpoint whose certificate another CA signed: verification must fail, and say so.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// Two CAs; a server certificate for 127.0.0.1 and a client certificate, both signed by `ca`.
+fn make_pki(d: &std::path::Path) {
     let new_ca = |name: &str, cn: &str| {
         let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
         openssl(
@@ -169,74 +168,203 @@ fn a_broker_certificate_from_another_ca_is_named_as_a_tls_failure() {
     };
     new_ca("ca", "/CN=server CA");
     new_ca("other", "/CN=other CA");
-    openssl(
-        d,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-        ],
-    );
     std::fs::write(
-        d.join("ext.cnf"),
+        d.join("server.cnf"),
         "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
     )
     .unwrap();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "1",
-            "-extfile",
-            "ext.cnf",
-            "-out",
-            "server.pem",
-        ],
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+    std::fs::write(d.join("client.cnf"), "extendedKeyUsage=clientAuth\n").unwrap();
+    for (name, cn) in [("server", "/CN=localhost"), ("client", "/CN=dlq-operator")] {
+        let (key, csr, pem, ext) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.cnf"),
+        );
+        openssl(
+            d,
+            &[
+                "req", "-newkey", "rsa:2048", "-nodes", "-subj", cn, "-keyout", &key, "-out", &csr,
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                &ext,
+                "-out",
+                &pem,
+            ],
+        );
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    let mut server = std::process::Command::new("openssl")
-        .args([
-            "s_server",
-            "-quiet",
-            "-accept",
-            &format!("127.0.0.1:{port}"),
-            "-cert",
-            "server.pem",
-            "-key",
-            "server.key",
-        ])
-        .current_dir(d)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .port()
+}
+
+fn wait_for_port(port: u16) {
     for _ in 0..50 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
+            return;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    panic!("nothing listens on {port}");
+}
+
+/// A child process killed when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn kafka_mutual_tls_connects_with_the_right_certificates_and_names_a_missing_one() {
+    // tansu cannot serve TLS, so socat terminates it in front of the broker, requiring a client
+    // certificate, and tansu advertises socat's address: every connection librdkafka makes is TLS.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    let mut own = OwnTansu::start();
+    let origin = unique("tls-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka_at(&own.bootstrap(), &origin, &dlq_topic, &["connect"], 3);
+    let tls_port = free_port();
+    own.restart_advertising(tls_port);
+    let _socat = Killed(
+        std::process::Command::new("socat")
+            .arg(format!(
+                "OPENSSL-LISTEN:{tls_port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server.key,cafile=ca.pem,verify=1"
+            ))
+            .arg(format!("TCP:127.0.0.1:{}", own.port))
+            .current_dir(d)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("socat (scripts/lib.sh installs it)"),
+    );
+    wait_for_port(tls_port);
+    let url = format!("kafka://127.0.0.1:{tls_port}");
+    let file = |n: &str| d.join(n).display().to_string();
+    let listed = jsonl_of(dlq().args(["list", &dlq_topic, "-b", &url]).args([
+        "--ca-file",
+        &file("ca.pem"),
+        "--cert-file",
+        &file("client.pem"),
+        "--key-file",
+        &file("client.key"),
+    ]));
+    assert_eq!(listed.len(), 3, "listed over mutual TLS");
+    assert!(listed.iter().all(|e| e["convention"] == "kafka-connect"));
+
+    // Without a client certificate the server refuses the handshake: a TLS failure, named.
+    dlq()
+        .args(["list", &dlq_topic, "-b", &url, "--timeout", "5s"])
+        .args(["--ca-file", &file("ca.pem")])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("TLS with Kafka"));
+}
+
+#[test]
+fn pulsar_over_tls_connects_with_the_right_ca_and_names_the_wrong_one() {
+    // pulsar-lite has no TLS listener: socat terminates TLS in front of a checksum proxy of the
+    // test's own, whose lookup answers name socat's pulsar+ssl:// address.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    let seeded = seed_pulsar(&unique("tls-orders"), "billing", 2);
+    let dlq_topic = seeded["dlq_topic"].as_str().unwrap().to_string();
+    let (proxy_port, tls_port) = (free_port(), free_port());
+    let tls_url = format!("pulsar+ssl://127.0.0.1:{tls_port}");
+    let upstream = pulsar_direct_url()
+        .trim_start_matches("pulsar://")
+        .to_string();
+    let _proxy = Killed(
+        std::process::Command::new(std::env::var("DLQ_PROXY_BIN").expect("DLQ_PROXY_BIN"))
+            .args([&format!("127.0.0.1:{proxy_port}"), &upstream, &tls_url])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(proxy_port);
+    let _socat = Killed(
+        std::process::Command::new("socat")
+            .arg(format!(
+                "OPENSSL-LISTEN:{tls_port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server.key,verify=0"
+            ))
+            .arg(format!("TCP:127.0.0.1:{proxy_port}"))
+            .current_dir(d)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("socat (scripts/lib.sh installs it)"),
+    );
+    wait_for_port(tls_port);
+    let file = |n: &str| d.join(n).display().to_string();
+    let listed = jsonl_of(
+        dlq()
+            .args(["list", &dlq_topic, "-b", &tls_url])
+            .args(["--ca-file", &file("ca.pem")]),
+    );
+    assert_eq!(listed.len(), 2, "listed over TLS");
+
+    dlq()
+        .args(["list", &dlq_topic, "-b", &tls_url, "--timeout", "5s"])
+        .args(["--ca-file", &file("other.pem")])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("TLS with Pulsar")
+                .and(predicate::str::contains("certificate verify failed"))
+                .and(predicate::str::contains("--ca-file")),
+        );
+}
+
+#[test]
+fn a_broker_certificate_from_another_ca_is_named_as_a_tls_failure() {
+    // A TLS endpoint whose certificate another CA signed: verification must fail, and say so.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    let port = free_port();
+    let _server = Killed(
+        std::process::Command::new("openssl")
+            .args([
+                "s_server",
+                "-quiet",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args(["-cert", "server.pem", "-key", "server.key"])
+            .current_dir(d)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port);
     let other = d.join("other.pem");
     let result = dlq()
         .args([
@@ -251,8 +379,6 @@ fn a_broker_certificate_from_another_ca_is_named_as_a_tls_failure() {
         ])
         .timeout(std::time::Duration::from_secs(60))
         .assert();
-    let _ = server.kill();
-    let _ = server.wait();
     result.code(1).stderr(
         predicate::str::contains("TLS with Kafka")
             .and(predicate::str::contains("certificate verify failed"))

@@ -12,11 +12,13 @@
 //! - a frame that carries a payload without the magic number gets `0x0e01` + CRC32C of the rest
 //!   of the frame inserted after the command, and its total size adjusted;
 //! - LOOKUP responses get the proxy's own address as broker URL, because a client connects to
-//!   whatever address a lookup returns and would otherwise bypass the proxy.
+//!   whatever address a lookup returns and would otherwise bypass the proxy; with a third
+//!   argument, also that TLS URL (for a TLS terminator such as socat in front of the proxy).
 //!
 //! Client → broker bytes are copied unchanged.
 //!
-//! Usage: `pulsar-lite-proxy LISTEN_ADDR UPSTREAM_ADDR` (for example `127.0.0.1:6651 127.0.0.1:16650`).
+//! Usage: `pulsar-lite-proxy LISTEN_ADDR UPSTREAM_ADDR [TLS_URL]` (for example
+//! `127.0.0.1:6651 127.0.0.1:16650`, or `… pulsar+ssl://127.0.0.1:6652`).
 
 use prost::Message as _;
 use pulsar::message::proto::BaseCommand;
@@ -24,6 +26,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const MAGIC_CRC32C: u16 = 0x0e01;
+
+/// What lookup answers name as the broker: the proxy, and a TLS endpoint in front of it if any.
+#[derive(Debug, Clone)]
+struct Advertised {
+    url: String,
+    tls_url: Option<String>,
+}
 /// Frames larger than this are refused, as Apache Pulsar's default `maxMessageSize` plus headroom.
 const MAX_FRAME: usize = 64 * 1024 * 1024;
 
@@ -31,7 +40,7 @@ const MAX_FRAME: usize = 64 * 1024 * 1024;
 async fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(listen), Some(upstream)) = (args.next(), args.next()) else {
-        eprintln!("usage: pulsar-lite-proxy LISTEN_ADDR UPSTREAM_ADDR");
+        eprintln!("usage: pulsar-lite-proxy LISTEN_ADDR UPSTREAM_ADDR [TLS_URL]");
         std::process::exit(2);
     };
     let listener = match TcpListener::bind(&listen).await {
@@ -41,8 +50,11 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let own_url = format!("pulsar://{}", listener.local_addr().expect("bound address"));
-    eprintln!("pulsar-lite-proxy: {own_url} -> {upstream}");
+    let own = Advertised {
+        url: format!("pulsar://{}", listener.local_addr().expect("bound address")),
+        tls_url: args.next(),
+    };
+    eprintln!("pulsar-lite-proxy: {} -> {upstream}", own.url);
     loop {
         let (client, peer) = match listener.accept().await {
             Ok(pair) => pair,
@@ -52,16 +64,16 @@ async fn main() {
             }
         };
         let upstream = upstream.clone();
-        let own_url = own_url.clone();
+        let own = own.clone();
         tokio::spawn(async move {
-            if let Err(e) = serve(client, &upstream, &own_url).await {
+            if let Err(e) = serve(client, &upstream, &own).await {
                 eprintln!("pulsar-lite-proxy: connection from {peer}: {e}");
             }
         });
     }
 }
 
-async fn serve(client: TcpStream, upstream: &str, own_url: &str) -> std::io::Result<()> {
+async fn serve(client: TcpStream, upstream: &str, own: &Advertised) -> std::io::Result<()> {
     client.set_nodelay(true)?;
     let broker = TcpStream::connect(upstream).await?;
     broker.set_nodelay(true)?;
@@ -73,7 +85,7 @@ async fn serve(client: TcpStream, upstream: &str, own_url: &str) -> std::io::Res
         r.map(drop)
     };
     let downward = async {
-        let r = relay_frames(&mut broker_rd, &mut client_wr, own_url).await;
+        let r = relay_frames(&mut broker_rd, &mut client_wr, own).await;
         let _ = client_wr.shutdown().await;
         r
     };
@@ -82,7 +94,7 @@ async fn serve(client: TcpStream, upstream: &str, own_url: &str) -> std::io::Res
 }
 
 /// Reads whole frames from the broker, fixes them, writes them to the client.
-async fn relay_frames<R, W>(broker: &mut R, client: &mut W, own_url: &str) -> std::io::Result<()>
+async fn relay_frames<R, W>(broker: &mut R, client: &mut W, own: &Advertised) -> std::io::Result<()>
 where
     R: AsyncReadExt + Unpin,
     W: AsyncWriteExt + Unpin,
@@ -102,13 +114,13 @@ where
         frame.clear();
         frame.resize(total, 0);
         broker.read_exact(&mut frame).await?;
-        let fixed = fix_frame(&frame, own_url)?;
+        let fixed = fix_frame(&frame, own)?;
         client.write_all(&fixed).await?;
     }
 }
 
 /// `body` is a frame without its leading total-size field. Returns the whole frame to send.
-fn fix_frame(body: &[u8], own_url: &str) -> std::io::Result<Vec<u8>> {
+fn fix_frame(body: &[u8], own: &Advertised) -> std::io::Result<Vec<u8>> {
     let bad = |what: &str| std::io::Error::other(format!("malformed frame: {what}"));
     if body.len() < 4 {
         return Err(bad("no command size"));
@@ -125,7 +137,10 @@ fn fix_frame(body: &[u8], own_url: &str) -> std::io::Result<Vec<u8>> {
     if let Ok(mut cmd) = BaseCommand::decode(command) {
         if let Some(lookup) = cmd.lookup_topic_response.as_mut() {
             if lookup.broker_service_url.is_some() {
-                lookup.broker_service_url = Some(own_url.to_string());
+                lookup.broker_service_url = Some(own.url.clone());
+                if own.tls_url.is_some() {
+                    lookup.broker_service_url_tls = own.tls_url.clone();
+                }
                 rewritten_cmd = Some(cmd.encode_to_vec());
             }
         }
@@ -168,7 +183,7 @@ mod tests {
         }
         .encode_to_vec();
         let rest = b"\x00\x00\x00\x02abpayload";
-        let out = fix_frame(&frame_body(&cmd, rest), "pulsar://127.0.0.1:1").unwrap();
+        let out = fix_frame(&frame_body(&cmd, rest), &plain("pulsar://127.0.0.1:1")).unwrap();
         let total = u32::from_be_bytes(out[..4].try_into().unwrap()) as usize;
         assert_eq!(total, out.len() - 4);
         let after_cmd = &out[8 + cmd.len()..];
@@ -190,8 +205,15 @@ mod tests {
         let mut rest = vec![0x0e, 0x01, 1, 2, 3, 4];
         rest.extend_from_slice(b"\x00\x00\x00\x00x");
         let body = frame_body(&cmd, &rest);
-        let out = fix_frame(&body, "pulsar://127.0.0.1:1").unwrap();
+        let out = fix_frame(&body, &plain("pulsar://127.0.0.1:1")).unwrap();
         assert_eq!(&out[4..], &body[..]);
+    }
+
+    fn plain(url: &str) -> Advertised {
+        Advertised {
+            url: url.into(),
+            tls_url: None,
+        }
     }
 
     #[test]
@@ -206,13 +228,28 @@ mod tests {
             ..Default::default()
         }
         .encode_to_vec();
-        let out = fix_frame(&frame_body(&cmd, b""), "pulsar://127.0.0.1:6651").unwrap();
+        let out = fix_frame(&frame_body(&cmd, b""), &plain("pulsar://127.0.0.1:6651")).unwrap();
         let decoded = BaseCommand::decode(&out[8..]).unwrap();
         let lookup = decoded.lookup_topic_response.unwrap();
         assert_eq!(
             lookup.broker_service_url.as_deref(),
             Some("pulsar://127.0.0.1:6651")
         );
+        assert_eq!(lookup.broker_service_url_tls, None);
         assert_eq!(lookup.request_id, 7);
+
+        let tls = Advertised {
+            url: "pulsar://127.0.0.1:6651".into(),
+            tls_url: Some("pulsar+ssl://127.0.0.1:6652".into()),
+        };
+        let out = fix_frame(&frame_body(&cmd, b""), &tls).unwrap();
+        let lookup = BaseCommand::decode(&out[8..])
+            .unwrap()
+            .lookup_topic_response
+            .unwrap();
+        assert_eq!(
+            lookup.broker_service_url_tls.as_deref(),
+            Some("pulsar+ssl://127.0.0.1:6652")
+        );
     }
 }

@@ -83,7 +83,12 @@ pub enum Command {
         sasl-mechanism = \"SCRAM-SHA-512\"\n  \
         sasl-username = \"dlq-operator\"\n  \
         password-file = \"/run/secrets/dlq-staging\"\n  \
-        output = \"table\""
+        output = \"table\"\n  \
+        redact-fields = [\"order_ref\"]\n  \
+        [contexts.pulsar-prod]\n  \
+        broker = \"pulsar+ssl://pulsar.prod:6651\"\n  \
+        oauth2-issuer-url = \"https://auth.example.com/\"\n  \
+        oauth2-credentials-file = \"/run/secrets/pulsar-key.json\""
     )]
     Config {
         #[command(subcommand)]
@@ -110,10 +115,15 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// List the contexts; * marks the one in force
+    #[command(after_help = "Example:\n  dlq config list                  # which cluster am I on?")]
     List,
     /// Show a context (the one in force by default); passwords are not shown
+    #[command(after_help = "Example:\n  dlq config show production       # broker, auth, redaction rules")]
     Show { name: Option<String> },
     /// Make NAME the current context
+    #[command(
+        after_help = "Examples:\n  dlq config use staging && dlq list orders.DLT\n  DLQ_CONTEXT=production dlq stats orders.DLT   # one command, another context"
+    )]
     Use { name: String },
 }
 

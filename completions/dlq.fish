@@ -72,6 +72,16 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l decode -d 'How to read keys and payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+json\t''
+avro\t''
+text\t''
+binary\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l value-schema -d 'Avro schema (.avsc) of the payloads: a raw datum, or single-object encoding' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l key-schema -d 'Avro schema (.avsc) of the keys' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l schema-registry -d 'Schema registry for the wire format (magic byte 0 + 4-byte schema id)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l schema-registry-user -d 'Schema registry user (basic auth); the password comes from DLQ_SCHEMA_REGISTRY_PASSWORD or --schema-registry-password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l schema-registry-password-file -d 'Schema registry password, read from FILE' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
@@ -105,6 +115,16 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l decode -d 'How to read keys and payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+json\t''
+avro\t''
+text\t''
+binary\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l value-schema -d 'Avro schema (.avsc) of the payloads: a raw datum, or single-object encoding' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l key-schema -d 'Avro schema (.avsc) of the keys' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l schema-registry -d 'Schema registry for the wire format (magic byte 0 + 4-byte schema id)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l schema-registry-user -d 'Schema registry user (basic auth); the password comes from DLQ_SCHEMA_REGISTRY_PASSWORD or --schema-registry-password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l schema-registry-password-file -d 'Schema registry password, read from FILE' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
@@ -236,6 +256,16 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local tim
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l decode -d 'How to read keys and payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+json\t''
+avro\t''
+text\t''
+binary\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l value-schema -d 'Avro schema (.avsc) of the payloads: a raw datum, or single-object encoding' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l key-schema -d 'Avro schema (.avsc) of the keys' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l schema-registry -d 'Schema registry for the wire format (magic byte 0 + 4-byte schema id)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l schema-registry-user -d 'Schema registry user (basic auth); the password comes from DLQ_SCHEMA_REGISTRY_PASSWORD or --schema-registry-password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l schema-registry-password-file -d 'Schema registry password, read from FILE' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''

@@ -208,6 +208,7 @@ mod tests {
     #[test]
     fn round_trips_bytes_exactly() {
         let record = Record {
+            schema_version: None,
             topic: "t".into(),
             id: EntryId::Kafka {
                 partition: 2,

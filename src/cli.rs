@@ -115,10 +115,14 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// List the contexts; * marks the one in force
-    #[command(after_help = "Example:\n  dlq config list                  # which cluster am I on?")]
+    #[command(
+        after_help = "Example:\n  dlq config list                  # which cluster am I on?"
+    )]
     List,
     /// Show a context (the one in force by default); passwords are not shown
-    #[command(after_help = "Example:\n  dlq config show production       # broker, auth, redaction rules")]
+    #[command(
+        after_help = "Example:\n  dlq config show production       # broker, auth, redaction rules"
+    )]
     Show { name: Option<String> },
     /// Make NAME the current context
     #[command(
@@ -250,6 +254,42 @@ pub struct ConventionArgs {
     /// error_message, stacktrace, retry_count, consumer_group, failed_at
     #[arg(long = "header-map", value_name = "FIELD=HEADER")]
     pub header_map: Vec<String>,
+}
+
+/// How keys and payloads are decoded.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Decoding")]
+pub struct DecodeArgs {
+    /// How to read keys and payloads [default: auto: the registry wire format (with
+    /// --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then
+    /// binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub decode: Option<DecodeMode>,
+    /// Avro schema (.avsc) of the payloads: a raw datum, or single-object encoding
+    #[arg(long, value_name = "FILE")]
+    pub value_schema: Option<std::path::PathBuf>,
+    /// Avro schema (.avsc) of the keys
+    #[arg(long, value_name = "FILE")]
+    pub key_schema: Option<std::path::PathBuf>,
+    /// Schema registry for the wire format (magic byte 0 + 4-byte schema id)
+    #[arg(long, env = "DLQ_SCHEMA_REGISTRY", value_name = "URL")]
+    pub schema_registry: Option<String>,
+    /// Schema registry user (basic auth); the password comes from DLQ_SCHEMA_REGISTRY_PASSWORD
+    /// or --schema-registry-password-file
+    #[arg(long, env = "DLQ_SCHEMA_REGISTRY_USER", value_name = "USER")]
+    pub schema_registry_user: Option<String>,
+    /// Schema registry password, read from FILE
+    #[arg(long, value_name = "FILE")]
+    pub schema_registry_password_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecodeMode {
+    Auto,
+    Json,
+    Avro,
+    Text,
+    Binary,
 }
 
 #[derive(Debug, Args)]
@@ -384,6 +424,8 @@ pub struct ExportArgs {
     pub out: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub conventions: ConventionArgs,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -408,6 +450,8 @@ pub struct ListArgs {
     pub conventions: ConventionArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -422,4 +466,6 @@ pub struct InspectArgs {
     pub conventions: ConventionArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }

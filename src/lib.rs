@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod output;
+pub mod registry;
 pub mod secret;
 pub mod settings;
 pub mod terminal;
@@ -184,11 +185,13 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Config { .. } => unreachable!("handled above"),
         Command::List(a) => {
+            let connect = settings::connect(&a.connect)?;
             let s = commands::list::ListSettings {
-                connect: settings::connect(&a.connect)?,
+                registry: settings::registry(&a.decode, connect.timeout)?,
+                connect,
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 header_map: settings::header_map(&a.conventions)?,
-                showing: settings::showing(&a.output)?,
+                showing: settings::showing(&a.output, &a.decode)?,
                 start: if a.all {
                     broker::StartAt::Retained
                 } else {
@@ -224,10 +227,12 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Inspect(a) => {
+            let connect = settings::connect(&a.connect)?;
             let s = commands::inspect::InspectSettings {
-                connect: settings::connect(&a.connect)?,
+                registry: settings::registry(&a.decode, connect.timeout)?,
+                connect,
                 header_map: settings::header_map(&a.conventions)?,
-                showing: settings::showing(&a.output)?,
+                showing: settings::showing(&a.output, &a.decode)?,
                 topic: a.topic,
                 id: a.id,
             };

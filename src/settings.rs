@@ -303,8 +303,11 @@ pub fn output_format(args: &OutputArgs) -> OutputFormat {
     })
 }
 
-/// How entries are shown: `--reveal`, and the redaction rules of flags and context.
-pub fn showing(args: &crate::cli::OutputArgs) -> Result<crate::domain::view::Showing, DlqError> {
+/// How entries are shown: `--reveal`, the redaction rules of flags and context, and decoding.
+pub fn showing(
+    args: &crate::cli::OutputArgs,
+    decode: &crate::cli::DecodeArgs,
+) -> Result<crate::domain::view::Showing, DlqError> {
     Ok(crate::domain::view::Showing {
         reveal: args.reveal,
         redactor: crate::domain::redact::Redactor::with_rules(
@@ -312,7 +315,71 @@ pub fn showing(args: &crate::cli::OutputArgs) -> Result<crate::domain::view::Sho
             &args.redact_patterns,
         )
         .map_err(usage)?,
+        decoder: decoder(decode)?,
     })
+}
+
+/// `--decode`, the schema files and whether a registry is configured.
+pub fn decoder(args: &crate::cli::DecodeArgs) -> Result<crate::domain::decode::Decoder, DlqError> {
+    use crate::cli::DecodeMode as M;
+    use crate::domain::decode::{read_schema_file, Decoder, Mode};
+    let schema = |flag: &str, path: &Option<std::path::PathBuf>| {
+        path.as_deref()
+            .map(read_schema_file)
+            .transpose()
+            .map_err(|e| usage(format!("{flag}: {e}")))
+    };
+    let mut d = Decoder::default();
+    d.mode = match args.decode.unwrap_or(M::Auto) {
+        M::Auto => Mode::Auto,
+        M::Json => Mode::Json,
+        M::Avro => Mode::Avro,
+        M::Text => Mode::Text,
+        M::Binary => Mode::Binary,
+    };
+    d.key_schema = schema("--key-schema", &args.key_schema)?;
+    d.value_schema = schema("--value-schema", &args.value_schema)?;
+    d.registry = args.schema_registry.is_some();
+    Ok(d)
+}
+
+/// The schema registry, if one is configured; its password from a file or the environment.
+pub fn registry(
+    args: &crate::cli::DecodeArgs,
+    timeout: Duration,
+) -> Result<Option<crate::registry::RegistryConfig>, DlqError> {
+    let Some(url) = &args.schema_registry else {
+        if args.schema_registry_user.is_some() || args.schema_registry_password_file.is_some() {
+            return Err(usage("--schema-registry-user and --schema-registry-password-file need --schema-registry URL"));
+        }
+        return Ok(None);
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(usage(format!(
+            "--schema-registry '{url}' is not an http:// or https:// URL"
+        )));
+    }
+    let password = match &args.schema_registry_password_file {
+        Some(p) => Some(
+            Secret::from_file(p)
+                .map_err(|e| usage(format!("--schema-registry-password-file: {e}")))?,
+        ),
+        None => std::env::var("DLQ_SCHEMA_REGISTRY_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new),
+    };
+    if password.is_some() && args.schema_registry_user.is_none() {
+        return Err(usage(
+            "a schema registry password needs a user: --schema-registry-user USER or DLQ_SCHEMA_REGISTRY_USER",
+        ));
+    }
+    Ok(Some(crate::registry::RegistryConfig {
+        url: url.clone(),
+        user: args.schema_registry_user.clone(),
+        password,
+        timeout,
+    }))
 }
 
 #[cfg(test)]

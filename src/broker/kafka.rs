@@ -825,6 +825,7 @@ fn to_record(m: &BorrowedMessage<'_>) -> Record {
         })
         .unwrap_or_default();
     Record {
+        schema_version: None,
         topic: m.topic().to_string(),
         id: EntryId::Kafka {
             partition: m.partition(),

@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Record};
 use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
@@ -149,6 +150,11 @@ pub trait DlqReader: Send {
     /// Ends the read, making marks durable. Nothing is acknowledged or committed that was not
     /// marked handled.
     async fn close(self: Box<Self>) -> anyhow::Result<ScanNotes>;
+
+    /// Pulsar: the topic schema a message's schema version names, as the broker serves it.
+    async fn topic_schema(&mut self, _topic: &str, _version: &[u8]) -> Result<Served, String> {
+        Err("this broker has no topic schemas".into())
+    }
 }
 
 /// One partition of a rewind: where the consumer group (Kafka) or subscription (Pulsar) stands,
@@ -204,6 +210,11 @@ pub trait Broker: Send {
 
     /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;
+
+    /// Pulsar: the topic schema a message's schema version names, as the broker serves it.
+    async fn topic_schema(&mut self, _topic: &str, _version: &[u8]) -> Result<Served, String> {
+        Err("this broker has no topic schemas".into())
+    }
 
     /// Whether a topic exists; `None` when the broker cannot tell.
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>>;

@@ -24,6 +24,7 @@ use super::{
     Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
     ScanRequest, StartAt,
 };
+use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
 use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
@@ -456,8 +457,37 @@ pub struct PulsarReader {
     unverified: Option<String>,
 }
 
+/// What GetSchema answers, for the decoder.
+async fn get_topic_schema(
+    consumer: &mut Consumer<Vec<u8>, TokioExecutor>,
+    topic: &str,
+    version: &[u8],
+) -> Result<Served, String> {
+    use pulsar::message::proto::schema::Type;
+    let answer = consumer
+        .get_schema(topic, Some(version.to_vec()))
+        .await
+        .map_err(|e| format!("the broker did not serve the topic schema (GetSchema): {e}"))?;
+    let schema = answer.ok_or("the broker has no schema of that version")?;
+    match Type::try_from(schema.r#type) {
+        Ok(Type::Avro) => {
+            let text = String::from_utf8_lossy(&schema.schema_data);
+            apache_avro::Schema::parse_str(&text)
+                .map(|s| Served::Avro(Box::new(s)))
+                .map_err(|e| format!("the topic schema is not valid Avro: {e}"))
+        }
+        Ok(Type::Json) => Ok(Served::Json),
+        Ok(t) => Ok(Served::Other(t.as_str_name().to_string())),
+        Err(_) => Ok(Served::Other(format!("type {}", schema.r#type))),
+    }
+}
+
 #[async_trait]
 impl DlqReader for PulsarReader {
+    async fn topic_schema(&mut self, topic: &str, version: &[u8]) -> Result<Served, String> {
+        get_topic_schema(&mut self.consumer, topic, version).await
+    }
+
     async fn next(&mut self) -> anyhow::Result<Option<Record>> {
         while !self.done {
             let next = match tokio::time::timeout(IDLE_END, self.consumer.try_next()).await {
@@ -671,6 +701,7 @@ fn to_record(m: &Message<Vec<u8>>) -> Record {
             .map(|kv| Header::new(kv.key.clone(), kv.value.clone().into_bytes()))
             .collect(),
         payload: Some(m.payload.data.clone()),
+        schema_version: md.schema_version.clone().filter(|v| !v.is_empty()),
     }
 }
 
@@ -855,6 +886,17 @@ impl Broker for PulsarBroker {
 
     /// Reads the operator subscription's backlog up to the entry: what `list` shows is what
     /// `inspect` finds.
+    async fn topic_schema(&mut self, topic: &str, version: &[u8]) -> Result<Served, String> {
+        let req = ScanRequest {
+            topic: topic.to_string(),
+            ..ScanRequest::default()
+        };
+        let mut reader = self.open_reader(&req).await.map_err(|e| e.to_string())?;
+        let served = get_topic_schema(&mut reader.consumer, topic, version).await;
+        let _ = Box::new(reader).close().await;
+        served
+    }
+
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
         let req = ScanRequest {
             topic: topic.to_string(),

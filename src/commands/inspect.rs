@@ -11,6 +11,7 @@ pub struct InspectSettings {
     pub connect: ConnectConfig,
     pub header_map: HeaderMap,
     pub showing: Showing,
+    pub registry: Option<crate::registry::RegistryConfig>,
 }
 
 pub async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
@@ -21,5 +22,11 @@ pub async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
         context: explain(&record, &s.header_map),
         record,
     };
-    Ok(view(&entry, Detail::Full, &s.showing))
+    let mut showing = s.showing.clone();
+    super::decoding::Sources::new(s.registry.as_ref())?
+        .prepare(&mut showing.decoder, &entry.record, async |t, v| {
+            broker.topic_schema(t, v).await
+        })
+        .await;
+    Ok(view(&entry, Detail::Full, &showing))
 }

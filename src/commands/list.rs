@@ -13,6 +13,7 @@ pub struct ListSettings {
     pub selection: Selection,
     pub header_map: HeaderMap,
     pub showing: Showing,
+    pub registry: Option<crate::registry::RegistryConfig>,
     /// `--all`: include entries already handled (replayed or purged).
     pub start: StartAt,
 }
@@ -38,6 +39,8 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
     };
     let mut reader = broker.open(&req).await?;
     let (mut shown, mut read) = (0u64, 0u64);
+    let sources = super::decoding::Sources::new(s.registry.as_ref())?;
+    let mut showing = s.showing.clone();
     // Close the reader whatever happens (on Pulsar that hands the backlog back).
     let listed: anyhow::Result<()> = async {
         while let Some(record) = reader.next().await? {
@@ -57,7 +60,12 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
             if !selected {
                 continue;
             }
-            sink.entry(&view(&entry, Detail::Summary, &s.showing))?;
+            sources
+                .prepare(&mut showing.decoder, &entry.record, async |t, v| {
+                    reader.topic_schema(t, v).await
+                })
+                .await;
+            sink.entry(&view(&entry, Detail::Summary, &showing))?;
             shown += 1;
             if s.selection.limit.is_some_and(|l| shown >= l) {
                 break;

@@ -2,6 +2,7 @@
 //! not print.
 
 pub mod completions;
+pub mod decoding;
 pub mod export;
 pub mod inspect;
 pub mod list;

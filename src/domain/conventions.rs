@@ -601,6 +601,7 @@ mod tests {
 
     fn record(headers: Vec<Header>, payload: &[u8]) -> Record {
         Record {
+            schema_version: None,
             topic: "orders.DLT".into(),
             id: EntryId::Kafka {
                 partition: 0,

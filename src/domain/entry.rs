@@ -151,6 +151,8 @@ pub struct Record {
     pub key: Option<Vec<u8>>,
     pub headers: Vec<Header>,
     pub payload: Option<Vec<u8>>,
+    /// Pulsar: the version of the topic schema the producer wrote with, if any.
+    pub schema_version: Option<Vec<u8>>,
 }
 
 impl Record {

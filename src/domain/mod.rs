@@ -2,6 +2,7 @@
 //! pulsar; broker adapters translate their messages into [`entry::Record`]s.
 
 pub mod conventions;
+pub mod decode;
 pub mod entry;
 pub mod prefix;
 pub mod redact;

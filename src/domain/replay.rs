@@ -132,6 +132,7 @@ mod tests {
 
     fn entry(headers: Vec<Header>, payload: &[u8]) -> Entry {
         let record = Record {
+            schema_version: None,
             topic: "orders.DLT".into(),
             id: EntryId::Kafka {
                 partition: 1,

@@ -117,6 +117,7 @@ mod tests {
     ) -> Entry {
         Entry {
             record: Record {
+                schema_version: None,
                 topic: "dlq".into(),
                 id: EntryId::Kafka {
                     partition,

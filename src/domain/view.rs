@@ -7,6 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::conventions::hex_preview;
+use super::decode::{Decoded, Decoder, Outcome, Part};
 use super::entry::{Entry, EntryId};
 use super::redact::{Masked, Redactor, MASK};
 
@@ -70,24 +71,26 @@ pub struct EntryView {
     pub stacktrace: Option<String>,
     /// Paths that were masked (`payload.customer.email`, `headers.authorization`, `key`, …).
     pub redacted_fields: Vec<String>,
+    /// How the key and (`Detail::Full`) the payload were read: `json`, `avro`,
+    /// `avro-registry`, `text`, `binary`, …
+    pub key_encoding: Option<&'static str>,
+    pub payload_encoding: Option<&'static str>,
+    /// The schema the payload was read with, and where it came from.
+    pub payload_schema: Option<String>,
+    /// Why a key or payload could not be read as asked (it is then shown raw).
+    pub decode_errors: Vec<String>,
     /// Context values present but unreadable, and why.
     pub notes: Vec<String>,
 }
 
-/// Bytes shown as text: valid UTF-8 with no control characters other than tab, CR and LF.
-/// A Spring big-endian number such as `00 00 00 03` is valid UTF-8 but not text.
-pub fn as_text(bytes: &[u8]) -> Option<&str> {
-    let s = std::str::from_utf8(bytes).ok()?;
-    (!s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
-    .then_some(s)
-}
+pub use super::decode::as_text;
 
 /// How entries are shown: redacted by these rules unless `reveal`.
 #[derive(Debug, Clone, Default)]
 pub struct Showing {
     pub reveal: bool,
     pub redactor: Redactor,
+    pub decoder: Decoder,
 }
 
 /// Builds the view of an entry, redacting unless `reveal`.
@@ -112,10 +115,25 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
     };
     let error_class = text(&c.error_class, "error_class", &mut masked);
     let error_message = text(&c.error_message, "error_message", &mut masked);
-    let key = r.key.as_ref().map(|k| match as_text(k) {
-        Some(t) if !reveal => Data::Text(redactor.redact_text(t, "key", &mut masked).into_owned()),
-        Some(t) => Data::Text(t.to_string()),
-        None => Data::Bytes(k.clone()),
+    let mut decode_errors = Vec::new();
+    let key_read = r
+        .key
+        .as_ref()
+        .map(|k| (k, showing.decoder.decode(k, Part::Key, None)));
+    let key_encoding = key_read.as_ref().map(|(_, o)| o.encoding);
+    let key = key_read.map(|(k, o)| {
+        note_error(&o, Part::Key, showing, &mut decode_errors, &mut masked);
+        match (o.decoded, as_text(k)) {
+            // A key that is JSON text stays text: it is usually an id, not a document.
+            (Decoded::Structured(v), _) if o.encoding != "json" => {
+                Data::Json(structured(v, "key", showing, &mut masked))
+            }
+            (_, Some(t)) if !reveal => {
+                Data::Text(redactor.redact_text(t, "key", &mut masked).into_owned())
+            }
+            (_, Some(t)) => Data::Text(t.to_string()),
+            (_, None) => Data::Bytes(k.clone()),
+        }
     });
 
     let mut v = EntryView {
@@ -141,6 +159,10 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
         payload: None,
         stacktrace: None,
         redacted_fields: Vec::new(),
+        key_encoding,
+        payload_encoding: None,
+        payload_schema: None,
+        decode_errors: Vec::new(),
         notes: c.notes.clone(),
     };
     if detail == Detail::Full {
@@ -156,8 +178,17 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
                     .map(|val| header_value(&h.name, val, showing, &mut masked)),
             })
             .collect();
-        v.payload = r.payload.as_ref().map(|p| payload(p, showing, &mut masked));
+        if let Some(p) = &r.payload {
+            let o = showing
+                .decoder
+                .decode(p, Part::Payload, r.schema_version.as_deref());
+            note_error(&o, Part::Payload, showing, &mut decode_errors, &mut masked);
+            v.payload_encoding = Some(o.encoding);
+            v.payload_schema = o.schema.clone();
+            v.payload = Some(payload(p, o.decoded, showing, &mut masked));
+        }
     }
+    v.decode_errors = decode_errors;
     v.redacted_fields = masked.0;
     v
 }
@@ -182,28 +213,46 @@ fn bytes_or_text(value: &[u8]) -> Data {
     }
 }
 
-/// JSON (object or array) when it parses, text when UTF-8, otherwise binary.
-fn payload(p: &[u8], showing: &Showing, masked: &mut Masked) -> Data {
-    let reveal = showing.reveal;
-    let first = p.trim_ascii_start().first().copied();
-    if matches!(first, Some(b'{') | Some(b'[')) {
-        if let Ok(mut value) = serde_json::from_slice::<Value>(p) {
-            if !reveal {
-                showing.redactor.redact_json(&mut value, "payload", masked);
-            }
-            return Data::Json(value);
-        }
+/// A decode failure, redacted like any text that may quote the data.
+fn note_error(
+    o: &Outcome,
+    part: Part,
+    showing: &Showing,
+    errors: &mut Vec<String>,
+    masked: &mut Masked,
+) {
+    if let Some(e) = &o.error {
+        let path = format!("decode_errors.{}", part.name());
+        let e = if showing.reveal {
+            e.clone()
+        } else {
+            showing.redactor.redact_text(e, &path, masked).into_owned()
+        };
+        errors.push(format!("{}: {e}", part.name()));
     }
-    match as_text(p) {
-        Some(t) if reveal => Data::Text(t.to_string()),
-        Some(t) => Data::Text(
+}
+
+fn structured(mut value: Value, path: &str, showing: &Showing, masked: &mut Masked) -> Value {
+    if !showing.reveal {
+        showing.redactor.redact_json(&mut value, path, masked);
+    }
+    value
+}
+
+/// A payload as decoded: structured data redacted field by field, text by pattern, binary
+/// summarised (or raw with `--reveal`).
+fn payload(p: &[u8], decoded: Decoded, showing: &Showing, masked: &mut Masked) -> Data {
+    match decoded {
+        Decoded::Structured(value) => Data::Json(structured(value, "payload", showing, masked)),
+        Decoded::Text(t) if showing.reveal => Data::Text(t),
+        Decoded::Text(t) => Data::Text(
             showing
                 .redactor
-                .redact_text(t, "payload", masked)
+                .redact_text(&t, "payload", masked)
                 .into_owned(),
         ),
-        None if reveal => Data::Bytes(p.to_vec()),
-        None => Data::Binary {
+        Decoded::Binary if showing.reveal => Data::Bytes(p.to_vec()),
+        Decoded::Binary => Data::Binary {
             size: p.len() as u64,
             sha256: Sha256::digest(p)
                 .iter()
@@ -231,6 +280,7 @@ mod tests {
 
     fn entry(payload: &[u8], headers: Vec<Header>, key: &[u8]) -> Entry {
         let record = Record {
+            schema_version: None,
             topic: "orders.DLT".into(),
             id: EntryId::Kafka {
                 partition: 1,

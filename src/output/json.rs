@@ -1,6 +1,6 @@
 //! The JSON contract scripts rely on (pinned by tests/cli/json_contract.rs). Keys, payloads and
 //! header values are `{"text": …}` when UTF-8, `{"bytes": "<base64>"}` otherwise; a JSON payload
-//! is `{"json": …}`; a redacted binary payload is `{"binary": {size, sha256, preview_hex}}`.
+//! (or an Avro payload decoded) is `{"json": …}`; a redacted binary payload is `{"binary": {size, sha256, preview_hex}}`.
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -110,6 +110,10 @@ pub struct InspectJson<'a> {
     pub payload: Option<DataJson<'a>>,
     pub stacktrace: Option<&'a str>,
     pub redacted_fields: &'a [String],
+    pub key_encoding: Option<&'a str>,
+    pub payload_encoding: Option<&'a str>,
+    pub payload_schema: Option<&'a str>,
+    pub decode_errors: &'a [String],
 }
 
 impl<'a> From<&'a EntryView> for InspectJson<'a> {
@@ -120,6 +124,10 @@ impl<'a> From<&'a EntryView> for InspectJson<'a> {
             payload: v.payload.as_ref().map(DataJson::from),
             stacktrace: v.stacktrace.as_deref(),
             redacted_fields: &v.redacted_fields,
+            key_encoding: v.key_encoding,
+            payload_encoding: v.payload_encoding,
+            payload_schema: v.payload_schema.as_deref(),
+            decode_errors: &v.decode_errors,
         }
     }
 }

@@ -210,6 +210,12 @@ pub fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     if !v.redacted_fields.is_empty() {
         field("Redacted", v.redacted_fields.join(", "))?;
     }
+    if let Some(schema) = &v.payload_schema {
+        field("Schema", sanitize(schema))?;
+    }
+    for e in &v.decode_errors {
+        field("Decode error", sanitize(e))?;
+    }
     for note in &v.notes {
         field("Note", sanitize(note))?;
     }
@@ -237,7 +243,10 @@ pub fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     match &v.payload {
         None => writeln!(out, "\nPayload: (null)")?,
         Some(Data::Json(j)) => {
-            writeln!(out, "\nPayload (JSON):")?;
+            match v.payload_encoding {
+                Some("json") | None => writeln!(out, "\nPayload (JSON):")?,
+                Some(enc) => writeln!(out, "\nPayload ({enc}, shown as JSON):")?,
+            }
             let pretty = serde_json::to_string_pretty(j).unwrap_or_default();
             for line in sanitize(&pretty).lines() {
                 writeln!(out, "  {line}")?;

@@ -83,6 +83,10 @@ pub struct InspectJson {
     pub payload: Option<DataJson>,
     pub stacktrace: Option<String>,
     pub redacted_fields: Vec<String>,
+    pub key_encoding: Option<String>,
+    pub payload_encoding: Option<String>,
+    pub payload_schema: Option<String>,
+    pub decode_errors: Vec<String>,
 }
 
 const ENTRY_FIELDS: &[&str] = &[
@@ -105,7 +109,16 @@ const ENTRY_FIELDS: &[&str] = &[
     "failed_at",
     "size_bytes",
 ];
-const INSPECT_EXTRA: &[&str] = &["headers", "payload", "stacktrace", "redacted_fields"];
+const INSPECT_EXTRA: &[&str] = &[
+    "headers",
+    "payload",
+    "stacktrace",
+    "redacted_fields",
+    "key_encoding",
+    "payload_encoding",
+    "payload_schema",
+    "decode_errors",
+];
 
 fn keys(v: &Value) -> BTreeSet<String> {
     v.as_object()

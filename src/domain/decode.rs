@@ -1,0 +1,731 @@
+//! Decoding keys and payloads: JSON, Avro (a raw datum with a schema file, single-object
+//! encoding, object container files, the schema-registry wire format) and Pulsar topic schemas.
+//!
+//! Pure: schemas come in already fetched (see [`Decoder::learn_registry`] and
+//! [`Decoder::learn_topic_schema`]); the command asks the registry or the broker for what
+//! [`Decoder::wants`] names. A payload that fails to decode is shown raw with the error: never a
+//! crash, never a silent fallback.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use apache_avro::headers::{HeaderBuilder, RabinFingerprintHeader};
+use apache_avro::types::Value as Avro;
+use apache_avro::Schema;
+use base64::Engine as _;
+use serde_json::Value;
+
+/// What `--decode` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Registry wire format when the magic byte matches and a registry is configured, a Pulsar
+    /// topic schema when the message names one, Avro when a schema file is given and the bytes
+    /// decode with it, JSON when it parses, text when UTF-8, binary otherwise.
+    #[default]
+    Auto,
+    Json,
+    Avro,
+    Text,
+    Binary,
+}
+
+/// A key or a payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Key,
+    Payload,
+}
+
+impl Part {
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Key => "key",
+            Part::Payload => "payload",
+        }
+    }
+}
+
+/// A schema a registry or a broker serves.
+#[derive(Debug, Clone)]
+pub enum Served {
+    Avro(Box<Schema>),
+    Json,
+    /// A kind dlq cannot decode (Protobuf, …): named in the error.
+    Other(String),
+}
+
+/// How bytes were read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    /// A structured value (JSON, or Avro rendered as JSON).
+    Structured(Value),
+    Text(String),
+    Binary,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub decoded: Decoded,
+    /// `json`, `avro`, `avro-single-object`, `avro-container`, `avro-registry`,
+    /// `pulsar-schema`, `text`, `binary`.
+    pub encoding: &'static str,
+    /// Where the schema came from (`registry id 7: com.acme.Order`, `order.avsc: …`).
+    pub schema: Option<String>,
+    /// Why the bytes could not be read as asked; they are then shown raw.
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    fn plain(bytes: &[u8]) -> Outcome {
+        match as_text(bytes) {
+            Some(t) => Outcome::ok(Decoded::Text(t.to_string()), "text", None),
+            None => Outcome::ok(Decoded::Binary, "binary", None),
+        }
+    }
+
+    fn ok(decoded: Decoded, encoding: &'static str, schema: Option<String>) -> Outcome {
+        Outcome {
+            decoded,
+            encoding,
+            schema,
+            error: None,
+        }
+    }
+
+    /// The raw form of `bytes`, with the reason decoding as `encoding` failed.
+    fn failed(bytes: &[u8], encoding: &'static str, error: String) -> Outcome {
+        Outcome {
+            error: Some(error),
+            encoding,
+            ..Outcome::plain(bytes)
+        }
+    }
+}
+
+/// Bytes shown as text: valid UTF-8 with no control characters other than tab, CR and LF.
+pub fn as_text(bytes: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(bytes).ok()?;
+    (!s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
+    .then_some(s)
+}
+
+/// A schema from a file, with the name it is shown by.
+#[derive(Debug, Clone)]
+pub struct SchemaFile {
+    pub label: String,
+    pub schema: Schema,
+    /// The single-object encoding header of this schema (`C3 01` + Rabin fingerprint).
+    header: Vec<u8>,
+}
+
+impl SchemaFile {
+    pub fn parse(label: &str, text: &str) -> Result<SchemaFile, String> {
+        let schema =
+            Schema::parse_str(text).map_err(|e| format!("{label}: not an Avro schema: {e}"))?;
+        let header = RabinFingerprintHeader::from_schema(&schema).build_header();
+        let label = match schema_name(&schema) {
+            Some(n) => format!("{label}: {n}"),
+            None => label.to_string(),
+        };
+        Ok(SchemaFile {
+            label,
+            schema,
+            header,
+        })
+    }
+}
+
+fn schema_name(schema: &Schema) -> Option<String> {
+    schema.name().map(|n| n.fullname(None))
+}
+
+/// The schema-registry wire format: magic byte 0, a 4-byte big-endian schema id, the data.
+pub fn registry_id(bytes: &[u8]) -> Option<u32> {
+    (bytes.len() >= 5 && bytes[0] == 0).then(|| u32::from_be_bytes(bytes[1..5].try_into().unwrap()))
+}
+
+const OCF_MAGIC: &[u8] = b"Obj\x01";
+const SINGLE_OBJECT_MAGIC: &[u8] = &[0xC3, 0x01];
+
+/// What the command should fetch before decoding a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wanted {
+    RegistryId(u32),
+    TopicSchema(Vec<u8>),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Decoder {
+    pub mode: Mode,
+    pub key_schema: Option<SchemaFile>,
+    pub value_schema: Option<SchemaFile>,
+    /// A schema registry is configured: the wire format is read with it.
+    pub registry: bool,
+    registry_schemas: HashMap<u32, Result<Served, String>>,
+    topic_schemas: HashMap<Vec<u8>, Result<Served, String>>,
+}
+
+impl Decoder {
+    /// What has to be fetched to decode this key or payload (at most one thing each).
+    pub fn wants(&self, bytes: &[u8], schema_version: Option<&[u8]>) -> Option<Wanted> {
+        if !matches!(self.mode, Mode::Auto | Mode::Avro) {
+            return None;
+        }
+        if let Some(v) = schema_version.filter(|v| !v.is_empty()) {
+            if !self.topic_schemas.contains_key(v) {
+                return Some(Wanted::TopicSchema(v.to_vec()));
+            }
+            return None;
+        }
+        match registry_id(bytes) {
+            Some(id) if self.registry && !self.registry_schemas.contains_key(&id) => {
+                Some(Wanted::RegistryId(id))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn learn_registry(&mut self, id: u32, schema: Result<Served, String>) {
+        self.registry_schemas.insert(id, schema);
+    }
+
+    pub fn learn_topic_schema(&mut self, version: Vec<u8>, schema: Result<Served, String>) {
+        self.topic_schemas.insert(version, schema);
+    }
+
+    /// Reads a key or a payload. `schema_version` is the Pulsar message's, if it has one.
+    pub fn decode(&self, bytes: &[u8], part: Part, schema_version: Option<&[u8]>) -> Outcome {
+        let file = match part {
+            Part::Key => self.key_schema.as_ref(),
+            Part::Payload => self.value_schema.as_ref(),
+        };
+        match self.mode {
+            Mode::Text => match std::str::from_utf8(bytes) {
+                Ok(t) => Outcome::ok(Decoded::Text(t.to_string()), "text", None),
+                Err(e) => Outcome::failed(bytes, "text", format!("not UTF-8: {e}")),
+            },
+            Mode::Binary => Outcome::ok(Decoded::Binary, "binary", None),
+            Mode::Json => json(bytes).unwrap_or_else(|e| Outcome::failed(bytes, "json", e)),
+            Mode::Avro => self
+                .avro(bytes, file, schema_version)
+                .unwrap_or_else(|| {
+                    Outcome::failed(
+                        bytes,
+                        "avro",
+                        format!(
+                            "no Avro schema for the {}: give --{}-schema FILE.avsc or --schema-registry URL",
+                            part.name(),
+                            if part == Part::Key { "key" } else { "value" }
+                        ),
+                    )
+                }),
+            Mode::Auto => {
+                if let Some(o) = self.avro(bytes, file, schema_version) {
+                    return o;
+                }
+                json(bytes)
+                    .ok()
+                    .filter(|o| matches!(&o.decoded, Decoded::Structured(v) if v.is_object() || v.is_array()))
+                    .unwrap_or_else(|| Outcome::plain(bytes))
+            }
+        }
+    }
+
+    /// Avro by whichever route applies; `None` when no route does.
+    fn avro(
+        &self,
+        bytes: &[u8],
+        file: Option<&SchemaFile>,
+        schema_version: Option<&[u8]>,
+    ) -> Option<Outcome> {
+        if let Some(v) = schema_version.filter(|v| !v.is_empty()) {
+            let label = format!("topic schema version {}", version_text(v));
+            return Some(match self.topic_schemas.get(v)? {
+                Ok(served) => decode_served(served, bytes, "pulsar-schema", &label),
+                Err(e) => Outcome::failed(bytes, "pulsar-schema", format!("{label}: {e}")),
+            });
+        }
+        if bytes.starts_with(OCF_MAGIC) {
+            return Some(container(bytes));
+        }
+        if bytes.starts_with(SINGLE_OBJECT_MAGIC) && bytes.len() >= 10 {
+            let known = [self.value_schema.as_ref(), self.key_schema.as_ref()];
+            if let Some(f) = known
+                .into_iter()
+                .flatten()
+                .find(|f| bytes[..10] == f.header[..])
+            {
+                return Some(datum(
+                    &f.schema,
+                    &bytes[10..],
+                    "avro-single-object",
+                    &f.label,
+                ));
+            }
+            if file.is_some() || self.mode == Mode::Avro {
+                return Some(Outcome::failed(
+                    bytes,
+                    "avro-single-object",
+                    format!(
+                        "single-object encoding with fingerprint {}, which matches no schema given",
+                        hex(&bytes[2..10])
+                    ),
+                ));
+            }
+        }
+        if self.registry {
+            if let Some(id) = registry_id(bytes) {
+                let label = format!("registry id {id}");
+                return Some(match self.registry_schemas.get(&id)? {
+                    Ok(served) => decode_served(served, &bytes[5..], "avro-registry", &label),
+                    Err(e) => Outcome::failed(bytes, "avro-registry", format!("{label}: {e}")),
+                });
+            }
+        }
+        let f = file?;
+        let out = datum(&f.schema, bytes, "avro", &f.label);
+        // In auto mode a schema file that does not fit leaves JSON and text their chance, but
+        // the failure is still reported.
+        if out.error.is_some() && self.mode == Mode::Auto {
+            if let Ok(j) = json(bytes) {
+                return Some(Outcome {
+                    error: out.error,
+                    ..j
+                });
+            }
+        }
+        Some(out)
+    }
+}
+
+fn version_text(v: &[u8]) -> String {
+    if v.len() == 8 {
+        i64::from_be_bytes(v.try_into().unwrap()).to_string()
+    } else {
+        hex(v)
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn decode_served(served: &Served, data: &[u8], encoding: &'static str, label: &str) -> Outcome {
+    match served {
+        Served::Avro(schema) => {
+            let label = match schema_name(schema) {
+                Some(n) => format!("{label}: {n}"),
+                None => label.to_string(),
+            };
+            datum(schema, data, encoding, &label)
+        }
+        Served::Json => match json(data) {
+            Ok(o) => Outcome {
+                schema: Some(format!("{label} (JSON)")),
+                ..o
+            },
+            Err(e) => Outcome::failed(data, encoding, format!("{label}: {e}")),
+        },
+        Served::Other(kind) => Outcome::failed(
+            data,
+            encoding,
+            format!("{label} is a {kind} schema, which dlq does not decode"),
+        ),
+    }
+}
+
+fn json(bytes: &[u8]) -> Result<Outcome, String> {
+    serde_json::from_slice::<Value>(bytes)
+        .map(|v| Outcome::ok(Decoded::Structured(v), "json", None))
+        .map_err(|e| format!("not JSON: {e}"))
+}
+
+/// One Avro datum that must use every byte.
+fn datum(schema: &Schema, bytes: &[u8], encoding: &'static str, label: &str) -> Outcome {
+    let mut reader = bytes;
+    let value = match apache_avro::from_avro_datum(schema, &mut reader, None) {
+        Ok(v) => v,
+        Err(e) => return Outcome::failed(bytes, encoding, format!("{label}: {e}")),
+    };
+    if !reader.is_empty() {
+        return Outcome::failed(
+            bytes,
+            encoding,
+            format!(
+                "{label}: {} bytes left after the datum; the data was not written with this schema",
+                reader.len()
+            ),
+        );
+    }
+    Outcome::ok(
+        Decoded::Structured(to_json(value)),
+        encoding,
+        Some(label.to_string()),
+    )
+}
+
+/// An object container file: its own schema, every record, as a JSON array.
+fn container(bytes: &[u8]) -> Outcome {
+    let reader = match apache_avro::Reader::new(bytes) {
+        Ok(r) => r,
+        Err(e) => return Outcome::failed(bytes, "avro-container", format!("container file: {e}")),
+    };
+    let label = schema_name(reader.writer_schema()).map_or_else(
+        || "container file".to_string(),
+        |n| format!("container file: {n}"),
+    );
+    let mut records = Vec::new();
+    for r in reader {
+        match r {
+            Ok(v) => records.push(to_json(v)),
+            Err(e) => {
+                return Outcome::failed(
+                    bytes,
+                    "avro-container",
+                    format!("{label}: record {}: {e}", records.len()),
+                )
+            }
+        }
+    }
+    Outcome::ok(
+        Decoded::Structured(Value::Array(records)),
+        "avro-container",
+        Some(label),
+    )
+}
+
+/// Avro as JSON for people: unions unwrapped, bytes as base64, dates and timestamps as
+/// RFC 3339, UUIDs as strings, floats that JSON cannot hold as strings.
+pub fn to_json(v: Avro) -> Value {
+    use jiff::Timestamp;
+    let float = |f: f64| {
+        serde_json::Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
+    };
+    let ts = |t: Option<Timestamp>, raw: i64| {
+        t.map_or_else(|| Value::from(raw), |t| Value::String(t.to_string()))
+    };
+    let b64 = |b: &[u8]| Value::String(base64::engine::general_purpose::STANDARD.encode(b));
+    match v {
+        Avro::Null => Value::Null,
+        Avro::Boolean(b) => Value::Bool(b),
+        Avro::Int(i) | Avro::TimeMillis(i) => Value::from(i),
+        Avro::Long(l) | Avro::TimeMicros(l) => Value::from(l),
+        Avro::Float(f) => float(f64::from(f)),
+        Avro::Double(d) => float(d),
+        Avro::Bytes(b) | Avro::Fixed(_, b) => b64(&b),
+        Avro::String(s) | Avro::Enum(_, s) => Value::String(s),
+        Avro::Union(_, b) => to_json(*b),
+        Avro::Array(items) => Value::Array(items.into_iter().map(to_json).collect()),
+        Avro::Map(m) => {
+            let mut entries: Vec<_> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
+        Avro::Record(fields) => {
+            Value::Object(fields.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
+        Avro::Date(d) => jiff::civil::Date::constant(1970, 1, 1)
+            .checked_add(jiff::Span::new().days(i64::from(d)))
+            .map_or_else(|_| Value::from(d), |d| Value::String(d.to_string())),
+        Avro::TimestampMillis(t) | Avro::LocalTimestampMillis(t) => {
+            ts(Timestamp::from_millisecond(t).ok(), t)
+        }
+        Avro::TimestampMicros(t) | Avro::LocalTimestampMicros(t) => {
+            ts(Timestamp::from_microsecond(t).ok(), t)
+        }
+        Avro::TimestampNanos(t) | Avro::LocalTimestampNanos(t) => {
+            ts(Timestamp::from_nanosecond(i128::from(t)).ok(), t)
+        }
+        Avro::Uuid(u) => Value::String(u.to_string()),
+        Avro::Decimal(d) => match <Vec<u8>>::try_from(&d) {
+            Ok(b) => Value::String(format!("unscaled:{}", unscaled(&b))),
+            Err(_) => Value::Null,
+        },
+        Avro::BigDecimal(d) => Value::String(d.to_string()),
+        Avro::Duration(d) => serde_json::json!({
+            "months": u32::from(d.months()),
+            "days": u32::from(d.days()),
+            "millis": u32::from(d.millis()),
+        }),
+    }
+}
+
+/// A decimal's two's-complement big-endian unscaled value (the scale is in the schema).
+fn unscaled(b: &[u8]) -> String {
+    if b.len() <= 16 {
+        let fill = if b.first().is_some_and(|x| x & 0x80 != 0) {
+            0xFF
+        } else {
+            0
+        };
+        let mut buf = [fill; 16];
+        buf[16 - b.len()..].copy_from_slice(b);
+        i128::from_be_bytes(buf).to_string()
+    } else {
+        format!("0x{}", hex(b))
+    }
+}
+
+/// Reads a schema file given on the command line.
+pub fn read_schema_file(path: &std::path::Path) -> Result<SchemaFile, String> {
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    SchemaFile::parse(&name, &text)
+}
+
+/// The schema a registry answered for `GET /schemas/ids/{id}`.
+pub fn parse_registry_answer(body: &[u8]) -> Result<Served, String> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| format!("the registry's answer is not JSON: {e}"))?;
+    let kind = v["schemaType"].as_str().unwrap_or("AVRO");
+    let text = v["schema"]
+        .as_str()
+        .ok_or("the registry's answer has no \"schema\"")?;
+    match kind {
+        "AVRO" => Schema::parse_str(text)
+            .map(|s| Served::Avro(Box::new(s)))
+            .map_err(|e| format!("the registry's schema is not valid Avro: {e}")),
+        "JSON" => Ok(Served::Json),
+        other => Ok(Served::Other(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use apache_avro::types::Record;
+    use serde_json::json;
+
+    const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"com.acme","fields":[
+        {"name":"id","type":"long"},{"name":"email","type":["null","string"]},
+        {"name":"placed","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
+
+    fn order_schema() -> SchemaFile {
+        SchemaFile::parse("order.avsc", ORDER).unwrap()
+    }
+
+    fn order_datum(schema: &Schema) -> Vec<u8> {
+        let mut r = Record::new(schema).unwrap();
+        r.put("id", 7i64);
+        r.put(
+            "email",
+            Avro::Union(1, Box::new(Avro::String("a@b.io".into()))),
+        );
+        r.put("placed", Avro::TimestampMillis(1_700_000_000_000));
+        apache_avro::to_avro_datum(schema, r).unwrap()
+    }
+
+    fn with_value_schema() -> Decoder {
+        Decoder {
+            value_schema: Some(order_schema()),
+            ..Decoder::default()
+        }
+    }
+
+    #[test]
+    fn a_raw_datum_decodes_with_the_schema_file() {
+        let d = with_value_schema();
+        let bytes = order_datum(&d.value_schema.as_ref().unwrap().schema);
+        let o = d.decode(&bytes, Part::Payload, None);
+        assert_eq!(o.encoding, "avro");
+        assert_eq!(o.error, None);
+        assert_eq!(o.schema.as_deref(), Some("order.avsc: com.acme.Order"));
+        assert_eq!(
+            o.decoded,
+            Decoded::Structured(
+                json!({"id": 7, "email": "a@b.io", "placed": "2023-11-14T22:13:20Z"})
+            )
+        );
+    }
+
+    #[test]
+    fn single_object_encoding_is_matched_by_fingerprint() {
+        let d = with_value_schema();
+        let schema = &d.value_schema.as_ref().unwrap().schema;
+        let mut bytes = RabinFingerprintHeader::from_schema(schema).build_header();
+        bytes.extend(order_datum(schema));
+        let o = d.decode(&bytes, Part::Payload, None);
+        assert_eq!(
+            (o.encoding, o.error.as_deref()),
+            ("avro-single-object", None)
+        );
+        bytes[3] ^= 0xFF;
+        let o = d.decode(&bytes, Part::Payload, None);
+        assert!(o.error.unwrap().contains("matches no schema given"));
+        assert_eq!(o.decoded, Decoded::Binary, "shown raw");
+    }
+
+    #[test]
+    fn a_container_file_brings_its_own_schema() {
+        let schema = order_schema().schema;
+        let mut w = apache_avro::Writer::new(&schema, Vec::new());
+        for id in [1i64, 2] {
+            let mut r = Record::new(&schema).unwrap();
+            r.put("id", id);
+            r.put("email", Avro::Union(0, Box::new(Avro::Null)));
+            r.put("placed", Avro::TimestampMillis(0));
+            w.append(r).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        let o = Decoder::default().decode(&bytes, Part::Payload, None);
+        assert_eq!(o.encoding, "avro-container");
+        let Decoded::Structured(Value::Array(records)) = o.decoded else {
+            panic!("{o:?}")
+        };
+        assert_eq!(records[1]["id"], 2);
+        assert!(records[0]["email"].is_null());
+    }
+
+    #[test]
+    fn the_registry_wire_format_needs_the_schema_fetched_first() {
+        let mut d = Decoder {
+            registry: true,
+            ..Decoder::default()
+        };
+        let schema = order_schema().schema;
+        let mut bytes = vec![0, 0, 0, 0, 42];
+        bytes.extend(order_datum(&schema));
+        assert_eq!(d.wants(&bytes, None), Some(Wanted::RegistryId(42)));
+        d.learn_registry(42, Ok(Served::Avro(Box::new(schema))));
+        assert_eq!(d.wants(&bytes, None), None, "cached for the run");
+        let o = d.decode(&bytes, Part::Payload, None);
+        assert_eq!(o.encoding, "avro-registry");
+        assert_eq!(o.schema.as_deref(), Some("registry id 42: com.acme.Order"));
+        assert!(o.error.is_none());
+
+        d.learn_registry(43, Err("HTTP 404: schema not found".into()));
+        bytes[4] = 43;
+        let o = d.decode(&bytes, Part::Payload, None);
+        assert_eq!(
+            o.error.as_deref(),
+            Some("registry id 43: HTTP 404: schema not found")
+        );
+        assert_eq!(o.decoded, Decoded::Binary);
+        // Without a registry the wire format is not guessed at.
+        let o = Decoder::default().decode(&bytes, Part::Payload, None);
+        assert_eq!((o.encoding, o.error), ("binary", None));
+    }
+
+    #[test]
+    fn corrupt_avro_is_shown_raw_with_its_error() {
+        let d = Decoder {
+            mode: Mode::Avro,
+            ..with_value_schema()
+        };
+        let mut bytes = order_datum(&d.value_schema.as_ref().unwrap().schema);
+        bytes.truncate(3);
+        let o = d.decode(&bytes, Part::Payload, None);
+        assert_eq!(o.encoding, "avro");
+        assert!(o
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("order.avsc: com.acme.Order: "));
+        let mut bytes = order_datum(&d.value_schema.as_ref().unwrap().schema);
+        bytes.extend(b"trailing");
+        assert!(d
+            .decode(&bytes, Part::Payload, None)
+            .error
+            .unwrap()
+            .contains("bytes left after the datum"));
+        // --decode avro without any schema names what is missing.
+        let o = Decoder {
+            mode: Mode::Avro,
+            ..Decoder::default()
+        }
+        .decode(b"\x02", Part::Key, None);
+        assert!(o.error.unwrap().contains("--key-schema"));
+    }
+
+    #[test]
+    fn auto_prefers_json_then_text_then_binary() {
+        let d = Decoder::default();
+        let o = d.decode(br#"{"a":1}"#, Part::Payload, None);
+        assert_eq!(
+            (o.encoding, o.decoded),
+            ("json", Decoded::Structured(json!({"a": 1})))
+        );
+        assert_eq!(
+            d.decode(b"42", Part::Payload, None).encoding,
+            "text",
+            "a scalar is text"
+        );
+        assert_eq!(d.decode(b"hello", Part::Payload, None).encoding, "text");
+        assert_eq!(d.decode(&[0xff, 0], Part::Payload, None).encoding, "binary");
+        // A schema file that does not fit a JSON payload: JSON shown, the mismatch reported.
+        let o = with_value_schema().decode(br#"{"a":1}"#, Part::Payload, None);
+        assert_eq!(o.encoding, "json");
+        assert!(o.error.is_some());
+    }
+
+    #[test]
+    fn forced_modes() {
+        let json_mode = Decoder {
+            mode: Mode::Json,
+            ..Decoder::default()
+        };
+        let o = json_mode.decode(b"{broken", Part::Payload, None);
+        assert_eq!(o.encoding, "json");
+        assert!(o.error.unwrap().starts_with("not JSON"));
+        assert_eq!(o.decoded, Decoded::Text("{broken".into()));
+        let binary = Decoder {
+            mode: Mode::Binary,
+            ..Decoder::default()
+        };
+        assert_eq!(
+            binary.decode(b"{}", Part::Payload, None).decoded,
+            Decoded::Binary
+        );
+    }
+
+    #[test]
+    fn pulsar_topic_schemas_by_version() {
+        let mut d = Decoder::default();
+        let schema = order_schema().schema;
+        let bytes = order_datum(&schema);
+        let v = 3i64.to_be_bytes();
+        assert_eq!(
+            d.wants(&bytes, Some(&v)),
+            Some(Wanted::TopicSchema(v.to_vec()))
+        );
+        d.learn_topic_schema(v.to_vec(), Ok(Served::Avro(Box::new(schema))));
+        let o = d.decode(&bytes, Part::Payload, Some(&v));
+        assert_eq!(o.encoding, "pulsar-schema");
+        assert_eq!(
+            o.schema.as_deref(),
+            Some("topic schema version 3: com.acme.Order")
+        );
+        d.learn_topic_schema(vec![9], Ok(Served::Other("PROTOBUF".into())));
+        let o = d.decode(&bytes, Part::Payload, Some(&[9]));
+        assert!(o.error.unwrap().contains("PROTOBUF schema"));
+    }
+
+    #[test]
+    fn registry_answers() {
+        let a = parse_registry_answer(format!(r#"{{"schema": {}}}"#, json!(ORDER)).as_bytes());
+        assert!(matches!(a, Ok(Served::Avro(_))));
+        let a = parse_registry_answer(br#"{"schema": "{}", "schemaType": "PROTOBUF"}"#);
+        assert!(matches!(a, Ok(Served::Other(k)) if k == "PROTOBUF"));
+        assert!(parse_registry_answer(b"<html>").is_err());
+        assert!(parse_registry_answer(br#"{"schema": "not avro"}"#).is_err());
+    }
+
+    #[test]
+    fn avro_values_read_as_json() {
+        assert_eq!(to_json(Avro::Bytes(vec![1, 2])), json!("AQI="));
+        assert_eq!(to_json(Avro::Date(19_000)), json!("2022-01-08"));
+        assert_eq!(to_json(Avro::Double(f64::NAN)), json!("NaN"));
+        assert_eq!(unscaled(&[0xFF, 0x38]), "-200");
+        let mut m = HashMap::new();
+        m.insert("b".to_string(), Avro::Int(2));
+        m.insert("a".to_string(), Avro::Int(1));
+        assert_eq!(to_json(Avro::Map(m)).to_string(), r#"{"a":1,"b":2}"#);
+    }
+}

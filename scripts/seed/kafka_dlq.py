@@ -14,11 +14,20 @@ written to the DLQ topic with the context its framework adds:
             key and payload, a 3-byte Spring partition and a non-UTF-8 origin topic; a tombstone
             with a null header value; an envelope that is not JSON; an error message carrying a
             terminal escape sequence
+--encoding chooses how the order events are written (default json); the Avro ones use
+scripts/seed/order.avsc through fastavro, or confluent-kafka's own AvroSerializer:
+  avro                a raw Avro datum (the reader needs the schema file)
+  avro-single-object  Avro single-object encoding (C3 01 + the schema's Rabin fingerprint)
+  avro-container      an Avro object container file holding the one record
+  avro-registry       the schema-registry wire format, registered with --registry URL
+  avro-corrupt        a raw Avro datum cut short
 The origin partition/offset in each dead letter are the real ones the broker assigned.
 Prints one JSON document describing every dead letter, for tests to check against.
 """
 import argparse
+import io
 import json
+import os
 import struct
 import sys
 import time
@@ -32,6 +41,59 @@ STACK = (
     "\tat com.example.orders.OrderListener.onMessage(OrderListener.java:42)\n"
     "\tat org.springframework.kafka.listener.KafkaMessageListenerContainer.doInvokeOnMessage(KafkaMessageListenerContainer.java:2800)\n"
 )
+
+
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "order.avsc")
+
+
+def encoder(args):
+    """A function turning an order event into the bytes --encoding asks for."""
+    if args.encoding == "json":
+        return lambda event, n: json.dumps(event).encode()
+    import fastavro
+    from fastavro.schema import fingerprint, to_parsing_canonical_form
+
+    with open(SCHEMA_FILE) as f:
+        schema_text = f.read()
+    schema = fastavro.parse_schema(json.loads(schema_text))
+
+    def avro_event(event, n):
+        e = dict(event)
+        e["amount"] = {"value": event["amount"]["value"] * 100, "currency": event["amount"]["currency"]}
+        e["placed_at"] = 1_700_000_000_000 + n
+        return e
+
+    def datum(event, n):
+        buf = io.BytesIO()
+        fastavro.schemaless_writer(buf, schema, avro_event(event, n))
+        return buf.getvalue()
+
+    if args.encoding == "avro":
+        return datum
+    if args.encoding == "avro-corrupt":
+        return lambda event, n: datum(event, n)[:7]
+    if args.encoding == "avro-single-object":
+        header = b"\xc3\x01" + bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO"))
+        return lambda event, n: header + datum(event, n)
+    if args.encoding == "avro-container":
+        def container(event, n):
+            buf = io.BytesIO()
+            fastavro.writer(buf, schema, [avro_event(event, n)])
+            return buf.getvalue()
+        return container
+    if args.encoding == "avro-registry":
+        from confluent_kafka.schema_registry import SchemaRegistryClient
+        from confluent_kafka.schema_registry.avro import AvroSerializer
+        from confluent_kafka.serialization import MessageField, SerializationContext
+
+        conf = {"url": args.registry}
+        if args.registry_user:
+            with open(args.registry_password_file) as f:
+                conf["basic.auth.user.info"] = f"{args.registry_user}:{f.read().strip()}"
+        serializer = AvroSerializer(SchemaRegistryClient(conf), schema_text)
+        ctx = SerializationContext(args.origin, MessageField.VALUE)
+        return lambda event, n: serializer(avro_event(event, n), ctx)
+    raise SystemExit(f"unknown encoding {args.encoding}")
 
 
 def create_topics(bootstrap, topics, partitions):
@@ -103,11 +165,17 @@ def main():
     ap.add_argument("--style", choices=["connect", "spring", "envelope", "looping", "malformed"], action="append", required=True)
     ap.add_argument("--count", type=int, default=3, help="dead letters per style")
     ap.add_argument("--partitions", type=int, default=2)
+    ap.add_argument("--encoding", default="json",
+                    choices=["json", "avro", "avro-single-object", "avro-container", "avro-registry", "avro-corrupt"])
+    ap.add_argument("--registry", help="schema registry URL, for --encoding avro-registry")
+    ap.add_argument("--registry-user")
+    ap.add_argument("--registry-password-file")
     args = ap.parse_args()
 
     create_topics(args.bootstrap, [args.origin, args.dlq], args.partitions)
     producer = Producer({"bootstrap.servers": args.bootstrap, "linger.ms": 5, "enable.idempotence": False})
 
+    encode = encoder(args)
     events = []
     for style in args.style:
         if style == "malformed":
@@ -120,7 +188,7 @@ def main():
                 "customer": {"name": f"Customer {n}", "email": f"customer{n}@example.com"},
                 "payment": {"card_number": "4111111111111111", "expiry": "12/29"},
             }
-            events.append((style, f"order-{5000 + n}".encode(), json.dumps(event).encode(), n))
+            events.append((style, f"order-{5000 + n}".encode(), encode(event, n), n))
     origin_pos = produce_all(
         producer,
         [(args.origin, key, value, [("traceparent", f"00-{n:032x}-{n:016x}-01".encode())], None) for _, key, value, n in events],
@@ -174,7 +242,7 @@ def main():
             failed_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             msg = "timeout calling billing-service after 3 attempts"
             envelope = {
-                "original_event": json.loads(value),
+                "original_event": json.loads(value) if args.encoding == "json" else value.hex(),
                 "error": msg,
                 "stack_trace": "java.net.SocketTimeoutException: Read timed out\n\tat billing.Client.call(Client.java:88)",
                 "consumer_group": "billing",

@@ -115,15 +115,21 @@ pub fn as_text(bytes: &[u8]) -> Option<&str> {
 pub struct SchemaFile {
     pub label: String,
     pub schema: Schema,
-    /// The single-object encoding header of this schema (`C3 01` + Rabin fingerprint).
-    header: Vec<u8>,
+    /// The single-object encoding headers of this schema (`C3 01` + Rabin fingerprint): the
+    /// one the Avro specification gives, and apache-avro's where it differs (see
+    /// [`canonical_fingerprint`]).
+    headers: Vec<Vec<u8>>,
 }
 
 impl SchemaFile {
     pub fn parse(label: &str, text: &str) -> Result<SchemaFile, String> {
         let schema =
             Schema::parse_str(text).map_err(|e| format!("{label}: not an Avro schema: {e}"))?;
-        let header = RabinFingerprintHeader::from_schema(&schema).build_header();
+        let mut headers = vec![[SINGLE_OBJECT_MAGIC, &canonical_fingerprint(&schema)].concat()];
+        let theirs = RabinFingerprintHeader::from_schema(&schema).build_header();
+        if theirs != headers[0] {
+            headers.push(theirs);
+        }
         let label = match schema_name(&schema) {
             Some(n) => format!("{label}: {n}"),
             None => label.to_string(),
@@ -131,9 +137,51 @@ impl SchemaFile {
         Ok(SchemaFile {
             label,
             schema,
-            header,
+            headers,
         })
     }
+}
+
+/// The CRC-64-AVRO fingerprint of the schema's Parsing Canonical Form, little-endian, as the
+/// specification, the Java library and fastavro compute it. apache-avro 0.21 writes a primitive
+/// with a logical type as `{"type":"long"}` instead of `"long"` in the canonical form, so its
+/// fingerprint differs for such schemas; the form is corrected here first.
+pub fn canonical_fingerprint(schema: &Schema) -> [u8; 8] {
+    fn simplify(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                if m.len() == 1 {
+                    if let Some(Value::String(t)) = m.get("type") {
+                        *v = Value::String(t.clone());
+                        return;
+                    }
+                }
+                m.values_mut().for_each(simplify);
+            }
+            Value::Array(items) => items.iter_mut().for_each(simplify),
+            _ => {}
+        }
+    }
+    let form = schema.canonical_form();
+    let form = match serde_json::from_str::<Value>(&form) {
+        Ok(mut v) => {
+            simplify(&mut v);
+            v.to_string()
+        }
+        Err(_) => form,
+    };
+    rabin(form.as_bytes()).to_le_bytes()
+}
+
+/// CRC-64-AVRO (Rabin), as the Avro specification gives it.
+fn rabin(data: &[u8]) -> u64 {
+    const EMPTY: u64 = 0xc15d_213a_a4d7_a795;
+    let table: Vec<u64> = (0..256u64)
+        .map(|i| (0..8).fold(i, |fp, _| (fp >> 1) ^ (EMPTY & (fp & 1).wrapping_neg())))
+        .collect();
+    data.iter().fold(EMPTY, |fp, &b| {
+        (fp >> 8) ^ table[((fp ^ u64::from(b)) & 0xff) as usize]
+    })
 }
 
 fn schema_name(schema: &Schema) -> Option<String> {
@@ -251,11 +299,8 @@ impl Decoder {
         }
         if bytes.starts_with(SINGLE_OBJECT_MAGIC) && bytes.len() >= 10 {
             let known = [self.value_schema.as_ref(), self.key_schema.as_ref()];
-            if let Some(f) = known
-                .into_iter()
-                .flatten()
-                .find(|f| bytes[..10] == f.header[..])
-            {
+            let matches = |f: &&SchemaFile| f.headers.iter().any(|h| bytes[..10] == h[..]);
+            if let Some(f) = known.into_iter().flatten().find(matches) {
                 return Some(datum(
                     &f.schema,
                     &bytes[10..],
@@ -560,6 +605,28 @@ mod tests {
         let o = d.decode(&bytes, Part::Payload, None);
         assert!(o.error.unwrap().contains("matches no schema given"));
         assert_eq!(o.decoded, Decoded::Binary, "shown raw");
+    }
+
+    #[test]
+    fn fingerprints_follow_the_specification() {
+        // The specification's own example: "null".
+        assert_eq!(rabin(br#""null""#), 0x63dd_24e7_cc25_8f8a);
+        // A logical type leaves the canonical form: fastavro and Java fingerprint this schema
+        // as the plain long it is (apache-avro 0.21 does not).
+        let logical_text = r#"{"type":"record","name":"T","fields":[{"name":"t","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
+        let with_logical = Schema::parse_str(logical_text).unwrap();
+        let plain = Schema::parse_str(
+            r#"{"type":"record","name":"T","fields":[{"name":"t","type":"long"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_fingerprint(&with_logical),
+            canonical_fingerprint(&plain)
+        );
+        let f = SchemaFile::parse("t.avsc", &plain.canonical_form()).unwrap();
+        assert_eq!(f.headers.len(), 1, "no logical type: one header");
+        let f = SchemaFile::parse("t.avsc", logical_text).unwrap();
+        assert_eq!(f.headers.len(), 2, "apache-avro's differs: both accepted");
     }
 
     #[test]

@@ -72,7 +72,7 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand list" -l decode -d 'How to read keys and payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
 json\t''
 avro\t''
 text\t''
@@ -115,7 +115,7 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
-complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l decode -d 'How to read keys and payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
 json\t''
 avro\t''
 text\t''
@@ -256,7 +256,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local tim
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
-complete -c dlq -n "__fish_dlq_using_subcommand export" -l decode -d 'How to read keys and payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
 json\t''
 avro\t''
 text\t''

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::decode::{Decoded, Decoder, Outcome, Part};
 use crate::domain::entry::{Entry, Header};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +78,51 @@ pub struct ArchivedEntry {
     pub headers: Vec<RawHeader>,
     pub payload: Option<Raw>,
     pub context: ArchivedContext,
+    /// With `export --decode`/a schema/a registry: the key and payload as decoded, for people
+    /// and tools (a restore ignores it and uses the raw bytes above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<ArchivedDecoded>,
+}
+
+/// Decoded copies of an entry's key and payload: JSON for structured data (JSON, Avro), a
+/// string for text, `null` for binary; unredacted, like the rest of the archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedDecoded {
+    pub key: Option<serde_json::Value>,
+    pub key_encoding: Option<String>,
+    pub payload: Option<serde_json::Value>,
+    pub payload_encoding: Option<String>,
+    pub payload_schema: Option<String>,
+    pub errors: Vec<String>,
+}
+
+impl ArchivedDecoded {
+    pub fn of(record: &crate::domain::entry::Record, decoder: &Decoder) -> ArchivedDecoded {
+        let mut d = ArchivedDecoded::default();
+        let value = |o: Outcome, part: Part, errors: &mut Vec<String>| {
+            if let Some(e) = o.error {
+                errors.push(format!("{}: {e}", part.name()));
+            }
+            match o.decoded {
+                Decoded::Structured(v) => v,
+                Decoded::Text(t) => serde_json::Value::String(t),
+                Decoded::Binary => serde_json::Value::Null,
+            }
+        };
+        if let Some(k) = &record.key {
+            let o = decoder.decode(k, Part::Key, None);
+            d.key_encoding = Some(o.encoding.to_string());
+            d.key = Some(value(o, Part::Key, &mut d.errors));
+        }
+        if let Some(p) = &record.payload {
+            let o = decoder.decode(p, Part::Payload, record.schema_version.as_deref());
+            d.payload_encoding = Some(o.encoding.to_string());
+            d.payload_schema = o.schema.clone();
+            d.payload = Some(value(o, Part::Payload, &mut d.errors));
+        }
+        d
+    }
 }
 
 impl ArchivedEntry {
@@ -116,6 +162,7 @@ impl ArchivedEntry {
                 consumer_group: c.consumer_group.clone(),
                 failed_at: c.failed_at.map(|t| t.to_string()),
             },
+            decoded: None,
         }
     }
 

@@ -260,9 +260,10 @@ pub struct ConventionArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Decoding")]
 pub struct DecodeArgs {
-    /// How to read keys and payloads [default: auto: the registry wire format (with
-    /// --schema-registry), a Pulsar topic schema, Avro with the schema files, JSON, text, then
-    /// binary]. `export` adds decoded copies only when asked (this flag, a schema or a registry)
+    /// How to read payloads [default: auto: the registry wire format (with --schema-registry),
+    /// a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text,
+    /// then binary]. Keys are read as Avro only with --key-schema or the registry. `export`
+    /// adds decoded copies only when asked (this flag, a schema or a registry)
     #[arg(long, value_enum, value_name = "HOW")]
     pub decode: Option<DecodeMode>,
     /// Avro schema (.avsc) of the payloads: a raw datum, or single-object encoding

@@ -71,6 +71,10 @@ pub struct Context {
     /// Regexes whose matches are masked wherever they appear.
     #[serde(default)]
     pub redact_patterns: Vec<String>,
+    /// Schema registry for the wire format, and its basic-auth user and password file.
+    pub schema_registry: Option<String>,
+    pub schema_registry_user: Option<String>,
+    pub schema_registry_password_file: Option<PathBuf>,
 }
 
 /// The config file's path.
@@ -225,6 +229,21 @@ pub fn apply_redaction(ctx: &Context, output: &mut crate::cli::OutputArgs) {
     output
         .redact_patterns
         .extend(ctx.redact_patterns.iter().cloned());
+}
+
+/// Fills the schema registry settings that flags and environment left unset.
+pub fn apply_decoding(ctx: &Context, decode: &mut crate::cli::DecodeArgs) {
+    if decode.schema_registry.is_none() {
+        decode.schema_registry = ctx.schema_registry.clone();
+    }
+    if decode.schema_registry_user.is_none() {
+        decode.schema_registry_user = ctx.schema_registry_user.clone();
+    }
+    if decode.schema_registry_password_file.is_none()
+        && std::env::var_os("DLQ_SCHEMA_REGISTRY_PASSWORD").is_none()
+    {
+        decode.schema_registry_password_file = ctx.schema_registry_password_file.clone();
+    }
 }
 
 /// The context's default output format, if it names one.

@@ -98,11 +98,13 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
         Command::List(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             config::apply_redaction(ctx, &mut a.output);
+            config::apply_decoding(ctx, &mut a.decode);
             a.output.output = a.output.output.or(out);
         }
         Command::Inspect(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             config::apply_redaction(ctx, &mut a.output);
+            config::apply_decoding(ctx, &mut a.decode);
             a.output.output = a.output.output.or(out);
         }
         Command::Replay(a) => {
@@ -113,7 +115,10 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             a.output = a.output.or(out);
         }
-        Command::Export(a) => config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?,
+        Command::Export(a) => {
+            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            config::apply_decoding(ctx, &mut a.decode);
+        }
         Command::Config { .. } | Command::Man | Command::Completions { .. } => {}
     }
     Ok(())
@@ -346,8 +351,16 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export(a) => {
+            let connect = settings::connect(&a.connect)?;
+            let d = &a.decode;
+            let asked = d.decode.is_some()
+                || d.value_schema.is_some()
+                || d.key_schema.is_some()
+                || d.schema_registry.is_some();
             let s = commands::export::ExportSettings {
-                connect: settings::connect(&a.connect)?,
+                decoder: asked.then(|| settings::decoder(d)).transpose()?,
+                registry: settings::registry(d, connect.timeout)?,
+                connect,
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 ids: a.ids,
                 header_map: settings::header_map(&a.conventions)?,

@@ -4,6 +4,8 @@
 A producer publishes order events to TOPIC; a consumer using the official client's
 DeadLetterPolicy fails (nacks) every one until the client itself moves them to
 <TOPIC>-<SUBSCRIPTION>-DLQ, with REAL_TOPIC and ORIGIN_MESSAGE_ID set by the client.
+With --avro-schema FILE the events are Avro, written by the client's own AvroSchema (fastavro)
+as a raw datum, the way a Pulsar producer with an Avro topic schema sends them.
 Prints one JSON document describing what was produced, for tests to check against.
 """
 import argparse
@@ -21,6 +23,7 @@ def main():
     ap.add_argument("--subscription", required=True, help="the failing service's subscription")
     ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--avro-schema", metavar="FILE", help="send Avro events with this schema (.avsc)")
     ap.add_argument("--property", action="append", default=[], metavar="NAME=VALUE",
                     help="an extra property on every original message (kept on the dead letter)")
     args = ap.parse_args()
@@ -36,7 +39,12 @@ def main():
         negative_ack_redelivery_delay_ms=100,
         dead_letter_policy=pulsar.ConsumerDeadLetterPolicy(max_redeliver_count=1),
     )
-    producer = client.create_producer(topic, batching_enabled=False)
+    schema = None
+    if args.avro_schema:
+        from pulsar.schema import AvroSchema
+        with open(args.avro_schema) as f:
+            schema = AvroSchema(None, schema_definition=json.load(f))
+    producer = client.create_producer(topic, batching_enabled=False, **({"schema": schema} if schema else {}))
     produced = []
     for i in range(args.count):
         event = {
@@ -48,7 +56,11 @@ def main():
         key = f"order-{1000 + i}"
         props = {"app": "checkout", "trace-id": f"trace-{i:04d}"}
         props.update(p.split("=", 1) for p in args.property)
-        mid = producer.send(json.dumps(event).encode(), partition_key=key, properties=props)
+        if schema:
+            body = dict(event, amount={"value": (25 + i) * 100, "currency": "EUR"}, placed_at=1_700_000_000_000 + i)
+            mid = producer.send(body, partition_key=key, properties=props)
+        else:
+            mid = producer.send(json.dumps(event).encode(), partition_key=key, properties=props)
         produced.append({"key": key, "origin_message_id": str(mid), "properties": props, "event": event})
     producer.flush()
 

@@ -1,7 +1,7 @@
 //! `dlq export TOPIC [selection]`: the selected entries as archive lines (see `archive`),
 //! streaming, unredacted, for `dlq replay --from-file` or other tools.
 
-use crate::archive::{ArchiveWriter, ArchivedEntry};
+use crate::archive::{ArchiveWriter, ArchivedDecoded, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanNotes, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
@@ -15,6 +15,10 @@ pub struct ExportSettings {
     pub header_map: HeaderMap,
     /// `--all`: include entries already handled.
     pub start: StartAt,
+    /// Add decoded copies of keys and payloads (asked for with `--decode`, a schema or a
+    /// registry).
+    pub decoder: Option<crate::domain::decode::Decoder>,
+    pub registry: Option<crate::registry::RegistryConfig>,
 }
 
 /// Writes the selection; returns how many entries were exported and the broker's notes.
@@ -34,6 +38,8 @@ pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<
         })
         .await?;
     let mut exported = 0u64;
+    let sources = super::decoding::Sources::new(s.registry.as_ref())?;
+    let mut decoder = s.decoder.clone();
     let written: anyhow::Result<()> = async {
         while let Some(record) = reader.next().await? {
             let entry = Entry {
@@ -43,7 +49,16 @@ pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<
             if !selection.matches(&entry) {
                 continue;
             }
-            out.write(&ArchivedEntry::of(&entry, &s.topic))?;
+            let mut archived = ArchivedEntry::of(&entry, &s.topic);
+            if let Some(decoder) = decoder.as_mut() {
+                sources
+                    .prepare(decoder, &entry.record, async |t, v| {
+                        reader.topic_schema(t, v).await
+                    })
+                    .await;
+                archived.decoded = Some(ArchivedDecoded::of(&entry.record, decoder));
+            }
+            out.write(&archived)?;
             exported += 1;
             if selection.limit.is_some_and(|l| exported >= l) {
                 break;

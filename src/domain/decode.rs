@@ -248,7 +248,13 @@ impl Decoder {
             Part::Key => self.key_schema.as_ref(),
             Part::Payload => self.value_schema.as_ref(),
         };
-        match self.mode {
+        // `--decode` is about payloads: a key is forced only with a key schema of its own.
+        let mode = if part == Part::Key && file.is_none() {
+            Mode::Auto
+        } else {
+            self.mode
+        };
+        match mode {
             Mode::Text => match std::str::from_utf8(bytes) {
                 Ok(t) => Outcome::ok(Decoded::Text(t.to_string()), "text", None),
                 Err(e) => Outcome::failed(bytes, "text", format!("not UTF-8: {e}")),
@@ -707,8 +713,15 @@ mod tests {
             mode: Mode::Avro,
             ..Decoder::default()
         }
-        .decode(b"\x02", Part::Key, None);
-        assert!(o.error.unwrap().contains("--key-schema"));
+        .decode(b"\x02", Part::Payload, None);
+        assert!(o.error.unwrap().contains("--value-schema"));
+        // Keys are not forced without a key schema of their own.
+        let o = Decoder {
+            mode: Mode::Avro,
+            ..Decoder::default()
+        }
+        .decode(b"order-1", Part::Key, None);
+        assert_eq!((o.encoding, o.error), ("text", None));
     }
 
     #[test]

@@ -167,7 +167,7 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-pub fn seed_script(name: &str) -> PathBuf {
+fn seed_script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("scripts/seed")
         .join(name)
@@ -207,6 +207,38 @@ pub fn seed_kafka_at(
     styles: &[&str],
     count: u32,
 ) -> Value {
+    seed_kafka_with(bootstrap, origin, dlq_topic, styles, count, &[])
+}
+
+/// Spring-style dead letters whose events are written as `--encoding` asks (see
+/// scripts/seed/kafka_dlq.py), with any further seed arguments.
+pub fn seed_kafka_encoded(
+    origin: &str,
+    dlq_topic: &str,
+    count: u32,
+    encoding: &str,
+    extra: &[&str],
+) -> Value {
+    let mut args = vec!["--encoding", encoding];
+    args.extend(extra);
+    seed_kafka_with(
+        kafka_url().trim_start_matches("kafka://"),
+        origin,
+        dlq_topic,
+        &["spring"],
+        count,
+        &args,
+    )
+}
+
+fn seed_kafka_with(
+    bootstrap: &str,
+    origin: &str,
+    dlq_topic: &str,
+    styles: &[&str],
+    count: u32,
+    extra: &[&str],
+) -> Value {
     let bootstrap = bootstrap.to_string();
     let count = count.to_string();
     let mut args = vec![
@@ -222,17 +254,25 @@ pub fn seed_kafka_at(
     for s in styles {
         args.extend(["--style", s]);
     }
+    args.extend(extra);
     run_seed("kafka_dlq.py", &args)
 }
 
 /// Dead letters moved to `<topic>-<subscription>-DLQ` by the official Pulsar client's
 /// dead-letter policy.
 pub fn seed_pulsar(topic: &str, subscription: &str, count: u32) -> Value {
-    seed_pulsar_with(topic, subscription, count, &[])
+    seed_pulsar_with(topic, subscription, count, &[], &[])
 }
 
-/// As `seed_pulsar`, with extra `NAME=VALUE` properties on every original message.
-pub fn seed_pulsar_with(topic: &str, subscription: &str, count: u32, properties: &[&str]) -> Value {
+/// As `seed_pulsar`, with extra `NAME=VALUE` properties on every original message and any
+/// further seed arguments.
+pub fn seed_pulsar_with(
+    topic: &str,
+    subscription: &str,
+    count: u32,
+    properties: &[&str],
+    extra: &[&str],
+) -> Value {
     let url = pulsar_direct_url();
     let count = count.to_string();
     let mut args = vec![
@@ -248,6 +288,7 @@ pub fn seed_pulsar_with(topic: &str, subscription: &str, count: u32, properties:
     for p in properties {
         args.extend(["--property", p]);
     }
+    args.extend(extra);
     run_seed("pulsar_dlq.py", &args)
 }
 
@@ -409,4 +450,59 @@ pub fn while_peer_holds<R>(code: &str, args: &[&str], during: impl FnOnce() -> R
     drop(child.stdin.take());
     let _ = child.wait();
     result
+}
+
+/// A test server from scripts/seed (an OAuth2 issuer, a schema registry) that prints its URL on
+/// its first line, then one JSON line per request it served; killed when dropped.
+pub struct PyServer {
+    child: std::process::Child,
+    pub url: String,
+    lines: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl PyServer {
+    pub fn start(script: &str, args: &[&str]) -> PyServer {
+        use std::io::BufRead;
+        let mut child = StdCommand::new(python())
+            .arg(seed_script(script))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut url = String::new();
+        lines.read_line(&mut url).unwrap();
+        PyServer {
+            child,
+            url: url.trim().to_string(),
+            lines,
+        }
+    }
+
+    /// The next request the server reported.
+    pub fn next_line(&mut self) -> Value {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.lines.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("a request line: {line:?}"))
+    }
+
+    /// Stops the server and returns every request line it had not yet been asked for.
+    pub fn finish(mut self) -> Vec<Value> {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut rest = String::new();
+        let _ = self.lines.read_to_string(&mut rest);
+        rest.lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+impl Drop for PyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -5,6 +5,7 @@
 mod common;
 mod completions;
 mod config;
+mod decode;
 mod json_contract;
 mod kafka;
 mod offline;

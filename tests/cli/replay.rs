@@ -499,7 +499,7 @@ fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
 #[test]
 fn pulsar_replay_refuses_likely_loops() {
     let topic = unique("loop-payments");
-    seed_pulsar_with(&topic, "billing", 2, &["dlq-replay-count=3"]);
+    seed_pulsar_with(&topic, "billing", 2, &["dlq-replay-count=3"], &[]);
     let dlq_topic = format!("{topic}-billing-DLQ");
     let s = partial_summary(&dlq_topic, &pulsar_url(), &["--all", "-y"]);
     assert_eq!(

@@ -6,8 +6,8 @@
 use predicates::prelude::*;
 
 use crate::common::{
-    dlq, jsonl_of, pulsar_direct_url, pulsar_url, python, seed_kafka_at, seed_pulsar, seed_script,
-    unique, OwnTansu,
+    dlq, jsonl_of, pulsar_direct_url, pulsar_url, seed_kafka_at, seed_pulsar, unique, OwnTansu,
+    PyServer,
 };
 
 const PASSWORD: &str = "correct-horse-battery-staple";
@@ -421,56 +421,26 @@ fn security_flags_belong_to_their_broker() {
         .stderr(predicate::str::contains("KEY=VALUE"));
 }
 
-/// An OAuth2 issuer of the test's own (scripts/seed/oauth_issuer.py); killed when dropped.
-struct Issuer {
-    child: std::process::Child,
-    url: String,
-    requests: std::io::BufReader<std::process::ChildStdout>,
-}
-
-impl Issuer {
-    fn start(dir: &std::path::Path, client_id: &str, secret: &str) -> Issuer {
-        use std::io::BufRead;
-        let secret_file = dir.join("issuer-secret");
-        std::fs::write(&secret_file, secret).unwrap();
-        let mut child = std::process::Command::new(python())
-            .arg(seed_script("oauth_issuer.py"))
-            .args(["--client-id", client_id, "--client-secret-file"])
-            .arg(&secret_file)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut requests = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut url = String::new();
-        requests.read_line(&mut url).unwrap();
-        Issuer {
-            child,
-            url: url.trim().to_string(),
-            requests,
-        }
-    }
-
-    /// The next token request the issuer answered.
-    fn next_request(&mut self) -> serde_json::Value {
-        use std::io::BufRead;
-        let mut line = String::new();
-        self.requests.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("a request line: {line:?}"))
-    }
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// An OAuth2 issuer of the test's own (scripts/seed/oauth_issuer.py).
+fn issuer(dir: &std::path::Path, client_id: &str, secret: &str) -> PyServer {
+    let secret_file = dir.join("issuer-secret");
+    std::fs::write(&secret_file, secret).unwrap();
+    PyServer::start(
+        "oauth_issuer.py",
+        &[
+            "--client-id",
+            client_id,
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+    )
 }
 
 #[test]
 fn pulsar_oauth2_client_credentials_fetch_a_token_and_a_refused_client_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let secret = "oauth-client-secret-4711";
-    let mut issuer = Issuer::start(dir.path(), "dlq-operator", secret);
+    let mut issuer = issuer(dir.path(), "dlq-operator", secret);
     let topic = unique("oauth-orders");
     let seeded = seed_pulsar(&topic, "billing", 2);
     let dlq_topic = seeded["dlq_topic"].as_str().unwrap().to_string();
@@ -495,7 +465,7 @@ fn pulsar_oauth2_client_credentials_fetch_a_token_and_a_refused_client_is_named(
     // (pulsar-lite accepts any token; an identity provider that checks it is what is shown).
     let listed = jsonl_of(run(secret));
     assert_eq!(listed.len(), 2);
-    let asked = issuer.next_request();
+    let asked = issuer.next_line();
     assert_eq!(asked["client_id"], "dlq-operator");
     assert_eq!(asked["grant_type"], "client_credentials");
     assert_eq!(asked["audience"], "urn:pulsar:test");
@@ -508,7 +478,7 @@ fn pulsar_oauth2_client_credentials_fetch_a_token_and_a_refused_client_is_named(
             .and(predicate::str::contains("--oauth2-credentials-file"))
             .and(predicate::str::contains("not-the-secret").not()),
     );
-    assert_eq!(issuer.next_request()["granted"], false);
+    assert_eq!(issuer.next_line()["granted"], false);
 
     // Half a configuration, or a key file without a secret, is a usage error before connecting.
     dlq()

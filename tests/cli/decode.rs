@@ -46,7 +46,7 @@ fn avro_written_by_fastavro_decodes_in_each_encoding_and_is_redacted() {
         let v = inspect(&topic, id, &kafka_url(), &["--value-schema", &schema]);
         assert_eq!(v["payload_encoding"], shown_as, "{encoding}");
         assert_eq!(v["decode_errors"], Value::Array(vec![]), "{encoding}");
-        let schema = v["payload_schema"].as_str().unwrap();
+        let named = v["payload_schema"].as_str().unwrap();
         assert!(
             schema.ends_with("com.example.orders.OrderPlaced"),
             "{schema}"

@@ -47,10 +47,7 @@ fn avro_written_by_fastavro_decodes_in_each_encoding_and_is_redacted() {
         assert_eq!(v["payload_encoding"], shown_as, "{encoding}");
         assert_eq!(v["decode_errors"], Value::Array(vec![]), "{encoding}");
         let named = v["payload_schema"].as_str().unwrap();
-        assert!(
-            schema.ends_with("com.example.orders.OrderPlaced"),
-            "{schema}"
-        );
+        assert!(named.ends_with("com.example.orders.OrderPlaced"), "{named}");
         let payload = &v["payload"]["json"];
         // A container file holds a list of records.
         let event = if encoding == "avro-container" {

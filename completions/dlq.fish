@@ -36,6 +36,8 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "inspect" -d 'Show one entry
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -274,6 +276,74 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l tls -d 'Connect with 
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l until -d 'Only entries written before TIME (same forms as --since)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l origin -d 'Only entries whose origin topic is TOPIC' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l pattern -d 'Also count topics whose name matches this glob (`*` matches anything; repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l namespace -d 'Pulsar: the namespace to list [default: public/default]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand config; and not __fish_seen_subcommand_from list show use help" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
@@ -318,15 +388,17 @@ always\t''
 never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "man" -d 'Print the man page (roff)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the contexts; * marks the one in force'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make NAME the current context'

@@ -72,6 +72,27 @@ pub enum Command {
         dlq export orders.DLT --out orders-dlt.jsonl\n  \
         dlq export orders.DLT --grep DataException | gzip > dataexception.jsonl.gz")]
     Export(ExportArgs),
+    /// Summarise a DLQ: which failures, how many, since when
+    #[command(
+        after_help = "Counts by error class, origin topic, convention, partition and retry count; the oldest \
+        and newest entry and their age; total payload bytes. Streams the topic in bounded memory.\n\n\
+        Examples:\n  \
+        dlq stats orders.DLT                                   # triage: what is failing?\n  \
+        dlq stats orders.DLT --since 1h -o json | jq '.by_error_class[0]'\n  \
+        dlq stats orders-billing-DLQ -b pulsar://localhost:6650 --all"
+    )]
+    Stats(StatsArgs),
+    /// List the topics that look like DLQs, with their entry counts
+    #[command(
+        after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ (Pulsar: <topic>-<subscription>-DLQ), \
+        *.dlq, dlq-*, case-insensitively, plus --pattern GLOB and a context's dlq-patterns.\n\
+        Kafka counts come from watermarks (retained) and the operator group's offsets (unhandled);\n\
+        Pulsar counts are the operator subscription's backlog, read through.\n\n\
+        Examples:\n  \
+        dlq topics -b kafka://localhost:9092\n  \
+        dlq topics --pattern '*.errors' -o json | jq -r '.[] | select(.unhandled > 0) | .topic'"
+    )]
+    Topics(TopicsArgs),
     /// Contexts in the config file: list them, show one, or choose the current one
     #[command(
         after_help = "The file: $DLQ_CONFIG, else $XDG_CONFIG_HOME/dlq/config.toml (~/.config/dlq/config.toml).\n\
@@ -453,6 +474,39 @@ pub struct ListArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The DLQ topic
+    pub topic: String,
+    /// Include entries already handled (replayed or purged) that the broker still retains
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Also count topics whose name matches this glob (`*` matches anything; repeatable)
+    #[arg(long = "pattern", value_name = "GLOB")]
+    pub patterns: Vec<String>,
+    /// Pulsar: the namespace to list [default: public/default]
+    #[arg(long, value_name = "TENANT/NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
 }
 
 #[derive(Debug, Args)]

@@ -71,6 +71,9 @@ pub struct Context {
     /// Regexes whose matches are masked wherever they appear.
     #[serde(default)]
     pub redact_patterns: Vec<String>,
+    /// More topic-name globs `dlq topics` counts as DLQs.
+    #[serde(default)]
+    pub dlq_patterns: Vec<String>,
     /// Schema registry for the wire format, and its basic-auth user and password file.
     pub schema_registry: Option<String>,
     pub schema_registry_user: Option<String>,

@@ -119,6 +119,15 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             config::apply_decoding(ctx, &mut a.decode);
         }
+        Command::Stats(a) => {
+            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            a.output = a.output.or(out);
+        }
+        Command::Topics(a) => {
+            config::apply(ctx, &mut a.connect, None)?;
+            a.patterns.extend(ctx.dlq_patterns.iter().cloned());
+            a.output = a.output.or(out);
+        }
         Command::Config { .. } | Command::Man | Command::Completions { .. } => {}
     }
     Ok(())
@@ -389,6 +398,52 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             match &a.out {
                 Some(p) => eprintln!("exported {n} entries from {} to {}", s.topic, p.display()),
                 None => eprintln!("exported {n} entries from {}", s.topic),
+            }
+            Ok(())
+        }
+        Command::Stats(a) => {
+            let s = commands::stats::StatsSettings {
+                connect: settings::connect(&a.connect)?,
+                selection: settings::selection(&a.select, Timestamp::now())?,
+                header_map: settings::header_map(&a.conventions)?,
+                start: if a.all {
+                    broker::StartAt::Retained
+                } else {
+                    broker::StartAt::Unhandled
+                },
+                topic: a.topic,
+            };
+            let format = summary_format(a.output);
+            let mut progress = output::stats::progress();
+            let r = commands::stats::run(&s, &mut progress).await?;
+            for w in &r.warnings {
+                eprintln!("dlq: warning: {w}");
+            }
+            let mut out = BufWriter::new(io::stdout());
+            output::stats::stats(format, &s.topic, &r, Timestamp::now(), &mut out)?;
+            Ok(out.flush()?)
+        }
+        Command::Topics(a) => {
+            let s = commands::topics::TopicsSettings {
+                connect: settings::connect(&a.connect)?,
+                patterns: a.patterns,
+                namespace: a.namespace,
+            };
+            let found = commands::topics::run(&s).await?;
+            let format = summary_format(a.output);
+            let mut out = BufWriter::new(io::stdout());
+            output::stats::topics(format, &found, &mut out)?;
+            out.flush()?;
+            if found.is_empty() && format == OutputFormat::Table {
+                eprintln!(
+                    "no topic looks like a DLQ (patterns: {}; add one with --pattern GLOB)",
+                    domain::topics::DLQ_PATTERNS
+                        .iter()
+                        .copied()
+                        .chain(s.patterns.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
             }
             Ok(())
         }

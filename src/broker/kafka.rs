@@ -20,7 +20,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use super::{
     Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
-    ScanRequest, StartAt,
+    ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
@@ -872,6 +872,45 @@ impl Broker for KafkaBroker {
                 }
                 Err(e) => Err(e),
             }
+        })
+    }
+
+    async fn list_topics(&mut self, _namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>> {
+        tokio::task::block_in_place(|| {
+            let consumer = self.consumer()?;
+            let md = consumer
+                .fetch_metadata(None, self.timeout)
+                .map_err(|e| self.unreachable("metadata request", &e))?;
+            let mut topics: Vec<TopicInfo> = md
+                .topics()
+                .iter()
+                .filter(|t| !t.name().starts_with("__") && t.error().is_none())
+                .map(|t| TopicInfo {
+                    name: t.name().to_string(),
+                    partitions: t.partitions().len() as u32,
+                })
+                .collect();
+            topics.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(topics)
+        })
+    }
+
+    async fn count(&mut self, topic: &str) -> anyhow::Result<Option<TopicCount>> {
+        tokio::task::block_in_place(|| {
+            let consumer = self.consumer()?;
+            let partitions = self.partitions(&consumer, topic)?;
+            let committed = self.committed(&consumer, topic, &partitions)?;
+            let mut count = TopicCount {
+                retained: 0,
+                unhandled: 0,
+            };
+            for p in partitions {
+                let (low, high) = self.watermarks(&consumer, topic, p)?;
+                let from = committed.get(&p).copied().unwrap_or(low).max(low);
+                count.retained += (high - low).max(0) as u64;
+                count.unhandled += (high - from).max(0) as u64;
+            }
+            Ok(Some(count))
         })
     }
 

@@ -29,6 +29,24 @@ pub struct ConnectConfig {
     pub security: Security,
 }
 
+/// A topic as the broker lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicInfo {
+    /// As the broker names it (Pulsar: the full name, without a partition suffix).
+    pub name: String,
+    /// 0 for a non-partitioned Pulsar topic.
+    pub partitions: u32,
+}
+
+/// Kafka's counts from watermarks and the operator group's committed offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicCount {
+    /// Entries the broker retains (high - low watermark).
+    pub retained: u64,
+    /// Retained entries after the operator group's committed offsets.
+    pub unhandled: u64,
+}
+
 /// How to authenticate and encrypt, resolved from flags, environment and files.
 #[derive(Debug, Clone, Default)]
 pub struct Security {
@@ -215,6 +233,14 @@ pub trait Broker: Send {
     async fn topic_schema(&mut self, _topic: &str, _version: &[u8]) -> Result<Served, String> {
         Err("this broker has no topic schemas".into())
     }
+
+    /// The topics the broker lists (Pulsar: of `namespace`, `public/default` by default),
+    /// partitions grouped, internal topics left out.
+    async fn list_topics(&mut self, namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>>;
+
+    /// Entries in a topic as the broker counts them without reading: retained, and not yet
+    /// handled by the operator group. `None` where the broker cannot say that way (Pulsar).
+    async fn count(&mut self, topic: &str) -> anyhow::Result<Option<TopicCount>>;
 
     /// Whether a topic exists; `None` when the broker cannot tell.
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>>;

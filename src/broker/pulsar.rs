@@ -22,7 +22,7 @@ use pulsar::{
 
 use super::{
     Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
-    ScanRequest, StartAt,
+    ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
@@ -731,6 +731,49 @@ impl Broker for PulsarBroker {
             }
             Err(e) => Err(e),
         }
+    }
+
+    async fn list_topics(&mut self, namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>> {
+        let ns = namespace.unwrap_or("public/default");
+        let answer = tokio::time::timeout(
+            self.timeout.min(TOPIC_LIST_PROBE),
+            self.client
+                .get_topics_of_namespace(ns.to_string(), Mode::Persistent),
+        )
+        .await;
+        let names = match answer {
+            Err(_) => {
+                return Err(DlqError::Unsupported {
+                    broker: format!("The Pulsar broker at {}", self.url),
+                    capability: "listing the topics of a namespace (GetTopicsOfNamespace)".into(),
+                    alternative: "name the DLQ topic yourself (dlq list|stats TOPIC; the Pulsar \
+                                  clients name it <topic>-<subscription>-DLQ), or list topics with \
+                                  pulsar-admin topics list"
+                        .into(),
+                }
+                .into())
+            }
+            Ok(r) => r.with_context(|| format!("listing the topics of namespace {ns}"))?,
+        };
+        let mut grouped: BTreeMap<String, u32> = BTreeMap::new();
+        for name in names {
+            match name.rsplit_once("-partition-") {
+                Some((base, n)) if n.parse::<u32>().is_ok() => {
+                    *grouped.entry(base.to_string()).or_default() += 1;
+                }
+                _ => {
+                    grouped.entry(name).or_default();
+                }
+            }
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(name, partitions)| TopicInfo { name, partitions })
+            .collect())
+    }
+
+    async fn count(&mut self, _topic: &str) -> anyhow::Result<Option<TopicCount>> {
+        Ok(None)
     }
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {

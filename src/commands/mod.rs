@@ -9,3 +9,5 @@ pub mod list;
 pub mod purge;
 pub mod replay;
 pub mod rewind;
+pub mod stats;
+pub mod topics;

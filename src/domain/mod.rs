@@ -9,5 +9,7 @@ pub mod redact;
 pub mod replay;
 pub mod rewind;
 pub mod selection;
+pub mod stats;
 pub mod time;
+pub mod topics;
 pub mod view;

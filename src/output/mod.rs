@@ -5,6 +5,7 @@ mod json;
 pub mod purge;
 pub mod replay;
 pub mod rewind;
+pub mod stats;
 mod table;
 
 use std::io::{self, Write};

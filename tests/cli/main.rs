@@ -14,3 +14,4 @@ mod purge;
 mod replay;
 mod security;
 mod since;
+mod stats;

@@ -1,0 +1,64 @@
+//! `dlq topics`: the topics that look like DLQs, with their entry counts.
+
+use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
+use crate::domain::topics::dlq_pattern;
+
+pub struct TopicsSettings {
+    pub connect: ConnectConfig,
+    pub patterns: Vec<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DlqTopic {
+    pub topic: String,
+    /// The naming pattern that made it a DLQ.
+    pub pattern: String,
+    pub partitions: u32,
+    /// Kafka: entries the broker retains; `None` where the broker cannot count without reading.
+    pub retained: Option<u64>,
+    /// Entries the operator group/subscription has not handled.
+    pub unhandled: u64,
+}
+
+pub async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
+    let mut broker = broker::connect(&s.connect).await?;
+    let mut out = Vec::new();
+    for t in broker.list_topics(s.namespace.as_deref()).await? {
+        let Some(pattern) = dlq_pattern(&t.name, &s.patterns) else {
+            continue;
+        };
+        let (retained, unhandled) = match broker.count(&t.name).await? {
+            Some(c) => (Some(c.retained), c.unhandled),
+            // Pulsar: the operator subscription's backlog, read through (nothing acknowledged).
+            None => {
+                let mut reader = broker
+                    .open(&ScanRequest {
+                        topic: t.name.clone(),
+                        start: StartAt::Unhandled,
+                        ..ScanRequest::default()
+                    })
+                    .await?;
+                let mut n = 0u64;
+                let counted: anyhow::Result<()> = async {
+                    while reader.next().await?.is_some() {
+                        n += 1;
+                    }
+                    Ok(())
+                }
+                .await;
+                reader.close().await?;
+                counted?;
+                (None, n)
+            }
+        };
+        out.push(DlqTopic {
+            topic: t.name,
+            pattern: pattern.to_string(),
+            partitions: t.partitions,
+            retained,
+            unhandled,
+        });
+    }
+    Ok(out)
+}

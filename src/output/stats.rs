@@ -1,0 +1,218 @@
+//! How `stats` and `topics` look: tables on a terminal, one JSON document for scripts.
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::sanitize;
+use crate::cli::OutputFormat;
+use crate::commands::stats::StatsResult;
+use crate::commands::topics::DlqTopic;
+use crate::domain::stats::{Counts, Dated};
+
+#[derive(Serialize)]
+struct CountJson {
+    /// `null` when unknown.
+    value: Option<String>,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct DatedJson {
+    id: String,
+    timestamp: String,
+    age_seconds: i64,
+}
+
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    topic: &'a str,
+    entries: u64,
+    read: u64,
+    bytes: u64,
+    oldest: Option<DatedJson>,
+    newest: Option<DatedJson>,
+    by_error_class: Vec<CountJson>,
+    by_origin_topic: Vec<CountJson>,
+    by_convention: Vec<CountJson>,
+    by_partition: Vec<CountJson>,
+    by_retry_count: Vec<CountJson>,
+}
+
+fn counts(c: &Counts) -> Vec<CountJson> {
+    c.sorted()
+        .into_iter()
+        .map(|(value, count)| CountJson { value, count })
+        .collect()
+}
+
+fn dated(d: &Option<Dated>, now: Timestamp) -> Option<DatedJson> {
+    d.as_ref().map(|d| DatedJson {
+        id: d.id.clone(),
+        timestamp: d.timestamp.to_string(),
+        age_seconds: now.duration_since(d.timestamp).as_secs(),
+    })
+}
+
+/// A progress spinner on stderr when it is a terminal: how many entries were read.
+pub fn progress() -> impl FnMut(u64) + Send {
+    let bar = io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} entries read ({per_sec})")
+                .expect("template"),
+        );
+        bar
+    });
+    move |read| {
+        if let Some(b) = &bar {
+            b.set_position(read);
+            b.tick();
+        }
+    }
+}
+
+fn age(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+pub fn stats(
+    format: OutputFormat,
+    topic: &str,
+    r: &StatsResult,
+    now: Timestamp,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let s = &r.stats;
+    let doc = StatsJson {
+        topic,
+        entries: s.entries,
+        read: r.read,
+        bytes: s.bytes,
+        oldest: dated(&s.oldest, now),
+        newest: dated(&s.newest, now),
+        by_error_class: counts(&s.by_error_class),
+        by_origin_topic: counts(&s.by_origin_topic),
+        by_convention: counts(&s.by_convention),
+        by_partition: counts(&s.by_partition),
+        by_retry_count: counts(&s.by_retry_count),
+    };
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)
+        }
+        OutputFormat::Jsonl => {
+            serde_json::to_writer(&mut *out, &doc)?;
+            writeln!(out)
+        }
+        OutputFormat::Table => {
+            writeln!(
+                out,
+                "{topic}: {} entries, {} payload bytes",
+                s.entries, s.bytes
+            )?;
+            for (label, d) in [("Oldest", &doc.oldest), ("Newest", &doc.newest)] {
+                if let Some(d) = d {
+                    writeln!(
+                        out,
+                        "{label}: {} ({}, {} ago)",
+                        d.id,
+                        d.timestamp,
+                        age(d.age_seconds)
+                    )?;
+                }
+            }
+            for (title, rows) in [
+                ("Error class", &doc.by_error_class),
+                ("Origin topic", &doc.by_origin_topic),
+                ("Convention", &doc.by_convention),
+                ("Partition", &doc.by_partition),
+                ("Retry count", &doc.by_retry_count),
+            ] {
+                let mut t = Table::new();
+                t.load_preset(UTF8_FULL_CONDENSED);
+                t.set_header(vec![title, "Entries", "Share"]);
+                for row in rows {
+                    let share = if s.entries == 0 {
+                        0.0
+                    } else {
+                        100.0 * row.count as f64 / s.entries as f64
+                    };
+                    t.add_row(vec![
+                        Cell::new(row.value.as_deref().map_or("(unknown)".into(), sanitize)),
+                        Cell::new(row.count).set_alignment(CellAlignment::Right),
+                        Cell::new(format!("{share:.1}%")).set_alignment(CellAlignment::Right),
+                    ]);
+                }
+                writeln!(out, "\n{t}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TopicJson<'a> {
+    topic: &'a str,
+    pattern: &'a str,
+    partitions: u32,
+    retained: Option<u64>,
+    unhandled: u64,
+}
+
+pub fn topics(format: OutputFormat, topics: &[DlqTopic], out: &mut dyn Write) -> io::Result<()> {
+    let docs: Vec<TopicJson> = topics
+        .iter()
+        .map(|t| TopicJson {
+            topic: &t.topic,
+            pattern: &t.pattern,
+            partitions: t.partitions,
+            retained: t.retained,
+            unhandled: t.unhandled,
+        })
+        .collect();
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &docs)?;
+            writeln!(out)
+        }
+        OutputFormat::Jsonl => {
+            for d in &docs {
+                serde_json::to_writer(&mut *out, d)?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        OutputFormat::Table => {
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED);
+            t.set_header(vec![
+                "Topic",
+                "Pattern",
+                "Partitions",
+                "Retained",
+                "Unhandled",
+            ]);
+            for d in &docs {
+                t.add_row(vec![
+                    Cell::new(sanitize(d.topic)),
+                    Cell::new(d.pattern),
+                    Cell::new(d.partitions).set_alignment(CellAlignment::Right),
+                    Cell::new(d.retained.map_or("-".into(), |n| n.to_string()))
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(d.unhandled).set_alignment(CellAlignment::Right),
+                ]);
+            }
+            writeln!(out, "{t}")
+        }
+    }
+}

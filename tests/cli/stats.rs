@@ -1,0 +1,207 @@
+//! `dlq stats` and `dlq topics`, checked against counts made with the official clients.
+
+use std::collections::BTreeMap;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::common::{
+    b64, dlq, json_of, kafka_url, pulsar_url, read_topic_kafka, read_topic_pulsar, seed_kafka,
+    seed_pulsar, unique,
+};
+
+/// `[{"value", "count"}]` as a map, `null` values as "(unknown)".
+fn by(v: &Value, dimension: &str) -> BTreeMap<String, u64> {
+    v[dimension]
+        .as_array()
+        .unwrap_or_else(|| panic!("{dimension} in {v}"))
+        .iter()
+        .map(|c| {
+            (
+                c["value"].as_str().unwrap_or("(unknown)").to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn tally(values: impl Iterator<Item = String>) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for v in values {
+        *m.entry(v).or_default() += 1;
+    }
+    m
+}
+
+#[test]
+fn kafka_stats_agree_with_the_official_clients_count() {
+    let origin = unique("stats-orders");
+    let topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &topic, &["connect", "spring", "envelope"], 3);
+    let peer = read_topic_kafka(&topic);
+    assert_eq!(peer.len(), 9);
+
+    let s = json_of(dlq().args(["stats", &topic, "-b", &kafka_url(), "-o", "json"]));
+    assert_eq!(s["entries"], 9);
+    assert_eq!(s["read"], 9);
+    let peer_bytes: usize = peer
+        .iter()
+        .map(|m| b64(&m["value"]).map_or(0, |v| v.len()))
+        .sum();
+    assert_eq!(s["bytes"], peer_bytes as u64);
+    assert_eq!(
+        by(&s, "by_partition"),
+        tally(peer.iter().map(|m| m["partition"].to_string()))
+    );
+    // The error class as the peer reads it from the frameworks' headers.
+    let class_of = |m: &Value| {
+        m["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| {
+                h[0] == "__connect.errors.exception.class.name"
+                    || h[0] == "kafka_dlt-exception-fqcn"
+            })
+            .map(|h| String::from_utf8(b64(&h[1]).unwrap()).unwrap())
+            .unwrap_or_else(|| "(unknown)".into())
+    };
+    assert_eq!(by(&s, "by_error_class"), tally(peer.iter().map(class_of)));
+    assert_eq!(
+        by(&s, "by_convention"),
+        BTreeMap::from([
+            ("kafka-connect".into(), 3),
+            ("spring-kafka".into(), 3),
+            ("json-envelope".into(), 3)
+        ])
+    );
+    assert_eq!(
+        by(&s, "by_retry_count"),
+        BTreeMap::from([("(unknown)".into(), 3), ("3".into(), 3), ("2".into(), 3)])
+    );
+    assert_eq!(
+        by(&s, "by_origin_topic")[&origin],
+        6,
+        "envelopes name no origin topic"
+    );
+    let (oldest, newest) = (&s["oldest"], &s["newest"]);
+    assert!(oldest["timestamp"].as_str() <= newest["timestamp"].as_str());
+    assert!(oldest["age_seconds"].as_i64().unwrap() >= 0);
+
+    // A selection narrows what is counted, not what is read.
+    let s = json_of(
+        dlq()
+            .args(["stats", &topic, "-b", &kafka_url(), "-o", "json"])
+            .args(["--grep", "DataException"]),
+    );
+    assert_eq!(
+        (s["entries"].as_u64(), s["read"].as_u64()),
+        (Some(3), Some(9))
+    );
+    // The table for people.
+    dlq()
+        .args(["stats", &topic, "-b", &kafka_url(), "-o", "table"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("9 entries")
+                .and(predicate::str::contains(
+                    "org.apache.kafka.connect.errors.DataException",
+                ))
+                .and(predicate::str::contains("33.3%")),
+        );
+}
+
+#[test]
+fn pulsar_stats_agree_with_the_official_clients_count() {
+    let topic = unique("stats-pulsar");
+    let seeded = seed_pulsar(&topic, "billing", 4);
+    let dlq_topic = seeded["dlq_topic"].as_str().unwrap();
+    let peer = read_topic_pulsar(dlq_topic);
+    let s = json_of(dlq().args(["stats", dlq_topic, "-b", &pulsar_url(), "-o", "json"]));
+    assert_eq!(s["entries"], peer.len() as u64);
+    let peer_bytes: usize = peer
+        .iter()
+        .map(|m| b64(&m["value"]).map_or(0, |v| v.len()))
+        .sum();
+    assert_eq!(s["bytes"], peer_bytes as u64);
+    assert_eq!(
+        by(&s, "by_origin_topic"),
+        BTreeMap::from([(seeded["topic"].as_str().unwrap().to_string(), 4)])
+    );
+    assert_eq!(
+        by(&s, "by_convention"),
+        BTreeMap::from([("pulsar-client".into(), 4)])
+    );
+}
+
+#[test]
+fn topics_finds_dlqs_by_name_with_their_counts() {
+    let origin = unique("topics-orders");
+    let topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &topic, &["spring"], 3);
+    let found = json_of(dlq().args(["topics", "-b", &kafka_url(), "-o", "json"]));
+    let entry = |name: &str| {
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["topic"] == name)
+            .cloned()
+    };
+    let t = entry(&topic).expect("the DLQ is listed");
+    assert_eq!(t["pattern"], "*.DLT");
+    assert_eq!(
+        (t["retained"].as_u64(), t["unhandled"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(t["partitions"], 2);
+    assert!(entry(&origin).is_none(), "the origin topic is not a DLQ");
+
+    // Handled entries leave the unhandled count, not the retained one.
+    dlq()
+        .args([
+            "purge",
+            &topic,
+            "-b",
+            &kafka_url(),
+            "--all",
+            "--mark-handled",
+            "-y",
+        ])
+        .env("XDG_STATE_HOME", tempfile::tempdir().unwrap().path())
+        .assert()
+        .success();
+    let found = json_of(
+        dlq()
+            .args(["topics", "-b", &kafka_url(), "-o", "json"])
+            .args(["--pattern", &origin]),
+    );
+    let listed: Vec<&Value> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["topic"] == topic.as_str() || t["topic"] == origin.as_str())
+        .collect();
+    assert_eq!(listed.len(), 2, "--pattern adds the origin: {listed:?}");
+    let dlq_row = listed
+        .iter()
+        .find(|t| t["topic"] == topic.as_str())
+        .unwrap();
+    assert_eq!(
+        (dlq_row["retained"].as_u64(), dlq_row["unhandled"].as_u64()),
+        (Some(3), Some(0))
+    );
+}
+
+#[test]
+fn topics_on_a_broker_that_cannot_list_them_names_the_capability() {
+    dlq()
+        .args(["topics", "-b", &pulsar_url()])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("GetTopicsOfNamespace")
+                .and(predicate::str::contains("<topic>-<subscription>-DLQ")),
+        );
+}

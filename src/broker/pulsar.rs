@@ -472,7 +472,7 @@ async fn get_topic_schema(
     match Type::try_from(schema.r#type) {
         Ok(Type::Avro) => {
             let text = String::from_utf8_lossy(&schema.schema_data);
-            apache_avro::Schema::parse_str(&text)
+            crate::domain::decode::parse_avro_schema(&text)
                 .map(|s| Served::Avro(Box::new(s)))
                 .map_err(|e| format!("the topic schema is not valid Avro: {e}"))
         }

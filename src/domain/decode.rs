@@ -121,8 +121,50 @@ pub struct SchemaFile {
     headers: Vec<Vec<u8>>,
 }
 
+thread_local! {
+    /// Set while apache-avro runs under [`guarded`]: its panics are turned into errors there,
+    /// so the panic hook stays quiet about them.
+    static IN_AVRO: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs apache-avro on untrusted input. apache-avro 0.21 panics on some inputs (it unwraps
+/// the result of validating a nested record name, so a container file whose embedded schema
+/// names a record `com.exam+le.X` ends the process: found by fuzzing); here such a panic
+/// becomes an error, shown with the entry like any decode failure.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_AVRO.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = IN_AVRO.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_AVRO.with(|c| c.set(was));
+    result.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no reason given");
+        Err(format!("the Avro library failed on this input: {why}"))
+    })
+}
+
+/// An Avro schema from its JSON text.
+pub fn parse_avro_schema(text: &str) -> Result<Schema, String> {
+    guarded(|| Schema::parse_str(text).map_err(|e| e.to_string()))
+}
+
 impl SchemaFile {
     pub fn parse(label: &str, text: &str) -> Result<SchemaFile, String> {
+        guarded(|| Self::parse_unguarded(label, text))
+    }
+
+    fn parse_unguarded(label: &str, text: &str) -> Result<SchemaFile, String> {
         let schema =
             Schema::parse_str(text).map_err(|e| format!("{label}: not an Avro schema: {e}"))?;
         let mut headers = vec![[SINGLE_OBJECT_MAGIC, &canonical_fingerprint(&schema)].concat()];
@@ -409,7 +451,9 @@ fn json(bytes: &[u8]) -> Result<Outcome, String> {
 /// One Avro datum that must use every byte.
 fn datum(schema: &Schema, bytes: &[u8], encoding: &'static str, label: &str) -> Outcome {
     let mut reader = bytes;
-    let value = match apache_avro::from_avro_datum(schema, &mut reader, None) {
+    let value = match guarded(|| {
+        apache_avro::from_avro_datum(schema, &mut reader, None).map_err(|e| e.to_string())
+    }) {
         Ok(v) => v,
         Err(e) => return Outcome::failed(bytes, encoding, format!("{label}: {e}")),
     };
@@ -432,6 +476,11 @@ fn datum(schema: &Schema, bytes: &[u8], encoding: &'static str, label: &str) -> 
 
 /// An object container file: its own schema, every record, as a JSON array.
 fn container(bytes: &[u8]) -> Outcome {
+    guarded(|| Ok(container_unguarded(bytes)))
+        .unwrap_or_else(|e| Outcome::failed(bytes, "avro-container", format!("container file: {e}")))
+}
+
+fn container_unguarded(bytes: &[u8]) -> Outcome {
     let reader = match apache_avro::Reader::new(bytes) {
         Ok(r) => r,
         Err(e) => return Outcome::failed(bytes, "avro-container", format!("container file: {e}")),
@@ -554,7 +603,7 @@ pub fn parse_registry_answer(body: &[u8]) -> Result<Served, String> {
         .as_str()
         .ok_or("the registry's answer has no \"schema\"")?;
     match kind {
-        "AVRO" => Schema::parse_str(text)
+        "AVRO" => parse_avro_schema(text)
             .map(|s| Served::Avro(Box::new(s)))
             .map_err(|e| format!("the registry's schema is not valid Avro: {e}")),
         "JSON" => Ok(Served::Json),
@@ -758,6 +807,31 @@ mod tests {
         let o = d.decode(&bytes, Part::Payload, None);
         let error = o.error.unwrap();
         assert!(error.contains("maximum allowed: 4194304"), "{error}");
+    }
+
+    #[test]
+    fn a_schema_apache_avro_panics_on_is_an_error() {
+        // A nested record with an invalid name: apache-avro 0.21 unwraps and panics.
+        let text = r#"{"type":"record","name":"A","fields":[{"name":"b","type":
+            {"type":"record","name":"com.exam+le.B","fields":[]}}]}"#;
+        let err = SchemaFile::parse("bad.avsc", text).unwrap_err();
+        assert!(err.contains("the Avro library failed on this input"), "{err}");
+        assert!(parse_avro_schema(text).is_err());
+        // The same schema inside a container file: shown raw with the error.
+        let mut ocf = b"Obj\x01".to_vec();
+        ocf.push(2); // one metadata entry
+        let key = b"avro.schema";
+        ocf.push((key.len() * 2) as u8);
+        ocf.extend(key);
+        let compact: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let len = compact.len() * 2;
+        ocf.extend([(len as u8) | 0x80, (len >> 7) as u8]);
+        ocf.extend(compact.as_bytes());
+        ocf.push(0);
+        ocf.extend([0u8; 16]);
+        let o = Decoder::default().decode(&ocf, Part::Payload, None);
+        assert_eq!(o.encoding, "avro-container");
+        assert!(o.error.unwrap().contains("failed on this input"));
     }
 
     #[test]

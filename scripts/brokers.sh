@@ -67,11 +67,13 @@ up() {
   rm -rf "$STATE/tansu" "$STATE/pulsar-lite" "$STATE/proxy"
   mkdir -p "$STATE/tansu" "$STATE/pulsar-lite" "$STATE/proxy"
 
-  say "starting tansu on 127.0.0.1:$KAFKA_PORT (libsql storage in $STATE/tansu)"
+  local storage="sqlite://tansu.db"
+  [ "$TANSU_ENGINE" = memory ] && storage="memory://tansu/"
+  say "starting tansu on 127.0.0.1:$KAFKA_PORT (storage $storage in $STATE/tansu)"
   start tansu "$STATE/tansu.log" "$TANSU_BIN" broker \
     --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
     --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
-    --storage-engine "sqlite://tansu.db"
+    --storage-engine "$storage"
   wait_port tansu "$KAFKA_PORT" "$(cat "$STATE/tansu.pid")" "$STATE/tansu.log"
 
   say "starting pulsar-lite on 127.0.0.1:$PULSAR_LITE_PORT"

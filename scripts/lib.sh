@@ -7,7 +7,15 @@ DLQ_CACHE=${DLQ_CACHE:-$HOME/.cache/dlq}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$DLQ_CACHE/target}
 TANSU_VERSION=0.6.0
 PULSAR_LITE_VERSION=0.2.0
-TANSU_BIN=$DLQ_CACHE/tansu-$TANSU_VERSION/bin/tansu
+# DLQ_TANSU_ENGINE=memory (scripts/bench.sh) uses a tansu built with its in-memory object store
+# (dynostore): the libsql engine answers each fetch by summing the sizes of every later record
+# in the partition, so reading a large topic through it is quadratic (docs/BROKERS-NOTES.md).
+TANSU_ENGINE=${DLQ_TANSU_ENGINE:-libsql}
+case $TANSU_ENGINE in
+  libsql) TANSU_FEATURES=libsql; TANSU_BIN=$DLQ_CACHE/tansu-$TANSU_VERSION/bin/tansu ;;
+  memory) TANSU_FEATURES=libsql,dynostore; TANSU_BIN=$DLQ_CACHE/tansu-$TANSU_VERSION-dynostore/bin/tansu ;;
+  *) echo "DLQ_TANSU_ENGINE is libsql or memory, not '$TANSU_ENGINE'" >&2; exit 2 ;;
+esac
 PULSAR_LITE_DIR=$DLQ_CACHE/pulsar-lite-$PULSAR_LITE_VERSION
 PULSAR_LITE_BIN=$PULSAR_LITE_DIR/pulsar_lite-$PULSAR_LITE_VERSION.data/purelib/pulsar_lite/bin/pulsar-lite
 DLQ_VENV=$DLQ_CACHE/venv
@@ -54,7 +62,7 @@ ensure_tansu() {
   mkdir -p "$DLQ_CACHE/logs"
   # Its own target dir: tansu's locked dependency set must not disturb dlq's build cache.
   CARGO_TARGET_DIR=$DLQ_CACHE/tansu-build cargo install tansu --version "$TANSU_VERSION" \
-    --locked --features libsql --root "$DLQ_CACHE/tansu-$TANSU_VERSION" \
+    --locked --features "$TANSU_FEATURES" --root "$(dirname "$(dirname "$TANSU_BIN")")" \
     >"$DLQ_CACHE/logs/tansu-build.log" 2>&1 \
     || { tail -30 "$DLQ_CACHE/logs/tansu-build.log" >&2; die "building tansu failed (log: $DLQ_CACHE/logs/tansu-build.log)"; }
   rm -rf "$DLQ_CACHE/tansu-build"

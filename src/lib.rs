@@ -75,6 +75,15 @@ async fn rewind(a: cli::ReplayArgs) -> anyhow::Result<()> {
 }
 
 /// Summaries are text on a terminal and one JSON document for scripts, unless chosen.
+/// `--all`: from what the broker retains; otherwise from what the operator has not handled.
+fn start_at(all: bool) -> broker::StartAt {
+    if all {
+        broker::StartAt::Retained
+    } else {
+        broker::StartAt::Unhandled
+    }
+}
+
 fn summary_format(chosen: Option<OutputFormat>) -> OutputFormat {
     chosen.unwrap_or(if std::io::IsTerminal::is_terminal(&io::stdout()) {
         OutputFormat::Table
@@ -206,11 +215,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 header_map: settings::header_map(&a.conventions)?,
                 showing: settings::showing(&a.output, &a.decode)?,
-                start: if a.all {
-                    broker::StartAt::Retained
-                } else {
-                    broker::StartAt::Unhandled
-                },
+                start: start_at(a.all),
                 topic: a.topic,
             };
             let format = settings::output_format(&a.output);
@@ -373,11 +378,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 ids: a.ids,
                 header_map: settings::header_map(&a.conventions)?,
-                start: if a.all {
-                    broker::StartAt::Retained
-                } else {
-                    broker::StartAt::Unhandled
-                },
+                start: start_at(a.all),
                 topic: a.topic,
             };
             let mut out = match &a.out {
@@ -406,11 +407,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 connect: settings::connect(&a.connect)?,
                 selection: settings::selection(&a.select, Timestamp::now())?,
                 header_map: settings::header_map(&a.conventions)?,
-                start: if a.all {
-                    broker::StartAt::Retained
-                } else {
-                    broker::StartAt::Unhandled
-                },
+                start: start_at(a.all),
                 topic: a.topic,
             };
             let format = summary_format(a.output);

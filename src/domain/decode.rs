@@ -476,8 +476,9 @@ fn datum(schema: &Schema, bytes: &[u8], encoding: &'static str, label: &str) -> 
 
 /// An object container file: its own schema, every record, as a JSON array.
 fn container(bytes: &[u8]) -> Outcome {
-    guarded(|| Ok(container_unguarded(bytes)))
-        .unwrap_or_else(|e| Outcome::failed(bytes, "avro-container", format!("container file: {e}")))
+    guarded(|| Ok(container_unguarded(bytes))).unwrap_or_else(|e| {
+        Outcome::failed(bytes, "avro-container", format!("container file: {e}"))
+    })
 }
 
 fn container_unguarded(bytes: &[u8]) -> Outcome {
@@ -815,7 +816,10 @@ mod tests {
         let text = r#"{"type":"record","name":"A","fields":[{"name":"b","type":
             {"type":"record","name":"com.exam+le.B","fields":[]}}]}"#;
         let err = SchemaFile::parse("bad.avsc", text).unwrap_err();
-        assert!(err.contains("the Avro library failed on this input"), "{err}");
+        assert!(
+            err.contains("the Avro library failed on this input"),
+            "{err}"
+        );
         assert!(parse_avro_schema(text).is_err());
         // The same schema inside a container file: shown raw with the error.
         let mut ocf = b"Obj\x01".to_vec();

@@ -96,7 +96,7 @@ if [ "$ONLY" = all ] || [ "$ONLY" = kafka ]; then
     seed kafka bench-peer-target 0
     seed kafka bench-dlq-target 0
     measure "kafka replay ($REPLAY_N)" peer "$REPLAY_N" "$DLQ_PYTHON" scripts/bench/peer_produce.py --kafka "$KAFKA" --topic bench-peer-target --count "$REPLAY_N"
-    measure "kafka replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay bench-replay.DLT --to bench-dlq-target -y -o json -b "$DLQ_TEST_KAFKA"
+    measure "kafka replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay bench-replay.DLT --all --to bench-dlq-target -y -o json -b "$DLQ_TEST_KAFKA"
   fi
 fi
 
@@ -110,7 +110,7 @@ if [ "$ONLY" = all ] || [ "$ONLY" = pulsar ]; then
   replay=persistent://public/default/bench-replay-billing-DLQ
   seed pulsar "$replay" "$REPLAY_N"
   measure "pulsar replay ($REPLAY_N)" peer "$REPLAY_N" "$DLQ_PYTHON" scripts/bench/peer_produce.py --pulsar "$DLQ_TEST_PULSAR_DIRECT" --topic bench-peer-target --count "$REPLAY_N"
-  measure "pulsar replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay "$replay" --to bench-dlq-target -y -o json -b "$DLQ_TEST_PULSAR"
+  measure "pulsar replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay "$replay" --all --to bench-dlq-target -y -o json -b "$DLQ_TEST_PULSAR"
 fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = startup ]; then

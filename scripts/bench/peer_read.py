@@ -30,7 +30,9 @@ def kafka(bootstrap, topic, out):
     open_parts = set(parts)
     n = 0
     while open_parts:
-        for m in c.consume(num_messages=1000, timeout=10):
+        # A short timeout: consume() waits for a full batch or the timeout, and the last batch is
+        # never full.
+        for m in c.consume(num_messages=1000, timeout=0.1):
             if m.error():
                 if m.error().code() == -191:  # _PARTITION_EOF
                     open_parts.discard(m.partition())

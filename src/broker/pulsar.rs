@@ -463,6 +463,19 @@ pub struct PulsarReader {
     unverified: Option<String>,
 }
 
+/// Whether `id` was delivered already: not past the last position seen in its partition (which
+/// it becomes otherwise).
+fn is_repeat(delivered: &mut HashMap<i32, (u64, u64, i32)>, id: PulsarMessageId) -> bool {
+    let position = (id.ledger, id.entry, id.batch_index);
+    match delivered.get(&id.partition) {
+        Some(last) if position <= *last => true,
+        _ => {
+            delivered.insert(id.partition, position);
+            false
+        }
+    }
+}
+
 /// What GetSchema answers, for the decoder.
 async fn get_topic_schema(
     consumer: &mut Consumer<Vec<u8>, TokioExecutor>,
@@ -521,15 +534,9 @@ impl DlqReader for PulsarReader {
             // batched DLQ read back 391,079 messages, found with scripts/bench.sh). Message ids
             // grow within a partition, so anything not past the last one delivered is a repeat.
             if let EntryId::Pulsar(id) = record.id {
-                let position = (id.ledger, id.entry, id.batch_index);
-                match self.delivered.get(&id.partition) {
-                    Some(last) if position <= *last => {
-                        self.repeats += 1;
-                        continue;
-                    }
-                    _ => {
-                        self.delivered.insert(id.partition, position);
-                    }
+                if is_repeat(&mut self.delivered, id) {
+                    self.repeats += 1;
+                    continue;
                 }
             }
             if self.track {
@@ -1003,6 +1010,24 @@ impl Broker for PulsarBroker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_deliveries_are_recognised_per_partition() {
+        let id = |partition, ledger, entry, batch_index| PulsarMessageId {
+            ledger,
+            entry,
+            partition,
+            batch_index,
+        };
+        let mut seen = HashMap::new();
+        assert!(!is_repeat(&mut seen, id(-1, 5, 0, 0)));
+        assert!(!is_repeat(&mut seen, id(-1, 5, 0, 1)));
+        assert!(is_repeat(&mut seen, id(-1, 5, 0, 0)), "the batch re-sent");
+        assert!(is_repeat(&mut seen, id(-1, 5, 0, 1)));
+        assert!(!is_repeat(&mut seen, id(-1, 5, 1, -1)), "the next entry");
+        assert!(!is_repeat(&mut seen, id(2, 1, 0, -1)), "another partition");
+        assert!(is_repeat(&mut seen, id(-1, 4, 9, -1)), "an older ledger");
+    }
 
     #[test]
     fn topic_names_are_completed() {

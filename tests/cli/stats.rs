@@ -25,6 +25,13 @@ fn by(v: &Value, dimension: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Payload bytes as the peer read them.
+fn payload_bytes(peer: &[Value]) -> u64 {
+    peer.iter()
+        .map(|m| b64(&m["value"]).map_or(0, |v| v.len() as u64))
+        .sum()
+}
+
 fn tally(values: impl Iterator<Item = String>) -> BTreeMap<String, u64> {
     let mut m = BTreeMap::new();
     for v in values {
@@ -44,11 +51,7 @@ fn kafka_stats_agree_with_the_official_clients_count() {
     let s = json_of(dlq().args(["stats", &topic, "-b", &kafka_url(), "-o", "json"]));
     assert_eq!(s["entries"], 9);
     assert_eq!(s["read"], 9);
-    let peer_bytes: usize = peer
-        .iter()
-        .map(|m| b64(&m["value"]).map_or(0, |v| v.len()))
-        .sum();
-    assert_eq!(s["bytes"], peer_bytes as u64);
+    assert_eq!(s["bytes"], payload_bytes(&peer));
     assert_eq!(
         by(&s, "by_partition"),
         tally(peer.iter().map(|m| m["partition"].to_string()))
@@ -120,11 +123,7 @@ fn pulsar_stats_agree_with_the_official_clients_count() {
     let peer = read_topic_pulsar(dlq_topic);
     let s = json_of(dlq().args(["stats", dlq_topic, "-b", &pulsar_url(), "-o", "json"]));
     assert_eq!(s["entries"], peer.len() as u64);
-    let peer_bytes: usize = peer
-        .iter()
-        .map(|m| b64(&m["value"]).map_or(0, |v| v.len()))
-        .sum();
-    assert_eq!(s["bytes"], peer_bytes as u64);
+    assert_eq!(s["bytes"], payload_bytes(&peer));
     assert_eq!(
         by(&s, "by_origin_topic"),
         BTreeMap::from([(seeded["topic"].as_str().unwrap().to_string(), 4)])

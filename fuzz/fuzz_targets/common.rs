@@ -18,7 +18,9 @@ pub fn record(data: &[u8]) -> Record {
     let count = take(1).map_or(0, |b| b[0] % 24);
     for _ in 0..count {
         let Some(len) = take(1) else { break };
-        let Some(name) = take(len[0] as usize) else { break };
+        let Some(name) = take(len[0] as usize) else {
+            break;
+        };
         let name = String::from_utf8_lossy(name).into_owned();
         let Some(vlen) = take(1) else { break };
         let value = if vlen[0] == 255 {

@@ -26,7 +26,10 @@ static DECODERS: LazyLock<Vec<Decoder>> = LazyLock::new(|| {
             d.learn_registry(1, Ok(Served::Avro(Box::new(schema.schema.clone()))));
             d.learn_registry(2, Ok(Served::Json));
             d.learn_registry(3, Err("unavailable".into()));
-            d.learn_topic_schema(vec![0; 8], Ok(Served::Avro(Box::new(schema.schema.clone()))));
+            d.learn_topic_schema(
+                vec![0; 8],
+                Ok(Served::Avro(Box::new(schema.schema.clone()))),
+            );
             d
         })
         .collect()

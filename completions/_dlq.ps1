@@ -131,6 +131,8 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
         }
         'dlq;replay' {
             [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)')
+            [CompletionResult]::new('--redact-field', '--redact-field', [CompletionResultType]::ParameterName, 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context''s)')
+            [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Also mask values matching this regex wherever they appear (repeatable)')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]')

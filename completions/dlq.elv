@@ -125,6 +125,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
         }
         &'dlq;replay'= {
             cand --from-file 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)'
+            cand --redact-field 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context''s)'
+            cand --redact-pattern 'Also mask values matching this regex wherever they appear (repeatable)'
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'

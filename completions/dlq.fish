@@ -136,6 +136,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l reveal -d 'Show keys
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r

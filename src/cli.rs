@@ -322,6 +322,13 @@ pub struct OutputArgs {
     /// Show keys, payloads and headers unredacted (prints a warning)
     #[arg(long)]
     pub reveal: bool,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+/// Redaction rules of the user's own, added to the built-in ones and the context's.
+#[derive(Debug, Args, Default)]
+pub struct RedactArgs {
     /// Also mask this JSON field or header name whole, in any spelling (order_ref matches
     /// orderRef) (repeatable; adds to the built-in rules and the context's)
     #[arg(long = "redact-field", value_name = "NAME")]
@@ -351,6 +358,9 @@ pub struct ReplayArgs {
     /// topic they came from (or --to)
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<std::path::PathBuf>,
+    /// How keys in the plan and in --dry-run lines are masked
+    #[command(flatten)]
+    pub redact: RedactArgs,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]

@@ -225,11 +225,11 @@ pub fn apply(
 }
 
 /// Adds the context's redaction rules to those given on the command line.
-pub fn apply_redaction(ctx: &Context, output: &mut crate::cli::OutputArgs) {
-    output
+pub fn apply_redaction(ctx: &Context, redact: &mut crate::cli::RedactArgs) {
+    redact
         .redact_fields
         .extend(ctx.redact_fields.iter().cloned());
-    output
+    redact
         .redact_patterns
         .extend(ctx.redact_patterns.iter().cloned());
 }

@@ -106,18 +106,19 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
     match &mut cli.command {
         Command::List(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            config::apply_redaction(ctx, &mut a.output);
+            config::apply_redaction(ctx, &mut a.output.redact);
             config::apply_decoding(ctx, &mut a.decode);
             a.output.output = a.output.output.or(out);
         }
         Command::Inspect(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            config::apply_redaction(ctx, &mut a.output);
+            config::apply_redaction(ctx, &mut a.output.redact);
             config::apply_decoding(ctx, &mut a.decode);
             a.output.output = a.output.output.or(out);
         }
         Command::Replay(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            config::apply_redaction(ctx, &mut a.redact);
             a.output = a.output.or(out);
         }
         Command::Purge(a) => {
@@ -305,7 +306,11 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 } else {
                     OutputFormat::Json
                 });
-            let mut ui = output::replay::TerminalReplayUi::new(format, a.quiet);
+            let mut ui = output::replay::TerminalReplayUi::new(
+                format,
+                a.quiet,
+                settings::redactor(&a.redact)?,
+            );
             let summary = commands::replay::run(&s, &mut ui).await?;
             output::replay::summary(format, &summary, &mut ui)?;
             if summary.interrupted {

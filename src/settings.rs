@@ -310,13 +310,17 @@ pub fn showing(
 ) -> Result<crate::domain::view::Showing, DlqError> {
     Ok(crate::domain::view::Showing {
         reveal: args.reveal,
-        redactor: crate::domain::redact::Redactor::with_rules(
-            &args.redact_fields,
-            &args.redact_patterns,
-        )
-        .map_err(usage)?,
+        redactor: redactor(&args.redact)?,
         decoder: decoder(decode)?,
     })
+}
+
+/// The built-in redaction rules plus the user's.
+pub fn redactor(
+    args: &crate::cli::RedactArgs,
+) -> Result<crate::domain::redact::Redactor, DlqError> {
+    crate::domain::redact::Redactor::with_rules(&args.redact_fields, &args.redact_patterns)
+        .map_err(usage)
 }
 
 /// `--decode`, the schema files and whether a registry is configured.

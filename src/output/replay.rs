@@ -10,15 +10,15 @@ use serde::Serialize;
 use super::sanitize;
 use crate::cli::OutputFormat;
 use crate::commands::replay::{Plan, ReplayUi, Summary};
-use crate::domain::redact::{redact_text, Masked};
+use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;
 use crate::domain::view::as_text;
 
-fn key_text(key: Option<&[u8]>) -> String {
+fn key_text(key: Option<&[u8]>, redactor: &Redactor) -> String {
     match key {
         None => "-".into(),
         Some(k) => match as_text(k) {
-            Some(t) => sanitize(&redact_text(t, "key", &mut Masked::default())),
+            Some(t) => sanitize(&redactor.redact_text(t, "key", &mut Masked::default())),
             None => format!("<{} bytes>", k.len()),
         },
     }
@@ -31,15 +31,17 @@ fn partition_text(p: Option<i32>) -> String {
 pub struct TerminalReplayUi {
     format: OutputFormat,
     quiet: bool,
+    redactor: Redactor,
     bar: Option<ProgressBar>,
     out: Box<dyn Write + Send>,
 }
 
 impl TerminalReplayUi {
-    pub fn new(format: OutputFormat, quiet: bool) -> Self {
+    pub fn new(format: OutputFormat, quiet: bool, redactor: Redactor) -> Self {
         TerminalReplayUi {
             format,
             quiet,
+            redactor,
             bar: None,
             out: Box::new(io::BufWriter::new(io::stdout())),
         }
@@ -88,7 +90,7 @@ impl ReplayUi for TerminalReplayUi {
                     p.id,
                     sanitize(&p.target),
                     partition_text(p.partition),
-                    key_text(p.key.as_deref()),
+                    key_text(p.key.as_deref(), &self.redactor),
                     p.size_bytes
                 )?;
             }
@@ -106,7 +108,7 @@ impl ReplayUi for TerminalReplayUi {
             "would send {id} → {} ({}), key {}, {} bytes, headers: {}",
             sanitize(&out.topic),
             partition_text(out.partition),
-            key_text(out.key.as_deref()),
+            key_text(out.key.as_deref(), &self.redactor),
             out.payload.as_ref().map_or(0, Vec::len),
             headers.join(", ")
         )

@@ -262,6 +262,35 @@ fn kafka_dry_run_sends_nothing_and_marks_nothing() {
 }
 
 #[test]
+fn the_plan_masks_keys_by_the_users_rules_too() {
+    let origin = unique("masked-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    let out = replay(
+        &dlq_topic,
+        &kafka_url(),
+        &[
+            "--all",
+            "--dry-run",
+            "-o",
+            "table",
+            "--redact-pattern",
+            r"order-\d+",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success());
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("[REDACTED:custom]"), "{shown}");
+    assert!(!shown.contains("order-5000"), "{shown}");
+}
+
+#[test]
 fn replay_needs_a_selection_and_a_yes_without_a_terminal() {
     let origin = unique("safe-orders");
     let dlq_topic = format!("{origin}.DLT");

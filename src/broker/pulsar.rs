@@ -32,6 +32,8 @@ use crate::error::DlqError;
 /// Once every partition's last message has been seen the scan ends at once. A backlog whose
 /// tail was already acknowledged never reaches that id, so a quiet spell this long also ends it.
 const IDLE_END: Duration = Duration::from_secs(3);
+/// On a throwaway subscription, acknowledge what was read every this many messages.
+const RELEASE_EVERY: u32 = 100;
 
 /// How long to wait for an answer to the topic-list request before concluding the broker does
 /// not implement it (pulsar-lite 0.2.0 logs "Unsupported command type: 32" and never answers).
@@ -428,6 +430,9 @@ impl PulsarBroker {
             delivered: HashMap::new(),
             repeats: 0,
             done: pending.is_empty(),
+            throwaway: req.start == StartAt::Retained,
+            since_release: 0,
+            released: HashMap::new(),
             pending,
             partitions: req.partitions.clone(),
             since: req.since,
@@ -454,6 +459,12 @@ pub struct PulsarReader {
     delivered: HashMap<i32, (u64, u64, i32)>,
     /// Messages the broker delivered again, dropped.
     repeats: u64,
+    /// Reading through a throwaway subscription (everything retained): nothing to keep.
+    throwaway: bool,
+    /// Messages read since the last acknowledgement on a throwaway subscription.
+    since_release: u32,
+    /// Per partition, the entry (ledger, entry) last acknowledged on a throwaway subscription.
+    released: HashMap<i32, (u64, u64)>,
     done: bool,
     partitions: Vec<i32>,
     since: Option<Timestamp>,
@@ -501,6 +512,43 @@ async fn get_topic_schema(
     }
 }
 
+impl PulsarReader {
+    /// A throwaway subscription keeps nothing, so what the scan has passed is acknowledged now
+    /// and then: a broker re-sends what is delivered but unacknowledged (pulsar-lite does, as
+    /// flow permits arrive), and each re-send costs bandwidth and client memory. Housekeeping
+    /// only: a refused acknowledgement stops the releasing, never the read.
+    async fn release_behind(&mut self, m: &Message<Vec<u8>>) {
+        self.since_release += 1;
+        let id = &m.message_id.id;
+        if self.since_release < RELEASE_EVERY || id.entry_id == 0 {
+            return;
+        }
+        self.since_release = 0;
+        // Every entry before this one in its partition was delivered: they come in order. A
+        // batch spans many messages; its predecessor is acknowledged once.
+        let passed = (partition_index(m), id.ledger_id, id.entry_id - 1);
+        if self.released.get(&passed.0) == Some(&(passed.1, passed.2)) {
+            return;
+        }
+        self.released.insert(passed.0, (passed.1, passed.2));
+        let before = MessageIdData {
+            ledger_id: id.ledger_id,
+            entry_id: id.entry_id - 1,
+            partition: id.partition,
+            ..Default::default()
+        };
+        let answer = tokio::time::timeout(
+            self.timeout,
+            self.consumer.cumulative_ack_with_id(&m.topic, before),
+        )
+        .await;
+        if !matches!(answer, Ok(Ok(()))) {
+            tracing::debug!(topic = %self.full, ?answer, "acknowledging on the throwaway subscription failed; reading on without");
+            self.throwaway = false;
+        }
+    }
+}
+
 #[async_trait]
 impl DlqReader for PulsarReader {
     async fn topic_schema(&mut self, topic: &str, version: &[u8]) -> Result<Served, String> {
@@ -538,6 +586,9 @@ impl DlqReader for PulsarReader {
                     self.repeats += 1;
                     continue;
                 }
+            }
+            if self.throwaway {
+                self.release_behind(&next).await;
             }
             if self.track {
                 if let (EntryId::Pulsar(id), Some(size)) =

@@ -1,6 +1,7 @@
 //! The port every broker adapter implements, and the choice of adapter by URL scheme.
 
 mod kafka;
+mod memo;
 mod pulsar;
 
 use std::collections::BTreeMap;

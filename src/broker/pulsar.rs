@@ -20,6 +20,7 @@ use pulsar::{
     Pulsar, SubType, TokioExecutor,
 };
 
+use super::memo::Memo;
 use super::{
     Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
     ScanRequest, StartAt, TopicCount, TopicInfo,
@@ -156,6 +157,11 @@ fn is_authentication_failure(e: &pulsar::Error) -> bool {
 }
 
 impl PulsarBroker {
+    /// Remembers, per broker, that it left a topic listing unanswered: later runs skip the probe.
+    fn no_topic_list(&self) -> Memo {
+        Memo::for_broker(&self.url, "no-topic-list")
+    }
+
     pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Self> {
         let super::BrokerUrl::Pulsar { url } = &cfg.url else {
             unreachable!("chosen by scheme")
@@ -267,7 +273,8 @@ impl PulsarBroker {
         let (Some(tenant), Some(ns), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(DlqError::Usage(format!("'{full}' is not a Pulsar topic name")).into());
         };
-        if self.topic_list_unanswered {
+        let memo = self.no_topic_list();
+        if self.topic_list_unanswered || memo.holds() {
             return Ok(Existence::Unknown);
         }
         let probe = self.timeout.min(TOPIC_LIST_PROBE);
@@ -280,6 +287,7 @@ impl PulsarBroker {
         let topics = match answer {
             Err(_) => {
                 self.topic_list_unanswered = true;
+                memo.remember();
                 return Ok(Existence::Unknown);
             }
             Ok(Err(e)) => {
@@ -824,8 +832,10 @@ impl Broker for PulsarBroker {
                 .get_topics_of_namespace(ns.to_string(), Mode::Persistent),
         )
         .await;
+        // Asked for, so asked even when the broker is remembered not to answer.
         let names = match answer {
             Err(_) => {
+                self.no_topic_list().remember();
                 return Err(DlqError::Unsupported {
                     broker: format!("The Pulsar broker at {}", self.url),
                     capability: "listing the topics of a namespace (GetTopicsOfNamespace)".into(),
@@ -834,9 +844,12 @@ impl Broker for PulsarBroker {
                                   pulsar-admin topics list"
                         .into(),
                 }
-                .into())
+                .into());
             }
-            Ok(r) => r.with_context(|| format!("listing the topics of namespace {ns}"))?,
+            Ok(r) => {
+                self.no_topic_list().forget();
+                r.with_context(|| format!("listing the topics of namespace {ns}"))?
+            }
         };
         let mut grouped: BTreeMap<String, u32> = BTreeMap::new();
         for name in names {

@@ -18,7 +18,10 @@
 //! Client → broker bytes are copied unchanged.
 //!
 //! Usage: `pulsar-lite-proxy LISTEN_ADDR UPSTREAM_ADDR [TLS_URL]` (for example
-//! `127.0.0.1:6651 127.0.0.1:16650`, or `… pulsar+ssl://127.0.0.1:6652`).
+//! `127.0.0.1:6651 127.0.0.1:16650`, or `… pulsar+ssl://127.0.0.1:6652`). With
+//! `PULSAR_LITE_PROXY_TRACE=1` it logs every command to stderr, one line each: `up FLOW 1000`
+//! (permits), `down MESSAGE 0:41` (ledger:entry), `up ACK`, … — how the broker's flow control
+//! and re-sends were found (docs/BROKERS-NOTES.md).
 
 use prost::Message as _;
 use pulsar::message::proto::BaseCommand;
@@ -33,6 +36,26 @@ struct Advertised {
     url: String,
     tls_url: Option<String>,
 }
+fn tracing() -> bool {
+    static TRACE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TRACE.get_or_init(|| std::env::var_os("PULSAR_LITE_PROXY_TRACE").is_some_and(|v| v == "1"))
+}
+
+/// One trace line for a command going `way` ("up" to the broker, "down" to the client).
+fn trace(way: &str, cmd: &BaseCommand) {
+    let kind = cmd.r#type().as_str_name();
+    if let Some(flow) = &cmd.flow {
+        eprintln!("{way} {kind} {}", flow.message_permits);
+    } else if let Some(m) = &cmd.message {
+        eprintln!(
+            "{way} {kind} {}:{}",
+            m.message_id.ledger_id, m.message_id.entry_id
+        );
+    } else {
+        eprintln!("{way} {kind}");
+    }
+}
+
 /// Frames larger than this are refused, as Apache Pulsar's default `maxMessageSize` plus headroom.
 const MAX_FRAME: usize = 64 * 1024 * 1024;
 
@@ -80,9 +103,15 @@ async fn serve(client: TcpStream, upstream: &str, own: &Advertised) -> std::io::
     let (mut client_rd, mut client_wr) = client.into_split();
     let (mut broker_rd, mut broker_wr) = broker.into_split();
     let upward = async {
-        let r = tokio::io::copy(&mut client_rd, &mut broker_wr).await;
+        let r = if tracing() {
+            trace_upward(&mut client_rd, &mut broker_wr).await
+        } else {
+            tokio::io::copy(&mut client_rd, &mut broker_wr)
+                .await
+                .map(drop)
+        };
         let _ = broker_wr.shutdown().await;
-        r.map(drop)
+        r
     };
     let downward = async {
         let r = relay_frames(&mut broker_rd, &mut client_wr, own).await;
@@ -91,6 +120,38 @@ async fn serve(client: TcpStream, upstream: &str, own: &Advertised) -> std::io::
     };
     let (up, down) = tokio::join!(upward, downward);
     up.and(down)
+}
+
+/// Client → broker, tracing: copies whole frames unchanged, logging each command.
+async fn trace_upward<R, W>(client: &mut R, broker: &mut W) -> std::io::Result<()>
+where
+    R: AsyncReadExt + Unpin,
+    W: AsyncWriteExt + Unpin,
+{
+    let mut frame = Vec::with_capacity(64 * 1024);
+    loop {
+        let mut size = [0u8; 4];
+        match client.read_exact(&mut size).await {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(e),
+        }
+        let total = u32::from_be_bytes(size) as usize;
+        if total > MAX_FRAME {
+            return Err(std::io::Error::other(format!("frame of {total} bytes")));
+        }
+        frame.clear();
+        frame.resize(total, 0);
+        client.read_exact(&mut frame).await?;
+        let cmd_size = frame
+            .get(..4)
+            .map_or(0, |b| u32::from_be_bytes(b.try_into().unwrap()) as usize);
+        if let Some(Ok(cmd)) = frame.get(4..4 + cmd_size).map(BaseCommand::decode) {
+            trace("up", &cmd);
+        }
+        broker.write_all(&size).await?;
+        broker.write_all(&frame).await?;
+    }
 }
 
 /// Reads whole frames from the broker, fixes them, writes them to the client.
@@ -135,6 +196,9 @@ fn fix_frame(body: &[u8], own: &Advertised) -> std::io::Result<Vec<u8>> {
 
     let mut rewritten_cmd = None;
     if let Ok(mut cmd) = BaseCommand::decode(command) {
+        if tracing() {
+            trace("down", &cmd);
+        }
         if let Some(lookup) = cmd.lookup_topic_response.as_mut() {
             if lookup.broker_service_url.is_some() {
                 lookup.broker_service_url = Some(own.url.clone());

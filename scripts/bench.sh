@@ -3,15 +3,18 @@
 # own (tansu with its in-memory engine, pulsar-lite behind the checksum proxy).
 #
 #   scripts/bench.sh [--kafka N] [--pulsar N] [--replay N] [--only kafka|pulsar|startup]
-#                    [--scale "10000 100000 1000000"]
+#                    [--scale "10000 100000 1000000"] [--runs R]
 #
-# Defaults: 1,000,000 Kafka dead letters, 200,000 Pulsar ones, 100,000 replayed. --scale runs
-# the Kafka read benchmarks once per N given, to show how time and memory grow. Every row is
+# Defaults: 1,000,000 Kafka dead letters, 200,000 Pulsar ones (once batched, once not), 100,000
+# replayed. --scale runs the read benchmarks once per N given (Kafka; Pulsar unbatched), to show
+# how time and memory grow. Every row is
 # wall time and peak RSS from GNU time for one process; dlq runs as a release build. The peers:
 # confluent-kafka's consumer (librdkafka, batch consume) and producer, pulsar-client's reader
 # and producer, writing the same JSON lines / waiting for the same confirmations.
 # Results are printed as a Markdown table (and kept in .dlq-local/bench/results.tsv) for
-# docs/BENCHMARKS.md. Timings live here, never in tests.
+# docs/BENCHMARKS.md. Each case runs R times (default 3; a replay on a freshly seeded DLQ each
+# time): the table shows the median wall time, the range, and the highest peak RSS. Timings live
+# here, never in tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
@@ -21,6 +24,7 @@ PULSAR_N=200000
 REPLAY_N=100000
 ONLY=all
 SCALE=
+RUNS=3
 while [ $# -gt 0 ]; do
   case $1 in
     --kafka) KAFKA_N=$2; shift 2 ;;
@@ -28,6 +32,7 @@ while [ $# -gt 0 ]; do
     --replay) REPLAY_N=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
@@ -39,8 +44,8 @@ command -v /usr/bin/time >/dev/null 2>&1 && command -v hyperfine >/dev/null 2>&1
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time hyperfine >/dev/null
 }
 ensure_python_clients
-export DLQ_TANSU_ENGINE=memory
-. "$DLQ_ROOT/scripts/lib.sh"   # again, for the in-memory tansu's path
+export DLQ_TANSU_ENGINE=memory DLQ_PROXY_PROFILE=release
+. "$DLQ_ROOT/scripts/lib.sh"   # again, for the in-memory tansu's and the release proxy's paths
 ensure_tansu
 say "building dlq (release)"
 (cargo build -q --release --bin dlq) || die "building dlq failed"
@@ -56,8 +61,8 @@ KAFKA=${DLQ_TEST_KAFKA#kafka://}
 RESULTS=$DLQ_LOCAL_DIR/results.tsv
 : >"$RESULTS"
 
-# measure CASE TOOL ENTRIES CMD...: one row: wall seconds and peak RSS.
-measure() {
+# measure_once CASE TOOL ENTRIES CMD...: one row: wall seconds and peak RSS.
+measure_once() {
   local case=$1 tool=$2 n=$3; shift 3
   local t; t=$(mktemp)
   if ! /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null 2>"$DLQ_LOCAL_DIR/last.err"; then
@@ -66,6 +71,12 @@ measure() {
   read -r wall rss <"$t"; rm -f "$t"
   printf '%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$n" "$wall" "$rss" >>"$RESULTS"
   say "$case / $tool: ${wall}s, $((rss / 1024)) MiB peak RSS"
+}
+
+# measure CASE TOOL ENTRIES CMD...: RUNS rows of the same read.
+measure() {
+  local r
+  for r in $(seq "$RUNS"); do measure_once "$@"; done
 }
 
 seed() { # kafka|pulsar TOPIC N
@@ -80,7 +91,9 @@ seed() { # kafka|pulsar TOPIC N
 kafka_reads() { # N
   local n=$1 topic="bench-$1.DLT"
   seed kafka "$topic" "$n"
-  measure "kafka export ($n)" peer "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --kafka "$KAFKA" --topic "$topic"
+  # The peer with dlq's fetch setting (the ratio's reference), and with librdkafka's defaults.
+  measure "kafka export ($n)" peer "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --kafka "$KAFKA" --topic "$topic" -X fetch.wait.max.ms=50
+  measure "kafka export ($n)" "peer, defaults" "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --kafka "$KAFKA" --topic "$topic"
   measure "kafka export ($n)" dlq "$n" "$DLQ_REL" export "$topic" --all -b "$DLQ_TEST_KAFKA"
   measure "kafka list -o jsonl ($n)" dlq "$n" "$DLQ_REL" list "$topic" --all -o jsonl -b "$DLQ_TEST_KAFKA"
   measure "kafka stats ($n)" dlq "$n" "$DLQ_REL" stats "$topic" --all -o json -b "$DLQ_TEST_KAFKA"
@@ -92,25 +105,46 @@ if [ "$ONLY" = all ] || [ "$ONLY" = kafka ]; then
     for n in $SCALE; do kafka_reads "$n"; done
   else
     kafka_reads "$KAFKA_N"
-    seed kafka bench-replay.DLT "$REPLAY_N"
     seed kafka bench-peer-target 0
     seed kafka bench-dlq-target 0
-    measure "kafka replay ($REPLAY_N)" peer "$REPLAY_N" "$DLQ_PYTHON" scripts/bench/peer_produce.py --kafka "$KAFKA" --topic bench-peer-target --count "$REPLAY_N"
-    measure "kafka replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay bench-replay.DLT --all --to bench-dlq-target -y -o json -b "$DLQ_TEST_KAFKA"
+    for r in $(seq "$RUNS"); do
+      seed kafka "bench-replay-$r.DLT" "$REPLAY_N"
+      measure_once "kafka replay ($REPLAY_N)" peer "$REPLAY_N" "$DLQ_PYTHON" scripts/bench/peer_produce.py --kafka "$KAFKA" --topic bench-peer-target --count "$REPLAY_N"
+      measure_once "kafka replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay "bench-replay-$r.DLT" --all --to bench-dlq-target -y -o json -b "$DLQ_TEST_KAFKA"
+    done
   fi
 fi
 
+# pulsar_reads N batched|unbatched: batched as a busy service's producer sends (1,000 a batch),
+# unbatched one message an entry.
+pulsar_reads() {
+  local n=$1 shape=$2 flag=
+  local topic=persistent://public/default/bench-$shape-$n-billing-DLQ
+  [ "$shape" = unbatched ] && flag=--no-batching
+  say "seeding $n $shape dead letters on $topic"
+  "$DLQ_PYTHON" scripts/bench/seed_bulk.py --url "$DLQ_TEST_PULSAR_DIRECT" --topic "$topic" --count "$n" $flag >&2
+  # Both through the same checksum proxy: the peer would accept the broker's frames directly,
+  # but the path has to be the same for the times to compare.
+  measure "pulsar export ($n, $shape)" peer "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --pulsar "$DLQ_TEST_PULSAR" --topic "$topic"
+  measure "pulsar export ($n, $shape)" dlq "$n" "$DLQ_REL" export "$topic" --all -b "$DLQ_TEST_PULSAR"
+  measure "pulsar list -o jsonl ($n, $shape)" dlq "$n" "$DLQ_REL" list "$topic" --all -o jsonl -b "$DLQ_TEST_PULSAR"
+  measure "pulsar stats ($n, $shape)" dlq "$n" "$DLQ_REL" stats "$topic" --all -o json -b "$DLQ_TEST_PULSAR"
+  measure "pulsar list --limit 50 ($n, $shape)" dlq 50 "$DLQ_REL" list "$topic" --all --limit 50 -o table -b "$DLQ_TEST_PULSAR"
+}
+
 if [ "$ONLY" = all ] || [ "$ONLY" = pulsar ]; then
-  topic=persistent://public/default/bench-orders-billing-DLQ
-  seed pulsar "$topic" "$PULSAR_N"
-  measure "pulsar export ($PULSAR_N)" peer "$PULSAR_N" "$DLQ_PYTHON" scripts/bench/peer_read.py --pulsar "$DLQ_TEST_PULSAR_DIRECT" --topic "$topic"
-  measure "pulsar export ($PULSAR_N)" dlq "$PULSAR_N" "$DLQ_REL" export "$topic" --all -b "$DLQ_TEST_PULSAR"
-  measure "pulsar list -o jsonl ($PULSAR_N)" dlq "$PULSAR_N" "$DLQ_REL" list "$topic" --all -o jsonl -b "$DLQ_TEST_PULSAR"
-  measure "pulsar stats ($PULSAR_N)" dlq "$PULSAR_N" "$DLQ_REL" stats "$topic" --all -o json -b "$DLQ_TEST_PULSAR"
-  replay=persistent://public/default/bench-replay-billing-DLQ
-  seed pulsar "$replay" "$REPLAY_N"
-  measure "pulsar replay ($REPLAY_N)" peer "$REPLAY_N" "$DLQ_PYTHON" scripts/bench/peer_produce.py --pulsar "$DLQ_TEST_PULSAR_DIRECT" --topic bench-peer-target --count "$REPLAY_N"
-  measure "pulsar replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay "$replay" --all --to bench-dlq-target -y -o json -b "$DLQ_TEST_PULSAR"
+  if [ -n "$SCALE" ]; then
+    for n in $SCALE; do pulsar_reads "$n" unbatched; done
+  else
+    pulsar_reads "$PULSAR_N" batched
+    pulsar_reads "$PULSAR_N" unbatched
+    for r in $(seq "$RUNS"); do
+      replay=persistent://public/default/bench-replay-$r-billing-DLQ
+      seed pulsar "$replay" "$REPLAY_N"
+      measure_once "pulsar replay ($REPLAY_N)" peer "$REPLAY_N" "$DLQ_PYTHON" scripts/bench/peer_produce.py --pulsar "$DLQ_TEST_PULSAR" --topic bench-peer-target --count "$REPLAY_N"
+      measure_once "pulsar replay ($REPLAY_N)" dlq "$REPLAY_N" "$DLQ_REL" replay "$replay" --all --to bench-dlq-target -y -o json -b "$DLQ_TEST_PULSAR"
+    done
+  fi
 fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = startup ]; then
@@ -125,18 +159,30 @@ for r in json.load(open(sys.argv[1]))["results"]:
 PY
 fi
 
-# The table: entries/s, peak RSS in MiB and, where a peer ran the same case, dlq's time / peer's.
+# The table, one line per case and tool: median wall time (the range when it ran more than once),
+# entries/s at the median, the highest peak RSS in MiB and, where a peer ran the same case, dlq's
+# median time / the peer's.
 "$DLQ_PYTHON" - "$RESULTS" <<'PY'
-import sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-peer = {r[0]: float(r[3]) for r in rows if r[1] == "peer"}
-print("| case | tool | entries | wall (s) | entries/s | peak RSS (MiB) | time dlq/peer |")
-print("|---|---|---:|---:|---:|---:|---:|")
-for case, tool, n, wall, rss in rows:
-    n, wall, rss = int(n), float(wall), int(rss)
-    rate = f"{n / wall:,.0f}" if wall > 0 and n > 1 else "-"
-    ratio = f"{wall / peer[case]:.2f}" if tool == "dlq" and case in peer and peer[case] > 0 else ""
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    if line.strip():
+        case, tool, n, wall, rss = line.rstrip("\n").split("\t")
+        runs.setdefault((case, tool), []).append((int(n), float(wall), int(rss)))
+median = {k: statistics.median(w for _, w, _ in v) for k, v in runs.items()}
+print("| case | tool | entries | runs | wall (s), median | range (s) | entries/s | peak RSS (MiB) | time dlq/peer |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for (case, tool), v in runs.items():
+    n, wall, rss = v[0][0], median[(case, tool)], max(r for _, _, r in v)
+    walls = [w for _, w, _ in v]
+    rate = f"{n / wall:,.0f}" if wall > 0 and n > 1 and "--limit" not in case else "-"
+    peer = median.get((case, "peer"))
+    ratio = f"{wall / peer:.2f}" if tool == "dlq" and peer else ""
     mem = f"{rss / 1024:.1f}" if rss else "-"
-    shown = f"{wall * 1000:.1f} ms" if case.startswith("start-up") else f"{wall:.2f}"
-    print(f"| {case} | {tool} | {n:,} | {shown} | {rate} | {mem} | {ratio} |")
+    if case.startswith("start-up"):
+        shown, spread = f"{wall * 1000:.1f} ms", ""
+    else:
+        shown = f"{wall:.2f}"
+        spread = f"{min(walls):.2f}–{max(walls):.2f}" if len(walls) > 1 else ""
+    print(f"| {case} | {tool} | {n:,} | {len(v)} | {shown} | {spread} | {rate} | {mem} | {ratio} |")
 PY

@@ -81,10 +81,13 @@ ensure_pulsar_lite() {
 }
 
 # The checksum-restoring proxy in front of pulsar-lite (tools/pulsar-lite-proxy, see its docs).
+# DLQ_PROXY_PROFILE=release builds the proxy optimised (benchmarks: dlq and the peers share it).
+PROXY_PROFILE=${DLQ_PROXY_PROFILE:-debug}
 ensure_proxy() {
-  (cd "$DLQ_ROOT" && cargo build -q -p pulsar-lite-proxy) || die "building pulsar-lite-proxy failed"
+  local flag=; [ "$PROXY_PROFILE" = release ] && flag=--release
+  (cd "$DLQ_ROOT" && cargo build -q $flag -p pulsar-lite-proxy) || die "building pulsar-lite-proxy failed"
 }
-PROXY_BIN=$CARGO_TARGET_DIR/debug/pulsar-lite-proxy
+PROXY_BIN=$CARGO_TARGET_DIR/$PROXY_PROFILE/pulsar-lite-proxy
 
 ensure_dlq() {
   (cd "$DLQ_ROOT" && cargo build -q --bin dlq) || die "building dlq failed"

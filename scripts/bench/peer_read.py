@@ -3,7 +3,8 @@
 JSON line per message (key, value and headers as text or base64, partition/offset or message
 id, timestamp) to stdout, as `dlq export` does.
 
-  peer_read.py --kafka HOST:PORT --topic T    confluent-kafka (librdkafka), batch consume
+  peer_read.py --kafka HOST:PORT --topic T [-X KEY=VALUE]...
+                                              confluent-kafka (librdkafka), batch consume
   peer_read.py --pulsar URL --topic T         pulsar-client reader from the earliest message
 """
 import argparse
@@ -21,10 +22,10 @@ def raw(b):
         return {"bytes": base64.b64encode(b).decode()}
 
 
-def kafka(bootstrap, topic, out):
+def kafka(bootstrap, topic, out, extra):
     from confluent_kafka import Consumer, TopicPartition
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-peer", "enable.auto.commit": False,
-                  "enable.partition.eof": True, "auto.offset.reset": "earliest"})
+                  "enable.partition.eof": True, "auto.offset.reset": "earliest", **extra})
     parts = sorted(c.list_topics(topic, timeout=30).topics[topic].partitions)
     c.assign([TopicPartition(topic, p, 0) for p in parts])
     open_parts = set(parts)
@@ -73,9 +74,12 @@ def main():
     ap.add_argument("--kafka")
     ap.add_argument("--pulsar")
     ap.add_argument("--topic", required=True)
+    ap.add_argument("-X", action="append", default=[], metavar="KEY=VALUE",
+                    help="a librdkafka setting, as dlq's -X")
     args = ap.parse_args()
+    extra = dict(x.split("=", 1) for x in args.X)
     out = sys.stdout
-    n = kafka(args.kafka, args.topic, out) if args.kafka else pulsar(args.pulsar, args.topic, out)
+    n = kafka(args.kafka, args.topic, out, extra) if args.kafka else pulsar(args.pulsar, args.topic, out)
     out.flush()
     print(n, file=sys.stderr)
 

@@ -63,7 +63,7 @@ def kafka(args):
 def pulsar(args):
     import pulsar as pc
     client = pc.Client(args.url, operation_timeout_seconds=60, logger=pc.ConsoleLogger(pc.LoggerLevel.Error))
-    producer = client.create_producer(args.topic, batching_enabled=True, batching_max_messages=1000,
+    producer = client.create_producer(args.topic, batching_enabled=args.batch, batching_max_messages=1000,
                                       batching_max_publish_delay_ms=10, max_pending_messages=10000,
                                       block_if_queue_full=True)
     errors = []
@@ -86,6 +86,8 @@ def main():
     ap.add_argument("--topic", required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--no-batching", dest="batch", action="store_false",
+                    help="Pulsar: one message per entry (the default batches up to 1,000 a batch)")
     args = ap.parse_args()
     t = time.time()
     kafka(args) if args.bootstrap else pulsar(args)

@@ -681,8 +681,30 @@ impl DlqReader for PulsarReader {
         if self.received == 0 {
             notes.warnings.extend(self.unverified.take());
         }
+        notes
+            .warnings
+            .extend(partial_batches_warning(&self.batches));
         Ok(notes)
     }
+}
+
+/// Pulsar acknowledges a batch as a whole: messages handled in a batch that also holds messages
+/// this run did not handle stay in the backlog, and a later run offers them again.
+fn partial_batches_warning(batches: &HashMap<(i32, u64, u64), (i32, i32)>) -> Option<String> {
+    let (messages, batches) = batches
+        .values()
+        .filter(|(_, handled)| *handled > 0)
+        .fold((0i64, 0u32), |(m, b), (_, handled)| {
+            (m + i64::from(*handled), b + 1)
+        });
+    (messages > 0).then(|| {
+        format!(
+            "{messages} message(s) handled by this run stay in the backlog: Pulsar acknowledges a \
+             batch only as a whole, and their {batches} batch(es) also hold messages this run did \
+             not handle. Later runs show them again, and a replay would send them again (each copy \
+             carries dlq-replay-of, so duplicates can be told apart)"
+        )
+    })
 }
 
 struct PulsarPublisher {
@@ -1090,6 +1112,18 @@ impl Broker for PulsarBroker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partly_handled_batch_is_named_and_a_whole_or_untouched_one_is_not() {
+        let mut batches = HashMap::new();
+        batches.insert((-1, 1, 7), (10, 0));
+        assert_eq!(partial_batches_warning(&batches), None);
+        batches.insert((-1, 1, 8), (10, 4));
+        batches.insert((-1, 1, 9), (5, 1));
+        let warning = partial_batches_warning(&batches).unwrap();
+        assert!(warning.starts_with("5 message(s) handled"), "{warning}");
+        assert!(warning.contains("their 2 batch(es)"), "{warning}");
+    }
 
     #[test]
     fn repeated_deliveries_are_recognised_per_partition() {

@@ -9,8 +9,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_url,
-    read_topic_kafka, read_topic_pulsar, seed_kafka, seed_pulsar, seed_pulsar_with, unique,
+    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_direct_url,
+    pulsar_url, python, read_topic_kafka, read_topic_pulsar, seed_kafka, seed_pulsar,
+    seed_pulsar_with, unique,
 };
 
 /// The header (Kafka) value of `name`, decoded.
@@ -648,6 +649,54 @@ fn pulsar_dry_run_sends_nothing() {
     .stdout(predicate::str::contains("would send"));
     assert_eq!(read_topic_pulsar(&topic).len(), 2, "only the originals");
     assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &[]), 2);
+}
+
+#[test]
+fn pulsar_replay_of_part_of_a_batch_says_what_stays_in_the_backlog() {
+    let dlq_topic = format!(
+        "persistent://public/default/{}-billing-DLQ",
+        unique("batch-payments")
+    );
+    // 20 dead letters sent at once by the official client's batching producer: one batch, or
+    // very few.
+    let seeded = StdCommand::new(python())
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py"))
+        .args([
+            "--url",
+            &pulsar_direct_url(),
+            "--topic",
+            &dlq_topic,
+            "--count",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let target = unique("batch-target");
+    let s = summary(
+        &dlq_topic,
+        &pulsar_url(),
+        &["--all", "--limit", "5", "--to", &target, "-y"],
+    );
+    assert_eq!(s["sent"], 5, "{s}");
+    let warning = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|w| w.contains("stay in the backlog"))
+        .unwrap_or_else(|| panic!("no warning about the partly handled batch: {s}"));
+    let stuck: usize = warning.split(' ').next().unwrap().parse().unwrap();
+    assert!((1..=5).contains(&stuck), "{warning}");
+    assert_eq!(
+        count_listed(&dlq_topic, &pulsar_url(), &[]),
+        15 + stuck,
+        "what the warning names is what stays unhandled"
+    );
 }
 
 #[test]

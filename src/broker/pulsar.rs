@@ -33,8 +33,8 @@ use crate::error::DlqError;
 /// Once every partition's last message has been seen the scan ends at once. A backlog whose
 /// tail was already acknowledged never reaches that id, so a quiet spell this long also ends it.
 const IDLE_END: Duration = Duration::from_secs(3);
-/// How long a read that marked nothing waits for its consumer to close.
-const READ_ONLY_CLOSE: Duration = Duration::from_millis(500);
+/// How long a read on a throwaway subscription waits for its consumer to close.
+const THROWAWAY_CLOSE: Duration = Duration::from_millis(500);
 /// On a throwaway subscription, acknowledge what was read every this many messages.
 const RELEASE_EVERY: u32 = 100;
 
@@ -441,6 +441,7 @@ impl PulsarBroker {
             repeats: 0,
             done: pending.is_empty(),
             throwaway: req.start == StartAt::Retained,
+            throwaway_name: req.start == StartAt::Retained,
             since_release: 0,
             released: HashMap::new(),
             pending,
@@ -469,8 +470,11 @@ pub struct PulsarReader {
     delivered: HashMap<i32, (u64, u64, i32)>,
     /// Messages the broker delivered again, dropped.
     repeats: u64,
-    /// Reading through a throwaway subscription (everything retained): nothing to keep.
+    /// Reading through a throwaway subscription (everything retained): nothing to keep, so
+    /// what was read is acknowledged as it goes (until an acknowledgement fails).
     throwaway: bool,
+    /// The subscription is a throwaway one (named for this run only).
+    throwaway_name: bool,
     /// Messages read since the last acknowledgement on a throwaway subscription.
     since_release: u32,
     /// Per partition, the entry (ledger, entry) last acknowledged on a throwaway subscription.
@@ -662,14 +666,16 @@ impl DlqReader for PulsarReader {
         if self.repeats > 0 {
             tracing::info!(topic = %self.full, repeats = self.repeats, "dropped messages the broker delivered again");
         }
-        // A read that marked nothing has nothing to wait for: the broker drops the consumer with
-        // the connection anyway. pulsar-rs sometimes never completes the close while the broker
-        // floods a batched topic (pulsar-lite answered at once, yet `list --limit 50` waited the
-        // whole timeout, 10 s, in 4 runs of 12), so such a read waits a moment only.
-        let wait = if self.track {
-            self.timeout
+        // A throwaway subscription is never used again, so its close is not worth waiting for:
+        // the broker drops the consumer with the connection anyway. pulsar-rs sometimes never
+        // completes the close while the broker floods a batched topic (pulsar-lite answered at
+        // once, yet `list --all --limit 50` waited the whole timeout, 10 s, in 4 runs of 12).
+        // Any other subscription is waited for: the same run may subscribe it again (replay's
+        // second pass, a rewind), and an unfinished close would hold it.
+        let wait = if self.throwaway_name {
+            self.timeout.min(THROWAWAY_CLOSE)
         } else {
-            self.timeout.min(READ_ONLY_CLOSE)
+            self.timeout
         };
         if tokio::time::timeout(wait, self.consumer.close())
             .await

@@ -88,16 +88,22 @@ seed() { # kafka|pulsar TOPIC N
   fi
 }
 
+# dlq_reads BROKER LABEL N TOPIC URL: dlq's reads of a whole DLQ, and its first page.
+dlq_reads() {
+  local b=$1 label=$2 n=$3 topic=$4 url=$5
+  measure "$b export ($label)" dlq "$n" "$DLQ_REL" export "$topic" --all -b "$url"
+  measure "$b list -o jsonl ($label)" dlq "$n" "$DLQ_REL" list "$topic" --all -o jsonl -b "$url"
+  measure "$b stats ($label)" dlq "$n" "$DLQ_REL" stats "$topic" --all -o json -b "$url"
+  measure "$b list --limit 50 ($label)" dlq 50 "$DLQ_REL" list "$topic" --all --limit 50 -o table -b "$url"
+}
+
 kafka_reads() { # N
   local n=$1 topic="bench-$1.DLT"
   seed kafka "$topic" "$n"
   # The peer with dlq's fetch setting (the ratio's reference), and with librdkafka's defaults.
   measure "kafka export ($n)" peer "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --kafka "$KAFKA" --topic "$topic" -X fetch.wait.max.ms=50
   measure "kafka export ($n)" "peer, defaults" "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --kafka "$KAFKA" --topic "$topic"
-  measure "kafka export ($n)" dlq "$n" "$DLQ_REL" export "$topic" --all -b "$DLQ_TEST_KAFKA"
-  measure "kafka list -o jsonl ($n)" dlq "$n" "$DLQ_REL" list "$topic" --all -o jsonl -b "$DLQ_TEST_KAFKA"
-  measure "kafka stats ($n)" dlq "$n" "$DLQ_REL" stats "$topic" --all -o json -b "$DLQ_TEST_KAFKA"
-  measure "kafka list --limit 50 ($n)" dlq 50 "$DLQ_REL" list "$topic" --all --limit 50 -o table -b "$DLQ_TEST_KAFKA"
+  dlq_reads kafka "$n" "$n" "$topic" "$DLQ_TEST_KAFKA"
 }
 
 if [ "$ONLY" = all ] || [ "$ONLY" = kafka ]; then
@@ -126,10 +132,7 @@ pulsar_reads() {
   # Both through the same checksum proxy: the peer would accept the broker's frames directly,
   # but the path has to be the same for the times to compare.
   measure "pulsar export ($n, $shape)" peer "$n" "$DLQ_PYTHON" scripts/bench/peer_read.py --pulsar "$DLQ_TEST_PULSAR" --topic "$topic"
-  measure "pulsar export ($n, $shape)" dlq "$n" "$DLQ_REL" export "$topic" --all -b "$DLQ_TEST_PULSAR"
-  measure "pulsar list -o jsonl ($n, $shape)" dlq "$n" "$DLQ_REL" list "$topic" --all -o jsonl -b "$DLQ_TEST_PULSAR"
-  measure "pulsar stats ($n, $shape)" dlq "$n" "$DLQ_REL" stats "$topic" --all -o json -b "$DLQ_TEST_PULSAR"
-  measure "pulsar list --limit 50 ($n, $shape)" dlq 50 "$DLQ_REL" list "$topic" --all --limit 50 -o table -b "$DLQ_TEST_PULSAR"
+  dlq_reads pulsar "$n, $shape" "$n" "$topic" "$DLQ_TEST_PULSAR"
 }
 
 if [ "$ONLY" = all ] || [ "$ONLY" = pulsar ]; then

@@ -85,11 +85,7 @@ pub fn path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("DLQ_CONFIG").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("dlq/config.toml"))
+    Some(crate::paths::xdg_dir("XDG_CONFIG_HOME", ".config")?.join("dlq/config.toml"))
 }
 
 /// The file and its text; an absent file is an empty config.

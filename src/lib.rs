@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod output;
+pub mod paths;
 pub mod registry;
 pub mod secret;
 pub mod settings;

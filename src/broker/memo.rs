@@ -15,20 +15,8 @@ pub struct Memo {
 impl Memo {
     /// `$XDG_CACHE_HOME/dlq/brokers/<broker>.<finding>` (`~/.cache` without XDG_CACHE_HOME).
     pub fn for_broker(broker: &str, finding: &str) -> Memo {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
-        let safe: String = broker
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || ".-".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let base = crate::paths::xdg_dir("XDG_CACHE_HOME", ".cache");
+        let safe = crate::paths::safe_file_name(broker);
         Memo {
             path: base.map(|b| b.join("dlq/brokers").join(format!("{safe}.{finding}"))),
         }

@@ -336,20 +336,8 @@ async fn purge_batch(
 
 /// `$XDG_STATE_HOME/dlq/backups/<topic>-<UTC time>.jsonl` (`~/.local/state` without XDG_STATE_HOME).
 pub fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    let safe: String = topic
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let base = crate::paths::xdg_dir("XDG_STATE_HOME", ".local/state")?;
+    let safe = crate::paths::safe_file_name(topic);
     Some(base.join("dlq/backups").join(format!(
         "{safe}-{}.jsonl",
         now.strftime("%Y%m%dT%H%M%S%.3fZ")

@@ -174,14 +174,20 @@ fn seed_script(name: &str) -> PathBuf {
 }
 
 fn run_seed(script: &str, args: &[&str]) -> Value {
+    run_script(&seed_script(script), args)
+}
+
+/// Runs one of the project's Python scripts and returns the JSON it prints.
+pub fn run_script(script: &std::path::Path, args: &[&str]) -> Value {
     let out = StdCommand::new(python())
-        .arg(seed_script(script))
+        .arg(script)
         .args(args)
         .output()
         .expect("running the seed script");
     assert!(
         out.status.success(),
-        "{script} failed: {}\n{}",
+        "{} failed: {}\n{}",
+        script.display(),
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );

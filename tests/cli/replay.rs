@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::common::{
     any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_direct_url,
-    pulsar_url, python, read_topic_kafka, read_topic_pulsar, seed_kafka, seed_pulsar,
+    pulsar_url, read_topic_kafka, read_topic_pulsar, run_script, seed_kafka, seed_pulsar,
     seed_pulsar_with, unique,
 };
 
@@ -659,22 +659,16 @@ fn pulsar_replay_of_part_of_a_batch_says_what_stays_in_the_backlog() {
     );
     // 20 dead letters sent at once by the official client's batching producer: one batch, or
     // very few.
-    let seeded = StdCommand::new(python())
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py"))
-        .args([
+    run_script(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py"),
+        &[
             "--url",
             &pulsar_direct_url(),
             "--topic",
             &dlq_topic,
             "--count",
             "20",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
+        ],
     );
     let target = unique("batch-target");
     let s = summary(

@@ -122,6 +122,28 @@ async fn serve(client: TcpStream, upstream: &str, own: &Advertised) -> std::io::
     up.and(down)
 }
 
+/// Reads one whole frame (without its leading total-size field) into `frame`; false at the end
+/// of the stream.
+async fn read_frame<R: AsyncReadExt + Unpin>(
+    from: &mut R,
+    frame: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    let mut size = [0u8; 4];
+    match from.read_exact(&mut size).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    let total = u32::from_be_bytes(size) as usize;
+    if total > MAX_FRAME {
+        return Err(std::io::Error::other(format!("frame of {total} bytes")));
+    }
+    frame.clear();
+    frame.resize(total, 0);
+    from.read_exact(frame).await?;
+    Ok(true)
+}
+
 /// Client → broker, tracing: copies whole frames unchanged, logging each command.
 async fn trace_upward<R, W>(client: &mut R, broker: &mut W) -> std::io::Result<()>
 where
@@ -129,29 +151,19 @@ where
     W: AsyncWriteExt + Unpin,
 {
     let mut frame = Vec::with_capacity(64 * 1024);
-    loop {
-        let mut size = [0u8; 4];
-        match client.read_exact(&mut size).await {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-            Err(e) => return Err(e),
-        }
-        let total = u32::from_be_bytes(size) as usize;
-        if total > MAX_FRAME {
-            return Err(std::io::Error::other(format!("frame of {total} bytes")));
-        }
-        frame.clear();
-        frame.resize(total, 0);
-        client.read_exact(&mut frame).await?;
+    while read_frame(client, &mut frame).await? {
         let cmd_size = frame
             .get(..4)
             .map_or(0, |b| u32::from_be_bytes(b.try_into().unwrap()) as usize);
         if let Some(Ok(cmd)) = frame.get(4..4 + cmd_size).map(BaseCommand::decode) {
             trace("up", &cmd);
         }
-        broker.write_all(&size).await?;
+        broker
+            .write_all(&(frame.len() as u32).to_be_bytes())
+            .await?;
         broker.write_all(&frame).await?;
     }
+    Ok(())
 }
 
 /// Reads whole frames from the broker, fixes them, writes them to the client.
@@ -161,23 +173,11 @@ where
     W: AsyncWriteExt + Unpin,
 {
     let mut frame = Vec::with_capacity(64 * 1024);
-    loop {
-        let mut size = [0u8; 4];
-        match broker.read_exact(&mut size).await {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-            Err(e) => return Err(e),
-        }
-        let total = u32::from_be_bytes(size) as usize;
-        if total > MAX_FRAME {
-            return Err(std::io::Error::other(format!("frame of {total} bytes")));
-        }
-        frame.clear();
-        frame.resize(total, 0);
-        broker.read_exact(&mut frame).await?;
+    while read_frame(broker, &mut frame).await? {
         let fixed = fix_frame(&frame, own)?;
         client.write_all(&fixed).await?;
     }
+    Ok(())
 }
 
 /// `body` is a frame without its leading total-size field. Returns the whole frame to send.

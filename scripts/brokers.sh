@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Local brokers for dlq's quickstart and tests: tansu (Kafka protocol, libsql engine) and
-# pulsar-lite (Pulsar protocol) behind pulsar-lite-proxy. Installed on first use and cached.
+# Local brokers for dlq's quickstart and tests: Apache Kafka 4.1 (KRaft, from Maven Central jars;
+# scripts/kafka.sh) and pulsar-lite (Pulsar protocol) behind pulsar-lite-proxy. Installed on
+# first use and cached under ~/.cache/dlq.
 #
 #   scripts/brokers.sh up      install if needed, start both with fresh storage, wait until ready
 #   scripts/brokers.sh down    stop both (by PID; SIGTERM, then SIGKILL after 10 s)
@@ -12,6 +13,7 @@
 # DLQ_PULSAR_LITE_PORT (pulsar-lite itself; default 16651).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kafka.sh"
 
 STATE=${DLQ_LOCAL_DIR:-$DLQ_ROOT/.dlq-local}
 KAFKA_PORT=${DLQ_KAFKA_PORT:-19092}
@@ -56,25 +58,20 @@ stop() { # name
 
 up() {
   ensure_system_packages
-  ensure_tansu
+  ensure_kafka
   ensure_pulsar_lite
   ensure_proxy
-  for p in "$KAFKA_PORT" "$PULSAR_PORT" "$PULSAR_LITE_PORT"; do
+  for p in "$KAFKA_PORT" $((KAFKA_PORT + 1)) $((KAFKA_PORT + 2)) $((KAFKA_PORT + 3)) "$PULSAR_PORT" "$PULSAR_LITE_PORT"; do
     port_open "$p" && die "port $p is in use; choose other ports with DLQ_KAFKA_PORT / DLQ_PULSAR_PORT / DLQ_PULSAR_LITE_PORT"
   done
   # Fresh storage every time: tests and the quickstart start from empty brokers, and the libsql
   # engine slows down with the number of records it holds (see BROKERS.md).
-  rm -rf "$STATE/tansu" "$STATE/pulsar-lite" "$STATE/proxy"
-  mkdir -p "$STATE/tansu" "$STATE/pulsar-lite" "$STATE/proxy"
+  rm -rf "$STATE/pulsar-lite" "$STATE/proxy"
+  mkdir -p "$STATE/pulsar-lite" "$STATE/proxy"
 
-  local storage="sqlite://tansu.db"
-  [ "$TANSU_ENGINE" = memory ] && storage="memory://tansu/"
-  say "starting tansu on 127.0.0.1:$KAFKA_PORT (storage $storage in $STATE/tansu)"
-  start tansu "$STATE/tansu.log" "$TANSU_BIN" broker \
-    --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
-    --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
-    --storage-engine "$storage"
-  wait_port tansu "$KAFKA_PORT" "$(cat "$STATE/tansu.pid")" "$STATE/tansu.log"
+  if running kafka; then die "kafka is already running (pid $(cat "$STATE/kafka.pid")); run '$0 down' first"; fi
+  say "starting Apache Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $STATE/kafka.log)"
+  kafka_up "$STATE" "$KAFKA_PORT"
 
   say "starting pulsar-lite on 127.0.0.1:$PULSAR_LITE_PORT"
   printf '[metrics]\nenabled = false\n' >"$STATE/pulsar-lite/pulsar-lite.toml"
@@ -92,23 +89,28 @@ up() {
 down() {
   stop proxy
   stop pulsar-lite
-  stop tansu
+  stop kafka
 }
 
 env_vars() {
   cat <<VARS
 export DLQ_TEST_KAFKA=kafka://127.0.0.1:$KAFKA_PORT
+export DLQ_TEST_KAFKA_SASL=kafka://127.0.0.1:$((KAFKA_PORT + 2))
+export DLQ_TEST_KAFKA_TLS=kafka://127.0.0.1:$((KAFKA_PORT + 3))
+export DLQ_TEST_KAFKA_PKI=$STATE/pki
+export DLQ_TEST_KAFKA_SCRAM_USER=$KAFKA_SCRAM_USER
+export DLQ_TEST_KAFKA_SCRAM_PASSWORD=$KAFKA_SCRAM_PASSWORD
+export DLQ_KAFKA_HOME=$KAFKA_HOME
 export DLQ_TEST_PULSAR=pulsar://127.0.0.1:$PULSAR_PORT
 export DLQ_TEST_PULSAR_DIRECT=pulsar://127.0.0.1:$PULSAR_LITE_PORT
 export DLQ_PYTHON=$DLQ_PYTHON
-export DLQ_TANSU_BIN=$TANSU_BIN
 export DLQ_PROXY_BIN=$PROXY_BIN
 VARS
 }
 
 status() {
   local n
-  for n in tansu pulsar-lite proxy; do
+  for n in kafka pulsar-lite proxy; do
     if running "$n"; then echo "$n: running (pid $(cat "$STATE/$n.pid"))"; else echo "$n: stopped"; fi
   done
 }

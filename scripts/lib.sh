@@ -5,17 +5,7 @@
 DLQ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DLQ_CACHE=${DLQ_CACHE:-$HOME/.cache/dlq}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$DLQ_CACHE/target}
-TANSU_VERSION=0.6.0
 PULSAR_LITE_VERSION=0.2.0
-# DLQ_TANSU_ENGINE=memory (scripts/bench.sh) uses a tansu built with its in-memory object store
-# (dynostore): the libsql engine answers each fetch by summing the sizes of every later record
-# in the partition, so reading a large topic through it is quadratic (docs/BROKERS-NOTES.md).
-TANSU_ENGINE=${DLQ_TANSU_ENGINE:-libsql}
-case $TANSU_ENGINE in
-  libsql) TANSU_FEATURES=libsql; TANSU_BIN=$DLQ_CACHE/tansu-$TANSU_VERSION/bin/tansu ;;
-  memory) TANSU_FEATURES=libsql,dynostore; TANSU_BIN=$DLQ_CACHE/tansu-$TANSU_VERSION-dynostore/bin/tansu ;;
-  *) echo "DLQ_TANSU_ENGINE is libsql or memory, not '$TANSU_ENGINE'" >&2; exit 2 ;;
-esac
 PULSAR_LITE_DIR=$DLQ_CACHE/pulsar-lite-$PULSAR_LITE_VERSION
 PULSAR_LITE_BIN=$PULSAR_LITE_DIR/pulsar_lite-$PULSAR_LITE_VERSION.data/purelib/pulsar_lite/bin/pulsar-lite
 DLQ_VENV=$DLQ_CACHE/venv
@@ -36,8 +26,11 @@ ensure_system_packages() {
   # The tests make certificates and look at process arguments.
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ps >/dev/null || missing+=(procps)
-  # A TLS terminator in front of tansu, which cannot serve TLS itself (docs/BROKERS-NOTES.md).
+  # A TLS terminator in front of pulsar-lite, which cannot serve TLS itself (docs/BROKERS-NOTES.md).
   command -v socat >/dev/null || missing+=(socat)
+  # Apache Kafka and Apache Pulsar run from Maven Central jars (scripts/kafka.sh, scripts/pulsar.sh).
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -53,19 +46,6 @@ ensure_python_clients() {
   say "installing the official Python clients into $DLQ_VENV"
   python3 -m venv "$DLQ_VENV"
   "$DLQ_VENV/bin/pip" install -q --disable-pip-version-check -r "$DLQ_ROOT/scripts/requirements.txt"
-}
-
-# tansu (Kafka protocol) built from crates.io with its libsql engine. ~15 minutes the first time.
-ensure_tansu() {
-  [ -x "$TANSU_BIN" ] && return 0
-  say "building tansu $TANSU_VERSION from crates.io (first run only, about 15 minutes on 2 cores)"
-  mkdir -p "$DLQ_CACHE/logs"
-  # Its own target dir: tansu's locked dependency set must not disturb dlq's build cache.
-  CARGO_TARGET_DIR=$DLQ_CACHE/tansu-build cargo install tansu --version "$TANSU_VERSION" \
-    --locked --features "$TANSU_FEATURES" --root "$(dirname "$(dirname "$TANSU_BIN")")" \
-    >"$DLQ_CACHE/logs/tansu-build.log" 2>&1 \
-    || { tail -30 "$DLQ_CACHE/logs/tansu-build.log" >&2; die "building tansu failed (log: $DLQ_CACHE/logs/tansu-build.log)"; }
-  rm -rf "$DLQ_CACHE/tansu-build"
 }
 
 # pulsar-lite (Pulsar protocol): the broker binary inside its PyPI wheel.
@@ -88,6 +68,41 @@ ensure_proxy() {
   (cd "$DLQ_ROOT" && cargo build -q $flag -p pulsar-lite-proxy) || die "building pulsar-lite-proxy failed"
 }
 PROXY_BIN=$CARGO_TARGET_DIR/$PROXY_PROFILE/pulsar-lite-proxy
+
+# Maven, kept to Central (scripts/java/settings.xml) with its repository under $DLQ_CACHE.
+DLQ_M2=$DLQ_CACHE/m2
+dlq_mvn() {
+  mvn -B -q -Dstyle.color=never -s "$DLQ_ROOT/scripts/java/settings.xml" -Dmaven.repo.local="$DLQ_M2" "$@"
+}
+
+# mvn_resolve POM_DIR OUT_DIR [-Dprop=…]: every runtime jar of the POM's dependencies into OUT_DIR.
+mvn_resolve() {
+  local pom=$1 out=$2; shift 2
+  (cd "$pom" && dlq_mvn "$@" dependency:copy-dependencies -DoutputDirectory="$out" -DincludeScope=runtime)
+}
+
+# mvn_package POM_DIR: builds a Java program of the project's (scripts/java/…) into its target/.
+mvn_package() {
+  (cd "$1" && dlq_mvn -DskipTests package dependency:copy-dependencies \
+    -DoutputDirectory=target/lib -DincludeScope=runtime)
+}
+
+# The Java programs that write dead letters as real services do (scripts/java/*, sources and
+# POMs only): built with Maven on first use, rebuilt when their sources change.
+DLQ_SPRING_DLT_JAR=$DLQ_ROOT/scripts/java/spring-dlt/target/spring-dlt.jar
+ensure_seed_programs() {
+  local dir jar
+  for dir in spring-dlt; do
+    jar=$DLQ_ROOT/scripts/java/$dir/target/$dir.jar
+    if [ -f "$jar" ] && [ -z "$(find "$DLQ_ROOT/scripts/java/$dir" -newer "$jar" \( -name '*.java' -o -name pom.xml \) -print -quit)" ]; then
+      continue
+    fi
+    say "building scripts/java/$dir with Maven (first run downloads its dependencies)"
+    mkdir -p "$DLQ_CACHE/logs"
+    mvn_package "$DLQ_ROOT/scripts/java/$dir" >"$DLQ_CACHE/logs/$dir-mvn.log" 2>&1 \
+      || { tail -30 "$DLQ_CACHE/logs/$dir-mvn.log" >&2; die "building scripts/java/$dir failed (log: $DLQ_CACHE/logs/$dir-mvn.log)"; }
+  done
+}
 
 ensure_dlq() {
   (cd "$DLQ_ROOT" && cargo build -q --bin dlq) || die "building dlq failed"

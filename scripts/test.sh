@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or a warm one: installs what is missing (Debian
-# packages, the official Python clients, tansu, pulsar-lite), checks formatting and lints,
+# packages, the official Python clients, Apache Kafka's jars, pulsar-lite), checks formatting and lints,
 # starts the local brokers on ports of their own with fresh storage, runs every test, and
 # stops the brokers again. Builds are cached under ~/.cache/dlq.
 set -euo pipefail
@@ -23,6 +23,9 @@ export DLQ_PULSAR_LITE_PORT=${DLQ_TEST_PULSAR_LITE_PORT:-26651}
 trap 'scripts/brokers.sh down' EXIT
 scripts/brokers.sh up
 eval "$(scripts/brokers.sh env)"
+# The real dead-letter producers the tests run (Java sources in scripts/java, built here).
+ensure_seed_programs
+export DLQ_SPRING_DLT_JAR
 
 say "cargo test (unit tests, then the CLI against both brokers)"
 cargo test --workspace

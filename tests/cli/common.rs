@@ -24,7 +24,7 @@ pub fn dlq() -> Command {
     cmd
 }
 
-fn broker_env(var: &str) -> String {
+pub fn broker_env(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
         panic!(
             "{var} is not set: this test needs the local brokers. Start them with `scripts/brokers.sh up` \
@@ -48,109 +48,6 @@ pub fn pulsar_direct_url() -> String {
 
 pub fn python() -> String {
     broker_env("DLQ_PYTHON")
-}
-
-/// A Kafka-protocol broker of a test's own (for requests that break the shared one), on a free
-/// port with its own storage; killed when dropped. `restart` keeps the storage.
-pub struct OwnTansu {
-    pub port: u16,
-    dir: tempfile::TempDir,
-    child: std::process::Child,
-}
-
-impl OwnTansu {
-    pub fn start() -> OwnTansu {
-        let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Self::spawn(dir.path(), port, port, &[]);
-        OwnTansu { port, dir, child }
-    }
-
-    fn spawn(
-        dir: &std::path::Path,
-        port: u16,
-        advertised: u16,
-        extra: &[&str],
-    ) -> std::process::Child {
-        let url = format!("tcp://127.0.0.1:{port}");
-        let advertised = format!("tcp://127.0.0.1:{advertised}");
-        let mut child = StdCommand::new(broker_env("DLQ_TANSU_BIN"))
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &advertised,
-            ])
-            .args(["--storage-engine", "sqlite://tansu.db"])
-            .args(extra)
-            .current_dir(dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("starting tansu");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return child;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("tansu did not open port {port}");
-    }
-
-    pub fn url(&self) -> String {
-        format!("kafka://127.0.0.1:{}", self.port)
-    }
-
-    pub fn bootstrap(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    pub fn restart(&mut self) {
-        self.restart_with(&[]);
-    }
-
-    /// Restarts on the same storage with extra broker flags (e.g. `--authentication`).
-    pub fn restart_with(&mut self, extra: &[&str]) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.child = Self::spawn(self.dir.path(), self.port, self.port, extra);
-    }
-
-    /// Restarts on the same storage, telling clients to connect to `port` instead (a proxy
-    /// in front of the broker).
-    pub fn restart_advertising(&mut self, port: u16) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.child = Self::spawn(self.dir.path(), self.port, port, &[]);
-    }
-
-    /// Creates a SCRAM-SHA-512 user with tansu's own CLI.
-    pub fn create_user(&self, name: &str, password: &str) {
-        let url = format!("tcp://127.0.0.1:{}", self.port);
-        let out = StdCommand::new(broker_env("DLQ_TANSU_BIN"))
-            .args(["user", "create", "--broker", &url, name, password])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tansu user create: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for OwnTansu {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A topic name no other test (or earlier run) uses.
@@ -192,6 +89,15 @@ pub fn run_script(script: &std::path::Path, args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stdout)
     );
     serde_json::from_slice(&out.stdout).expect("seed script prints JSON")
+}
+
+/// scripts/seed/kafka_admin.py on the shared Apache Kafka: what an independent client sees or does
+/// (watermarks, topic creation with configs, committed offsets, an aborted transaction).
+pub fn kafka_admin(args: &[&str]) -> Value {
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    let mut all = vec!["--bootstrap", &bootstrap];
+    all.extend(args);
+    run_seed("kafka_admin.py", &all)
 }
 
 /// Dead letters written by the official librdkafka client with the given framework styles.

@@ -1,58 +1,56 @@
-//! Reaching secured brokers: SASL against a Kafka-protocol broker of the test's own, mutual TLS
-//! through socat in front of it (tansu 0.6.0 cannot serve TLS: its --cert and --key flags
-//! exclude each other), Pulsar OAuth2 against an issuer of the test's own, secrets that never
-//! show in `ps` or error messages, and failures named as such.
+//! Reaching secured brokers: SASL/SCRAM-SHA-512 and mutual TLS against listeners that Apache
+//! Kafka itself serves (scripts/kafka.sh: the SCRAM user is made when the log directory is
+//! formatted, the TLS listener requires a client certificate of the test CA), Pulsar OAuth2
+//! against an issuer of the test's own, secrets that never show in `ps` or error messages, and
+//! failures named as such.
 
 use predicates::prelude::*;
 
 use crate::common::{
-    dlq, jsonl_of, pulsar_direct_url, pulsar_url, seed_kafka_at, seed_pulsar, unique, OwnTansu,
+    broker_env, dlq, jsonl_of, pulsar_direct_url, pulsar_url, seed_kafka, seed_pulsar, unique,
     PyServer,
 };
 
 const PASSWORD: &str = "correct-horse-battery-staple";
 
-/// A broker with a DLQ and a SCRAM user, then authentication switched on.
-fn secured() -> (OwnTansu, String) {
-    let mut own = OwnTansu::start();
+/// A DLQ written through the plaintext listener, to be read through a secured one.
+fn seeded(styles: &[&str], count: u32) -> String {
     let origin = unique("sec-orders");
     let dlq_topic = format!("{origin}.DLT");
-    seed_kafka_at(&own.bootstrap(), &origin, &dlq_topic, &["spring"], 2);
-    own.create_user("alice", PASSWORD);
-    own.restart_with(&["--authentication"]);
-    (own, dlq_topic)
+    seed_kafka(&origin, &dlq_topic, styles, count);
+    dlq_topic
 }
 
-fn sasl(own: &OwnTansu) -> Vec<String> {
+/// The broker's SASL_PLAINTEXT listener as its SCRAM user (the password comes from the test).
+fn sasl() -> Vec<String> {
     [
-        "-b",
-        &own.url(),
-        "--sasl-mechanism",
-        "SCRAM-SHA-512",
-        "--sasl-username",
-        "alice",
-        "--timeout",
-        "5s",
+        "-b".to_string(),
+        broker_env("DLQ_TEST_KAFKA_SASL"),
+        "--sasl-mechanism".into(),
+        "SCRAM-SHA-512".into(),
+        "--sasl-username".into(),
+        broker_env("DLQ_TEST_KAFKA_SCRAM_USER"),
+        "--timeout".into(),
+        "5s".into(),
     ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    .to_vec()
 }
 
 #[test]
 fn kafka_sasl_scram_connects_with_the_right_secret_and_names_the_wrong_one() {
-    let (own, topic) = secured();
+    let topic = seeded(&["spring"], 2);
+    let password = broker_env("DLQ_TEST_KAFKA_SCRAM_PASSWORD");
     let listed = jsonl_of(
         dlq()
             .args(["list", &topic, "-o", "jsonl"])
-            .args(sasl(&own))
-            .env("DLQ_SASL_PASSWORD", PASSWORD),
+            .args(sasl())
+            .env("DLQ_SASL_PASSWORD", &password),
     );
     assert_eq!(listed.len(), 2, "DLQ_SASL_PASSWORD");
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("password");
-    std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();
+    std::fs::write(&file, format!("{password}\n")).unwrap();
     let listed = jsonl_of(
         dlq()
             .args([
@@ -63,13 +61,13 @@ fn kafka_sasl_scram_connects_with_the_right_secret_and_names_the_wrong_one() {
                 "--password-file",
                 file.to_str().unwrap(),
             ])
-            .args(sasl(&own)),
+            .args(sasl()),
     );
     assert_eq!(listed.len(), 2, "--password-file");
 
     dlq()
         .args(["list", &topic])
-        .args(sasl(&own))
+        .args(sasl())
         .env("DLQ_SASL_PASSWORD", "not-the-password")
         .timeout(std::time::Duration::from_secs(60))
         .assert()
@@ -82,8 +80,8 @@ fn kafka_sasl_scram_connects_with_the_right_secret_and_names_the_wrong_one() {
 
     dlq()
         .args(["list", &topic, "-o", "jsonl"])
-        .args(sasl(&own))
-        .args(["-X", &format!("sasl.password={PASSWORD}")])
+        .args(sasl())
+        .args(["-X", &format!("sasl.password={password}")])
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -92,7 +90,7 @@ fn kafka_sasl_scram_connects_with_the_right_secret_and_names_the_wrong_one() {
 
     dlq()
         .args(["list", &topic])
-        .args(sasl(&own))
+        .args(sasl())
         .env_remove("DLQ_SASL_PASSWORD")
         .assert()
         .code(2)
@@ -240,36 +238,17 @@ impl Drop for Killed {
 
 #[test]
 fn kafka_mutual_tls_connects_with_the_right_certificates_and_names_a_missing_one() {
-    // tansu cannot serve TLS, so socat terminates it in front of the broker, requiring a client
-    // certificate, and tansu advertises socat's address: every connection librdkafka makes is TLS.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    make_pki(d);
-    let mut own = OwnTansu::start();
-    let origin = unique("tls-orders");
-    let dlq_topic = format!("{origin}.DLT");
-    seed_kafka_at(&own.bootstrap(), &origin, &dlq_topic, &["connect"], 3);
-    let tls_port = free_port();
-    own.restart_advertising(tls_port);
-    let _socat = Killed(
-        std::process::Command::new("socat")
-            .arg(format!(
-                "OPENSSL-LISTEN:{tls_port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server.key,cafile=ca.pem,verify=1"
-            ))
-            .arg(format!("TCP:127.0.0.1:{}", own.port))
-            .current_dir(d)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("socat (scripts/lib.sh installs it)"),
-    );
-    wait_for_port(tls_port);
-    let url = format!("kafka://127.0.0.1:{tls_port}");
-    let file = |n: &str| d.join(n).display().to_string();
+    // The broker's SSL listener requires a client certificate signed by the test CA
+    // (scripts/kafka.sh: ssl.client.auth=required), so every connection librdkafka makes is TLS.
+    let dlq_topic = seeded(&["connect"], 3);
+    let pki = std::path::PathBuf::from(broker_env("DLQ_TEST_KAFKA_PKI"));
+    let url = broker_env("DLQ_TEST_KAFKA_TLS");
+    let file = |n: &str| pki.join(n).display().to_string();
     let listed = jsonl_of(dlq().args(["list", &dlq_topic, "-b", &url]).args([
         "--ca-file",
         &file("ca.pem"),
         "--cert-file",
-        &file("client.pem"),
+        &file("client.crt"),
         "--key-file",
         &file("client.key"),
     ]));

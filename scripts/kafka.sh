@@ -1,0 +1,117 @@
+# Apache Kafka (KRaft, one combined broker+controller node) from Maven Central jars: installed into
+# $DLQ_CACHE by scripts/java/kafka-broker/pom.xml and started from a state folder of its own.
+# Sourced by scripts/brokers.sh (and usable alone); defines functions only. Needs lib.sh first.
+#
+# One broker serves four listeners on consecutive ports from $1 of kafka_up:
+#   PORT    PLAINTEXT             what the tests and the quickstart use
+#   PORT+1  CONTROLLER            KRaft, the node's own
+#   PORT+2  SASL_PLAINTEXT        SCRAM-SHA-512, user $KAFKA_SCRAM_USER (created at format time)
+#   PORT+3  SSL                   mutual TLS: the client must show a certificate of the test CA
+
+KAFKA_VERSION=4.1.1
+KAFKA_HOME=$DLQ_CACHE/kafka-$KAFKA_VERSION
+KAFKA_SCRAM_USER=dlq-test
+KAFKA_SCRAM_PASSWORD=dlq-test-scram-secret
+# A shared machine with two cores: a small heap, and no more GC threads than cores.
+KAFKA_JVM_OPTS=${DLQ_KAFKA_JVM_OPTS:--Xms256m -Xmx512m -XX:+UseG1GC -XX:ParallelGCThreads=2 -XX:CICompilerCount=2}
+
+# Resolves the broker, its tools and a Connect worker into $KAFKA_HOME/lib (first run: ~130 MB
+# from Maven Central; later runs: nothing).
+ensure_kafka() {
+  [ -f "$KAFKA_HOME/lib/.complete" ] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Apache Kafka from Maven Central"
+  say "fetching Apache Kafka $KAFKA_VERSION from Maven Central into $KAFKA_HOME (first run only)"
+  rm -rf "$KAFKA_HOME"; mkdir -p "$KAFKA_HOME/lib" "$DLQ_CACHE/logs"
+  mvn_resolve "$DLQ_ROOT/scripts/java/kafka-broker" "$KAFKA_HOME/lib" \
+    -Dkafka.version="$KAFKA_VERSION" >"$DLQ_CACHE/logs/kafka-mvn.log" 2>&1 \
+    || { tail -30 "$DLQ_CACHE/logs/kafka-mvn.log" >&2; die "resolving Kafka's jars failed (log: $DLQ_CACHE/logs/kafka-mvn.log)"; }
+  touch "$KAFKA_HOME/lib/.complete"
+}
+
+kafka_java() { # main-class args...: a JVM on Kafka's classpath
+  # shellcheck disable=SC2086
+  java $KAFKA_JVM_OPTS -cp "$KAFKA_HOME/lib/*" "$@"
+}
+
+# A CA, a broker certificate for 127.0.0.1 and a client certificate, all PEM, in $1.
+kafka_pki() {
+  local d=$1
+  [ -f "$d/client.pem" ] && return 0
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=dlq test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    for who in broker client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$who.raw.key" -out "$who.csr" 2>/dev/null
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$who.ext"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile "$who.ext" -out "$who.crt" 2>/dev/null
+      # Kafka's PEM key store wants PKCS#8.
+      openssl pkcs8 -topk8 -nocrypt -in "$who.raw.key" -out "$who.key"
+      cat "$who.key" "$who.crt" >"$who.pem"
+    done
+  ) || die "making the test certificates in $d failed"
+}
+
+# kafka_up STATE_DIR PORT: formats a fresh log directory and starts the broker; returns once it
+# logs "Kafka Server started". Writes STATE_DIR/kafka.pid and STATE_DIR/kafka.log.
+kafka_up() {
+  local state=$1 port=$2
+  local ctrl=$((port + 1)) sasl=$((port + 2)) ssl=$((port + 3)) dir=$1/kafka
+  rm -rf "$dir"; mkdir -p "$dir"
+  kafka_pki "$state/pki"
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$ctrl
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctrl,SASL_PLAINTEXT://127.0.0.1:$sasl,SSL://127.0.0.1:$ssl
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl,SSL://127.0.0.1:$ssl
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+inter.broker.listener.name=PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.ssl.ssl.keystore.type=PEM
+listener.name.ssl.ssl.keystore.location=$state/pki/broker.pem
+listener.name.ssl.ssl.truststore.type=PEM
+listener.name.ssl.ssl.truststore.location=$state/pki/ca.pem
+listener.name.ssl.ssl.client.auth=required
+log.dirs=$dir/data
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+group.consumer.min.session.timeout.ms=6000
+group.consumer.session.timeout.ms=6000
+group.consumer.min.heartbeat.interval.ms=500
+group.consumer.heartbeat.interval.ms=1000
+log.segment.bytes=16777216
+log.retention.check.interval.ms=3600000
+num.network.threads=2
+num.io.threads=2
+background.threads=2
+PROPS
+  local cluster
+  cluster=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+  [ -n "$cluster" ] || die "kafka-storage random-uuid printed nothing"
+  kafka_java kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties" \
+    --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
+    >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "formatting Kafka's log directory failed"; }
+  (cd "$dir" && exec setsid java $KAFKA_JVM_OPTS -Dorg.slf4j.simpleLogger.showDateTime=true \
+    -cp "$KAFKA_HOME/lib/*" kafka.Kafka server.properties >"$state/kafka.log" 2>&1 </dev/null) &
+  echo $! >"$state/kafka.pid"
+  local pid i
+  pid=$(cat "$state/kafka.pid")
+  for i in $(seq 1 1200); do
+    grep -q "Kafka Server started" "$state/kafka.log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { tail -30 "$state/kafka.log" >&2; die "Kafka exited during start-up (log: $state/kafka.log)"; }
+    sleep 0.1
+  done
+  tail -30 "$state/kafka.log" >&2; die "Kafka did not start within 120 s (log: $state/kafka.log)"
+}

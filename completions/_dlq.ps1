@@ -162,6 +162,8 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Send to TOPIC instead of each entry''s origin topic')
             [CompletionResult]::new('--max-replays', '--max-replays', [CompletionResultType]::ParameterName, 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at most N messages per second')
+            [CompletionResult]::new('--restore-positions', '--restore-positions', [CompletionResultType]::ParameterName, 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check')
+            [CompletionResult]::new('--save-positions', '--save-positions', [CompletionResultType]::ParameterName, 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]')
             [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Summary format [default: text on a terminal, one JSON document otherwise]')

@@ -1160,7 +1160,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__replay)
-            opts="-b -X -q -y -o -v -h --from-file --redact-field --redact-pattern --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --yes --dry-run --header-map --output --context --verbose --color --help"
+            opts="-b -X -q -y -o -v -h --from-file --redact-field --redact-pattern --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --restore-positions --save-positions --yes --dry-run --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1291,6 +1291,14 @@ _dlq() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restore-positions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-positions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -393,6 +393,14 @@ pub struct ReplayArgs {
     /// (you have stopped its consumers)
     #[arg(long)]
     pub assume_inactive: bool,
+    /// Rewind: put the group or subscription back to the positions a rewind saved in FILE
+    /// (the path every rewind prints), with the same plan, confirmation and activity check
+    #[arg(long, value_name = "FILE", conflicts_with = "from_file")]
+    pub restore_positions: Option<std::path::PathBuf>,
+    /// Rewind: where to save the positions from before the change [default:
+    /// $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]
+    #[arg(long, value_name = "FILE")]
+    pub save_positions: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub confirm: ConfirmArgs,
     #[command(flatten)]

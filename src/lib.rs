@@ -54,11 +54,28 @@ async fn rewind(a: cli::ReplayArgs) -> anyhow::Result<()> {
             ))
         }
     };
-    let since_input = a.select.since.clone().unwrap_or_default();
+    let topic = a.topic.unwrap_or_default();
+    let now = Timestamp::now();
+    let destination = match a.restore_positions {
+        Some(path) => commands::rewind::Destination::Restore(path),
+        None => {
+            let input = a.select.since.clone().unwrap_or_default();
+            commands::rewind::Destination::Since {
+                at: settings::time_flag("--since", &input, &a.select, now)?,
+                input,
+            }
+        }
+    };
+    let save_positions = match a.save_positions {
+        Some(p) => p,
+        None => commands::rewind::default_positions_path(&consumer, &topic, now).ok_or_else(|| {
+            usage("no place to save the current positions: set XDG_STATE_HOME or HOME, or pass --save-positions FILE")
+        })?,
+    };
     let s = commands::rewind::RewindSettings {
-        since: settings::time_flag("--since", &since_input, &a.select, Timestamp::now())?,
-        since_input,
-        topic: a.topic.unwrap_or_default(),
+        destination,
+        save_positions,
+        topic,
         connect,
         consumer,
         kind,
@@ -276,6 +293,17 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 && !a.all
                 && a.to.is_none()
                 && a.from_file.is_none();
+            if a.restore_positions.is_some() {
+                if !names_a_consumer || a.topic.is_none() || !only_a_time || sel.since.is_some() {
+                    return Err(error::DlqError::Usage(
+                        "--restore-positions FILE puts a consumer back: give the TOPIC and --group (Kafka) or \
+                         --subscription (Pulsar) it was saved for, and no selection or --since"
+                            .into(),
+                    )
+                    .into());
+                }
+                return rewind(a).await;
+            }
             if sel.since.is_some() && names_a_consumer && only_a_time {
                 return rewind(a).await;
             }
@@ -368,6 +396,22 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let mut ui = output::purge::TerminalPurgeUi;
             let summary = commands::purge::run(&s, &mut ui).await?;
             output::purge::summary(format, &summary)?;
+            if !summary.failed_partitions.is_empty() {
+                let which: Vec<String> = summary
+                    .failed_partitions
+                    .iter()
+                    .map(|(p, why)| format!("partition {p}: {why}"))
+                    .collect();
+                return Err(error::DlqError::Partial(format!(
+                    "{} of {} selected entries were not purged: the broker refused to delete records of {}; \
+                     they are still in the topic{}. Run the same command again to retry them",
+                    summary.failed,
+                    summary.selected,
+                    which.join("; "),
+                    if summary.backup.is_some() { " and in the backup" } else { "" }
+                ))
+                .into());
+            }
             Ok(())
         }
         Command::Export(a) => {

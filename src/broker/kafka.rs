@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use rdkafka::admin::{AdminClient, AdminOptions};
+use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::ClientContext;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -19,8 +19,8 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::{
-    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
-    ScanRequest, StartAt, TopicCount, TopicInfo,
+    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan,
+    RewindTarget, ScanNotes, ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
@@ -150,6 +150,9 @@ impl KafkaBroker {
                 ("enable.partition.eof", "true"),
                 ("auto.offset.reset", "earliest"),
                 ("allow.auto.create.topics", "false"),
+                // Dead letters written in a transaction that was aborted never happened: they are
+                // not listed, counted, exported or replayed (librdkafka's default, pinned here).
+                ("isolation.level", "read_committed"),
             ],
         )
     }
@@ -299,7 +302,10 @@ impl KafkaBroker {
         for &p in partitions {
             tpl.add_partition(topic, p);
         }
-        let got = consumer.committed_offsets(tpl, self.timeout).map_err(|e| {
+        let got = coordinator_retry(self.timeout, || {
+            consumer.committed_offsets(tpl.clone(), self.timeout)
+        })
+        .map_err(|e| {
             self.unreachable(&format!("committed offsets of group '{}'", self.group), &e)
         })?;
         Ok(got
@@ -358,27 +364,30 @@ impl KafkaBroker {
     }
 
     /// Whether the group has members: Kafka overwrites offsets committed while members run.
-    /// A broker that does not describe groups leaves it `Unknown` (tansu resets the connection
-    /// on DescribeGroups and reports every group's state as unknown).
+    /// Both kinds of group are described (classic and KIP-848 `group.protocol=consumer`; see
+    /// kafka_group.rs). A broker that describes neither leaves it `Unknown`.
     fn membership(&self, consumer: &KConsumer, group: &str) -> Membership {
-        match consumer.fetch_group_list(Some(group), self.timeout) {
+        match super::kafka_group::describe(consumer.client(), group, self.timeout) {
             Err(e) => Membership::Unknown(format!(
                 "dlq cannot check whether group '{group}' has active members: the broker does not answer \
-                 DescribeGroups ({e}). Kafka would overwrite a rewind committed while members run. Stop the \
-                 group's consumers, then pass --assume-inactive"
+                 DescribeConsumerGroups ({e}). Kafka would overwrite a rewind committed while members run. \
+                 Stop the group's consumers, then pass --assume-inactive"
             )),
-            Ok(groups) => match groups.groups().iter().find(|g| g.name() == group) {
-                Some(g) if !g.members().is_empty() => {
-                    let n = g.members().len();
-                    Membership::Active(format!(
-                        "group '{group}' has {n} active member{} (state {}); Kafka would overwrite offsets \
-                         committed while they run. Stop its consumers (the group becomes Empty), then rewind",
-                        if n == 1 { "" } else { "s" },
-                        g.state()
-                    ))
-                }
-                _ => Membership::Inactive,
-            },
+            Ok(Some(g)) if g.members > 0 => {
+                let n = g.members;
+                let protocol = if g.kind.eq_ignore_ascii_case("consumer") {
+                    "consumer protocol, KIP-848"
+                } else {
+                    "classic protocol"
+                };
+                Membership::Active(format!(
+                    "group '{group}' has {n} active member{} (state {}, {protocol}); Kafka would overwrite offsets \
+                     committed while they run. Stop its consumers (the group becomes Empty), then rewind",
+                    if n == 1 { "" } else { "s" },
+                    g.state
+                ))
+            }
+            Ok(_) => Membership::Inactive,
         }
     }
 
@@ -386,17 +395,30 @@ impl KafkaBroker {
         &self,
         topic: &str,
         group: &str,
-        since: Timestamp,
+        target: &RewindTarget,
     ) -> anyhow::Result<RewindPlan> {
         let consumer = self.consumer_for(group)?;
         let partitions = self.partitions(&consumer, topic)?;
         let committed = self.committed(&consumer, topic, &partitions)?;
-        let mut query = TopicPartitionList::new();
-        for &p in &partitions {
-            query.add_partition_offset(topic, p, Offset::Offset(since.as_millisecond()))?;
-        }
-        // Only a hint: checked against the records below.
-        let hints = consumer.offsets_for_times(query, self.timeout).ok();
+        let hints = match target {
+            RewindTarget::Since(since) => {
+                let mut query = TopicPartitionList::new();
+                for &p in &partitions {
+                    query.add_partition_offset(topic, p, Offset::Offset(since.as_millisecond()))?;
+                }
+                // Only a hint: checked against the records below.
+                consumer.offsets_for_times(query, self.timeout).ok()
+            }
+            RewindTarget::Positions(saved) => {
+                if let Some(p) = saved.keys().find(|p| !partitions.contains(p)) {
+                    anyhow::bail!(
+                        "the positions file names partition {p}, which '{topic}' does not have (it has {})",
+                        partitions.len()
+                    );
+                }
+                None
+            }
+        };
         let mut probe = TimestampProbe {
             consumer: self.consumer()?,
             topic: topic.to_string(),
@@ -406,16 +428,29 @@ impl KafkaBroker {
         let mut rows = Vec::new();
         for &p in &partitions {
             let (low, high) = self.watermarks(&consumer, topic, p)?;
-            let hint = hints
-                .as_ref()
-                .and_then(|h| h.find_partition(topic, p))
-                .and_then(|e| match e.offset() {
-                    Offset::Offset(o) => Some(o),
-                    Offset::End => Some(high),
-                    _ => None,
-                });
-            let start = exact_start(since, low, high, hint, |o| probe.ts_from(p, o))?;
-            let target_timestamp = if start < high {
+            let start = match target {
+                RewindTarget::Since(since) => {
+                    let hint = hints
+                        .as_ref()
+                        .and_then(|h| h.find_partition(topic, p))
+                        .and_then(|e| match e.offset() {
+                            Offset::Offset(o) => Some(o),
+                            Offset::End => Some(high),
+                            _ => None,
+                        });
+                    exact_start(*since, low, high, hint, |o| probe.ts_from(p, o))?
+                }
+                RewindTarget::Positions(saved) => match saved.get(&p) {
+                    Some(Some(EntryId::Kafka { offset, .. })) => *offset,
+                    // No position saved (none was committed): Kafka cannot take a committed
+                    // offset back, so this partition stays where it is.
+                    _ => match committed.get(&p) {
+                        Some(&c) => c,
+                        None => continue,
+                    },
+                },
+            };
+            let target_timestamp = if start >= low && start < high {
                 probe.ts_from(p, start)?.map(|(_, t)| t)
             } else {
                 None
@@ -425,6 +460,10 @@ impl KafkaBroker {
                 current: Some(match committed.get(&p) {
                     Some(c) => format!("offset {c}"),
                     None => "none committed".into(),
+                }),
+                current_id: committed.get(&p).map(|&offset| EntryId::Kafka {
+                    partition: p,
+                    offset,
                 }),
                 target: (start < high).then_some(EntryId::Kafka {
                     partition: p,
@@ -436,7 +475,7 @@ impl KafkaBroker {
                 } else {
                     format!("offset {start} (end)")
                 },
-                reprocess: (high - start).max(0) as u64,
+                reprocess: (high - start.max(low)).max(0) as u64,
                 new_offset: Some(start),
             });
         }
@@ -479,8 +518,7 @@ impl KafkaBroker {
                 tpl.add_partition_offset(topic, row.partition, Offset::Offset(o))?;
             }
         }
-        consumer
-            .commit(&tpl, CommitMode::Sync)
+        coordinator_retry(self.timeout, || consumer.commit(&tpl, CommitMode::Sync))
             .with_context(|| format!("committing the offsets of group '{group}' on '{topic}'"))?;
         // Read back what the broker now holds.
         let partitions: Vec<i32> = plan.partitions.iter().map(|r| r.partition).collect();
@@ -617,14 +655,15 @@ impl KafkaReader {
         if moved.is_empty() {
             return Ok(());
         }
-        self.consumer
-            .commit(&tpl, CommitMode::Sync)
-            .with_context(|| {
-                format!(
-                    "committing the offsets of group '{}' on '{}'",
-                    self.group, self.topic
-                )
-            })?;
+        coordinator_retry(self.timeout, || {
+            self.consumer.commit(&tpl, CommitMode::Sync)
+        })
+        .with_context(|| {
+            format!(
+                "committing the offsets of group '{}' on '{}'",
+                self.group, self.topic
+            )
+        })?;
         self.committed.extend(moved);
         Ok(())
     }
@@ -824,6 +863,35 @@ fn classify_delete_error(
     }
 }
 
+/// Runs `f` again while the group coordinator is moving or loading (NOT_COORDINATOR,
+/// COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE: a broker answers these while it
+/// creates `__consumer_offsets` on first use, or after a coordinator failover), for at most
+/// `timeout`. Anything else, and the last answer once the time is up, is returned as it is.
+fn coordinator_retry<T>(
+    timeout: Duration,
+    mut f: impl FnMut() -> Result<T, KafkaError>,
+) -> Result<T, KafkaError> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match f() {
+            Err(e)
+                if matches!(
+                    e.rdkafka_error_code(),
+                    Some(
+                        RDKafkaErrorCode::NotCoordinator
+                            | RDKafkaErrorCode::CoordinatorLoadInProgress
+                            | RDKafkaErrorCode::CoordinatorNotAvailable
+                    )
+                ) && Instant::now() < deadline =>
+            {
+                tracing::debug!(error = %e, "group coordinator not ready; asking again");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn is_transient(e: &KafkaError) -> bool {
     matches!(
         e.rdkafka_error_code(),
@@ -945,16 +1013,16 @@ impl Broker for KafkaBroker {
         &mut self,
         topic: &str,
         group: &str,
-        since: Timestamp,
+        target: &RewindTarget,
     ) -> anyhow::Result<RewindPlan> {
-        tokio::task::block_in_place(|| self.rewind_plan_blocking(topic, group, since))
+        tokio::task::block_in_place(|| self.rewind_plan_blocking(topic, group, target))
     }
 
     async fn rewind_apply(
         &mut self,
         topic: &str,
         group: &str,
-        _since: Timestamp,
+        _target: &RewindTarget,
         plan: &RewindPlan,
         assume_inactive: bool,
     ) -> anyhow::Result<()> {
@@ -963,11 +1031,54 @@ impl Broker for KafkaBroker {
         })
     }
 
+    async fn check_deletable(&mut self, topic: &str) -> anyhow::Result<()> {
+        let admin: AdminClient<DefaultClientContext> = self
+            .client_config(&[], &[])
+            .create()
+            .context("creating the Kafka admin client")?;
+        let opts = AdminOptions::new().request_timeout(Some(self.timeout));
+        let answer = tokio::time::timeout(
+            self.timeout + Duration::from_secs(2),
+            admin.describe_configs([&ResourceSpecifier::Topic(topic)], &opts),
+        )
+        .await
+        .map_err(|_| {
+            DlqError::Unreachable(format!(
+                "Kafka at {} did not describe topic '{topic}' within {}s",
+                self.bootstrap,
+                self.timeout.as_secs_f32()
+            ))
+        })?
+        .with_context(|| format!("describing the configuration of '{topic}'"))?;
+        let policy = answer
+            .into_iter()
+            .next()
+            .and_then(|r| r.ok())
+            .and_then(|r| r.get("cleanup.policy").and_then(|e| e.value.clone()));
+        match policy {
+            Some(policy) if !policy.split(',').any(|p| p.trim() == "delete") => {
+                Err(DlqError::Unsupported {
+                    broker: format!("Kafka at {}", self.bootstrap),
+                    capability: format!(
+                        "deleting records of '{topic}': its cleanup.policy={policy} has no 'delete', \
+                         and Kafka refuses DeleteRecords on such a topic (POLICY_VIOLATION)"
+                    ),
+                    alternative: "nothing was read, backed up or changed. `dlq purge … --mark-handled` \
+                                  advances the operator group past the selected entries instead: they stop \
+                                  showing and are never replayed, and the broker keeps them as its policy says"
+                        .into(),
+                }
+                .into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     async fn delete_records(
         &mut self,
         topic: &str,
         before: &BTreeMap<i32, i64>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<BTreeMap<i32, String>> {
         let admin: AdminClient<DefaultClientContext> = self
             .client_config(&[], &[])
             .create()
@@ -1007,13 +1118,13 @@ impl Broker for KafkaBroker {
             Ok(Err(e)) => return Err(classify_delete_error(e, &unsupported)),
             Ok(Ok(result)) => result,
         };
+        let mut refused = BTreeMap::new();
         for e in result.elements() {
             if let Err(err) = e.error() {
-                return Err(classify_delete_error(err, &unsupported)
-                    .context(format!("deleting records of partition {}", e.partition())));
+                refused.insert(e.partition(), err.to_string());
             }
         }
-        Ok(())
+        Ok(refused)
     }
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {

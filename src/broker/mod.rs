@@ -1,6 +1,7 @@
 //! The port every broker adapter implements, and the choice of adapter by URL scheme.
 
 mod kafka;
+mod kafka_group;
 mod memo;
 mod pulsar;
 
@@ -81,6 +82,14 @@ pub enum BrokerUrl {
 }
 
 impl BrokerUrl {
+    /// "kafka" or "pulsar".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BrokerUrl::Kafka { .. } => "kafka",
+            BrokerUrl::Pulsar { .. } => "pulsar",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self, DlqError> {
         let (scheme, rest) = s.split_once("://").ok_or_else(|| {
             DlqError::Usage(format!(
@@ -193,6 +202,19 @@ pub struct RewindPartition {
     pub reprocess: u64,
     /// Kafka: the offset the group is committed to.
     pub new_offset: Option<i64>,
+    /// The consumer's position now, as a saved positions file holds it: the first message it
+    /// has not consumed; `None` where it has none (or the broker does not say).
+    pub current_id: Option<EntryId>,
+}
+
+/// Where a rewind moves a consumer to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RewindTarget {
+    /// Per partition, the first message whose own timestamp is at or after the time.
+    Since(Timestamp),
+    /// Per partition, a saved position (`--restore-positions`): the first message not consumed,
+    /// or `None` where the consumer had none.
+    Positions(BTreeMap<i32, Option<EntryId>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -249,13 +271,21 @@ pub trait Broker: Send {
     /// A publisher for replays.
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>>;
 
+    /// Refuses early, before anything is read or backed up, when `topic`'s records cannot be
+    /// deleted (Kafka: a `cleanup.policy` without `delete`).
+    async fn check_deletable(&mut self, _topic: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     /// Physically deletes each partition's records before the given offset (Kafka's
-    /// DeleteRecords). A broker that cannot says so by type: `DlqError::Unsupported`.
+    /// DeleteRecords) and returns the partitions the broker refused, with its reason; the
+    /// others are deleted. A broker that cannot delete at all says so by type:
+    /// `DlqError::Unsupported`.
     async fn delete_records(
         &mut self,
         _topic: &str,
         _before: &BTreeMap<i32, i64>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<BTreeMap<i32, String>> {
         Err(DlqError::Unsupported {
             broker: "this broker".into(),
             capability: "deleting records by offset".into(),
@@ -264,13 +294,13 @@ pub trait Broker: Send {
         .into())
     }
 
-    /// Where `consumer` (a Kafka group, a Pulsar subscription) would start if rewound to `since`:
-    /// per partition, the first message whose own timestamp is at or after it.
+    /// Where `consumer` (a Kafka group, a Pulsar subscription) would start if moved to
+    /// `target`, with its position now (what a positions file saves).
     async fn rewind_plan(
         &mut self,
         topic: &str,
         consumer: &str,
-        since: Timestamp,
+        target: &RewindTarget,
     ) -> anyhow::Result<RewindPlan>;
 
     /// Moves `consumer` to the plan's positions and confirms it. `assume_inactive`: the user
@@ -279,7 +309,7 @@ pub trait Broker: Send {
         &mut self,
         topic: &str,
         consumer: &str,
-        since: Timestamp,
+        target: &RewindTarget,
         plan: &RewindPlan,
         assume_inactive: bool,
     ) -> anyhow::Result<()>;

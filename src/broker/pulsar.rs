@@ -22,8 +22,8 @@ use pulsar::{
 
 use super::memo::Memo;
 use super::{
-    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, ScanNotes,
-    ScanRequest, StartAt, TopicCount, TopicInfo,
+    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan,
+    RewindTarget, ScanNotes, ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
@@ -939,8 +939,20 @@ impl Broker for PulsarBroker {
         &mut self,
         topic: &str,
         _subscription: &str,
-        since: Timestamp,
+        target: &RewindTarget,
     ) -> anyhow::Result<RewindPlan> {
+        let since = match target {
+            RewindTarget::Since(since) => *since,
+            RewindTarget::Positions(_) => {
+                return Err(DlqError::Unsupported {
+                    broker: "dlq's Pulsar adapter".into(),
+                    capability: "restoring saved subscription positions".into(),
+                    alternative: "use pulsar-admin topics reset-cursor with the saved message ids"
+                        .into(),
+                }
+                .into())
+            }
+        };
         // A throwaway non-durable read of everything retained: the subscription is not touched.
         let mut reader = Box::new(
             self.open_reader(&ScanRequest {
@@ -962,6 +974,7 @@ impl Broker for PulsarBroker {
                     new_position: "end".into(),
                     reprocess: 0,
                     new_offset: None,
+                    current_id: None,
                 });
                 if row.target.is_none() && r.timestamp.is_some_and(|t| t >= since) {
                     row.target = Some(r.id);
@@ -989,7 +1002,7 @@ impl Broker for PulsarBroker {
         &mut self,
         topic: &str,
         subscription: &str,
-        since: Timestamp,
+        target: &RewindTarget,
         plan: &RewindPlan,
         _assume_inactive: bool,
     ) -> anyhow::Result<()> {
@@ -1004,6 +1017,12 @@ impl Broker for PulsarBroker {
             }
             .into());
         }
+        let since = match target {
+            RewindTarget::Since(since) => *since,
+            RewindTarget::Positions(_) => {
+                anyhow::bail!("restoring Pulsar positions is not supported")
+            }
+        };
         let target = plan.partitions.first().and_then(|p| p.target);
         // The seek runs on a client of its own: the broker may close that connection afterwards.
         let seeker = Self::client(&self.url, self.timeout, &self.security).await?;

@@ -76,6 +76,10 @@ pub struct PurgeSummary {
     pub how: String,
     pub backup: Option<PathBuf>,
     pub warnings: Vec<String>,
+    /// Selected entries left in place because the broker refused their partition.
+    pub failed: u64,
+    /// Kafka: the partitions whose records the broker refused to delete, with its reason.
+    pub failed_partitions: BTreeMap<i32, String>,
 }
 
 pub trait PurgeUi: Send {
@@ -135,6 +139,10 @@ pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<Purg
         .into());
     }
     let by_offset = broker.purges_by_offset();
+    let deleting = by_offset && !s.mark_handled;
+    if deleting && !s.dry_run {
+        broker.check_deletable(&s.topic).await?;
+    }
     let req = |track| ScanRequest {
         topic: s.topic.clone(),
         partitions: selection.partitions.clone(),
@@ -273,6 +281,8 @@ pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<Purg
         selected: 0,
     };
     let mut batch: Vec<EntryId> = Vec::with_capacity(BATCH);
+    // Deleting: marked handled only once the broker deleted their partition's prefix.
+    let mut held: Vec<EntryId> = Vec::new();
     let mut delete_before: BTreeMap<i32, i64> = BTreeMap::new();
     let result: anyhow::Result<()> = async {
         while let Some(record) = reader.next().await? {
@@ -291,8 +301,11 @@ pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<Purg
                 delete_before.insert(partition, offset + 1);
             }
             reader.track_pending(id);
+            if deleting {
+                held.push(id);
+                continue;
+            }
             batch.push(id);
-            // Kafka marks stay in memory until the reader closes, after the deletion.
             if batch.len() >= BATCH {
                 purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
             }
@@ -305,10 +318,19 @@ pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<Purg
     if let Some(b) = backup.as_mut() {
         b.sync()?;
     }
-    if by_offset && !s.mark_handled {
+    if deleting {
         // Not marked in the group until the broker deleted them: on failure, dropping the
-        // reader commits nothing.
-        broker.delete_records(&s.topic, &delete_before).await?;
+        // reader commits nothing, and a refused partition keeps its entries unmarked.
+        let refused = broker.delete_records(&s.topic, &delete_before).await?;
+        for id in held {
+            let part = id.partition().unwrap_or(-1);
+            if refused.contains_key(&part) {
+                summary.failed += 1;
+            } else {
+                batch.push(id);
+            }
+        }
+        summary.failed_partitions = refused;
     }
     purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
     let notes = reader.close().await?;

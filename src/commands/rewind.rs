@@ -2,11 +2,28 @@
 //! consumer group or subscription back to the first message at or after TIME in every
 //! partition, so the service reprocesses from there. The plan (current and new position, how
 //! many messages will be reprocessed) comes first; nothing moves without confirmation.
+//!
+//! Before anything moves, the consumer's positions are written to a file (`positions_file`),
+//! and `dlq replay TOPIC --restore-positions FILE --group G` puts them back through the same
+//! plan, confirmation and activity guard.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use crate::broker::{self, ConnectConfig, RewindPlan};
+use crate::broker::{self, ConnectConfig, RewindPlan, RewindTarget};
+use crate::domain::positions::{SavedPosition, SavedPositions, FORMAT};
 use crate::error::DlqError;
+
+/// Where the rewind goes.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// `--since TIME`: what the user typed, and the instant it resolved to.
+    Since { at: Timestamp, input: String },
+    /// `--restore-positions FILE`.
+    Restore(PathBuf),
+}
 
 pub struct RewindSettings {
     pub topic: String,
@@ -15,9 +32,9 @@ pub struct RewindSettings {
     pub consumer: String,
     /// "group" or "subscription", for messages.
     pub kind: &'static str,
-    pub since: Timestamp,
-    /// What the user typed, shown beside the instant it resolved to.
-    pub since_input: String,
+    pub destination: Destination,
+    /// Where the positions before the rewind are saved.
+    pub save_positions: PathBuf,
     pub dry_run: bool,
     pub yes: bool,
     /// Proceed where the broker cannot tell whether the consumer is active.
@@ -29,11 +46,12 @@ pub struct RewindOutcome {
     pub topic: String,
     pub kind: &'static str,
     pub consumer: String,
-    pub since: Timestamp,
-    pub since_input: String,
+    pub destination: Destination,
     pub plan: RewindPlan,
     pub dry_run: bool,
     pub applied: bool,
+    /// The file holding the positions from before the rewind, once written.
+    pub positions_file: Option<PathBuf>,
 }
 
 impl RewindOutcome {
@@ -46,20 +64,39 @@ pub trait RewindUi: Send {
     fn plan(&mut self, outcome: &RewindOutcome) -> std::io::Result<()>;
     /// `None` when there is no terminal to ask on.
     fn confirm(&mut self, outcome: &RewindOutcome) -> std::io::Result<Option<bool>>;
+    /// The positions from before were saved here (said before anything moves, so the path is
+    /// known even if the rewind then fails).
+    fn saved(&mut self, path: &std::path::Path) -> std::io::Result<()>;
 }
 
 pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<RewindOutcome> {
     let mut broker = broker::connect(&s.connect).await?;
-    let plan = broker.rewind_plan(&s.topic, &s.consumer, s.since).await?;
+    let target = match &s.destination {
+        Destination::Since { at, .. } => RewindTarget::Since(*at),
+        Destination::Restore(path) => {
+            let saved = SavedPositions::load(path, &s.topic, s.kind, &s.consumer)
+                .map_err(DlqError::Usage)?;
+            let mut positions = BTreeMap::new();
+            for (partition, position) in saved.by_partition() {
+                let id = position
+                    .map(|p| broker.parse_id(&p))
+                    .transpose()
+                    .map_err(|e| DlqError::Usage(format!("{}: {e}", path.display())))?;
+                positions.insert(partition, id);
+            }
+            RewindTarget::Positions(positions)
+        }
+    };
+    let plan = broker.rewind_plan(&s.topic, &s.consumer, &target).await?;
     let mut outcome = RewindOutcome {
         topic: s.topic.clone(),
         kind: s.kind,
         consumer: s.consumer.clone(),
-        since: s.since,
-        since_input: s.since_input.clone(),
+        destination: s.destination.clone(),
         plan,
         dry_run: s.dry_run,
         applied: false,
+        positions_file: None,
     };
     ui.plan(&outcome)?;
     if s.dry_run {
@@ -71,7 +108,7 @@ pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<Re
     if let (Some(why), false) = (&outcome.plan.unverified, s.assume_inactive) {
         return Err(DlqError::Unsupported {
             broker: s.connect.url.to_string(),
-            capability: "describing consumer groups (DescribeGroups)".into(),
+            capability: "describing consumer groups (DescribeConsumerGroups)".into(),
             alternative: format!("{why}; nothing was changed"),
         }
         .into());
@@ -89,15 +126,53 @@ pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<Re
             }
         }
     }
+    // The positions from before come first: if they cannot be saved, nothing moves.
+    let saved = SavedPositions {
+        format: FORMAT.into(),
+        broker: s.connect.url.kind().into(),
+        topic: s.topic.clone(),
+        kind: s.kind.into(),
+        consumer: s.consumer.clone(),
+        saved_at: Timestamp::now(),
+        partitions: outcome
+            .plan
+            .partitions
+            .iter()
+            .map(|p| SavedPosition {
+                partition: p.partition,
+                position: p.current_id.map(|id| id.to_string()),
+            })
+            .collect(),
+    };
+    saved.write(&s.save_positions).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot save the current positions to {}: {e}; nothing was changed",
+            s.save_positions.display()
+        )
+    })?;
+    outcome.positions_file = Some(s.save_positions.clone());
+    ui.saved(&s.save_positions)?;
     broker
         .rewind_apply(
             &s.topic,
             &s.consumer,
-            s.since,
+            &target,
             &outcome.plan,
             s.assume_inactive,
         )
         .await?;
     outcome.applied = true;
     Ok(outcome)
+}
+
+/// `$XDG_STATE_HOME/dlq/positions/<consumer>@<topic>-<UTC time>.json` (`~/.local/state`
+/// without XDG_STATE_HOME).
+pub fn default_positions_path(consumer: &str, topic: &str, now: Timestamp) -> Option<PathBuf> {
+    let base = crate::paths::xdg_dir("XDG_STATE_HOME", ".local/state")?;
+    Some(base.join("dlq/positions").join(format!(
+        "{}@{}-{}.json",
+        crate::paths::safe_file_name(consumer),
+        crate::paths::safe_file_name(topic),
+        now.strftime("%Y%m%dT%H%M%S%.3fZ")
+    )))
 }

@@ -4,6 +4,7 @@
 pub mod conventions;
 pub mod decode;
 pub mod entry;
+pub mod positions;
 pub mod prefix;
 pub mod redact;
 pub mod replay;

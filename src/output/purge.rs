@@ -111,6 +111,8 @@ struct SummaryJson<'a> {
     how: &'a str,
     backup: Option<String>,
     warnings: &'a [String],
+    failed: u64,
+    failed_partitions: &'a std::collections::BTreeMap<i32, String>,
 }
 
 pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
@@ -124,6 +126,8 @@ pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
             how: &s.how,
             backup: s.backup.as_ref().map(|p| p.display().to_string()),
             warnings: &s.warnings,
+            failed: s.failed,
+            failed_partitions: &s.failed_partitions,
         };
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;

@@ -9,7 +9,15 @@ use serde::Serialize;
 
 use super::sanitize;
 use crate::cli::OutputFormat;
-use crate::commands::rewind::{RewindOutcome, RewindUi};
+use crate::commands::rewind::{Destination, RewindOutcome, RewindUi};
+
+/// The time or the file a rewind goes to, for messages.
+fn destination(o: &RewindOutcome) -> String {
+    match &o.destination {
+        Destination::Since { at, .. } => at.to_string(),
+        Destination::Restore(p) => format!("the positions saved in {}", p.display()),
+    }
+}
 
 pub struct TerminalRewindUi {
     pub format: OutputFormat,
@@ -21,15 +29,25 @@ impl RewindUi for TerminalRewindUi {
             return Ok(());
         }
         let mut out = io::stdout().lock();
-        writeln!(
-            out,
-            "Rewind {} '{}' on {} to {} (from --since {})",
-            o.kind,
-            sanitize(&o.consumer),
-            sanitize(&o.topic),
-            o.since,
-            sanitize(&o.since_input)
-        )?;
+        match &o.destination {
+            Destination::Since { at, input } => writeln!(
+                out,
+                "Rewind {} '{}' on {} to {} (from --since {})",
+                o.kind,
+                sanitize(&o.consumer),
+                sanitize(&o.topic),
+                at,
+                sanitize(input)
+            )?,
+            Destination::Restore(path) => writeln!(
+                out,
+                "Restore {} '{}' on {} to the positions saved in {}",
+                o.kind,
+                sanitize(&o.consumer),
+                sanitize(&o.topic),
+                path.display()
+            )?,
+        }
         let mut t = Table::new();
         t.load_preset(presets::NOTHING).set_header([
             "PARTITION",
@@ -64,11 +82,27 @@ impl RewindUi for TerminalRewindUi {
 
     fn confirm(&mut self, o: &RewindOutcome) -> io::Result<Option<bool>> {
         super::confirm_on_terminal(&format!(
-            "Rewind {} '{}' to {}?",
+            "{} {} '{}' to {}?",
+            if matches!(o.destination, Destination::Restore(_)) {
+                "Restore"
+            } else {
+                "Rewind"
+            },
             o.kind,
             sanitize(&o.consumer),
-            o.since
+            destination(o)
         ))
+    }
+
+    fn saved(&mut self, path: &std::path::Path) -> io::Result<()> {
+        // On stderr: stdout may be a JSON document (where `positions_file` says it too).
+        eprintln!(
+            "dlq: the positions before this change are saved in {}; put them back with \
+             `dlq replay TOPIC --restore-positions {} --group/--subscription NAME`",
+            path.display(),
+            path.display()
+        );
+        Ok(())
     }
 }
 
@@ -90,8 +124,12 @@ struct RewindJson<'a> {
     group: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subscription: Option<&'a str>,
-    since_input: &'a str,
-    since: String,
+    since_input: Option<&'a str>,
+    since: Option<String>,
+    /// `--restore-positions FILE`: the file the positions came from.
+    restored_from: Option<String>,
+    /// Where the positions from before were saved (null on a dry run or a refusal).
+    positions_file: Option<String>,
     partitions: Vec<PartitionJson<'a>>,
     reprocess: u64,
     blocked: Option<&'a str>,
@@ -110,7 +148,7 @@ pub fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
                 o.kind,
                 sanitize(&o.consumer),
                 sanitize(&o.topic),
-                o.since
+                destination(o)
             )?;
         } else if o.dry_run {
             writeln!(out, "Dry run: nothing was changed.")?;
@@ -118,12 +156,26 @@ pub fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
         return out.flush();
     }
     let doc = RewindJson {
-        mode: "rewind",
+        mode: match o.destination {
+            Destination::Since { .. } => "rewind",
+            Destination::Restore(_) => "restore",
+        },
         topic: &o.topic,
         group: (o.kind == "group").then_some(o.consumer.as_str()),
         subscription: (o.kind == "subscription").then_some(o.consumer.as_str()),
-        since_input: &o.since_input,
-        since: o.since.to_string(),
+        since_input: match &o.destination {
+            Destination::Since { input, .. } => Some(input),
+            Destination::Restore(_) => None,
+        },
+        since: match &o.destination {
+            Destination::Since { at, .. } => Some(at.to_string()),
+            Destination::Restore(_) => None,
+        },
+        restored_from: match &o.destination {
+            Destination::Restore(p) => Some(p.display().to_string()),
+            Destination::Since { .. } => None,
+        },
+        positions_file: o.positions_file.as_ref().map(|p| p.display().to_string()),
         partitions: o
             .plan
             .partitions

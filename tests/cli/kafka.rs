@@ -535,3 +535,48 @@ fn verbose_logs_name_entries_but_never_payloads() {
         );
     }
 }
+
+#[test]
+fn kafka_dead_letters_of_an_aborted_transaction_are_never_listed_counted_exported_or_replayed() {
+    // A transactional producer writes three dead letters, aborts, then commits one more: Apache
+    // Kafka keeps the aborted records (and the transaction markers) in the log.
+    let dlq_topic = unique("tx-orders.DLT");
+    let target = unique("tx-orders");
+    crate::common::kafka_admin(&["create", &dlq_topic, "--partitions", "1"]);
+    crate::common::kafka_admin(&["create", &target, "--partitions", "1"]);
+    crate::common::kafka_admin(&["aborted", &dlq_topic, "--count", "3", "--key-prefix", "tx"]);
+    let marks = crate::common::kafka_admin(&["watermarks", &dlq_topic]);
+    assert!(
+        marks["0"][1].as_i64().unwrap() >= 5,
+        "the log holds the aborted records and markers: {marks}"
+    );
+    let key = |e: &Value| e["key"]["text"].as_str().unwrap_or_default().to_string();
+    let listed = jsonl_of(dlq().args([
+        "list",
+        &dlq_topic,
+        "--all",
+        "-o",
+        "jsonl",
+        "-b",
+        &kafka_url(),
+    ]));
+    assert_eq!(listed.iter().map(key).collect::<Vec<_>>(), ["tx-committed"]);
+    let stats = json_of(dlq().args(["stats", &dlq_topic, "-b", &kafka_url(), "-o", "json"]));
+    assert_eq!(stats["entries"], 1, "counted: {stats}");
+    let exported = jsonl_of(dlq().args(["export", &dlq_topic, "-b", &kafka_url()]));
+    assert_eq!(exported.len(), 1, "exported");
+    let s = json_of(dlq().args([
+        "replay",
+        &dlq_topic,
+        "--all",
+        "--to",
+        &target,
+        "-b",
+        &kafka_url(),
+        "-y",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(s["sent"], 1, "replayed: {s}");
+    assert_eq!(crate::common::read_topic_kafka(&target).len(), 1);
+}

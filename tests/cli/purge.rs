@@ -1,14 +1,15 @@
 //! `dlq purge`, `dlq export` and `dlq replay --from-file` on both brokers. What is left is
 //! checked with dlq's own listing and with the official clients (read_topic.py).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_url, read_topic_kafka,
-    read_topic_pulsar, seed_kafka, seed_kafka_at, seed_pulsar, unique, OwnTansu,
+    dlq, json_of, jsonl_of, kafka_admin, kafka_url, on_terminal, pulsar_url, read_topic_kafka,
+    read_topic_pulsar, seed_kafka, seed_pulsar, unique,
 };
 
 fn ids(topic: &str, broker: &str, extra: &[&str]) -> Vec<String> {
@@ -49,51 +50,153 @@ fn essence(m: &Value) -> (Value, Value, Value) {
 
 // ---------------------------------------------------------------- Kafka
 
+/// Each partition's `[log start offset, high watermark]`, read by the official client.
+fn watermarks(topic: &str) -> BTreeMap<String, (i64, i64)> {
+    kafka_admin(&["watermarks", topic])
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, w)| (p.clone(), (w[0].as_i64().unwrap(), w[1].as_i64().unwrap())))
+        .collect()
+}
+
 #[test]
-fn kafka_purge_without_delete_records_says_so_and_deletes_nothing() {
-    // tansu advertises DeleteRecords but cannot do it, and stops serving afterwards: this test
-    // has a broker of its own, restarted to check what survived.
-    let mut own = OwnTansu::start();
-    let origin = unique("own-orders");
+fn kafka_purge_all_deletes_the_records_and_the_backup_restores_them_byte_for_byte() {
+    let origin = unique("pdel-orders");
     let dlq_topic = format!("{origin}.DLT");
-    seed_kafka_at(&own.bootstrap(), &origin, &dlq_topic, &["spring"], 3);
-    let backup = tempfile::tempdir().unwrap();
-    let file = backup.path().join("b.jsonl");
-    purge(
+    seed_kafka(&origin, &dlq_topic, &["connect", "spring", "malformed"], 2);
+    let before = read_topic_kafka(&dlq_topic);
+    let marks = watermarks(&dlq_topic);
+    assert!(marks.values().all(|(low, _)| *low == 0));
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.jsonl");
+    let s = json_of(purge(
         &dlq_topic,
-        &own.url(),
+        &kafka_url(),
         &[
             "--all",
             "-y",
-            "--timeout",
-            "5s",
             "--backup",
-            file.to_str().unwrap(),
+            backup.to_str().unwrap(),
+            "-o",
+            "json",
         ],
-    )
-    .timeout(std::time::Duration::from_secs(60))
-    .assert()
-    .code(1)
-    .stderr(
-        predicate::str::contains("does not support deleting records (DeleteRecords)")
-            .and(predicate::str::contains("--mark-handled"))
-            .and(predicate::str::contains("group was not moved")),
+    ));
+    assert_eq!(s["how"], "deleted");
+    assert_eq!(s["purged"].as_u64(), Some(before.len() as u64));
+    // An independent client sees every partition's log start moved to its end.
+    let after = watermarks(&dlq_topic);
+    for (p, (_, high)) in &marks {
+        assert_eq!(
+            after[p],
+            (*high, *high),
+            "partition {p}: deleted up to its end"
+        );
+    }
+    assert!(
+        read_topic_kafka(&dlq_topic).is_empty(),
+        "nothing left to read"
     );
+    assert!(ids(&dlq_topic, &kafka_url(), &["--all"]).is_empty());
+    assert_eq!(lines(&backup).len(), before.len(), "the backup holds them");
+
+    let s = json_of(dlq().args([
+        "replay",
+        "--from-file",
+        backup.to_str().unwrap(),
+        "-b",
+        &kafka_url(),
+        "-y",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(s["sent"].as_u64(), Some(before.len() as u64));
+    let mut restored: Vec<_> = read_topic_kafka(&dlq_topic).iter().map(essence).collect();
+    let mut original: Vec<_> = before.iter().map(essence).collect();
+    original.sort_by_key(|e| format!("{:?}", e));
+    restored.sort_by_key(|e| format!("{:?}", e));
     assert_eq!(
-        lines(&file).len(),
-        3,
-        "the backup was written before the attempt"
+        restored, original,
+        "keys, payloads and headers restored byte for byte"
     );
-    own.restart();
+}
+
+#[test]
+fn kafka_purge_before_a_time_deletes_the_older_prefix_only() {
+    let origin = unique("pdbef-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    let older = seed_kafka(&origin, &dlq_topic, &["spring"], 3);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let cut = jiff::Timestamp::now().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let newer = seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    let s = json_of(purge(
+        &dlq_topic,
+        &kafka_url(),
+        &["--before", &cut, "-y", "--no-backup", "-o", "json"],
+    ));
     assert_eq!(
-        ids(&dlq_topic, &own.url(), &["--all"]).len(),
-        3,
-        "nothing deleted"
+        (s["purged"].as_u64(), s["how"].as_str()),
+        (Some(3), Some("deleted"))
     );
+    // Each partition now starts at its first entry written after the cut.
+    let mut first_newer: BTreeMap<String, i64> = BTreeMap::new();
+    for e in newer["entries"].as_array().unwrap() {
+        let (p, o) = e["id"].as_str().unwrap().split_once(':').unwrap();
+        let o: i64 = o.parse().unwrap();
+        let f = first_newer.entry(p.to_string()).or_insert(o);
+        *f = (*f).min(o);
+    }
+    let marks = watermarks(&dlq_topic);
+    for e in older["entries"].as_array().unwrap() {
+        let (p, _) = e["id"].as_str().unwrap().split_once(':').unwrap();
+        let low = marks[p].0;
+        assert_eq!(
+            Some(&low),
+            first_newer.get(p).or(Some(&marks[p].1)),
+            "partition {p}"
+        );
+    }
+    let mut left = ids(&dlq_topic, &kafka_url(), &["--all"]);
+    left.sort();
+    let mut expected: Vec<String> = newer["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    expected.sort();
     assert_eq!(
-        ids(&dlq_topic, &own.url(), &[]).len(),
-        3,
-        "the operator group did not move"
+        left, expected,
+        "exactly the entries written after the cut remain"
+    );
+}
+
+#[test]
+fn kafka_purge_of_a_compacted_topic_names_its_cleanup_policy_and_deletes_nothing() {
+    let origin = unique("pcomp-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    kafka_admin(&[
+        "create",
+        &dlq_topic,
+        "--partitions",
+        "2",
+        "--config",
+        "cleanup.policy=compact",
+    ]);
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    purge(&dlq_topic, &kafka_url(), &["--all", "-y", "--no-backup"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("cleanup.policy=compact")
+                .and(predicate::str::contains("--mark-handled")),
+        );
+    assert!(watermarks(&dlq_topic).values().all(|(low, _)| *low == 0));
+    assert_eq!(
+        ids(&dlq_topic, &kafka_url(), &[]).len(),
+        2,
+        "nothing purged"
     );
 }
 

@@ -7,8 +7,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    b64, dlq, json_of, kafka_url, pulsar_direct_url, pulsar_url, python, read_topic_kafka,
-    read_topic_pulsar, unique, while_peer_holds,
+    b64, dlq, json_of, kafka_admin, kafka_url, pulsar_direct_url, pulsar_url, python,
+    read_topic_kafka, read_topic_pulsar, unique, while_peer_holds,
 };
 
 fn script(name: &str) -> std::path::PathBuf {
@@ -78,6 +78,7 @@ json.dump({str(k): v for k, v in first.items()}, sys.stdout)
 #[test]
 fn kafka_rewind_moves_the_group_to_the_first_message_at_or_after_the_time() {
     let topic = unique("rw-orders");
+    let group = unique("svc");
     let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
     main_topic(&[
         "--kafka",
@@ -89,7 +90,7 @@ fn kafka_rewind_moves_the_group_to_the_first_message_at_or_after_the_time() {
         "--per-partition",
         "10",
         "--group",
-        "svc",
+        &group,
     ]);
     // Between the records at 4 s and 5 s: every partition restarts at offset 5.
     let since = jiff::Timestamp::from_millisecond(BASE + 4_500)
@@ -101,9 +102,7 @@ fn kafka_rewind_moves_the_group_to_the_first_message_at_or_after_the_time() {
         "--since",
         &since,
         "--group",
-        "svc",
-        // The service has stopped; tansu cannot describe groups to confirm it.
-        "--assume-inactive",
+        &group,
         "-b",
         &kafka_url(),
         "-y",
@@ -128,7 +127,7 @@ fn kafka_rewind_moves_the_group_to_the_first_message_at_or_after_the_time() {
                 .to_string()
         );
     }
-    let first = first_per_partition_kafka(&topic, "svc", 3);
+    let first = first_per_partition_kafka(&topic, &group, 3);
     assert_eq!(
         first,
         serde_json::json!({"0": 5, "1": 5, "2": 5}),
@@ -139,6 +138,7 @@ fn kafka_rewind_moves_the_group_to_the_first_message_at_or_after_the_time() {
 #[test]
 fn kafka_rewind_at_an_exact_timestamp_includes_that_message() {
     let topic = unique("rw-exact");
+    let group = unique("svc");
     let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
     main_topic(&[
         "--kafka",
@@ -150,7 +150,7 @@ fn kafka_rewind_at_an_exact_timestamp_includes_that_message() {
         "--per-partition",
         "6",
         "--group",
-        "svc",
+        &group,
     ]);
     let since = (BASE + 3_000).to_string(); // epoch milliseconds
     let plan = json_of(dlq().args([
@@ -159,9 +159,7 @@ fn kafka_rewind_at_an_exact_timestamp_includes_that_message() {
         "--since",
         &since,
         "--group",
-        "svc",
-        // The service has stopped; tansu cannot describe groups to confirm it.
-        "--assume-inactive",
+        &group,
         "-b",
         &kafka_url(),
         "-y",
@@ -180,13 +178,43 @@ fn kafka_rewind_at_an_exact_timestamp_includes_that_message() {
         .iter()
         .all(|p| p["new_position"] == "offset 3"));
     assert_eq!(
-        first_per_partition_kafka(&topic, "svc", 2),
+        first_per_partition_kafka(&topic, &group, 2),
         serde_json::json!({"0": 3, "1": 3})
     );
 }
 
-#[test]
-fn kafka_rewind_refuses_a_group_it_cannot_prove_inactive() {
+/// A member of `group` on `topic` with the given `group.protocol` ("classic" or "consumer",
+/// KIP-848), held by the official client while `during` runs.
+fn while_member<R>(protocol: &str, topic: &str, group: &str, during: impl FnOnce() -> R) -> R {
+    let member = r#"
+import sys
+from confluent_kafka import Consumer
+conf = {'bootstrap.servers': sys.argv[1], 'group.id': sys.argv[3], 'auto.offset.reset': 'earliest',
+        'group.protocol': sys.argv[4], 'enable.auto.commit': False}
+if sys.argv[4] == 'classic':
+    conf['session.timeout.ms'] = 6000
+c = Consumer(conf)
+c.subscribe([sys.argv[2]])
+while not c.assignment():
+    c.poll(0.5)
+print('ready', flush=True)
+while sys.stdin.read(1):
+    pass
+c.close()
+"#;
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    while_peer_holds(member, &[&bootstrap, topic, group, protocol], during)
+}
+
+fn rewind_kafka(topic: &str, group: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = dlq();
+    cmd.args(["replay", topic, "--since", "1d", "--group", group])
+        .args(["-b", &kafka_url(), "-y", "-o", "json"])
+        .args(extra);
+    cmd
+}
+
+fn one_partition_topic(per_partition: &str) -> String {
     let topic = unique("rw-busy");
     let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
     main_topic(&[
@@ -197,43 +225,170 @@ fn kafka_rewind_refuses_a_group_it_cannot_prove_inactive() {
         "--partitions",
         "1",
         "--per-partition",
-        "3",
+        per_partition,
     ]);
-    let member = r#"
-import sys
-from confluent_kafka import Consumer
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'busy', 'session.timeout.ms': 6000,
-              'auto.offset.reset': 'earliest'})
-c.subscribe([sys.argv[2]])
-while not c.assignment():
-    c.poll(0.5)
-print('ready', flush=True)
-while sys.stdin.read(1):
-    pass
-c.close()
-"#;
-    let result = while_peer_holds(member, &[&bootstrap, &topic], || {
+    topic
+}
+
+#[test]
+fn kafka_rewind_refuses_a_classic_group_with_active_members_and_proceeds_once_they_stop() {
+    let topic = one_partition_topic("3");
+    let group = unique("busy-classic");
+    let dir = tempfile::tempdir().unwrap();
+    let result = while_member("classic", &topic, &group, || {
+        rewind_kafka(&topic, &group, &[])
+            .env("XDG_STATE_HOME", dir.path())
+            .assert()
+    });
+    result.code(1).stderr(
+        predicate::str::contains("1 active member")
+            .and(predicate::str::contains("classic protocol"))
+            .and(predicate::str::contains("nothing was changed")),
+    );
+    assert!(
+        !dir.path().join("dlq/positions").exists(),
+        "nothing saved for a refused rewind"
+    );
+    // The member left: the group is Empty, and Apache Kafka says so; no --assume-inactive.
+    let done = json_of(rewind_kafka(&topic, &group, &[]).env("XDG_STATE_HOME", dir.path()));
+    assert_eq!(done["applied"], true);
+}
+
+#[test]
+fn kafka_rewind_refuses_a_kip_848_group_with_active_members_and_proceeds_once_they_stop() {
+    // group.protocol=consumer: DescribeGroups answers "not a classic group" with no members; dlq
+    // asks DescribeConsumerGroups, which describes both kinds.
+    let topic = one_partition_topic("3");
+    let group = unique("busy-848");
+    let result = while_member("consumer", &topic, &group, || {
+        rewind_kafka(&topic, &group, &[]).assert()
+    });
+    result.code(1).stderr(
+        predicate::str::contains("active member")
+            .and(predicate::str::contains("KIP-848"))
+            .and(predicate::str::contains("nothing was changed")),
+    );
+    let done = json_of(rewind_kafka(&topic, &group, &[]));
+    assert_eq!(done["applied"], true);
+}
+
+#[test]
+fn kafka_rewind_saves_the_previous_offsets_and_restore_positions_puts_them_back() {
+    let topic = unique("rw-restore");
+    let group = unique("svc");
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    main_topic(&[
+        "--kafka",
+        &bootstrap,
+        "--topic",
+        &topic,
+        "--partitions",
+        "2",
+        "--per-partition",
+        "10",
+        "--group",
+        &group,
+    ]);
+    let committed = |expected: serde_json::Value, why: &str| {
+        assert_eq!(
+            kafka_admin(&["committed", &group, &topic]),
+            expected,
+            "{why}"
+        );
+    };
+    committed(
+        serde_json::json!({"0": 10, "1": 10}),
+        "the service read everything",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let since = jiff::Timestamp::from_millisecond(BASE + 4_000)
+        .unwrap()
+        .to_string();
+    let out = dlq()
+        .args(["replay", &topic, "--since", &since, "--group", &group])
+        .args(["-b", &kafka_url(), "-y", "-o", "json"])
+        .env("XDG_STATE_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = plan["positions_file"]
+        .as_str()
+        .expect("positions_file")
+        .to_string();
+    assert!(file.starts_with(dir.path().join("dlq/positions").to_str().unwrap()));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&file),
+        "the path is printed"
+    );
+    committed(serde_json::json!({"0": 4, "1": 4}), "rewound");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        (saved["kind"].as_str(), saved["consumer"].as_str()),
+        (Some("group"), Some(group.as_str()))
+    );
+    assert_eq!(
+        saved["partitions"],
+        serde_json::json!([{"partition": 0, "position": "0:10"}, {"partition": 1, "position": "1:10"}])
+    );
+
+    // The restore goes through the same guard: refused while a member runs.
+    while_member("classic", &topic, &group, || {
         dlq()
             .args([
                 "replay",
                 &topic,
-                "--since",
-                "1d",
+                "--restore-positions",
+                &file,
                 "--group",
-                "busy",
-                "-b",
-                &kafka_url(),
-                "-y",
+                &group,
             ])
+            .args(["-b", &kafka_url(), "-y"])
+            .env("XDG_STATE_HOME", dir.path())
             .assert()
+            .code(1)
+            .stderr(predicate::str::contains("active member"))
     });
-    // A broker that describes groups names the active member; tansu cannot describe groups, so
-    // dlq cannot rule one out and refuses, naming the missing capability and the way forward.
-    result.code(1).stderr(
-        (predicate::str::contains("active member").or(predicate::str::contains("DescribeGroups")
-            .and(predicate::str::contains("--assume-inactive"))))
-        .and(predicate::str::contains("nothing was changed")),
+    committed(
+        serde_json::json!({"0": 4, "1": 4}),
+        "the refused restore changed nothing",
     );
+    let restored = json_of(
+        dlq()
+            .args([
+                "replay",
+                &topic,
+                "--restore-positions",
+                &file,
+                "--group",
+                &group,
+            ])
+            .args(["-b", &kafka_url(), "-y", "-o", "json"])
+            .env("XDG_STATE_HOME", dir.path()),
+    );
+    assert_eq!(
+        (restored["mode"].as_str(), restored["applied"].as_bool()),
+        (Some("restore"), Some(true))
+    );
+    committed(serde_json::json!({"0": 10, "1": 10}), "restored");
+    // A file saved for another group is refused.
+    dlq()
+        .args([
+            "replay",
+            &topic,
+            "--restore-positions",
+            &file,
+            "--group",
+            "another",
+        ])
+        .args(["-b", &kafka_url(), "-y"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not of group 'another'"));
 }
 
 #[test]

@@ -1,0 +1,116 @@
+//! Describing a consumer group of either protocol: librdkafka's admin `DescribeConsumerGroups`.
+//!
+//! Kafka 4 has two kinds of consumer group. DescribeGroups, the only group call rdkafka 0.39
+//! wraps (`fetch_group_list`), describes *classic* groups; a KIP-848 group
+//! (`group.protocol=consumer`) is answered as "not a classic group" with no members, so a rewind
+//! checked that way could be committed under a running consumer. librdkafka's admin
+//! `DescribeConsumerGroups` sends ConsumerGroupDescribe for those and DescribeGroups for classic
+//! ones, but rdkafka 0.39 (the newest release) does not wrap it: this module calls it through
+//! rdkafka-sys, the bindings rdkafka itself is built on. It is the project's only unsafe code,
+//! kept to calls whose ownership librdkafka documents (rdkafka.h): the options, queue and event
+//! are destroyed by us, everything read from the result belongs to the event and is copied out
+//! before the event is destroyed.
+#![allow(unsafe_code)]
+
+use std::ffi::{CStr, CString};
+use std::time::Duration;
+
+use rdkafka::client::{Client, ClientContext};
+use rdkafka_sys as sys;
+
+/// What the broker says of one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupDescription {
+    /// "Stable", "Empty", "Dead", "PreparingRebalance", … (librdkafka's names).
+    pub state: String,
+    /// "Classic" or "Consumer" (KIP-848); "Unknown" where the broker does not say.
+    pub kind: String,
+    pub members: usize,
+}
+
+/// Describes `group`; `Ok(None)` when the broker knows no such group.
+pub(crate) fn describe<C: ClientContext>(
+    client: &Client<C>,
+    group: &str,
+    timeout: Duration,
+) -> Result<Option<GroupDescription>, String> {
+    let name = CString::new(group).map_err(|_| "a group name with a NUL byte".to_string())?;
+    let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
+    // SAFETY: `client.native_ptr()` is a live rd_kafka_t for the whole call (we hold `client`).
+    // Every object created here is destroyed exactly once below, on every path; the strings
+    // read from the result are copied before `rd_kafka_event_destroy` frees them.
+    unsafe {
+        let rk = client.native_ptr();
+        let queue = sys::rd_kafka_queue_new(rk);
+        let opts = sys::rd_kafka_AdminOptions_new(
+            rk,
+            sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS,
+        );
+        let mut errstr = [0 as std::os::raw::c_char; 256];
+        sys::rd_kafka_AdminOptions_set_request_timeout(opts, ms, errstr.as_mut_ptr(), errstr.len());
+        let mut names = [name.as_ptr()];
+        sys::rd_kafka_DescribeConsumerGroups(rk, names.as_mut_ptr(), 1, opts, queue);
+        // The request's own timeout ends it; the poll waits a little longer for that answer.
+        let event = sys::rd_kafka_queue_poll(queue, ms.saturating_add(1000));
+        let answer = read_event(event);
+        if !event.is_null() {
+            sys::rd_kafka_event_destroy(event);
+        }
+        sys::rd_kafka_AdminOptions_destroy(opts);
+        sys::rd_kafka_queue_destroy(queue);
+        answer
+    }
+}
+
+/// # Safety
+/// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
+unsafe fn read_event(
+    event: *mut sys::rd_kafka_event_t,
+) -> Result<Option<GroupDescription>, String> {
+    if event.is_null() {
+        return Err("no answer to DescribeConsumerGroups in time".into());
+    }
+    if sys::rd_kafka_event_error(event) != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        return Err(text(sys::rd_kafka_event_error_string(event)));
+    }
+    let result = sys::rd_kafka_event_DescribeConsumerGroups_result(event);
+    if result.is_null() {
+        return Err("DescribeConsumerGroups answered with another kind of event".into());
+    }
+    let mut n = 0usize;
+    let groups = sys::rd_kafka_DescribeConsumerGroups_result_groups(result, &mut n);
+    if groups.is_null() || n == 0 {
+        return Err("DescribeConsumerGroups answered with no group".into());
+    }
+    let g = *groups;
+    let err = sys::rd_kafka_ConsumerGroupDescription_error(g);
+    if !err.is_null() {
+        let code = sys::rd_kafka_error_code(err);
+        if code == sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND {
+            return Ok(None);
+        }
+        return Err(text(sys::rd_kafka_error_string(err)));
+    }
+    let state = text(sys::rd_kafka_consumer_group_state_name(
+        sys::rd_kafka_ConsumerGroupDescription_state(g),
+    ));
+    let kind = text(sys::rd_kafka_consumer_group_type_name(
+        sys::rd_kafka_ConsumerGroupDescription_type(g),
+    ));
+    let members = sys::rd_kafka_ConsumerGroupDescription_member_count(g);
+    Ok(Some(GroupDescription {
+        state,
+        kind,
+        members,
+    }))
+}
+
+/// # Safety
+/// `p` is null or a NUL-terminated string that lives for this call.
+unsafe fn text(p: *const std::os::raw::c_char) -> String {
+    if p.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}

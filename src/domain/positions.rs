@@ -1,0 +1,145 @@
+//! A consumer group's or subscription's positions, saved before a rewind changes them so that
+//! `dlq replay TOPIC --restore-positions FILE` can put them back (what `kafka-consumer-groups
+//! --reset-offsets --export` and `--from-file` do for Kafka, for both brokers).
+//!
+//! A position is written as dlq prints entry ids (`PARTITION:OFFSET` on Kafka, the message id on
+//! Pulsar): the first message the consumer had not consumed. `null` where it had none (a Kafka
+//! group with no committed offset for that partition).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The `format` field of every positions file this version writes and reads.
+pub const FORMAT: &str = "dlq-positions/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedPositions {
+    pub format: String,
+    /// "kafka" or "pulsar".
+    pub broker: String,
+    pub topic: String,
+    /// "group" or "subscription".
+    pub kind: String,
+    pub consumer: String,
+    pub saved_at: Timestamp,
+    pub partitions: Vec<SavedPosition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedPosition {
+    /// -1 for a non-partitioned Pulsar topic.
+    pub partition: i32,
+    pub position: Option<String>,
+}
+
+impl SavedPositions {
+    /// Per partition, the saved position.
+    pub fn by_partition(&self) -> BTreeMap<i32, Option<String>> {
+        self.partitions
+            .iter()
+            .map(|p| (p.partition, p.position.clone()))
+            .collect()
+    }
+
+    /// Reads and checks a positions file against the topic and consumer it is applied to.
+    pub fn load(path: &Path, topic: &str, kind: &str, consumer: &str) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the positions file {}: {e}", path.display()))?;
+        let saved: SavedPositions = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{} is not a dlq positions file ({e}); dlq writes one before every rewind",
+                path.display()
+            )
+        })?;
+        if saved.format != FORMAT {
+            return Err(format!(
+                "{} has format '{}'; this dlq reads '{FORMAT}'",
+                path.display(),
+                saved.format
+            ));
+        }
+        if saved.topic != topic || saved.kind != kind || saved.consumer != consumer {
+            return Err(format!(
+                "{} holds the positions of {} '{}' on '{}', not of {kind} '{consumer}' on '{topic}'",
+                path.display(),
+                saved.kind,
+                saved.consumer,
+                saved.topic
+            ));
+        }
+        Ok(saved)
+    }
+
+    /// Writes the file (0600: it names the consumer's positions, nothing secret, but it is the
+    /// operator's) and syncs it, so it exists before anything moves.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        use std::io::Write as _;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(path)?;
+        serde_json::to_writer_pretty(&mut f, self)?;
+        writeln!(f)?;
+        f.sync_all()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn saved() -> SavedPositions {
+        SavedPositions {
+            format: FORMAT.into(),
+            broker: "kafka".into(),
+            topic: "orders".into(),
+            kind: "group".into(),
+            consumer: "billing".into(),
+            saved_at: "2026-11-30T10:00:00Z".parse().unwrap(),
+            partitions: vec![
+                SavedPosition {
+                    partition: 0,
+                    position: Some("0:42".into()),
+                },
+                SavedPosition {
+                    partition: 1,
+                    position: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_written_file_loads_back_for_the_same_consumer_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p/billing.json");
+        saved().write(&path).unwrap();
+        let back = SavedPositions::load(&path, "orders", "group", "billing").unwrap();
+        assert_eq!(back, saved());
+        assert_eq!(back.by_partition()[&1], None);
+        let e = SavedPositions::load(&path, "orders", "group", "shipping").unwrap_err();
+        assert!(e.contains("not of group 'shipping'"), "{e}");
+        assert!(
+            saved().write(&path).is_err(),
+            "never overwrites a saved file"
+        );
+    }
+
+    #[test]
+    fn other_files_are_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json");
+        std::fs::write(&path, "{\"topic\": 1}").unwrap();
+        let e = SavedPositions::load(&path, "orders", "group", "billing").unwrap_err();
+        assert!(e.contains("not a dlq positions file"), "{e}");
+    }
+}

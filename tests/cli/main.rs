@@ -9,6 +9,7 @@ mod decode;
 mod json_contract;
 mod kafka;
 mod offline;
+mod producers;
 mod pulsar;
 mod purge;
 mod replay;

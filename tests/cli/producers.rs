@@ -1,0 +1,338 @@
+//! Dead letters written by the real producers on Apache Kafka, not imitations of their headers:
+//! Kafka Connect's DeadLetterQueueReporter (a standalone worker running FileStreamSink, fed
+//! records it cannot convert; scripts/seed/connect_dlq.sh) and Spring Kafka's
+//! DeadLetterPublishingRecoverer (scripts/java/spring-dlt). Each test lists, inspects and replays
+//! what the producer wrote, checking every context field against what the producer reports it
+//! put there.
+
+use std::collections::BTreeMap;
+use std::process::Command as StdCommand;
+
+use serde_json::Value;
+
+use crate::common::{b64, broker_env, dlq, json_of, jsonl_of, kafka_url, read_topic_kafka, unique};
+use crate::json_contract;
+
+fn bootstrap() -> String {
+    kafka_url().trim_start_matches("kafka://").to_string()
+}
+
+/// Runs a producer program; the one JSON object it prints.
+fn produce(program: &str, args: &[&str]) -> Value {
+    let mut cmd = if program.ends_with(".jar") {
+        let mut c = StdCommand::new("java");
+        c.args(["-Xmx256m", "-jar", program]);
+        c
+    } else {
+        let mut c = StdCommand::new("bash");
+        c.arg(program);
+        c
+    };
+    let out = cmd.args(args).output().expect("running the producer");
+    assert!(
+        out.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the producer prints one JSON object")
+}
+
+/// The origin topic's records that dlq replayed (they carry `dlq-replay-of`), by key: value
+/// and header names.
+fn replayed_copies(origin: &str) -> BTreeMap<String, (Vec<u8>, Vec<String>)> {
+    read_topic_kafka(origin)
+        .iter()
+        .filter(|m| {
+            m["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h[0] == "dlq-replay-of")
+        })
+        .map(|m| {
+            let names = m["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h[0].as_str().unwrap().to_string())
+                .collect();
+            (
+                String::from_utf8(b64(&m["key"]).unwrap()).unwrap(),
+                (b64(&m["value"]).unwrap(), names),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kafka_connect_dead_letters_show_connects_own_context_and_replay_to_the_origin() {
+    let origin = unique("connect-orders");
+    let dlq_topic = format!("{origin}.dlq");
+    let connector = unique("file-sink");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/seed/connect_dlq.sh");
+    let seeded = produce(
+        script.to_str().unwrap(),
+        &[
+            "--bootstrap",
+            &bootstrap(),
+            "--origin",
+            &origin,
+            "--dlq",
+            &dlq_topic,
+            "--count",
+            "3",
+            "--good",
+            "2",
+            "--partitions",
+            "2",
+            "--connector",
+            &connector,
+        ],
+    );
+    let records = seeded["records"].as_array().unwrap();
+    assert_eq!(records.len(), 3);
+    let by_origin: BTreeMap<(i64, i64), &Value> = records
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["partition"].as_i64().unwrap(),
+                    r["offset"].as_i64().unwrap(),
+                ),
+                r,
+            )
+        })
+        .collect();
+
+    let listed = jsonl_of(dlq().args(["list", &dlq_topic, "-o", "jsonl", "-b", &kafka_url()]));
+    assert_eq!(
+        listed.len(),
+        3,
+        "one entry per record Connect could not convert"
+    );
+    for v in &listed {
+        let e = json_contract::entry(v);
+        let r = by_origin[&(e.origin_partition.unwrap() as i64, e.origin_offset.unwrap())];
+        let h = &r["dlq_headers"];
+        assert_eq!(e.convention.as_deref(), Some("kafka-connect"));
+        assert_eq!(e.origin_topic.as_deref(), Some(origin.as_str()));
+        assert_eq!(
+            e.error_class.as_deref(),
+            h["__connect.errors.exception.class.name"].as_str()
+        );
+        assert_eq!(
+            e.error_message.as_deref().map(str::trim_end),
+            h["__connect.errors.exception.message"]
+                .as_str()
+                .map(str::trim_end)
+        );
+        assert_eq!(e.retry_count, None, "Connect writes no retry count");
+        assert_eq!(e.failed_at, None, "nor a failure time");
+        assert_eq!(
+            e.id,
+            format!("{}:{}", r["dlq_partition"], r["dlq_offset"]),
+            "where the reporter wrote it"
+        );
+    }
+
+    // inspect: Connect's own headers, the original headers it kept, the stack trace.
+    let first = &listed[0];
+    let r = by_origin[&(
+        first["origin_partition"].as_i64().unwrap(),
+        first["origin_offset"].as_i64().unwrap(),
+    )];
+    let v = json_of(dlq().args([
+        "inspect",
+        &dlq_topic,
+        first["id"].as_str().unwrap(),
+        "-o",
+        "json",
+        "-b",
+        &kafka_url(),
+    ]));
+    let i = json_contract::inspect(&v);
+    let header = |name: &str| {
+        i.headers
+            .iter()
+            .find(|h| h.name == name)
+            .and_then(|h| match &h.value {
+                Some(json_contract::DataJson::Text(t)) => Some(t.clone()),
+                _ => None,
+            })
+    };
+    for name in [
+        "__connect.errors.connector.name",
+        "__connect.errors.task.id",
+        "__connect.errors.stage",
+        "__connect.errors.class.name",
+        "__connect.errors.partition",
+        "__connect.errors.offset",
+        "trace_id",
+        "source",
+    ] {
+        assert_eq!(
+            header(name).as_deref(),
+            r["dlq_headers"][name].as_str(),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        header("__connect.errors.connector.name"),
+        Some(connector.clone())
+    );
+    assert!(i.stacktrace.as_deref().unwrap().starts_with(
+        r["dlq_headers"]["__connect.errors.exception.stacktrace"]["first_line"]
+            .as_str()
+            .unwrap()
+    ));
+    assert_eq!(
+        i.payload,
+        Some(json_contract::DataJson::Text(
+            r["value"].as_str().unwrap().into()
+        ))
+    );
+
+    // replay: each record goes back to its origin as it was, without Connect's context headers
+    // but with its own.
+    let s = json_of(dlq().args([
+        "replay",
+        &dlq_topic,
+        "--all",
+        "-b",
+        &kafka_url(),
+        "-y",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(s["sent"], 3);
+    let copies = replayed_copies(&origin);
+    assert_eq!(copies.len(), 3);
+    for r in records {
+        let (value, names) = &copies[r["key"].as_str().unwrap()];
+        assert_eq!(value.as_slice(), r["value"].as_str().unwrap().as_bytes());
+        assert!(names.contains(&"trace_id".to_string()) && names.contains(&"source".to_string()));
+        assert!(
+            !names.iter().any(|n| n.starts_with("__connect.errors.")),
+            "{names:?}"
+        );
+    }
+}
+
+#[test]
+fn spring_kafka_dead_letters_show_springs_own_context_and_replay_to_the_origin() {
+    let origin = unique("spring-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    let group = unique("billing");
+    let seeded = produce(
+        &broker_env("DLQ_SPRING_DLT_JAR"),
+        &[
+            "--bootstrap",
+            &bootstrap(),
+            "--origin",
+            &origin,
+            "--dlq",
+            &dlq_topic,
+            "--count",
+            "4",
+            "--partitions",
+            "2",
+            "--group",
+            &group,
+        ],
+    );
+    let records = seeded["records"].as_array().unwrap();
+    assert_eq!(records.len(), 4);
+    let listed = jsonl_of(dlq().args(["list", &dlq_topic, "-o", "jsonl", "-b", &kafka_url()]));
+    assert_eq!(listed.len(), 4);
+    for v in &listed {
+        let e = json_contract::entry(v);
+        let r = records
+            .iter()
+            .find(|r| r["key"].as_str() == Some(v["key"]["text"].as_str().unwrap()))
+            .expect("a dead letter of a record the program produced");
+        let h = &r["headers"];
+        assert_eq!(e.convention.as_deref(), Some("spring-kafka"));
+        assert_eq!(
+            e.origin_topic.as_deref(),
+            h["kafka_dlt-original-topic"].as_str()
+        );
+        // Binary on the wire: a 4-byte partition, an 8-byte offset, decoded by dlq.
+        assert_eq!(
+            e.origin_partition.map(i64::from),
+            h["kafka_dlt-original-partition"].as_i64()
+        );
+        assert_eq!(e.origin_offset, h["kafka_dlt-original-offset"].as_i64());
+        assert_eq!(e.origin_partition.map(i64::from), r["partition"].as_i64());
+        assert_eq!(e.origin_offset, r["offset"].as_i64());
+        assert_eq!(
+            e.error_class.as_deref(),
+            h["kafka_dlt-exception-fqcn"].as_str()
+        );
+        assert_eq!(
+            e.error_message.as_deref(),
+            h["kafka_dlt-exception-message"].as_str()
+        );
+        assert_eq!(e.consumer_group.as_deref(), Some(group.as_str()));
+        assert_eq!(
+            e.partition.map(i64::from),
+            r["dlq_partition"].as_i64(),
+            "same partition as the original"
+        );
+    }
+
+    let first = &listed[0];
+    let r = records
+        .iter()
+        .find(|r| r["key"].as_str() == first["key"]["text"].as_str())
+        .unwrap();
+    let v = json_of(dlq().args([
+        "inspect",
+        &dlq_topic,
+        first["id"].as_str().unwrap(),
+        "-o",
+        "json",
+        "-b",
+        &kafka_url(),
+    ]));
+    let i = json_contract::inspect(&v);
+    let stack = i.stacktrace.as_deref().unwrap();
+    assert!(stack.starts_with(
+        r["headers"]["kafka_dlt-exception-stacktrace"]["first_line"]
+            .as_str()
+            .unwrap()
+    ));
+    // The original timestamp: an 8-byte big-endian number, shown binary-safe as it is.
+    let ts = i
+        .headers
+        .iter()
+        .find(|h| h.name == "kafka_dlt-original-timestamp")
+        .expect("the original timestamp header");
+    let Some(json_contract::DataJson::Bytes(b)) = &ts.value else {
+        panic!("binary header shown as {:?}", ts.value)
+    };
+    let bytes: [u8; 8] = b64(&Value::String(b.clone())).unwrap().try_into().unwrap();
+    assert_eq!(i64::from_be_bytes(bytes), r["timestamp"].as_i64().unwrap());
+
+    let s = json_of(dlq().args([
+        "replay",
+        &dlq_topic,
+        "--all",
+        "-b",
+        &kafka_url(),
+        "-y",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(s["sent"], 4);
+    let copies = replayed_copies(&origin);
+    assert_eq!(copies.len(), 4);
+    for r in records {
+        let (value, names) = &copies[r["key"].as_str().unwrap()];
+        assert_eq!(value.as_slice(), r["value"].as_str().unwrap().as_bytes());
+        assert!(
+            !names.iter().any(|n| n.starts_with("kafka_dlt-")),
+            "{names:?}"
+        );
+    }
+}

@@ -59,6 +59,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-issuer-url -d 'P
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -110,6 +111,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-issuer-url -d
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
@@ -155,6 +157,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-issuer-url -d 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -205,6 +208,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-issuer-url -d '
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -250,6 +254,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-issuer-url -d 
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -297,6 +302,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-issuer-url -d '
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l until -d 'Only entries written before TIME (same forms as --since)' -r
@@ -335,6 +341,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-issuer-url -d 
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l pattern -d 'Also count topics whose name matches this glob (`*` matches anything; repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l namespace -d 'Pulsar: the namespace to list [default: public/default]' -r

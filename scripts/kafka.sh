@@ -33,34 +33,13 @@ kafka_java() { # main-class args...: a JVM on Kafka's classpath
   java $KAFKA_JVM_OPTS -cp "$KAFKA_HOME/lib/*" "$@"
 }
 
-# A CA, a broker certificate for 127.0.0.1 and a client certificate, all PEM, in $1.
-kafka_pki() {
-  local d=$1
-  [ -f "$d/client.pem" ] && return 0
-  mkdir -p "$d"
-  (
-    cd "$d"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=dlq test CA" \
-      -keyout ca.key -out ca.pem 2>/dev/null
-    for who in broker client; do
-      openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$who.raw.key" -out "$who.csr" 2>/dev/null
-      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$who.ext"
-      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
-        -extfile "$who.ext" -out "$who.crt" 2>/dev/null
-      # Kafka's PEM key store wants PKCS#8.
-      openssl pkcs8 -topk8 -nocrypt -in "$who.raw.key" -out "$who.key"
-      cat "$who.key" "$who.crt" >"$who.pem"
-    done
-  ) || die "making the test certificates in $d failed"
-}
-
 # kafka_up STATE_DIR PORT: formats a fresh log directory and starts the broker; returns once it
 # logs "Kafka Server started". Writes STATE_DIR/kafka.pid and STATE_DIR/kafka.log.
 kafka_up() {
   local state=$1 port=$2
   local ctrl=$((port + 1)) sasl=$((port + 2)) ssl=$((port + 3)) dir=$1/kafka
   rm -rf "$dir"; mkdir -p "$dir"
-  kafka_pki "$state/pki"
+  test_pki "$state/pki"
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1

@@ -5,9 +5,6 @@
 DLQ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DLQ_CACHE=${DLQ_CACHE:-$HOME/.cache/dlq}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$DLQ_CACHE/target}
-PULSAR_LITE_VERSION=0.2.0
-PULSAR_LITE_DIR=$DLQ_CACHE/pulsar-lite-$PULSAR_LITE_VERSION
-PULSAR_LITE_BIN=$PULSAR_LITE_DIR/pulsar_lite-$PULSAR_LITE_VERSION.data/purelib/pulsar_lite/bin/pulsar-lite
 DLQ_VENV=$DLQ_CACHE/venv
 DLQ_PYTHON=$DLQ_VENV/bin/python
 
@@ -26,10 +23,9 @@ ensure_system_packages() {
   # The tests make certificates and look at process arguments.
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ps >/dev/null || missing+=(procps)
-  # A TLS terminator in front of pulsar-lite, which cannot serve TLS itself (docs/BROKERS-NOTES.md).
-  command -v socat >/dev/null || missing+=(socat)
+  command -v curl >/dev/null || missing+=(curl)
   # Apache Kafka and Apache Pulsar run from Maven Central jars (scripts/kafka.sh, scripts/pulsar.sh).
-  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || missing+=(maven)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
@@ -48,26 +44,28 @@ ensure_python_clients() {
   "$DLQ_VENV/bin/pip" install -q --disable-pip-version-check -r "$DLQ_ROOT/scripts/requirements.txt"
 }
 
-# pulsar-lite (Pulsar protocol): the broker binary inside its PyPI wheel.
-ensure_pulsar_lite() {
-  [ -x "$PULSAR_LITE_BIN" ] && return 0
-  say "fetching pulsar-lite $PULSAR_LITE_VERSION from PyPI"
-  ensure_python_clients
-  local wheels=$DLQ_CACHE/wheels
-  "$DLQ_VENV/bin/pip" download -q --disable-pip-version-check --no-deps -d "$wheels" "pulsar-lite==$PULSAR_LITE_VERSION"
-  rm -rf "$PULSAR_LITE_DIR"; mkdir -p "$PULSAR_LITE_DIR"
-  python3 -m zipfile -e "$(ls "$wheels"/pulsar_lite-"$PULSAR_LITE_VERSION"-*.whl | head -1)" "$PULSAR_LITE_DIR"
-  chmod +x "$PULSAR_LITE_BIN"
-}
 
-# The checksum-restoring proxy in front of pulsar-lite (tools/pulsar-lite-proxy, see its docs).
-# DLQ_PROXY_PROFILE=release builds the proxy optimised (benchmarks: dlq and the peers share it).
-PROXY_PROFILE=${DLQ_PROXY_PROFILE:-debug}
-ensure_proxy() {
-  local flag=; [ "$PROXY_PROFILE" = release ] && flag=--release
-  (cd "$DLQ_ROOT" && cargo build -q $flag -p pulsar-lite-proxy) || die "building pulsar-lite-proxy failed"
+# A CA, a broker certificate for 127.0.0.1 and a client certificate, all PEM (keys PKCS#8, as
+# Kafka's PEM key store wants), in $1: the brokers' TLS listeners serve broker.crt/broker.key and
+# trust ca.pem; tests connect with ca.pem, client.crt and client.key. Made once per state folder.
+test_pki() {
+  local d=$1
+  [ -f "$d/client.pem" ] && return 0
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=dlq test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    for who in broker client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$who.raw.key" -out "$who.csr" 2>/dev/null
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$who.ext"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile "$who.ext" -out "$who.crt" 2>/dev/null
+      openssl pkcs8 -topk8 -nocrypt -in "$who.raw.key" -out "$who.key"
+      cat "$who.key" "$who.crt" >"$who.pem"
+    done
+  ) || die "making the test certificates in $d failed"
 }
-PROXY_BIN=$CARGO_TARGET_DIR/$PROXY_PROFILE/pulsar-lite-proxy
 
 # Maven, kept to Central (scripts/java/settings.xml) with its repository under $DLQ_CACHE.
 DLQ_M2=$DLQ_CACHE/m2
@@ -90,9 +88,10 @@ mvn_package() {
 # The Java programs that write dead letters as real services do (scripts/java/*, sources and
 # POMs only): built with Maven on first use, rebuilt when their sources change.
 DLQ_SPRING_DLT_JAR=$DLQ_ROOT/scripts/java/spring-dlt/target/spring-dlt.jar
+DLQ_PULSAR_DLQ_JAR=$DLQ_ROOT/scripts/java/pulsar-dlq/target/pulsar-dlq.jar
 ensure_seed_programs() {
   local dir jar
-  for dir in spring-dlt; do
+  for dir in spring-dlt pulsar-dlq; do
     jar=$DLQ_ROOT/scripts/java/$dir/target/$dir.jar
     if [ -f "$jar" ] && [ -z "$(find "$DLQ_ROOT/scripts/java/$dir" -newer "$jar" \( -name '*.java' -o -name pom.xml \) -print -quit)" ]; then
       continue

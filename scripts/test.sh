@@ -25,7 +25,7 @@ scripts/brokers.sh up
 eval "$(scripts/brokers.sh env)"
 # The real dead-letter producers the tests run (Java sources in scripts/java, built here).
 ensure_seed_programs
-export DLQ_SPRING_DLT_JAR
+export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR
 
 say "cargo test (unit tests, then the CLI against both brokers)"
 cargo test --workspace

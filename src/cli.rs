@@ -84,10 +84,13 @@ pub enum Command {
     Stats(StatsArgs),
     /// List the topics that look like DLQs, with their entry counts
     #[command(
-        after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ (Pulsar: <topic>-<subscription>-DLQ), \
-        *.dlq, dlq-*, case-insensitively, plus --pattern GLOB and a context's dlq-patterns.\n\
-        Kafka counts come from watermarks (retained) and the operator group's offsets (unhandled);\n\
-        Pulsar counts are the operator subscription's backlog, read through.\n\n\
+        after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ and *-RETRY (Pulsar: \
+        <topic>-<subscription>-DLQ and -RETRY), *.dlq, dlq-*, case-insensitively, plus --pattern GLOB \
+        and a context's dlq-patterns.\n\
+        Kafka counts come from watermarks (retained; transaction markers count too) and the operator \
+        group's offsets (unhandled);\n\
+        Pulsar lists the namespace through its admin API (--admin-url), a partitioned topic once; \
+        unhandled is the operator subscription's backlog (read through where it does not exist yet).\n\n\
         Examples:\n  \
         dlq topics -b kafka://localhost:9092\n  \
         dlq topics --pattern '*.errors' -o json | jq -r '.[] | select(.unhandled > 0) | .topic'"
@@ -211,6 +214,10 @@ pub struct ConnectArgs {
     /// A SASL password the config file holds (never a flag).
     #[arg(skip)]
     pub context_password: Option<crate::secret::Secret>,
+    /// Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default:
+    /// http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]
+    #[arg(long, env = "DLQ_PULSAR_ADMIN_URL", value_name = "URL")]
+    pub admin_url: Option<String>,
     /// Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest
     /// position on first use; reading never acknowledges) [default: dlq-cli]. With
     /// `replay TOPIC --since TIME` alone, the subscription to rewind

@@ -125,6 +125,7 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                 ));
             }
             sec.pulsar_ca_file = args.ca_file.clone();
+            sec.pulsar_admin_url = args.admin_url.clone();
             sec.pulsar_oauth2 = oauth2(args)?;
             sec.pulsar_token = match &args.token_file {
                 Some(path) => {
@@ -137,6 +138,7 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
             };
         }
         BrokerUrl::Kafka { .. } => {
+            // --admin-url is not refused: DLQ_PULSAR_ADMIN_URL may be set for a Pulsar context.
             if args.token_file.is_some() || args.oauth2_issuer_url.is_some() {
                 return Err(usage("--token-file and --oauth2-* are for Pulsar brokers"));
             }

@@ -6,8 +6,10 @@ Kafka:  main_topic.py --kafka HOST:PORT --topic T --partitions N --per-partition
         Record i of partition p has key "p<p>-<i>" and timestamp MS + i*S (set by the producer).
         With --group, a consumer of group G then reads everything, commits and leaves.
 Pulsar: main_topic.py --pulsar URL --topic T --batches K --per-batch M [--gap-ms 1500]
-                      [--subscription S]
+                      [--subscription S] [--pulsar-partitions N --admin-url URL]
         K batches of M messages ("b<k>-<i>"), GAP apart; prints the instant between batches.
+        With --pulsar-partitions, T is created partitioned through the admin API and every
+        partition gets each batch ("b<k>-p<n>-<i>", written to T-partition-n itself).
         With --subscription, a consumer of S reads and acknowledges everything first.
 Prints one JSON document describing what was written.
 """
@@ -53,18 +55,27 @@ def pulsar(a):
     import pulsar as pl
     c = pl.Client(a.pulsar, logger=pl.ConsoleLogger(pl.LoggerLevel.Error))
     topic = f"persistent://public/default/{a.topic}"
+    n = a.pulsar_partitions
+    if n:
+        import urllib.request
+        req = urllib.request.Request(f"{a.admin_url}/admin/v2/persistent/public/default/{a.topic}/partitions",
+                                     data=str(n).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=30).read()
     sub = c.subscribe(topic, a.subscription) if a.subscription else None
-    p = c.create_producer(topic, batching_enabled=False)
+    targets = [(f"{topic}-partition-{i}", f"-p{i}") for i in range(n)] if n else [(topic, "")]
+    producers = [(c.create_producer(t, batching_enabled=False), tag) for t, tag in targets]
     boundaries = []
     for k in range(a.batches):
         if k:
             time.sleep(a.gap_ms / 2000)
             boundaries.append(int(time.time() * 1000))
             time.sleep(a.gap_ms / 2000)
-        for i in range(a.per_batch):
-            p.send(f"b{k}-{i}".encode(), partition_key=f"b{k}-{i}")
+        for p, tag in producers:
+            for i in range(a.per_batch):
+                p.send(f"b{k}{tag}-{i}".encode(), partition_key=f"b{k}{tag}-{i}")
     if sub:
-        for _ in range(a.batches * a.per_batch):
+        for _ in range(a.batches * a.per_batch * len(producers)):
             sub.acknowledge(sub.receive(10000))
         sub.close()
     c.close()
@@ -86,6 +97,8 @@ if __name__ == "__main__":
     ap.add_argument("--per-batch", type=int, default=3)
     ap.add_argument("--gap-ms", type=int, default=1500)
     ap.add_argument("--subscription")
+    ap.add_argument("--pulsar-partitions", type=int, default=0)
+    ap.add_argument("--admin-url")
     a = ap.parse_args()
     kafka(a) if a.kafka else pulsar(a)
     print()

@@ -16,6 +16,8 @@ def main():
     ap.add_argument("--client-id", required=True)
     ap.add_argument("--client-secret-file", required=True)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--access-token-file",
+                    help="the access token to grant (a JWT the Pulsar broker accepts); default: an opaque string")
     args = ap.parse_args()
     secret = open(args.client_secret_file).read().strip()
 
@@ -64,7 +66,9 @@ def main():
                               "audience": field("audience"), "scope": field("scope"),
                               "granted": granted}), flush=True)
             if granted:
-                self.reply(200, {"access_token": "test-access-token-for-" + cid,
+                token = (open(args.access_token_file).read().strip() if args.access_token_file
+                         else "test-access-token-for-" + cid)
+                self.reply(200, {"access_token": token,
                                  "token_type": "Bearer", "expires_in": 3600})
             else:
                 self.reply(401, {"error": "invalid_client",

@@ -441,7 +441,11 @@ impl KafkaBroker {
                     exact_start(*since, low, high, hint, |o| probe.ts_from(p, o))?
                 }
                 RewindTarget::Positions(saved) => match saved.get(&p) {
-                    Some(Some(EntryId::Kafka { offset, .. })) => *offset,
+                    Some(Some(offset)) => offset.parse::<i64>().map_err(|_| {
+                        DlqError::Usage(format!(
+                            "the positions file gives '{offset}' for partition {p}; a Kafka position is an offset"
+                        ))
+                    })?,
                     // No position saved (none was committed): Kafka cannot take a committed
                     // offset back, so this partition stays where it is.
                     _ => match committed.get(&p) {
@@ -461,10 +465,7 @@ impl KafkaBroker {
                     Some(c) => format!("offset {c}"),
                     None => "none committed".into(),
                 }),
-                current_id: committed.get(&p).map(|&offset| EntryId::Kafka {
-                    partition: p,
-                    offset,
-                }),
+                saved: committed.get(&p).map(|offset| offset.to_string()),
                 target: (start < high).then_some(EntryId::Kafka {
                     partition: p,
                     offset: start,
@@ -991,17 +992,17 @@ impl Broker for KafkaBroker {
             let consumer = self.consumer()?;
             let partitions = self.partitions(&consumer, topic)?;
             let committed = self.committed(&consumer, topic, &partitions)?;
-            let mut count = TopicCount {
-                retained: 0,
-                unhandled: 0,
-            };
+            let (mut retained, mut unhandled) = (0u64, 0u64);
             for p in partitions {
                 let (low, high) = self.watermarks(&consumer, topic, p)?;
                 let from = committed.get(&p).copied().unwrap_or(low).max(low);
-                count.retained += (high - low).max(0) as u64;
-                count.unhandled += (high - from).max(0) as u64;
+                retained += (high - low).max(0) as u64;
+                unhandled += (high - from).max(0) as u64;
             }
-            Ok(Some(count))
+            Ok(Some(TopicCount {
+                retained: Some(retained),
+                unhandled,
+            }))
         })
     }
 

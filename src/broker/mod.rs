@@ -2,8 +2,8 @@
 
 mod kafka;
 mod kafka_group;
-mod memo;
 mod pulsar;
+mod pulsar_admin;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -43,8 +43,8 @@ pub struct TopicInfo {
 /// Kafka's counts from watermarks and the operator group's committed offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TopicCount {
-    /// Entries the broker retains (high - low watermark).
-    pub retained: u64,
+    /// Entries the broker retains (Kafka: high - low watermark); `None` where it cannot say.
+    pub retained: Option<u64>,
     /// Retained entries after the operator group's committed offsets.
     pub unhandled: u64,
 }
@@ -60,8 +60,10 @@ pub struct Security {
     pub pulsar_token: Option<crate::secret::Secret>,
     /// Pulsar: OAuth2 client credentials.
     pub pulsar_oauth2: Option<OAuth2>,
-    /// Pulsar: CA certificates for `pulsar+ssl://`.
+    /// Pulsar: CA certificates for `pulsar+ssl://` (and an `https://` admin API).
     pub pulsar_ca_file: Option<std::path::PathBuf>,
+    /// Pulsar: the admin REST API (`--admin-url`); derived from the service URL when absent.
+    pub pulsar_admin_url: Option<String>,
 }
 
 /// OAuth2 client credentials (the secret stays in the key file).
@@ -202,9 +204,10 @@ pub struct RewindPartition {
     pub reprocess: u64,
     /// Kafka: the offset the group is committed to.
     pub new_offset: Option<i64>,
-    /// The consumer's position now, as a saved positions file holds it: the first message it
-    /// has not consumed; `None` where it has none (or the broker does not say).
-    pub current_id: Option<EntryId>,
+    /// The consumer's position now, as a positions file saves it, in the adapter's notation
+    /// (Kafka: the committed offset, the next to read; Pulsar: the cursor's mark-delete position
+    /// `LEDGER:ENTRY`, the last acknowledged). `None` where it has none.
+    pub saved: Option<String>,
 }
 
 /// Where a rewind moves a consumer to.
@@ -212,9 +215,9 @@ pub struct RewindPartition {
 pub enum RewindTarget {
     /// Per partition, the first message whose own timestamp is at or after the time.
     Since(Timestamp),
-    /// Per partition, a saved position (`--restore-positions`): the first message not consumed,
-    /// or `None` where the consumer had none.
-    Positions(BTreeMap<i32, Option<EntryId>>),
+    /// Per partition, a saved position (`--restore-positions`) in the adapter's own notation
+    /// (see `RewindPartition::saved`), or `None` where the consumer had none.
+    Positions(BTreeMap<i32, Option<String>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

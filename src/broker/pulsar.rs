@@ -20,7 +20,7 @@ use pulsar::{
     Pulsar, SubType, TokioExecutor,
 };
 
-use super::memo::Memo;
+use super::pulsar_admin::Admin;
 use super::{
     Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan,
     RewindTarget, ScanNotes, ScanRequest, StartAt, TopicCount, TopicInfo,
@@ -38,23 +38,10 @@ const THROWAWAY_CLOSE: Duration = Duration::from_millis(500);
 /// On a throwaway subscription, acknowledge what was read every this many messages.
 const RELEASE_EVERY: u32 = 100;
 
-/// How long to wait for an answer to the topic-list request before concluding the broker does
-/// not implement it (pulsar-lite 0.2.0 logs "Unsupported command type: 32" and never answers).
-const TOPIC_LIST_PROBE: Duration = Duration::from_secs(1);
-
-/// Whether a topic exists, as far as the broker can say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Existence {
-    Exists,
-    /// The broker cannot list topics; subscribing would create a missing topic.
-    Unknown,
-}
-
 pub struct PulsarBroker {
     client: Pulsar<TokioExecutor>,
-    security: super::Security,
-    /// Set once the broker left a topic-list request unanswered: it is not asked again.
-    topic_list_unanswered: bool,
+    /// The admin REST API: namespace listings, subscription stats, cursor resets.
+    admin: Admin,
     url: String,
     subscription: String,
     timeout: Duration,
@@ -127,6 +114,16 @@ fn tls_failure(url: &str, security: &super::Security, timeout: Duration) -> Opti
     }
 }
 
+/// Whether something accepts TCP connections at the service URL's first address.
+fn accepts_connections(url: &str, timeout: Duration) -> bool {
+    let authority = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = authority.split(['/', ',']).next().unwrap_or(authority);
+    std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, timeout).is_ok())
+}
+
 /// The certificates of a PEM bundle.
 fn pem_certificates(pem: &[u8]) -> Vec<native_tls::Certificate> {
     const END: &[u8] = b"-----END CERTIFICATE-----";
@@ -159,19 +156,24 @@ fn is_authentication_failure(e: &pulsar::Error) -> bool {
 }
 
 impl PulsarBroker {
-    /// Remembers, per broker, that it left a topic listing unanswered: later runs skip the probe.
-    fn no_topic_list(&self) -> Memo {
-        Memo::for_broker(&self.url, "no-topic-list")
-    }
-
     pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Self> {
         let super::BrokerUrl::Pulsar { url } = &cfg.url else {
             unreachable!("chosen by scheme")
         };
+        let admin_url = cfg
+            .security
+            .pulsar_admin_url
+            .clone()
+            .unwrap_or_else(|| super::pulsar_admin::default_admin_url(url));
+        let admin = Admin::new(
+            &admin_url,
+            cfg.security.pulsar_token.clone(),
+            cfg.security.pulsar_ca_file.as_deref(),
+            cfg.timeout,
+        )?;
         Ok(PulsarBroker {
             client: Self::client(url, cfg.timeout, &cfg.security).await?,
-            security: cfg.security.clone(),
-            topic_list_unanswered: false,
+            admin,
             url: url.clone(),
             subscription: cfg.subscription.clone(),
             timeout: cfg.timeout,
@@ -249,6 +251,14 @@ impl PulsarBroker {
                     "TLS with Pulsar at {url} failed: {reason}; check --ca-file (the CA that signed \
                      the broker's certificate) and that the host name matches the certificate"
                 )
+            } else if security.pulsar_token.is_some() && accepts_connections(url, timeout) {
+                // pulsar-rs reports the broker's AuthenticationError as a generic "fatal error when
+                // connecting": the broker took the connection and refused the handshake.
+                anyhow::anyhow!(
+                    "authentication with Pulsar at {url} failed: the broker accepted the connection and \
+                     refused the token ({e}); check --token-file/DLQ_PULSAR_TOKEN (is it signed for this \
+                     cluster, and not expired?)"
+                )
             } else {
                 unreachable(e.to_string()).into()
             }
@@ -267,42 +277,27 @@ impl PulsarBroker {
     }
 
     /// Fails with `TopicNotFound` unless the namespace lists the topic (or its partitions):
-    /// subscribing would silently create a missing topic, so this is asked first. A broker
-    /// that does not answer the request (no GetTopicsOfNamespace) leaves it `Unknown`.
-    async fn check_exists(&mut self, full: &str) -> anyhow::Result<Existence> {
+    /// subscribing would silently create a missing topic, so this is asked first.
+    async fn check_exists(&mut self, full: &str) -> anyhow::Result<()> {
         let rest = full.split_once("://").map_or(full, |(_, r)| r);
         let mut parts = rest.splitn(3, '/');
         let (Some(tenant), Some(ns), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(DlqError::Usage(format!("'{full}' is not a Pulsar topic name")).into());
         };
-        let memo = self.no_topic_list();
-        if self.topic_list_unanswered || memo.holds() {
-            return Ok(Existence::Unknown);
-        }
-        let probe = self.timeout.min(TOPIC_LIST_PROBE);
-        let answer = tokio::time::timeout(
-            probe,
+        let topics = tokio::time::timeout(
+            self.timeout,
             self.client
                 .get_topics_of_namespace(format!("{tenant}/{ns}"), Mode::All),
         )
-        .await;
-        let topics = match answer {
-            Err(_) => {
-                self.topic_list_unanswered = true;
-                memo.remember();
-                return Ok(Existence::Unknown);
-            }
-            Ok(Err(e)) => {
-                return Err(e).context(format!("listing the topics of namespace {tenant}/{ns}"))
-            }
-            Ok(Ok(topics)) => topics,
-        };
+        .await
+        .map_err(|_| self.unreachable("listing the topics of the namespace timed out"))?
+        .with_context(|| format!("listing the topics of namespace {tenant}/{ns}"))?;
         let partition_prefix = format!("{full}-partition-");
         if topics
             .iter()
             .any(|t| t == full || t.starts_with(&partition_prefix))
         {
-            Ok(Existence::Exists)
+            Ok(())
         } else {
             Err(DlqError::TopicNotFound {
                 topic: full.to_string(),
@@ -312,14 +307,29 @@ impl PulsarBroker {
         }
     }
 
-    fn unverified_warning(&self, full: &str) -> String {
-        format!(
-            "'{full}' holds no messages for subscription '{}'. The broker at {} does not answer topic-list \
-             requests (GetTopicsOfNamespace), so dlq could not check that the topic exists; if the name is \
-             wrong, the broker has now created it empty. Check the name against the producer's DLQ naming \
-             (<topic>-<subscription>-DLQ).",
-            self.subscription, self.url
+    /// The consumers connected to `subscription` on `full`, when the admin API can say; `None`
+    /// when it cannot (not reachable, not allowed), which callers treat as "not known".
+    async fn holders(&self, full: &str, subscription: &str) -> Option<Vec<String>> {
+        let partitioned = self.admin.partitions(full).await.ok()? > 0;
+        let subs = self.admin.subscriptions(full, partitioned).await.ok()?;
+        Some(
+            subs.get(subscription)
+                .map(|s| s.consumers.clone())
+                .unwrap_or_default(),
         )
+    }
+
+    /// The partition topics of `full` (`…-partition-N` with their index), or `full` itself with
+    /// index -1 when it is not partitioned.
+    async fn partition_topics(&self, full: &str) -> anyhow::Result<Vec<(i32, String)>> {
+        let n = self.admin.partitions(full).await?;
+        Ok(if n == 0 {
+            vec![(-1, full.to_string())]
+        } else {
+            (0..n as i32)
+                .map(|i| (i, format!("{full}-partition-{i}")))
+                .collect()
+        })
     }
 
     fn unreachable(&self, why: &str) -> anyhow::Error {
@@ -365,6 +375,21 @@ impl PulsarBroker {
                 false,
             ),
         };
+        if durable {
+            if let Some(held) = self
+                .holders(full, &subscription)
+                .await
+                .filter(|h| !h.is_empty())
+            {
+                return Err(anyhow::anyhow!(
+                    "subscription '{subscription}' on '{full}' is held by {} consumer(s) ({}): another dlq, or a \
+                     service using the same name. Wait for it, or read through another subscription with \
+                     --subscription NAME",
+                    held.len(),
+                    held.join(", ")
+                ));
+            }
+        }
         let deadline = tokio::time::Instant::now() + self.timeout;
         let mut backoff = Duration::from_millis(100);
         loop {
@@ -408,7 +433,7 @@ impl PulsarBroker {
 
     async fn open_reader(&mut self, req: &ScanRequest) -> anyhow::Result<PulsarReader> {
         let full = Self::full_name(&req.topic);
-        let existence = self.check_exists(&full).await?;
+        self.check_exists(&full).await?;
         let mut consumer = self.subscribe(&full, req.start).await?;
         let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
             Err(_) => Err(self.unreachable("asking for the last message id timed out")),
@@ -429,9 +454,6 @@ impl PulsarBroker {
             .filter(|id| id.entry_id != u64::MAX && (id.ledger_id as i64) >= 0)
             .map(|id| (id.partition.unwrap_or(-1), id))
             .collect();
-        // A topic with messages exists; only an empty one may be a wrong name auto-created.
-        let unverified = (existence == Existence::Unknown && pending.is_empty())
-            .then(|| self.unverified_warning(&full));
         Ok(PulsarReader {
             consumer,
             full,
@@ -447,9 +469,7 @@ impl PulsarBroker {
             pending,
             partitions: req.partitions.clone(),
             since: req.since,
-            received: 0,
             timeout: self.timeout,
-            unverified,
         })
     }
 }
@@ -482,10 +502,7 @@ pub struct PulsarReader {
     done: bool,
     partitions: Vec<i32>,
     since: Option<Timestamp>,
-    received: u64,
     timeout: Duration,
-    /// Said when nothing was read and the broker could not confirm the topic exists.
-    unverified: Option<String>,
 }
 
 /// Whether `id` was delivered already: not past the last position seen in its partition (which
@@ -580,7 +597,6 @@ impl DlqReader for PulsarReader {
                 Ok(Ok(Some(m))) => m,
                 Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
             };
-            self.received += 1;
             let part = partition_index(&next);
             if self
                 .pending
@@ -684,9 +700,6 @@ impl DlqReader for PulsarReader {
             tracing::debug!(topic = %self.full, "the consumer did not close in time; dropping it");
         }
         let mut notes = ScanNotes::default();
-        if self.received == 0 {
-            notes.warnings.extend(self.unverified.take());
-        }
         notes
             .warnings
             .extend(partial_batches_warning(&self.batches));
@@ -854,8 +867,7 @@ impl Broker for PulsarBroker {
 
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
         match self.check_exists(&Self::full_name(topic)).await {
-            Ok(Existence::Exists) => Ok(Some(true)),
-            Ok(Existence::Unknown) => Ok(None),
+            Ok(()) => Ok(Some(true)),
             Err(e)
                 if matches!(
                     e.downcast_ref::<DlqError>(),
@@ -870,29 +882,20 @@ impl Broker for PulsarBroker {
 
     async fn list_topics(&mut self, namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>> {
         let ns = namespace.unwrap_or("public/default");
-        let answer = tokio::time::timeout(
-            self.timeout.min(TOPIC_LIST_PROBE),
-            self.client
-                .get_topics_of_namespace(ns.to_string(), Mode::Persistent),
-        )
-        .await;
-        // Asked for, so asked even when the broker is remembered not to answer.
-        let names = match answer {
-            Err(_) => {
-                self.no_topic_list().remember();
-                return Err(DlqError::Unsupported {
-                    broker: format!("The Pulsar broker at {}", self.url),
-                    capability: "listing the topics of a namespace (GetTopicsOfNamespace)".into(),
-                    alternative: "name the DLQ topic yourself (dlq list|stats TOPIC; the Pulsar \
-                                  clients name it <topic>-<subscription>-DLQ), or list topics with \
-                                  pulsar-admin topics list"
-                        .into(),
-                }
-                .into());
-            }
-            Ok(r) => {
-                self.no_topic_list().forget();
-                r.with_context(|| format!("listing the topics of namespace {ns}"))?
+        // The admin API names partitioned topics once; the binary protocol only lists their
+        // partitions, so it is the fallback where the admin API cannot be reached.
+        let names = match self.admin.list(ns).await {
+            Ok((all, partitioned)) => all.into_iter().chain(partitioned).collect::<Vec<_>>(),
+            Err(admin_error) => {
+                tracing::debug!(error = %admin_error, "admin listing failed; asking the broker");
+                tokio::time::timeout(
+                    self.timeout,
+                    self.client
+                        .get_topics_of_namespace(ns.to_string(), Mode::Persistent),
+                )
+                .await
+                .map_err(|_| self.unreachable("listing the topics of the namespace timed out"))?
+                .with_context(|| format!("listing the topics of namespace {ns}"))?
             }
         };
         let mut grouped: BTreeMap<String, u32> = BTreeMap::new();
@@ -912,8 +915,20 @@ impl Broker for PulsarBroker {
             .collect())
     }
 
-    async fn count(&mut self, _topic: &str) -> anyhow::Result<Option<TopicCount>> {
-        Ok(None)
+    /// The operator subscription's backlog, as the admin API counts it; `None` when the
+    /// subscription does not exist yet (or the admin API cannot say): then it is read through.
+    async fn count(&mut self, topic: &str) -> anyhow::Result<Option<TopicCount>> {
+        let full = Self::full_name(topic);
+        let Ok(n) = self.admin.partitions(&full).await else {
+            return Ok(None);
+        };
+        let Ok(subs) = self.admin.subscriptions(&full, n > 0).await else {
+            return Ok(None);
+        };
+        Ok(subs.get(&self.subscription).map(|s| TopicCount {
+            retained: None,
+            unhandled: s.backlog,
+        }))
     }
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
@@ -938,22 +953,49 @@ impl Broker for PulsarBroker {
     async fn rewind_plan(
         &mut self,
         topic: &str,
-        _subscription: &str,
+        subscription: &str,
         target: &RewindTarget,
     ) -> anyhow::Result<RewindPlan> {
-        let since = match target {
-            RewindTarget::Since(since) => *since,
-            RewindTarget::Positions(_) => {
-                return Err(DlqError::Unsupported {
-                    broker: "dlq's Pulsar adapter".into(),
-                    capability: "restoring saved subscription positions".into(),
-                    alternative: "use pulsar-admin topics reset-cursor with the saved message ids"
-                        .into(),
-                }
-                .into())
+        let full = Self::full_name(topic);
+        self.check_exists(&full).await?;
+        let partitions = self.partition_topics(&full).await?;
+        if let RewindTarget::Positions(saved) = target {
+            let known: Vec<i32> = partitions.iter().map(|(i, _)| *i).collect();
+            if let Some(p) = saved.keys().find(|p| !known.contains(p)) {
+                anyhow::bail!(
+                    "the positions file names partition {p}, which '{full}' does not have"
+                );
             }
-        };
-        // A throwaway non-durable read of everything retained: the subscription is not touched.
+        }
+        let mut rows: BTreeMap<i32, RewindPartition> = BTreeMap::new();
+        for (i, partition_topic) in &partitions {
+            let mark = self
+                .admin
+                .mark_delete(partition_topic, subscription)
+                .await?;
+            let Some((ledger, entry)) = mark else {
+                anyhow::bail!(
+                    "subscription '{subscription}' does not exist on '{partition_topic}'; a rewind moves an \
+                     existing subscription (the service's), it does not create one"
+                );
+            };
+            rows.insert(
+                *i,
+                RewindPartition {
+                    partition: *i,
+                    current: Some(format!("acknowledged up to {ledger}:{entry}")),
+                    saved: Some(format!("{ledger}:{entry}")),
+                    target: None,
+                    target_timestamp: None,
+                    new_position: "end".into(),
+                    reprocess: 0,
+                    new_offset: None,
+                },
+            );
+        }
+        // A throwaway non-durable read of everything retained (the subscription is not touched):
+        // per partition, the first message at or after the time, or after the saved position,
+        // and how many follow it.
         let mut reader = Box::new(
             self.open_reader(&ScanRequest {
                 topic: topic.to_string(),
@@ -962,24 +1004,26 @@ impl Broker for PulsarBroker {
             })
             .await?,
         );
-        let mut rows: BTreeMap<i32, RewindPartition> = BTreeMap::new();
         let read: anyhow::Result<()> = async {
             while let Some(r) = reader.next().await? {
-                let part = r.id.partition().unwrap_or(-1);
-                let row = rows.entry(part).or_insert_with(|| RewindPartition {
-                    partition: part,
-                    current: None,
-                    target: None,
-                    target_timestamp: None,
-                    new_position: "end".into(),
-                    reprocess: 0,
-                    new_offset: None,
-                    current_id: None,
-                });
-                if row.target.is_none() && r.timestamp.is_some_and(|t| t >= since) {
-                    row.target = Some(r.id);
-                    row.target_timestamp = r.timestamp;
-                    row.new_position = r.id.to_string();
+                let EntryId::Pulsar(id) = r.id else { continue };
+                let Some(row) = rows.get_mut(&id.partition) else {
+                    continue;
+                };
+                if row.target.is_none() {
+                    let starts_here = match target {
+                        RewindTarget::Since(since) => r.timestamp.is_some_and(|t| t >= *since),
+                        RewindTarget::Positions(saved) => match saved.get(&id.partition) {
+                            Some(Some(pos)) => after_mark(id, pos)?,
+                            // Nothing saved for it: this partition stays where it is.
+                            _ => false,
+                        },
+                    };
+                    if starts_here {
+                        row.target = Some(r.id);
+                        row.target_timestamp = r.timestamp;
+                        row.new_position = r.id.to_string();
+                    }
                 }
                 if row.target.is_some() {
                     row.reprocess += 1;
@@ -990,10 +1034,22 @@ impl Broker for PulsarBroker {
         .await;
         reader.close().await?;
         read?;
-        // Whether another consumer holds the subscription shows when subscribing to seek.
+        if let RewindTarget::Positions(saved) = target {
+            // Partitions without a saved position are left alone.
+            rows.retain(|p, _| matches!(saved.get(p), Some(Some(_))));
+        }
+        let blocked = match self.holders(&full, subscription).await {
+            Some(held) if !held.is_empty() => Some(format!(
+                "subscription '{subscription}' on '{full}' has {} connected consumer(s) ({}); a cursor moved \
+                 under them is not seen by what they already fetched. Stop them, then rewind",
+                held.len(),
+                held.join(", ")
+            )),
+            _ => None,
+        };
         Ok(RewindPlan {
             partitions: rows.into_values().collect(),
-            blocked: None,
+            blocked,
             unverified: None,
         })
     }
@@ -1002,95 +1058,55 @@ impl Broker for PulsarBroker {
         &mut self,
         topic: &str,
         subscription: &str,
-        target: &RewindTarget,
+        _target: &RewindTarget,
         plan: &RewindPlan,
         _assume_inactive: bool,
     ) -> anyhow::Result<()> {
         let full = Self::full_name(topic);
-        if plan.partitions.iter().any(|p| p.partition >= 0) {
-            return Err(DlqError::Unsupported {
-                broker: "dlq's Pulsar client".into(),
-                capability: "rewinding a subscription of a partitioned topic exactly".into(),
-                alternative: "the pulsar crate seeks partitioned topics only by time, and no local broker here \
-                              can host one to prove it; use pulsar-admin topics reset-cursor per partition"
-                    .into(),
-            }
-            .into());
+        // Checked again: a consumer may have connected since the plan was shown.
+        if let Some(held) = self
+            .holders(&full, subscription)
+            .await
+            .filter(|h| !h.is_empty())
+        {
+            anyhow::bail!(
+                "subscription '{subscription}' on '{full}' has {} connected consumer(s) ({}); nothing was changed",
+                held.len(),
+                held.join(", ")
+            );
         }
-        let since = match target {
-            RewindTarget::Since(since) => *since,
-            RewindTarget::Positions(_) => {
-                anyhow::bail!("restoring Pulsar positions is not supported")
+        let partitions: BTreeMap<i32, String> =
+            self.partition_topics(&full).await?.into_iter().collect();
+        // Partition by partition: the admin API refuses a reset by message id on a partitioned
+        // topic as a whole.
+        let mut moved: Vec<String> = Vec::new();
+        for row in &plan.partitions {
+            let Some(partition_topic) = partitions.get(&row.partition) else {
+                continue;
+            };
+            let done = match row.target {
+                Some(EntryId::Pulsar(id)) => {
+                    self.admin
+                        .reset_cursor(partition_topic, subscription, &id)
+                        .await
+                }
+                // Nothing that recent (or after the saved position): to the end.
+                _ => self.admin.skip_all(partition_topic, subscription).await,
+            };
+            if let Err(e) = done {
+                return Err(e.context(format!(
+                    "moving subscription '{subscription}' partition by partition; moved before the failure: {}; \
+                     the positions file saved before the change puts them back",
+                    if moved.is_empty() {
+                        "none".to_string()
+                    } else {
+                        moved.join(", ")
+                    }
+                )));
             }
-        };
-        let target = plan.partitions.first().and_then(|p| p.target);
-        // The seek runs on a client of its own: the broker may close that connection afterwards.
-        let seeker = Self::client(&self.url, self.timeout, &self.security).await?;
-        let mut consumer = self
-            .subscribe_with(&seeker, &full, StartAt::Unhandled, subscription)
-            .await?;
-        let seek = match target {
-            Some(EntryId::Pulsar(id)) => {
-                let msg_id = MessageIdData {
-                    ledger_id: id.ledger,
-                    entry_id: id.entry,
-                    ..Default::default()
-                };
-                consumer
-                    .seek(None, Some(msg_id), None, seeker.clone())
-                    .await
-            }
-            // Nothing that recent: the subscription moves to the end.
-            _ => {
-                consumer
-                    .seek(
-                        None,
-                        None,
-                        Some(since.as_millisecond() as u64),
-                        seeker.clone(),
-                    )
-                    .await
-            }
-        };
-        let _ = tokio::time::timeout(self.timeout, consumer.close()).await;
-        // After a seek the crate re-subscribes, and its close can then name a consumer the broker
-        // does not know (pulsar-lite logs "Attempted to close unknown consumer 0") while the
-        // re-subscribed one stays: only closing the seeker's connection frees the subscription,
-        // and the consumer holds that connection until it is dropped. Kept alive until the end
-        // of this function, it held the subscription against the check below for the whole
-        // timeout (since::pulsar_rewind_… failed about 1 run in 10).
-        drop(consumer);
-        drop(seeker);
-        // The crate re-subscribes after a seek, which a broker may refuse while the old consumer
-        // lingers; whether the cursor moved is decided by what a fresh consumer receives first.
-        let checker = Self::client(&self.url, self.timeout, &self.security).await?;
-        let mut check = self
-            .subscribe_with(&checker, &full, StartAt::Unhandled, subscription)
-            .await?;
-        // A message is expected: allow the full timeout for it (a loaded broker can be slow).
-        // None is expected: a quiet spell is enough.
-        let wait = if target.is_some() {
-            self.timeout
-        } else {
-            IDLE_END
-        };
-        let first = match tokio::time::timeout(wait, check.try_next()).await {
-            Ok(Ok(Some(m))) => Some(to_record(&m).id),
-            _ => None,
-        };
-        let _ = tokio::time::timeout(self.timeout, check.close()).await;
-        if first == target {
-            return Ok(());
+            moved.push(row.partition.to_string());
         }
-        let seek_note = seek
-            .err()
-            .map(|e| format!(" (the seek reported: {e})"))
-            .unwrap_or_default();
-        Err(anyhow::anyhow!(
-            "subscription '{subscription}' on '{full}' did not move: its first message is {} instead of {}{seek_note}",
-            first.map_or("none".into(), |i| i.to_string()),
-            target.map_or("none (the end)".into(), |i| i.to_string()),
-        ))
+        Ok(())
     }
 
     /// Reads the operator subscription's backlog up to the entry: what `list` shows is what
@@ -1141,9 +1157,38 @@ impl Broker for PulsarBroker {
     }
 }
 
+/// Whether `id` comes after the saved mark-delete position `LEDGER:ENTRY` (entry -1: nothing
+/// of that ledger was acknowledged).
+fn after_mark(id: PulsarMessageId, saved: &str) -> anyhow::Result<bool> {
+    let bad = || {
+        DlqError::Usage(format!(
+            "the positions file gives '{saved}'; a Pulsar position is LEDGER:ENTRY (the mark-delete position)"
+        ))
+    };
+    let (l, e) = saved.split_once(':').ok_or_else(bad)?;
+    let ledger: u64 = l.parse().map_err(|_| bad())?;
+    let entry: i64 = e.parse().map_err(|_| bad())?;
+    Ok((id.ledger, id.entry as i64) > (ledger, entry))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_mark_delete_position_is_passed_by_what_follows_it() {
+        let id = |ledger, entry| PulsarMessageId {
+            ledger,
+            entry,
+            partition: 0,
+            batch_index: -1,
+        };
+        assert!(!after_mark(id(5, 3), "5:3").unwrap());
+        assert!(after_mark(id(5, 4), "5:3").unwrap());
+        assert!(after_mark(id(5, 0), "5:-1").unwrap());
+        assert!(after_mark(id(6, 0), "5:9").unwrap());
+        assert!(after_mark(id(5, 0), "x").is_err());
+    }
 
     #[test]
     fn a_partly_handled_batch_is_named_and_a_whole_or_untouched_one_is_not() {

@@ -7,7 +7,6 @@
 //! and `dlq replay TOPIC --restore-positions FILE --group G` puts them back through the same
 //! plan, confirmation and activity guard.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use jiff::Timestamp;
@@ -76,15 +75,7 @@ pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<Re
         Destination::Restore(path) => {
             let saved = SavedPositions::load(path, &s.topic, s.kind, &s.consumer)
                 .map_err(DlqError::Usage)?;
-            let mut positions = BTreeMap::new();
-            for (partition, position) in saved.by_partition() {
-                let id = position
-                    .map(|p| broker.parse_id(&p))
-                    .transpose()
-                    .map_err(|e| DlqError::Usage(format!("{}: {e}", path.display())))?;
-                positions.insert(partition, id);
-            }
-            RewindTarget::Positions(positions)
+            RewindTarget::Positions(saved.by_partition())
         }
     };
     let plan = broker.rewind_plan(&s.topic, &s.consumer, &target).await?;
@@ -140,7 +131,7 @@ pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<Re
             .iter()
             .map(|p| SavedPosition {
                 partition: p.partition,
-                position: p.current_id.map(|id| id.to_string()),
+                position: p.saved.clone(),
             })
             .collect(),
     };

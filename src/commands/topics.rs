@@ -15,7 +15,8 @@ pub struct DlqTopic {
     /// The naming pattern that made it a DLQ.
     pub pattern: String,
     pub partitions: u32,
-    /// Kafka: entries the broker retains; `None` where the broker cannot count without reading.
+    /// Kafka: entries the broker retains (offsets, so transaction markers count too); `None`
+    /// where the broker cannot count without reading.
     pub retained: Option<u64>,
     /// Entries the operator group/subscription has not handled.
     pub unhandled: u64,
@@ -29,7 +30,7 @@ pub async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
             continue;
         };
         let (retained, unhandled) = match broker.count(&t.name).await? {
-            Some(c) => (Some(c.retained), c.unhandled),
+            Some(c) => (c.retained, c.unhandled),
             // Pulsar: the operator subscription's backlog, read through (nothing acknowledged).
             None => {
                 let mut reader = broker

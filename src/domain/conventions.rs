@@ -230,6 +230,8 @@ static HEADER_CONVENTIONS: &[HeaderConvention] = &[
             (OriginTopic, "REAL_TOPIC", Text),
             (OriginMessageId, "ORIGIN_MESSAGE_ID", Text),
             (RetryCount, "RECONSUMETIMES", TextNumber),
+            // Pulsar 4.0's Java client names the subscription that gave up on the message.
+            (ConsumerGroup, "REAL_SUBSCRIPTION", Text),
         ],
         extra: &["ORIGIN_MESSAGE_IDY_TIME", "DELAY_TIME"],
     },
@@ -293,6 +295,9 @@ pub fn explain(record: &Record, custom: &HeaderMap) -> Context {
                 ctx.context_headers.push(h.name.clone());
             }
         }
+        if conv.name == "pulsar-client" {
+            pulsar_origin_partition(&mut ctx);
+        }
     } else if let Some(payload) = &record.payload {
         explain_envelope(payload, &mut ctx);
     }
@@ -320,6 +325,30 @@ pub fn explain(record: &Record, custom: &HeaderMap) -> Context {
         }
     }
     ctx
+}
+
+/// The Java client's nack path names the partition's own topic in REAL_TOPIC
+/// (`orders-partition-2`); the origin is the partitioned topic, and the partition is kept apart.
+/// Where REAL_TOPIC is the base name (the retry path), ORIGIN_MESSAGE_ID still names the partition
+/// (`ledger:entry:partition[:batch]`, or the C++ client's `(ledger,entry,partition,batch)`).
+fn pulsar_origin_partition(ctx: &mut Context) {
+    if let Some(topic) = &ctx.origin_topic {
+        if let Some((base, n)) = topic.rsplit_once("-partition-") {
+            if let Ok(n) = n.parse::<i32>() {
+                ctx.origin_partition = Some(n);
+                ctx.origin_topic = Some(base.to_string());
+            }
+        }
+    }
+    if ctx.origin_partition.is_none() {
+        let partition = ctx
+            .origin_message_id
+            .as_deref()
+            .and_then(|id| id.parse::<super::entry::PulsarMessageId>().ok())
+            .map(|id| id.partition)
+            .filter(|p| *p >= 0);
+        ctx.origin_partition = partition;
+    }
 }
 
 fn field_is_set(ctx: &Context, field: Field) -> bool {
@@ -977,7 +1006,51 @@ mod tests {
         );
         assert_eq!(c.origin_message_id.as_deref(), Some("(0,2,-1,-1)"));
         assert_eq!(c.retry_count, None, "nack path writes no RECONSUMETIMES");
+        assert_eq!(c.origin_partition, None, "partition -1: not partitioned");
         assert_eq!(c.context_headers, vec!["REAL_TOPIC", "ORIGIN_MESSAGE_ID"]);
+    }
+
+    #[test]
+    fn pulsar_java_client_on_a_partitioned_topic_names_the_partition_apart() {
+        // Nack path (Java client 4.0): REAL_TOPIC is the partition's own topic.
+        let r = record(
+            vec![
+                h(
+                    "REAL_TOPIC",
+                    b"persistent://public/default/orders-partition-2",
+                ),
+                h("ORIGIN_MESSAGE_ID", b"14:0:2:0"),
+                h("REAL_SUBSCRIPTION", b"billing"),
+            ],
+            b"x",
+        );
+        let c = explain_plain(&r);
+        assert_eq!(
+            (c.origin_topic.as_deref(), c.origin_partition),
+            (Some("persistent://public/default/orders"), Some(2))
+        );
+        assert_eq!(c.consumer_group.as_deref(), Some("billing"));
+        assert!(c.context_headers.contains(&"REAL_SUBSCRIPTION".to_string()));
+        // Retry path: REAL_TOPIC is the base name, the message id names the partition.
+        let r = record(
+            vec![
+                h("REAL_TOPIC", b"persistent://public/default/orders"),
+                h("ORIGIN_MESSAGE_ID", b"205:0:1:0"),
+                h("RECONSUMETIMES", b"2"),
+            ],
+            b"x",
+        );
+        let c = explain_plain(&r);
+        assert_eq!(
+            (c.origin_topic.as_deref(), c.origin_partition, c.retry_count),
+            (Some("persistent://public/default/orders"), Some(1), Some(2))
+        );
+        // A topic whose own name holds "-partition-" but no number after it is left alone.
+        let r = record(vec![h("REAL_TOPIC", b"t-partition-x")], b"x");
+        assert_eq!(
+            explain_plain(&r).origin_topic.as_deref(),
+            Some("t-partition-x")
+        );
     }
 
     #[test]

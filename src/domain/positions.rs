@@ -2,9 +2,10 @@
 //! `dlq replay TOPIC --restore-positions FILE` can put them back (what `kafka-consumer-groups
 //! --reset-offsets --export` and `--from-file` do for Kafka, for both brokers).
 //!
-//! A position is written as dlq prints entry ids (`PARTITION:OFFSET` on Kafka, the message id on
-//! Pulsar): the first message the consumer had not consumed. `null` where it had none (a Kafka
-//! group with no committed offset for that partition).
+//! A position is written in the broker's own cursor notation: on Kafka the committed offset (the
+//! next record the group reads), on Pulsar the cursor's mark-delete position `LEDGER:ENTRY` (the
+//! last message acknowledged in order; reading resumes after it). `null` where there was none (a
+//! Kafka group with no committed offset for that partition).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -108,7 +109,7 @@ mod tests {
             partitions: vec![
                 SavedPosition {
                     partition: 0,
-                    position: Some("0:42".into()),
+                    position: Some("42".into()),
                 },
                 SavedPosition {
                     partition: 1,

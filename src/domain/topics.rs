@@ -3,10 +3,11 @@
 /// The built-in conventions, as glob patterns over a topic's short name (a Pulsar topic's last
 /// path segment, without `-partition-N`).
 pub const DLQ_PATTERNS: &[&str] = &[
-    "*.DLT", // Spring Kafka
-    "*-dlt", // Spring Kafka retry topics, kebab case
-    "*-DLQ", // Pulsar clients: <topic>-<subscription>-DLQ
-    "*.dlq", // Kafka Connect set-ups and hand-rolled services
+    "*.DLT",   // Spring Kafka
+    "*-dlt",   // Spring Kafka retry topics, kebab case
+    "*-DLQ",   // Pulsar clients: <topic>-<subscription>-DLQ
+    "*-RETRY", // Pulsar clients' retry-letter topic: <topic>-<subscription>-RETRY
+    "*.dlq",   // Kafka Connect set-ups and hand-rolled services
     "dlq-*",
 ];
 

@@ -21,7 +21,34 @@ pub fn dlq() -> Command {
         .env_remove("DLQ_OAUTH2_SCOPE")
         .env("HOME", std::env::temp_dir())
         .env("NO_COLOR", "1");
+    // The test broker's admin API is not on Pulsar's default port.
+    match std::env::var("DLQ_TEST_PULSAR_ADMIN") {
+        Ok(admin) => cmd.env("DLQ_PULSAR_ADMIN_URL", admin),
+        Err(_) => cmd.env_remove("DLQ_PULSAR_ADMIN_URL"),
+    };
     cmd
+}
+
+/// Creates a Pulsar topic (non-partitioned, or with `partitions`) through the admin API, as an
+/// operator would before pointing a replay at it.
+pub fn create_pulsar_topic(topic: &str, partitions: u32) {
+    let admin = broker_env("DLQ_TEST_PULSAR_ADMIN");
+    let path = if partitions == 0 {
+        format!("{admin}/admin/v2/persistent/public/default/{topic}")
+    } else {
+        format!("{admin}/admin/v2/persistent/public/default/{topic}/partitions")
+    };
+    let mut curl = StdCommand::new("curl");
+    curl.args(["-sf", "-X", "PUT", "-H", "Content-Type: application/json"]);
+    if partitions > 0 {
+        curl.args(["--data", &partitions.to_string()]);
+    }
+    let out = curl.arg(&path).output().expect("curl");
+    assert!(
+        out.status.success(),
+        "creating {topic}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn broker_env(var: &str) -> String {
@@ -39,11 +66,6 @@ pub fn kafka_url() -> String {
 
 pub fn pulsar_url() -> String {
     broker_env("DLQ_TEST_PULSAR")
-}
-
-/// pulsar-lite itself, for the official Python client (it needs no checksum proxy).
-pub fn pulsar_direct_url() -> String {
-    broker_env("DLQ_TEST_PULSAR_DIRECT")
 }
 
 pub fn python() -> String {
@@ -185,7 +207,7 @@ pub fn seed_pulsar_with(
     properties: &[&str],
     extra: &[&str],
 ) -> Value {
-    let url = pulsar_direct_url();
+    let url = pulsar_url();
     let count = count.to_string();
     let mut args = vec![
         "--url",
@@ -263,7 +285,7 @@ pub fn read_topic_kafka(topic: &str) -> Vec<Value> {
 pub fn read_topic_pulsar(topic: &str) -> Vec<Value> {
     read_topic(&[
         "--pulsar",
-        &pulsar_direct_url(),
+        &pulsar_url(),
         "--topic",
         &full_pulsar_name(topic),
     ])
@@ -292,7 +314,7 @@ pub fn any_with_header(kafka: bool, topic: &str, name: &str) -> bool {
         ])
     } else {
         let full = full_pulsar_name(topic);
-        let url = pulsar_direct_url();
+        let url = pulsar_url();
         read_topic(&[
             "--pulsar",
             &url,

@@ -336,3 +336,275 @@ fn spring_kafka_dead_letters_show_springs_own_context_and_replay_to_the_origin()
         );
     }
 }
+
+// ---------------------------------------------------------------- Pulsar (the Java client)
+
+/// Dead letters written by the Java client's DeadLetterPolicy (scripts/java/pulsar-dlq) from a
+/// partitioned origin topic; `mode` is "nack" (negative acknowledgements) or "retry"
+/// (enableRetry + reconsumeLater). The DLQ keeps a subscription of its own so the broker holds
+/// the dead letters whatever dlq does.
+fn java_dead_letters(topic: &str, mode: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--url".to_string(),
+        crate::common::pulsar_url(),
+        "--admin-url".into(),
+        broker_env("DLQ_TEST_PULSAR_ADMIN"),
+        "--topic".into(),
+        topic.into(),
+        "--subscription".into(),
+        "billing".into(),
+        "--count".into(),
+        "6".into(),
+        "--partitions".into(),
+        "3".into(),
+        "--mode".into(),
+        mode.into(),
+        "--dlq-initial-subscription".into(),
+        "keep".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    produce(&broker_env("DLQ_PULSAR_DLQ_JAR"), &args)
+}
+
+fn pulsar(args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = dlq();
+    cmd.args(args).args(["-b", &crate::common::pulsar_url()]);
+    cmd
+}
+
+#[test]
+fn pulsar_java_client_nack_dead_letters_show_the_partitioned_origin_and_replay_to_it() {
+    let topic = unique("java-orders");
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    let seeded = java_dead_letters(&topic, "nack", &["--dlq-topic", &dlq_topic]);
+    let letters = seeded["dead_letters"].as_array().unwrap();
+    assert_eq!(letters.len(), 6);
+    let listed = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]));
+    assert_eq!(listed.len(), 6);
+    for v in &listed {
+        let e = json_contract::entry(v);
+        let d = letters
+            .iter()
+            .find(|d| d["message_id"].as_str() == Some(e.id.as_str()))
+            .expect("a dead letter the Java client wrote");
+        let props = &d["properties"];
+        // REAL_TOPIC names the partition's topic on this path; dlq shows the partitioned topic
+        // and the partition apart.
+        let real = props["REAL_TOPIC"].as_str().unwrap();
+        let (base, n) = real
+            .rsplit_once("-partition-")
+            .expect("REAL_TOPIC names a partition");
+        assert_eq!(e.convention.as_deref(), Some("pulsar-client"));
+        assert_eq!(e.origin_topic.as_deref(), Some(base));
+        assert_eq!(e.origin_partition, Some(n.parse().unwrap()));
+        assert_eq!(
+            e.origin_message_id.as_deref(),
+            props["ORIGIN_MESSAGE_ID"].as_str()
+        );
+        assert_eq!(
+            e.consumer_group.as_deref(),
+            Some("billing"),
+            "REAL_SUBSCRIPTION"
+        );
+        assert_eq!(
+            e.retry_count, None,
+            "the nack path writes no RECONSUMETIMES"
+        );
+    }
+    let first = &listed[0];
+    let v = json_of(pulsar(&[
+        "inspect",
+        &dlq_topic,
+        first["id"].as_str().unwrap(),
+        "-o",
+        "json",
+    ]));
+    let i = json_contract::inspect(&v);
+    let d = letters
+        .iter()
+        .find(|d| d["message_id"] == first["id"])
+        .unwrap();
+    assert_eq!(
+        i.payload,
+        Some(json_contract::DataJson::Json(
+            serde_json::from_str(d["value"].as_str().unwrap()).unwrap()
+        ))
+    );
+    assert!(
+        i.headers.iter().any(|h| h.name == "source"),
+        "the original properties are kept"
+    );
+
+    // Replay to the partitioned origin: every message arrives once, without the DLQ context.
+    let s = json_of(pulsar(&["replay", &dlq_topic, "--all", "-y", "-o", "json"]));
+    assert_eq!(s["sent"], 6, "{s}");
+    let copies = crate::common::read_topic_pulsar(&topic);
+    let replayed: Vec<&Value> = copies
+        .iter()
+        .filter(|m| m["properties"].get("dlq-replay-of").is_some())
+        .collect();
+    assert_eq!(replayed.len(), 6, "{copies:?}");
+    for m in replayed {
+        assert!(m["properties"].get("REAL_TOPIC").is_none());
+        assert!(m["properties"].get("ORIGIN_MESSAGE_ID").is_none());
+        assert_eq!(m["properties"]["source"], "dlq-seed");
+    }
+    assert!(
+        jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"])).is_empty(),
+        "acknowledged"
+    );
+}
+
+#[test]
+fn pulsar_java_client_retry_letters_show_their_retry_count_and_both_topics_are_listed() {
+    let topic = unique("java-retry");
+    let seeded = java_dead_letters(&topic, "retry", &[]);
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    assert_eq!(
+        seeded["retry_topic"].as_str(),
+        Some(format!("persistent://public/default/{topic}-billing-RETRY").as_str())
+    );
+    let letters = seeded["dead_letters"].as_array().unwrap();
+    let listed = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]));
+    assert_eq!(listed.len(), letters.len());
+    for v in &listed {
+        let e = json_contract::entry(v);
+        let d = letters
+            .iter()
+            .find(|d| d["message_id"].as_str() == Some(e.id.as_str()))
+            .unwrap();
+        let props = &d["properties"];
+        assert_eq!(
+            e.origin_topic.as_deref(),
+            props["REAL_TOPIC"].as_str(),
+            "the base name on this path"
+        );
+        assert_eq!(
+            e.retry_count,
+            props["RECONSUMETIMES"].as_str().map(|n| n.parse().unwrap())
+        );
+        let from_id: i32 = props["ORIGIN_MESSAGE_ID"]
+            .as_str()
+            .unwrap()
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            e.origin_partition,
+            Some(from_id),
+            "the partition of ORIGIN_MESSAGE_ID"
+        );
+    }
+    let topics = json_of(pulsar(&["topics", "-o", "json"]));
+    let names: Vec<&str> = topics
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["topic"].as_str())
+        .collect();
+    for suffix in ["-billing-DLQ", "-billing-RETRY"] {
+        let want = format!("persistent://public/default/{topic}{suffix}");
+        assert!(names.contains(&want.as_str()), "{want} in {names:?}");
+    }
+}
+
+#[test]
+fn a_partitioned_pulsar_dlq_is_listed_inspected_counted_exported_replayed_and_purged_by_partition()
+{
+    let topic = unique("java-parts");
+    let dlq_topic = format!("{topic}-billing-DLQ");
+    // The DLQ itself is partitioned: the Java client's dead-letter producer spreads over it.
+    crate::common::create_pulsar_topic(&dlq_topic, 3);
+    let seeded = java_dead_letters(&topic, "nack", &["--dlq-topic", &dlq_topic]);
+    assert_eq!(seeded["dead_letters"].as_array().unwrap().len(), 6);
+    let listed = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]));
+    assert_eq!(listed.len(), 6);
+    let mut by_partition: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for v in &listed {
+        let e = json_contract::entry(v);
+        let p: i64 = e.id.split(':').nth(2).unwrap().parse().unwrap();
+        assert!(p >= 0, "ids name the partition: {}", e.id);
+        by_partition.entry(p).or_default().push(e.id.clone());
+    }
+    assert!(
+        by_partition.len() >= 2,
+        "spread over partitions: {by_partition:?}"
+    );
+
+    // inspect by an id of each partition
+    for ids in by_partition.values() {
+        let v = json_of(pulsar(&["inspect", &dlq_topic, &ids[0], "-o", "json"]));
+        assert_eq!(v["id"], ids[0].as_str());
+    }
+    // stats by partition
+    let stats = json_of(pulsar(&["stats", &dlq_topic, "-o", "json"]));
+    assert_eq!(stats["entries"], 6);
+    let counted: BTreeMap<String, u64> = stats["by_partition"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["value"].as_str().unwrap_or("?").to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: BTreeMap<String, u64> = by_partition
+        .iter()
+        .map(|(p, ids)| (p.to_string(), ids.len() as u64))
+        .collect();
+    assert_eq!(counted, expected, "{stats}");
+    // export
+    let exported = jsonl_of(pulsar(&["export", &dlq_topic]));
+    assert_eq!(exported.len(), 6);
+
+    // A selective replay of one entry per partition acknowledges exactly those.
+    let picked: Vec<&String> = by_partition.values().map(|ids| &ids[0]).collect();
+    let mut replay = vec!["replay", dlq_topic.as_str(), "-y", "-o", "json"];
+    for id in &picked {
+        replay.extend(["--id", id.as_str()]);
+    }
+    let s = json_of(pulsar(&replay));
+    assert_eq!(s["sent"].as_u64(), Some(picked.len() as u64), "{s}");
+    let left: Vec<String> = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]))
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(left.len(), 6 - picked.len());
+    assert!(picked.iter().all(|id| !left.contains(id)));
+
+    // A selective purge of one more entry per partition takes exactly those.
+    let mut purge = vec![
+        "purge",
+        dlq_topic.as_str(),
+        "-y",
+        "--no-backup",
+        "-o",
+        "json",
+    ];
+    let second: Vec<&String> = by_partition.values().filter_map(|ids| ids.get(1)).collect();
+    for id in &second {
+        purge.extend(["--id", id.as_str()]);
+    }
+    let s = json_of(pulsar(&purge));
+    assert_eq!(s["purged"].as_u64(), Some(second.len() as u64), "{s}");
+    let after: Vec<String> = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]))
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut expected_left: Vec<String> = left
+        .into_iter()
+        .filter(|id| !second.contains(&id))
+        .collect();
+    expected_left.sort();
+    let mut after_sorted = after.clone();
+    after_sorted.sort();
+    assert_eq!(
+        after_sorted, expected_left,
+        "exactly the rest stays, in every partition"
+    );
+}

@@ -7,9 +7,7 @@ use std::sync::OnceLock;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::common::{
-    dlq, json_of, jsonl_of, pulsar_direct_url, pulsar_url, seed_pulsar, unique, while_peer_holds,
-};
+use crate::common::{dlq, json_of, jsonl_of, pulsar_url, seed_pulsar, unique, while_peer_holds};
 use crate::json_contract::{self, DataJson};
 
 struct Seeded {
@@ -204,25 +202,31 @@ fn inspect_of_an_absent_id_is_not_found_and_a_bad_id_is_usage() {
 }
 
 #[test]
-fn empty_or_unknown_topic_warns_that_existence_could_not_be_checked() {
-    // pulsar-lite answers no topic-list request, so dlq cannot tell a missing topic from an
-    // empty one; it must say so rather than print nothing.
+fn an_unknown_topic_is_named_and_not_created() {
+    // Subscribing would create the topic: dlq asks the namespace first, and says it is missing.
+    let name = unique("nothing-here-DLQ");
     dlq()
-        .args([
-            "list",
-            &unique("nothing-here-DLQ"),
-            "-o",
-            "jsonl",
-            "-b",
-            &pulsar_url(),
-        ])
+        .args(["list", &name, "-o", "jsonl", "-b", &pulsar_url()])
         .assert()
-        .success()
-        .stdout(predicate::str::is_empty())
-        .stderr(
-            predicate::str::contains("GetTopicsOfNamespace")
-                .and(predicate::str::contains("could not check")),
-        );
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "topic 'persistent://public/default/{name}' does not exist"
+        )));
+    let topics = jsonl_of(dlq().args([
+        "topics",
+        "-b",
+        &pulsar_url(),
+        "-o",
+        "jsonl",
+        "--pattern",
+        "*",
+    ]));
+    assert!(
+        !topics
+            .iter()
+            .any(|t| t["topic"].as_str().is_some_and(|n| n.contains(&name))),
+        "not created by asking"
+    );
 }
 
 #[test]
@@ -237,7 +241,7 @@ c.subscribe(sys.argv[2], 'held', consumer_type=pulsar.ConsumerType.Exclusive)
 print('ready', flush=True)
 sys.stdin.read()
 "#;
-    let result = while_peer_holds(holder, &[&pulsar_direct_url(), &full], || {
+    let result = while_peer_holds(holder, &[&pulsar_url(), &full], || {
         dlq()
             .args([
                 "list",
@@ -253,7 +257,7 @@ sys.stdin.read()
             .assert()
     });
     result.code(1).stderr(
-        predicate::str::contains("is held by another consumer")
+        predicate::str::contains("is held by 1 consumer")
             .and(predicate::str::contains("--subscription")),
     );
 }

@@ -617,7 +617,7 @@ fn pulsar_entries_arriving_while_the_prompt_is_open_survive() {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scripts/seed/pulsar_dlq.py")
             .display(),
-        crate::common::pulsar_direct_url(),
+        crate::common::pulsar_url(),
     );
     let bin = assert_cmd::cargo::cargo_bin("dlq");
     let result = on_terminal_with(

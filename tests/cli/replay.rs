@@ -9,9 +9,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_direct_url,
-    pulsar_url, read_topic_kafka, read_topic_pulsar, run_script, seed_kafka, seed_pulsar,
-    seed_pulsar_with, unique,
+    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_url,
+    read_topic_kafka, read_topic_pulsar, run_script, seed_kafka, seed_pulsar, seed_pulsar_with,
+    unique,
 };
 
 /// The header (Kafka) value of `name`, decoded.
@@ -663,7 +663,7 @@ fn pulsar_replay_of_part_of_a_batch_says_what_stays_in_the_backlog() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py"),
         &[
             "--url",
-            &pulsar_direct_url(),
+            &pulsar_url(),
             "--topic",
             &dlq_topic,
             "--count",
@@ -671,6 +671,7 @@ fn pulsar_replay_of_part_of_a_batch_says_what_stays_in_the_backlog() {
         ],
     );
     let target = unique("batch-target");
+    crate::common::create_pulsar_topic(&target, 0);
     let s = summary(
         &dlq_topic,
         &pulsar_url(),

@@ -7,8 +7,7 @@
 use predicates::prelude::*;
 
 use crate::common::{
-    broker_env, dlq, jsonl_of, pulsar_direct_url, pulsar_url, seed_kafka, seed_pulsar, unique,
-    PyServer,
+    broker_env, dlq, jsonl_of, pulsar_url, seed_kafka, seed_pulsar, unique, PyServer,
 };
 
 const PASSWORD: &str = "correct-horse-battery-staple";
@@ -267,49 +266,26 @@ fn kafka_mutual_tls_connects_with_the_right_certificates_and_names_a_missing_one
 
 #[test]
 fn pulsar_over_tls_connects_with_the_right_ca_and_names_the_wrong_one() {
-    // pulsar-lite has no TLS listener: socat terminates TLS in front of a checksum proxy of the
-    // test's own, whose lookup answers name socat's pulsar+ssl:// address.
+    // Apache Pulsar serves TLS itself (brokerServicePortTls, a certificate of the test CA).
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     make_pki(d);
     let seeded = seed_pulsar(&unique("tls-orders"), "billing", 2);
     let dlq_topic = seeded["dlq_topic"].as_str().unwrap().to_string();
-    let (proxy_port, tls_port) = (free_port(), free_port());
-    let tls_url = format!("pulsar+ssl://127.0.0.1:{tls_port}");
-    let upstream = pulsar_direct_url()
-        .trim_start_matches("pulsar://")
-        .to_string();
-    let _proxy = Killed(
-        std::process::Command::new(std::env::var("DLQ_PROXY_BIN").expect("DLQ_PROXY_BIN"))
-            .args([&format!("127.0.0.1:{proxy_port}"), &upstream, &tls_url])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(proxy_port);
-    let _socat = Killed(
-        std::process::Command::new("socat")
-            .arg(format!(
-                "OPENSSL-LISTEN:{tls_port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server.key,verify=0"
-            ))
-            .arg(format!("TCP:127.0.0.1:{proxy_port}"))
-            .current_dir(d)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("socat (scripts/lib.sh installs it)"),
-    );
-    wait_for_port(tls_port);
-    let file = |n: &str| d.join(n).display().to_string();
+    let tls_url = broker_env("DLQ_TEST_PULSAR_TLS");
+    let ca = std::path::PathBuf::from(broker_env("DLQ_TEST_PULSAR_PKI")).join("ca.pem");
     let listed = jsonl_of(
         dlq()
             .args(["list", &dlq_topic, "-b", &tls_url])
-            .args(["--ca-file", &file("ca.pem")]),
+            .args(["--ca-file", ca.to_str().unwrap()])
+            .args(["--admin-url", &broker_env("DLQ_TEST_PULSAR_ADMIN_TLS")]),
     );
     assert_eq!(listed.len(), 2, "listed over TLS");
 
+    // A CA that did not sign the broker's certificate.
     dlq()
         .args(["list", &dlq_topic, "-b", &tls_url, "--timeout", "5s"])
-        .args(["--ca-file", &file("other.pem")])
+        .args(["--ca-file", d.join("other.pem").to_str().unwrap()])
         .timeout(std::time::Duration::from_secs(60))
         .assert()
         .code(1)
@@ -317,6 +293,47 @@ fn pulsar_over_tls_connects_with_the_right_ca_and_names_the_wrong_one() {
             predicate::str::contains("TLS with Pulsar")
                 .and(predicate::str::contains("certificate verify failed"))
                 .and(predicate::str::contains("--ca-file")),
+        );
+}
+
+#[test]
+fn pulsar_token_authentication_admits_the_right_token_and_names_a_wrong_one() {
+    // The broker runs AuthenticationProviderToken with a key of the test's own; clients without
+    // credentials are admitted as an anonymous role, a token the key did not sign is refused.
+    let seeded = seed_pulsar(&unique("token-orders"), "billing", 2);
+    let dlq_topic = seeded["dlq_topic"].as_str().unwrap().to_string();
+    let token_file = broker_env("DLQ_TEST_PULSAR_TOKEN_FILE");
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    let listed = jsonl_of(
+        dlq()
+            .args(["list", &dlq_topic, "-b", &pulsar_url()])
+            .args(["--token-file", &token_file]),
+    );
+    assert_eq!(listed.len(), 2, "--token-file");
+    let listed = jsonl_of(
+        dlq()
+            .args(["list", &dlq_topic, "-b", &pulsar_url()])
+            .env("DLQ_PULSAR_TOKEN", &token),
+    );
+    assert_eq!(listed.len(), 2, "DLQ_PULSAR_TOKEN");
+
+    // Signed with another key: same header and claims, wrong signature.
+    let (head_body, _) = token.rsplit_once('.').unwrap();
+    let forged = format!("{head_body}.c2lnbmVkLWJ5LWFub3RoZXIta2V5");
+    dlq()
+        .args(["list", &dlq_topic, "-b", &pulsar_url(), "--timeout", "5s"])
+        .env("DLQ_PULSAR_TOKEN", &forged)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("authentication with Pulsar")
+                .and(predicate::str::contains("DLQ_PULSAR_TOKEN"))
+                .and(predicate::str::contains(&forged).not())
+                .and(predicate::str::contains("c2lnbmVkLWJ5LWFub3RoZXIta2V5").not()),
         );
 }
 
@@ -400,7 +417,8 @@ fn security_flags_belong_to_their_broker() {
         .stderr(predicate::str::contains("KEY=VALUE"));
 }
 
-/// An OAuth2 issuer of the test's own (scripts/seed/oauth_issuer.py).
+/// An OAuth2 issuer of the test's own (scripts/seed/oauth_issuer.py) that grants the token the
+/// broker's AuthenticationProviderToken accepts (scripts/pulsar.sh made it).
 fn issuer(dir: &std::path::Path, client_id: &str, secret: &str) -> PyServer {
     let secret_file = dir.join("issuer-secret");
     std::fs::write(&secret_file, secret).unwrap();
@@ -411,6 +429,8 @@ fn issuer(dir: &std::path::Path, client_id: &str, secret: &str) -> PyServer {
             client_id,
             "--client-secret-file",
             secret_file.to_str().unwrap(),
+            "--access-token-file",
+            &broker_env("DLQ_TEST_PULSAR_TOKEN_FILE"),
         ],
     )
 }
@@ -440,8 +460,8 @@ fn pulsar_oauth2_client_credentials_fetch_a_token_and_a_refused_client_is_named(
         cmd
     };
 
-    // The right client: a token is fetched with client credentials and the DLQ is listed
-    // (pulsar-lite accepts any token; an identity provider that checks it is what is shown).
+    // The right client: a token is fetched with client credentials, the broker verifies it, and
+    // the DLQ is listed.
     let listed = jsonl_of(run(secret));
     assert_eq!(listed.len(), 2);
     let asked = issuer.next_line();

@@ -7,8 +7,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    b64, dlq, json_of, kafka_admin, kafka_url, pulsar_direct_url, pulsar_url, python,
-    read_topic_kafka, read_topic_pulsar, unique, while_peer_holds,
+    b64, dlq, json_of, kafka_admin, kafka_url, pulsar_url, python, read_topic_kafka,
+    read_topic_pulsar, unique, while_peer_holds,
 };
 
 fn script(name: &str) -> std::path::PathBuf {
@@ -333,7 +333,7 @@ fn kafka_rewind_saves_the_previous_offsets_and_restore_positions_puts_them_back(
     );
     assert_eq!(
         saved["partitions"],
-        serde_json::json!([{"partition": 0, "position": "0:10"}, {"partition": 1, "position": "1:10"}])
+        serde_json::json!([{"partition": 0, "position": "10"}, {"partition": 1, "position": "10"}])
     );
 
     // The restore goes through the same guard: refused while a member runs.
@@ -556,7 +556,7 @@ fn pulsar_rewind_moves_the_subscription_to_the_first_message_at_or_after_the_tim
     let topic = unique("rw-payments");
     let written = main_topic(&[
         "--pulsar",
-        &pulsar_direct_url(),
+        &pulsar_url(),
         "--topic",
         &topic,
         "--batches",
@@ -602,7 +602,7 @@ except Exception:
 json.dump(out, sys.stdout)
 "#,
         &[
-            &pulsar_direct_url(),
+            &pulsar_url(),
             &format!("persistent://public/default/{topic}"),
         ],
     );
@@ -617,9 +617,10 @@ json.dump(out, sys.stdout)
 fn pulsar_copy_of_a_window_is_exact_at_both_ends() {
     let source = unique("cp-payments");
     let target = unique("cp-ptarget");
+    crate::common::create_pulsar_topic(&target, 0);
     let written = main_topic(&[
         "--pulsar",
-        &pulsar_direct_url(),
+        &pulsar_url(),
         "--topic",
         &source,
         "--batches",
@@ -662,7 +663,7 @@ fn pulsar_rewind_of_a_subscription_in_use_is_refused() {
     let topic = unique("rw-held");
     main_topic(&[
         "--pulsar",
-        &pulsar_direct_url(),
+        &pulsar_url(),
         "--topic",
         &topic,
         "--batches",
@@ -678,7 +679,7 @@ print('ready', flush=True)
 sys.stdin.read()
 "#;
     let full = format!("persistent://public/default/{topic}");
-    let result = while_peer_holds(holder, &[&pulsar_direct_url(), &full], || {
+    let result = while_peer_holds(holder, &[&pulsar_url(), &full], || {
         dlq()
             .args([
                 "replay",
@@ -696,7 +697,124 @@ sys.stdin.read()
             .timeout(std::time::Duration::from_secs(60))
             .assert()
     });
-    result
-        .code(1)
-        .stderr(predicate::str::contains("held by another consumer"));
+    result.code(1).stderr(
+        predicate::str::contains("has 1 connected consumer")
+            .and(predicate::str::contains("nothing was changed")),
+    );
+}
+
+/// What subscription `svc`-like `sub` receives on `topic` until a quiet spell, consuming as the
+/// service would (the official client; a partitioned topic through all its partitions).
+fn receive_all_pulsar(topic: &str, sub: &str) -> Vec<String> {
+    let got = peer(
+        r#"
+import json, sys, pulsar
+c = pulsar.Client(sys.argv[1], logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+s = c.subscribe(sys.argv[2], sys.argv[3])
+out = []
+try:
+    while True:
+        m = s.receive(2000)
+        out.append(m.data().decode())
+        s.acknowledge(m)
+except Exception:
+    pass
+s.close()
+json.dump(sorted(out), sys.stdout)
+"#,
+        &[
+            &pulsar_url(),
+            &format!("persistent://public/default/{topic}"),
+            sub,
+        ],
+    );
+    serde_json::from_value(got).unwrap()
+}
+
+#[test]
+fn pulsar_rewind_of_a_partitioned_topic_moves_every_partition_exactly_and_restores() {
+    let topic = unique("rw-parts");
+    let sub = unique("svc");
+    let written = main_topic(&[
+        "--pulsar",
+        &pulsar_url(),
+        "--topic",
+        &topic,
+        "--batches",
+        "2",
+        "--per-batch",
+        "2",
+        "--pulsar-partitions",
+        "3",
+        "--admin-url",
+        &crate::common::broker_env("DLQ_TEST_PULSAR_ADMIN"),
+        "--subscription",
+        &sub,
+    ]);
+    let boundary = written["boundaries_ms"][0].as_i64().unwrap();
+    let since = jiff::Timestamp::from_millisecond(boundary)
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = json_of(
+        dlq()
+            .args(["replay", &topic, "--since", &since, "--subscription", &sub])
+            .args(["-b", &pulsar_url(), "-y", "-o", "json"])
+            .env("XDG_STATE_HOME", dir.path()),
+    );
+    assert_eq!(plan["applied"], true, "{plan}");
+    assert_eq!(
+        plan["reprocess"], 6,
+        "two messages after TIME in each of 3 partitions"
+    );
+    let parts: Vec<i64> = plan["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["partition"].as_i64().unwrap())
+        .collect();
+    assert_eq!(parts, [0, 1, 2], "each partition planned on its own");
+    let file = plan["positions_file"].as_str().unwrap().to_string();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["partitions"].as_array().unwrap().len(), 3);
+
+    let mut expected: Vec<String> = (0..3)
+        .flat_map(|p| (0..2).map(move |i| format!("b1-p{p}-{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        receive_all_pulsar(&topic, &sub),
+        expected,
+        "every partition redelivers exactly from its first message ≥ TIME"
+    );
+
+    // Rewind again, then put the positions saved by that rewind back: nothing to reprocess.
+    let again = json_of(
+        dlq()
+            .args(["replay", &topic, "--since", &since, "--subscription", &sub])
+            .args(["-b", &pulsar_url(), "-y", "-o", "json"])
+            .env("XDG_STATE_HOME", dir.path()),
+    );
+    let file = again["positions_file"].as_str().unwrap().to_string();
+    let restored = json_of(
+        dlq()
+            .args([
+                "replay",
+                &topic,
+                "--restore-positions",
+                &file,
+                "--subscription",
+                &sub,
+            ])
+            .args(["-b", &pulsar_url(), "-y", "-o", "json"])
+            .env("XDG_STATE_HOME", dir.path()),
+    );
+    assert_eq!(
+        (restored["mode"].as_str(), restored["applied"].as_bool()),
+        (Some("restore"), Some(true))
+    );
+    assert!(
+        receive_all_pulsar(&topic, &sub).is_empty(),
+        "restored to where the service had acknowledged everything"
+    );
 }

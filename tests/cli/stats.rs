@@ -194,13 +194,71 @@ fn topics_finds_dlqs_by_name_with_their_counts() {
 }
 
 #[test]
-fn topics_on_a_broker_that_cannot_list_them_names_the_capability() {
-    dlq()
-        .args(["topics", "-b", &pulsar_url()])
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("GetTopicsOfNamespace")
-                .and(predicate::str::contains("<topic>-<subscription>-DLQ")),
-        );
+fn pulsar_topics_list_a_partitioned_dlq_once_and_fall_back_to_the_broker_without_the_admin_api() {
+    // A namespace of its own, so the listing holds only this test's topics.
+    let ns = format!("public/{}", unique("ns"));
+    let admin = crate::common::broker_env("DLQ_TEST_PULSAR_ADMIN");
+    let name = "orders-billing-DLQ";
+    let full = format!("persistent://{ns}/{name}");
+    for (path, body) in [
+        (format!("{admin}/admin/v2/namespaces/{ns}"), None),
+        (
+            format!("{admin}/admin/v2/persistent/{ns}/{name}/partitions"),
+            Some("3"),
+        ),
+        (
+            format!("{admin}/admin/v2/persistent/{ns}/orders-billing-RETRY"),
+            None,
+        ),
+    ] {
+        let mut curl = std::process::Command::new("curl");
+        curl.args(["-sf", "-X", "PUT", "-H", "Content-Type: application/json"]);
+        if let Some(b) = body {
+            curl.args(["--data", b]);
+        }
+        assert!(curl.arg(&path).status().unwrap().success(), "PUT {path}");
+    }
+    let find = |topics: &[Value]| -> Vec<Value> {
+        topics
+            .iter()
+            .filter(|t| t["topic"] == full.as_str())
+            .cloned()
+            .collect()
+    };
+    let listed = json_of(dlq().args([
+        "topics",
+        "-b",
+        &pulsar_url(),
+        "--namespace",
+        &ns,
+        "-o",
+        "json",
+    ]));
+    let ours = find(listed.as_array().unwrap());
+    assert_eq!(ours.len(), 1, "once, not per partition: {listed}");
+    assert_eq!(ours[0]["partitions"], 3);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["topic"] == format!("persistent://{ns}/orders-billing-RETRY").as_str()),
+        "the retry-letter topic too: {listed}"
+    );
+    // Without the admin API, the binary protocol's listing (partitions only) is grouped too.
+    let listed = json_of(
+        dlq()
+            .args([
+                "topics",
+                "-b",
+                &pulsar_url(),
+                "--namespace",
+                &ns,
+                "-o",
+                "json",
+            ])
+            .args(["--admin-url", "http://127.0.0.1:9", "--timeout", "3s"]),
+    );
+    let ours = find(listed.as_array().unwrap());
+    assert_eq!((ours.len(), ours[0]["partitions"].as_u64()), (1, Some(3)));
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or a warm one: installs what is missing (Debian
-# packages, the official Python clients, Apache Kafka's jars, pulsar-lite), checks formatting and lints,
-# starts the local brokers on ports of their own with fresh storage, runs every test, and
-# stops the brokers again. Builds are cached under ~/.cache/dlq.
+# packages, the official Python clients, Apache Kafka's and Apache Pulsar's jars from Maven
+# Central, the Java programs that write dead letters), checks formatting and lints, starts the
+# local brokers on ports of their own with fresh storage, runs every test, and stops the brokers
+# again. Downloads and builds are cached under ~/.cache/dlq.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
@@ -19,7 +20,6 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 export DLQ_LOCAL_DIR=$DLQ_ROOT/.dlq-local/test
 export DLQ_KAFKA_PORT=${DLQ_TEST_KAFKA_PORT:-29092}
 export DLQ_PULSAR_PORT=${DLQ_TEST_PULSAR_PORT:-26650}
-export DLQ_PULSAR_LITE_PORT=${DLQ_TEST_PULSAR_LITE_PORT:-26651}
 trap 'scripts/brokers.sh down' EXIT
 scripts/brokers.sh up
 eval "$(scripts/brokers.sh env)"

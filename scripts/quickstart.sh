@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The quickstart: installs and starts the local brokers (tansu for Kafka, pulsar-lite for
-# Pulsar), seeds realistic dead letters on both with the official clients, and shows
-# `dlq list` and `dlq inspect` on them. The brokers stay up afterwards so you can try more;
-# `scripts/brokers.sh down` stops them.
+# The quickstart: installs and starts the local brokers (Apache Kafka and Apache Pulsar, from
+# Maven Central jars), has the real producers write dead letters on both — Kafka Connect's
+# DeadLetterQueueReporter, Spring Kafka's DeadLetterPublishingRecoverer, the Pulsar Java client's
+# dead-letter policy, and the official Python clients — and shows `dlq list` and `dlq inspect` on
+# them. The brokers stay up afterwards so you can try more; `scripts/brokers.sh down` stops them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
@@ -11,48 +12,60 @@ ensure_system_packages
 ensure_python_clients
 say "building dlq"
 ensure_dlq
+say "building the Java programs that write dead letters (scripts/java)"
+ensure_seed_programs
 
 scripts/brokers.sh down
 scripts/brokers.sh up
 eval "$(scripts/brokers.sh env)"
+KAFKA=${DLQ_TEST_KAFKA#kafka://}
+export DLQ_PULSAR_ADMIN_URL=$DLQ_TEST_PULSAR_ADMIN
 
 show() {
   printf '\n$ dlq %s\n' "$*"
   "$DLQ_BIN" "$@"
 }
 
-say "seeding Kafka: order events on 'orders', dead letters on 'orders.DLT' written as Kafka Connect, Spring Kafka and a JSON-envelope producer would"
-"$DLQ_PYTHON" scripts/seed/kafka_dlq.py --bootstrap "${DLQ_TEST_KAFKA#kafka://}" \
-  --origin orders --dlq orders.DLT --style connect --style spring --style envelope --count 2 >/dev/null
-say "seeding Kafka: Avro order events on 'invoices.DLT', written with fastavro as a raw datum of scripts/seed/order.avsc"
-"$DLQ_PYTHON" scripts/seed/kafka_dlq.py --bootstrap "${DLQ_TEST_KAFKA#kafka://}" \
+say "Kafka Connect: a FileStreamSink worker reads 'orders' with the JSON converter; 2 records are not JSON, so its DeadLetterQueueReporter writes them to 'orders.dlq' with __connect.errors.* headers"
+bash scripts/seed/connect_dlq.sh --bootstrap "$KAFKA" --origin orders --dlq orders.dlq \
+  --count 2 --good 3 --partitions 2 --connector orders-file-sink >/dev/null
+say "Spring Kafka: a listener in group 'billing' fails on every order of 'payments'; the DeadLetterPublishingRecoverer writes them to 'payments.DLT' with kafka_dlt-* headers"
+java -Xmx256m -jar "$DLQ_SPRING_DLT_JAR" --bootstrap "$KAFKA" --origin payments --dlq payments.DLT \
+  --count 3 --partitions 2 --group billing >/dev/null
+say "Python (confluent-kafka): Avro order events dead-lettered Spring-style on 'invoices.DLT' (a raw datum of scripts/seed/order.avsc)"
+"$DLQ_PYTHON" scripts/seed/kafka_dlq.py --bootstrap "$KAFKA" \
   --origin invoices --dlq invoices.DLT --style spring --count 2 --encoding avro >/dev/null
-say "seeding Pulsar: events on 'payments' that the 'billing' subscription nacks until the official client's dead-letter policy moves them to 'payments-billing-DLQ'"
-"$DLQ_PYTHON" scripts/seed/pulsar_dlq.py --url "$DLQ_TEST_PULSAR_DIRECT" \
-  --topic payments --subscription billing --count 3 >/dev/null
+say "Pulsar Java client: subscription 'billing' of the partitioned topic 'shipments' gives up on every message (reconsumeLater, then the dead-letter policy): 'shipments-billing-RETRY' and 'shipments-billing-DLQ'"
+java -Xmx256m -jar "$DLQ_PULSAR_DLQ_JAR" --url "$DLQ_TEST_PULSAR" --admin-url "$DLQ_TEST_PULSAR_ADMIN" \
+  --topic shipments --subscription billing --count 4 --partitions 3 --mode retry \
+  --dlq-initial-subscription ops >/dev/null
 
 first_id() { # topic broker [filter flags…]: the id of the first entry dlq lists
   local topic=$1 broker=$2; shift 2
   "$DLQ_BIN" list "$topic" -b "$broker" -o jsonl --limit 1 "$@" | "$DLQ_PYTHON" -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])'
 }
 
-show list orders.DLT -b "$DLQ_TEST_KAFKA" -o table
-show inspect orders.DLT "$(first_id orders.DLT "$DLQ_TEST_KAFKA" --grep ListenerExecutionFailed)" -b "$DLQ_TEST_KAFKA" -o table
-show stats orders.DLT -b "$DLQ_TEST_KAFKA" -o table
-show topics -b "$DLQ_TEST_KAFKA" -o table
+show list orders.dlq -b "$DLQ_TEST_KAFKA" -o table
+show inspect orders.dlq "$(first_id orders.dlq "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
+show list payments.DLT -b "$DLQ_TEST_KAFKA" -o table
+show inspect payments.DLT "$(first_id payments.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
 show inspect invoices.DLT "$(first_id invoices.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" --value-schema scripts/seed/order.avsc -o table
-show list payments-billing-DLQ -b "$DLQ_TEST_PULSAR" -o table
-show inspect payments-billing-DLQ "$(first_id payments-billing-DLQ "$DLQ_TEST_PULSAR")" -b "$DLQ_TEST_PULSAR" -o table
+show stats payments.DLT -b "$DLQ_TEST_KAFKA" -o table
+show topics -b "$DLQ_TEST_KAFKA" -o table
+show list shipments-billing-DLQ -b "$DLQ_TEST_PULSAR" -o table
+show inspect shipments-billing-DLQ "$(first_id shipments-billing-DLQ "$DLQ_TEST_PULSAR")" -b "$DLQ_TEST_PULSAR" -o table
+show topics -b "$DLQ_TEST_PULSAR" -o table
 
-show replay orders.DLT --grep DataException --dry-run -b "$DLQ_TEST_KAFKA" -o table
+show replay payments.DLT --all --dry-run -b "$DLQ_TEST_KAFKA" -o table
 
 cat <<MSG
 
 The brokers are still running. Try, for example:
   export DLQ_BROKER=$DLQ_TEST_KAFKA
-  $DLQ_BIN list orders.DLT --grep DataException -o json
-  $DLQ_BIN inspect orders.DLT 0:0 --reveal
-  $DLQ_BIN stats payments-billing-DLQ -b $DLQ_TEST_PULSAR
-  $DLQ_BIN replay orders.DLT --grep DataException      # asks first; -y for scripts
+  $DLQ_BIN list payments.DLT --grep IllegalState -o json
+  $DLQ_BIN inspect payments.DLT 0:0 --reveal
+  $DLQ_BIN replay payments.DLT --all             # asks first; -y for scripts
+  $DLQ_BIN purge orders.dlq --all                # backs up, then deletes (DeleteRecords)
+  $DLQ_BIN stats shipments-billing-DLQ -b $DLQ_TEST_PULSAR --admin-url $DLQ_TEST_PULSAR_ADMIN
 Stop them with: scripts/brokers.sh down
 MSG

@@ -7,6 +7,9 @@ base64 (null when absent).
   read_topic.py --pulsar URL --topic T          a non-partitioned topic, from the earliest message
   --stop-at-header NAME                          stop after the first message carrying header NAME
                                                  (to poll a topic that is being written to)
+  --subscription S                               Pulsar: the backlog of subscription S instead, as a
+                                                 consumer that honours batch-index acknowledgements
+                                                 sees it (nothing is acknowledged)
 """
 import argparse
 import base64
@@ -43,13 +46,19 @@ def read_kafka(bootstrap, topic, stop_at):
     c.close()
 
 
-def read_pulsar(url, topic, idle_ms, stop_at):
+def read_pulsar(url, topic, idle_ms, stop_at, subscription):
     import pulsar
     client = pulsar.Client(url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
-    reader = client.create_reader(topic, pulsar.MessageId.earliest)
+    if subscription:
+        reader = client.subscribe(topic, subscription, consumer_type=pulsar.ConsumerType.Exclusive,
+                                  batch_index_ack_enabled=True)
+        read = reader.receive
+    else:
+        reader = client.create_reader(topic, pulsar.MessageId.earliest)
+        read = reader.read_next
     try:
         while True:
-            m = reader.read_next(timeout_millis=idle_ms)
+            m = read(timeout_millis=idle_ms)
             key = m.partition_key() or None
             print(json.dumps({"message_id": str(m.message_id()), "key": b64(key.encode()) if key else None,
                               "value": b64(m.data()), "properties": m.properties()}))
@@ -69,8 +78,9 @@ if __name__ == "__main__":
     ap.add_argument("--topic", required=True)
     ap.add_argument("--idle-ms", type=int, default=1500, help="Pulsar: the end is a quiet spell this long")
     ap.add_argument("--stop-at-header")
+    ap.add_argument("--subscription")
     a = ap.parse_args()
     if a.kafka:
         read_kafka(a.kafka, a.topic, a.stop_at_header)
     else:
-        read_pulsar(a.pulsar, a.topic, a.idle_ms, a.stop_at_header)
+        read_pulsar(a.pulsar, a.topic, a.idle_ms, a.stop_at_header, a.subscription)

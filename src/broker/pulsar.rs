@@ -434,6 +434,9 @@ impl PulsarBroker {
     async fn open_reader(&mut self, req: &ScanRequest) -> anyhow::Result<PulsarReader> {
         let full = Self::full_name(&req.topic);
         self.check_exists(&full).await?;
+        // Asked only where acknowledgements follow; unknown counts as "no" (acknowledge whole
+        // batches only, and say what stays).
+        let batch_index_ack = req.track && self.admin.batch_index_ack().await == Some(true);
         let mut consumer = self.subscribe(&full, req.start).await?;
         let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
             Err(_) => Err(self.unreachable("asking for the last message id timed out")),
@@ -459,6 +462,8 @@ impl PulsarBroker {
             full,
             track: req.track,
             batches: HashMap::new(),
+            batch_index_ack,
+            outstanding: HashMap::new(),
             delivered: HashMap::new(),
             repeats: 0,
             done: pending.is_empty(),
@@ -485,6 +490,11 @@ pub struct PulsarReader {
     /// messages were handled. Pulsar acknowledges whole entries, so one is acknowledged only
     /// when all of its messages are handled.
     batches: HashMap<(i32, u64, u64), (i32, i32)>,
+    /// The broker acknowledges at batch-index level: handled messages of a partly handled batch
+    /// are acknowledged with an ack set (the batch indexes still outstanding).
+    batch_index_ack: bool,
+    /// With `batch_index_ack`: per partly handled batch, the indexes still outstanding.
+    outstanding: HashMap<(i32, u64, u64), Vec<u64>>,
     pending: BTreeMap<i32, MessageIdData>,
     /// Per partition, the position (ledger, entry, batch index) of the last message delivered.
     delivered: HashMap<i32, (u64, u64, i32)>,
@@ -648,24 +658,41 @@ impl DlqReader for PulsarReader {
             return Ok(());
         }
         let key = (id.partition, id.ledger, id.entry);
-        if let Some((size, handled)) = self.batches.get_mut(&key) {
-            *handled += 1;
-            if *handled < *size {
-                return Ok(());
-            }
-            self.batches.remove(&key);
-        }
         let topic = if id.partition >= 0 {
             format!("{}-partition-{}", self.full, id.partition)
         } else {
             self.full.clone()
         };
-        let msg_id = MessageIdData {
+        let mut msg_id = MessageIdData {
             ledger_id: id.ledger,
             entry_id: id.entry,
             partition: (id.partition >= 0).then_some(id.partition),
             ..Default::default()
         };
+        if let Some((size, handled)) = self.batches.get_mut(&key) {
+            *handled += 1;
+            if *handled < *size {
+                if !self.batch_index_ack || id.batch_index < 0 {
+                    // Acknowledged once the whole batch is handled (never, if it is not).
+                    return Ok(());
+                }
+                // The broker keeps the batch's other messages: the ack set names the indexes
+                // still outstanding (Java's BitSet.toLongArray layout), and the broker ANDs it
+                // with what it has.
+                let size = *size;
+                let outstanding = self
+                    .outstanding
+                    .entry(key)
+                    .or_insert_with(|| all_indexes(size));
+                clear_index(outstanding, id.batch_index);
+                msg_id.batch_index = Some(id.batch_index);
+                msg_id.batch_size = Some(size);
+                msg_id.ack_set = outstanding.iter().map(|w| *w as i64).collect();
+            } else {
+                self.batches.remove(&key);
+                self.outstanding.remove(&key);
+            }
+        }
         tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id))
             .await
             .map_err(|_| anyhow::anyhow!("acknowledging {id} timed out"))?
@@ -700,14 +727,34 @@ impl DlqReader for PulsarReader {
             tracing::debug!(topic = %self.full, "the consumer did not close in time; dropping it");
         }
         let mut notes = ScanNotes::default();
-        notes
-            .warnings
-            .extend(partial_batches_warning(&self.batches));
+        if self.batch_index_ack {
+            notes.warnings.extend(batch_index_acks_note(&self.batches));
+        } else {
+            notes
+                .warnings
+                .extend(partial_batches_warning(&self.batches));
+        }
         Ok(notes)
     }
 }
 
-/// Pulsar acknowledges a batch as a whole: messages handled in a batch that also holds messages
+/// A bit set holding indexes `0..size`, as 64-bit words (bit i of word i / 64).
+fn all_indexes(size: i32) -> Vec<u64> {
+    let size = size.max(0) as usize;
+    let mut words = vec![u64::MAX; size / 64];
+    if size % 64 != 0 {
+        words.push((1u64 << (size % 64)) - 1);
+    }
+    words
+}
+
+fn clear_index(words: &mut [u64], index: i32) {
+    if let Some(w) = words.get_mut(index as usize / 64) {
+        *w &= !(1u64 << (index as usize % 64));
+    }
+}
+
+/// Pulsar acknowledges a batch as a whole (unless the broker acknowledges at batch-index level): messages handled in a batch that also holds messages
 /// this run did not handle stay in the backlog, and a later run offers them again.
 fn partial_batches_warning(batches: &HashMap<(i32, u64, u64), (i32, i32)>) -> Option<String> {
     let (messages, batches) = batches
@@ -718,10 +765,32 @@ fn partial_batches_warning(batches: &HashMap<(i32, u64, u64), (i32, i32)>) -> Op
         });
     (messages > 0).then(|| {
         format!(
-            "{messages} message(s) handled by this run stay in the backlog: Pulsar acknowledges a \
-             batch only as a whole, and their {batches} batch(es) also hold messages this run did \
-             not handle. Later runs show them again, and a replay would send them again (each copy \
-             carries dlq-replay-of, so duplicates can be told apart)"
+            "{messages} message(s) handled by this run stay in the backlog: this broker acknowledges \
+             a batch only as a whole (acknowledgmentAtBatchIndexLevelEnabled is off, or its admin API \
+             did not say), and their {batches} batch(es) also hold messages this run did not handle. \
+             Later runs show them again, and a replay would send them again (each copy carries \
+             dlq-replay-of, so duplicates can be told apart)"
+        )
+    })
+}
+
+/// With batch-index acknowledgement the broker keeps exactly the rest of a partly handled batch,
+/// and clients that read ack sets (Java, C++, Go) never see the handled messages again. The pulsar
+/// crate drops the ack set the broker sends with such a batch, so dlq's own later reads still
+/// show them.
+fn batch_index_acks_note(batches: &HashMap<(i32, u64, u64), (i32, i32)>) -> Option<String> {
+    let messages: i64 = batches
+        .values()
+        .filter(|(_, handled)| *handled > 0)
+        .map(|(_, handled)| i64::from(*handled))
+        .sum();
+    (messages > 0).then(|| {
+        format!(
+            "{messages} message(s) handled by this run were acknowledged by batch index (their batches \
+             also hold messages this run did not handle): the broker keeps exactly the rest, but dlq's \
+             own later reads of this subscription still show them (the pulsar crate ignores the ack set \
+             the broker sends with a partly acknowledged batch); a replay would send them again, each \
+             copy carrying dlq-replay-of"
         )
     })
 }
@@ -1174,6 +1243,19 @@ fn after_mark(id: PulsarMessageId, saved: &str) -> anyhow::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ack_sets_name_the_indexes_still_outstanding() {
+        assert_eq!(all_indexes(3), vec![0b111]);
+        assert_eq!(all_indexes(64), vec![u64::MAX]);
+        let mut w = all_indexes(66);
+        assert_eq!(w, vec![u64::MAX, 0b11]);
+        clear_index(&mut w, 0);
+        clear_index(&mut w, 65);
+        assert_eq!(w, vec![u64::MAX - 1, 0b01]);
+        clear_index(&mut w, 99); // out of range: ignored
+        assert_eq!(w.len(), 2);
+    }
 
     #[test]
     fn a_saved_mark_delete_position_is_passed_by_what_follows_it() {

@@ -215,6 +215,21 @@ impl Admin {
         Ok(out)
     }
 
+    /// Whether the broker acknowledges at batch-index level (`acknowledgmentAtBatchIndexLevelEnabled`,
+    /// a static setting; on by default from Pulsar 4.1). `None` when the admin API does not say.
+    pub(crate) async fn batch_index_ack(&self) -> Option<bool> {
+        let v = self
+            .get(
+                "/admin/v2/brokers/configuration/runtime",
+                "reading the broker's configuration",
+            )
+            .await
+            .ok()?;
+        v["acknowledgmentAtBatchIndexLevelEnabled"]
+            .as_str()
+            .and_then(|b| b.parse().ok())
+    }
+
     /// The subscription's mark-delete position on one (partition) topic: everything up to and
     /// including it is acknowledged. `None` when the topic has no such cursor.
     pub(crate) async fn mark_delete(

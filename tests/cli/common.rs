@@ -72,6 +72,74 @@ pub fn python() -> String {
     broker_env("DLQ_PYTHON")
 }
 
+/// An Apache Pulsar broker of a test's own (scripts/pulsar.sh), for a broker setting the shared
+/// one does not have; stopped when dropped. `env` are extra settings for `pulsar_up` (e.g.
+/// `DLQ_PULSAR_BATCH_INDEX_ACK=false`).
+pub struct OwnPulsar {
+    pub url: String,
+    pub admin: String,
+    dir: tempfile::TempDir,
+}
+
+impl OwnPulsar {
+    pub fn start(env: &[(&str, &str)]) -> OwnPulsar {
+        let dir = tempfile::tempdir().unwrap();
+        // Four consecutive free ports: the binary protocol, admin, and their TLS twins.
+        let port = loop {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let p = l.local_addr().unwrap().port();
+            drop(l);
+            if p < 60000
+                && (1..4).all(|i| std::net::TcpListener::bind(("127.0.0.1", p + i)).is_ok())
+            {
+                break p;
+            }
+        };
+        let scripts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts");
+        let out = StdCommand::new("bash")
+            .arg("-c")
+            .arg(format!(
+                ". '{0}/lib.sh' && . '{0}/pulsar.sh' && pulsar_up '{1}' {port}",
+                scripts.display(),
+                dir.path().display()
+            ))
+            .envs(env.iter().copied())
+            .output()
+            .expect("starting Pulsar");
+        let own = OwnPulsar {
+            url: format!("pulsar://127.0.0.1:{port}"),
+            admin: format!("http://127.0.0.1:{}", port + 1),
+            dir,
+        };
+        assert!(
+            out.status.success(),
+            "pulsar_up failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        own
+    }
+}
+
+impl Drop for OwnPulsar {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pulsar.pid")) {
+            let _ = StdCommand::new("kill").arg(pid.trim()).status();
+            // Wait for it to go, so its files can be removed with the directory.
+            for _ in 0..100 {
+                let alive = StdCommand::new("kill")
+                    .args(["-0", pid.trim()])
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success());
+                if !alive {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        }
+    }
+}
+
 /// A topic name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -288,6 +356,19 @@ pub fn read_topic_pulsar(topic: &str) -> Vec<Value> {
         &pulsar_url(),
         "--topic",
         &full_pulsar_name(topic),
+    ])
+}
+
+/// The backlog of a Pulsar subscription as the official client sees it, honouring batch-index
+/// acknowledgements (which the pulsar crate does not read); nothing is acknowledged.
+pub fn backlog_pulsar(topic: &str, subscription: &str) -> Vec<Value> {
+    read_topic(&[
+        "--pulsar",
+        &pulsar_url(),
+        "--topic",
+        &full_pulsar_name(topic),
+        "--subscription",
+        subscription,
     ])
 }
 

@@ -651,33 +651,82 @@ fn pulsar_dry_run_sends_nothing() {
     assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &[]), 2);
 }
 
-#[test]
-fn pulsar_replay_of_part_of_a_batch_says_what_stays_in_the_backlog() {
+/// 20 dead letters sent at once by the official client's batching producer (one batch, or very
+/// few) on `url`; a selective replay of 5 of them to a target; the summary.
+fn replay_part_of_a_batch(url: &str, admin: &str) -> (String, String, Value) {
     let dlq_topic = format!(
         "persistent://public/default/{}-billing-DLQ",
         unique("batch-payments")
     );
-    // 20 dead letters sent at once by the official client's batching producer: one batch, or
-    // very few.
     run_script(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py"),
-        &[
-            "--url",
-            &pulsar_url(),
-            "--topic",
-            &dlq_topic,
-            "--count",
-            "20",
-        ],
+        &["--url", url, "--topic", &dlq_topic, "--count", "20"],
     );
     let target = unique("batch-target");
-    crate::common::create_pulsar_topic(&target, 0);
-    let s = summary(
-        &dlq_topic,
-        &pulsar_url(),
-        &["--all", "--limit", "5", "--to", &target, "-y"],
+    let created = std::process::Command::new("curl")
+        .args(["-sf", "-X", "PUT"])
+        .arg(format!(
+            "{admin}/admin/v2/persistent/public/default/{target}"
+        ))
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let s = json_of(
+        dlq()
+            .args(["replay", &dlq_topic, "-b", url, "-o", "json"])
+            .args(["--all", "--limit", "5", "--to", &target, "-y"])
+            .env("DLQ_PULSAR_ADMIN_URL", admin),
     );
     assert_eq!(s["sent"], 5, "{s}");
+    (dlq_topic, target, s)
+}
+
+fn left_in(dlq_topic: &str, url: &str, admin: &str) -> Vec<String> {
+    jsonl_of(
+        dlq()
+            .args(["list", dlq_topic, "-o", "jsonl", "-b", url])
+            .env("DLQ_PULSAR_ADMIN_URL", admin),
+    )
+    .iter()
+    .map(|e| e["id"].as_str().unwrap().to_string())
+    .collect()
+}
+
+#[test]
+fn pulsar_replay_of_part_of_a_batch_leaves_exactly_the_rest_where_the_broker_acks_batch_indexes() {
+    // The shared broker runs with acknowledgmentAtBatchIndexLevelEnabled=true: dlq sends an ack
+    // set for the handled messages of a partly handled batch, and the broker keeps the others.
+    let admin = crate::common::broker_env("DLQ_TEST_PULSAR_ADMIN");
+    let (dlq_topic, target, s) = replay_part_of_a_batch(&pulsar_url(), &admin);
+    assert!(
+        !s["warnings"].to_string().contains("stay in the backlog"),
+        "nothing stays that was handled: {s}"
+    );
+    assert!(
+        s["warnings"]
+            .to_string()
+            .contains("acknowledged by batch index"),
+        "and dlq says its own later reads still show them: {s}"
+    );
+    // The backlog as a client that reads ack sets sees it (the official client, on the operator
+    // subscription): exactly the 15 not replayed.
+    let sent: BTreeSet<Vec<u8>> = read_topic_pulsar(&target)
+        .iter()
+        .map(|m| b64(&m["value"]).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 5);
+    let backlog: BTreeSet<Vec<u8>> = crate::common::backlog_pulsar(&dlq_topic, "dlq-cli")
+        .iter()
+        .map(|m| b64(&m["value"]).unwrap())
+        .collect();
+    assert_eq!(backlog.len(), 15, "exactly the rest stays");
+    assert!(backlog.is_disjoint(&sent), "and none of what was replayed");
+}
+
+#[test]
+fn pulsar_replay_of_part_of_a_batch_says_what_stays_where_the_broker_acks_whole_batches() {
+    let own = crate::common::OwnPulsar::start(&[("DLQ_PULSAR_BATCH_INDEX_ACK", "false")]);
+    let (dlq_topic, _, s) = replay_part_of_a_batch(&own.url, &own.admin);
     let warning = s["warnings"]
         .as_array()
         .unwrap()
@@ -688,7 +737,7 @@ fn pulsar_replay_of_part_of_a_batch_says_what_stays_in_the_backlog() {
     let stuck: usize = warning.split(' ').next().unwrap().parse().unwrap();
     assert!((1..=5).contains(&stuck), "{warning}");
     assert_eq!(
-        count_listed(&dlq_topic, &pulsar_url(), &[]),
+        left_in(&dlq_topic, &own.url, &own.admin).len(),
         15 + stuck,
         "what the warning names is what stays unhandled"
     );

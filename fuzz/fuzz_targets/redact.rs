@@ -26,6 +26,13 @@ fuzz_target!(|data: &[u8]| {
         let mut again = Masked::default();
         let twice = r.redact_text(&once, "payload", &mut again);
         assert_eq!(once, twice, "redaction is idempotent");
+        // The same text as a string field of a JSON document (JSON inside a string, when the
+        // text is one, is redacted as JSON and re-serialised): idempotent too.
+        let mut doc = serde_json::json!({ "wire": text.as_ref() });
+        r.redact_json(&mut doc, "payload", &mut Masked::default());
+        let once_doc = doc.clone();
+        r.redact_json(&mut doc, "payload", &mut Masked::default());
+        assert_eq!(once_doc, doc, "JSON-in-string redaction is idempotent");
         if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(data) {
             r.redact_json(&mut v, "payload", &mut masked);
             let once = v.clone();

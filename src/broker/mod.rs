@@ -2,6 +2,8 @@
 
 mod kafka;
 mod kafka_group;
+#[cfg(test)]
+pub(crate) mod memory;
 mod pulsar;
 mod pulsar_admin;
 

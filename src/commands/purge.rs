@@ -127,6 +127,15 @@ fn entry_of(record: Record, header_map: &HeaderMap) -> Entry {
 
 pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<PurgeSummary> {
     let mut broker = broker::connect(&s.connect).await?;
+    run_on(broker.as_mut(), s, ui).await
+}
+
+/// `run` on a broker already connected (the tests' in-memory one among them).
+pub async fn run_on(
+    broker: &mut dyn broker::Broker,
+    s: &PurgeSettings,
+    ui: &mut dyn PurgeUi,
+) -> anyhow::Result<PurgeSummary> {
     let mut selection = s.selection.clone();
     for raw in &s.ids {
         selection.ids.push(broker.parse_id(raw)?);
@@ -369,6 +378,106 @@ pub fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::broker::memory::{Faults, MemoryBroker};
+    use crate::broker::{BrokerUrl, Security};
+
+    fn settings(topic: &str) -> PurgeSettings {
+        PurgeSettings {
+            topic: topic.into(),
+            connect: ConnectConfig {
+                url: BrokerUrl::Kafka {
+                    bootstrap: "memory".into(),
+                },
+                timeout: std::time::Duration::from_secs(1),
+                group: "dlq-cli".into(),
+                subscription: "dlq-cli".into(),
+                security: Security::default(),
+            },
+            selection: Selection::default(),
+            ids: Vec::new(),
+            all: true,
+            before: None,
+            header_map: HeaderMap::default(),
+            mark_handled: false,
+            backup: None,
+            dry_run: false,
+            yes: true,
+        }
+    }
+
+    /// Says yes; `on_confirm` runs while "the prompt is open".
+    struct Ui<F: FnMut() + Send>(F);
+
+    impl<F: FnMut() + Send> PurgeUi for Ui<F> {
+        fn plan(&mut self, _plan: &PurgePlan) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn confirm(&mut self, _plan: &PurgePlan) -> std::io::Result<Option<bool>> {
+            (self.0)();
+            Ok(Some(true))
+        }
+    }
+
+    fn dlq_of(partitions: usize, per_partition: usize) -> MemoryBroker {
+        let b = MemoryBroker::default().with_topic("t.DLT", partitions);
+        for p in 0..partitions as i32 {
+            for i in 0..per_partition {
+                b.append("t.DLT", p, &format!("p{p}-{i}"), &[]);
+            }
+        }
+        b
+    }
+
+    #[tokio::test]
+    async fn a_partition_the_broker_refuses_keeps_its_entries_and_is_named() {
+        let b = dlq_of(2, 3);
+        b.faults(Faults {
+            refuse_delete: [(1, "KAFKA_STORAGE_ERROR".to_string())].into(),
+            ..Faults::default()
+        });
+        let summary = run_on(&mut b.clone(), &settings("t.DLT"), &mut Ui(|| {}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (summary.selected, summary.purged, summary.failed),
+            (6, 3, 3)
+        );
+        assert_eq!(
+            summary.failed_partitions,
+            [(1, "KAFKA_STORAGE_ERROR".to_string())].into()
+        );
+        assert_eq!(
+            b.watermarks("t.DLT"),
+            vec![(3, 3), (0, 3)],
+            "partition 0 deleted, 1 kept"
+        );
+        assert_eq!(b.committed("t.DLT", 0), Some(3));
+        assert_eq!(
+            b.committed("t.DLT", 1),
+            None,
+            "the group does not move over what stays"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_entry_arriving_while_the_prompt_is_open_is_not_purged() {
+        let b = dlq_of(1, 3);
+        let arrives = b.clone();
+        let mut s = settings("t.DLT");
+        s.yes = false;
+        let summary = run_on(
+            &mut b.clone(),
+            &s,
+            &mut Ui(move || {
+                arrives.append("t.DLT", 0, "late", &[]);
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!((summary.selected, summary.purged), (3, 3));
+        assert_eq!(b.watermarks("t.DLT"), vec![(3, 4)], "the late entry stays");
+        assert_eq!(b.committed("t.DLT", 0), Some(3));
+    }
 
     #[test]
     fn backup_paths_follow_xdg_and_are_safe() {

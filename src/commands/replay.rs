@@ -133,8 +133,17 @@ fn partition_key(id: &EntryId) -> i32 {
 
 pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
     let mut broker = broker::connect(&s.connect).await?;
+    run_on(broker.as_mut(), s, ui).await
+}
+
+/// `run` on a broker already connected (the tests' in-memory one among them).
+pub async fn run_on(
+    broker: &mut dyn broker::Broker,
+    s: &ReplaySettings,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Summary> {
     if let Some(path) = &s.from_file {
-        return from_file(broker.as_mut(), s, path, ui).await;
+        return from_file(broker, s, path, ui).await;
     }
     let mut selection = s.selection.clone();
     for raw in &s.ids {
@@ -147,12 +156,12 @@ pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Su
         .into());
     }
 
-    let mut plan = make_plan(broker.as_mut(), s, &selection, ui).await?;
-    let mut summary = match present(broker.as_mut(), s, &mut plan, ui).await? {
+    let mut plan = make_plan(broker, s, &selection, ui).await?;
+    let mut summary = match present(broker, s, &mut plan, ui).await? {
         Go::Stop(summary) => return Ok(summary),
         Go::Execute(summary) => summary,
     };
-    execute(broker.as_mut(), s, &selection, &plan, ui, &mut summary).await?;
+    execute(broker, s, &selection, &plan, ui, &mut summary).await?;
     tracing::info!(topic = %s.topic, sent = summary.sent, skipped = summary.skipped, failed = summary.failed, "replayed");
     Ok(summary)
 }
@@ -702,5 +711,126 @@ impl TopicOr for Record {
             Some((base, n)) if n.parse::<u32>().is_ok() => base.to_string(),
             _ => self.topic.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::memory::{Faults, MemoryBroker};
+    use crate::broker::{BrokerUrl, Security};
+
+    fn settings(topic: &str, to: &str) -> ReplaySettings {
+        ReplaySettings {
+            topic: topic.into(),
+            connect: ConnectConfig {
+                url: BrokerUrl::Kafka {
+                    bootstrap: "memory".into(),
+                },
+                timeout: std::time::Duration::from_secs(1),
+                group: "dlq-cli".into(),
+                subscription: "dlq-cli".into(),
+                security: Security::default(),
+            },
+            selection: Selection::default(),
+            ids: Vec::new(),
+            all: true,
+            header_map: HeaderMap::default(),
+            options: ReplayOptions {
+                to: Some(to.into()),
+                keep_partition: false,
+                keep_dlq_headers: false,
+                max_replays: 3,
+            },
+            rate: None,
+            dry_run: false,
+            yes: true,
+            from_file: None,
+        }
+    }
+
+    /// Says yes; `on_confirm` runs while "the prompt is open".
+    struct Ui<F: FnMut() + Send>(F);
+
+    impl<F: FnMut() + Send> ReplayUi for Ui<F> {
+        fn plan(&mut self, _plan: &Plan) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn would_send(&mut self, _id: &str, _out: &Outgoing) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn confirm(&mut self, _plan: &Plan) -> std::io::Result<Option<bool>> {
+            (self.0)();
+            Ok(Some(true))
+        }
+        fn progress_start(&mut self, _total: u64) {}
+        fn progress(&mut self, _done: u64) {}
+        fn progress_finish(&mut self) {}
+    }
+
+    fn keys(out: &[Outgoing]) -> Vec<String> {
+        out.iter()
+            .map(|o| String::from_utf8(o.key.clone().unwrap()).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_failed_delivery_is_counted_and_nothing_after_it_is_marked() {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..4 {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        b.faults(Faults {
+            fail_keys: [b"k1".to_vec()].into(),
+            ..Faults::default()
+        });
+        let summary = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Ui(|| {}))
+            .await
+            .unwrap();
+        assert_eq!((summary.selected, summary.sent, summary.failed), (4, 3, 1));
+        assert_eq!(summary.failures[0].0, "0:1");
+        assert_eq!(keys(&b.published()), ["k0", "k2", "k3"]);
+        // Kafka marks a prefix: k0 is handled, k1 failed, so the group stops at offset 1 and a
+        // rerun offers k1..k3 again (k2 and k3 would arrive twice, marked dlq-replay-of).
+        assert_eq!(b.committed("t.DLT", 0), Some(1));
+        let again = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Ui(|| {}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.selected, again.failed),
+            (3, 1),
+            "the rerun starts at the failure"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_entry_arriving_while_the_prompt_is_open_is_not_replayed() {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..3 {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        let arrives = b.clone();
+        let mut s = settings("t.DLT", "t");
+        s.yes = false;
+        let summary = run_on(
+            &mut b.clone(),
+            &s,
+            &mut Ui(move || {
+                arrives.append("t.DLT", 0, "late", &[]);
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary.sent, 3);
+        assert_eq!(keys(&b.published()), ["k0", "k1", "k2"]);
+        assert_eq!(
+            b.committed("t.DLT", 0),
+            Some(3),
+            "the late entry stays unhandled"
+        );
     }
 }

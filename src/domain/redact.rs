@@ -1,10 +1,14 @@
 //! Redaction: what `dlq` masks before anything reaches a terminal or a script.
 //!
 //! Two rules. A JSON field or header whose *name* looks sensitive is masked whole, at any depth.
-//! A *value* that looks like a secret or personal data (a Luhn-valid card number, an email
-//! address, a JWT, a bearer token, a cloud access key) is masked wherever it appears: JSON
-//! strings, text payloads, keys, header values, error messages and stack traces. Every mask
-//! records the path it was applied at, so the output can list what was hidden.
+//! A *value* that looks like a secret or personal data (a private-key PEM block, HTTP Basic,
+//! Digest or Bearer credentials, a password in a URL, `password=…`-style assignments, a
+//! Luhn-valid card number, a mod-97-valid IBAN, an email address, a JWT, a cloud access key) is
+//! masked wherever it appears: JSON strings, text payloads, keys, header values, error messages
+//! and stack traces. Text that is itself a JSON object or array (a JSON document a producer
+//! serialised into a string field, or a header) is parsed and redacted as JSON at any depth, then
+//! shown as the string it was. Every mask records the path it was applied at, so the output can
+//! list what was hidden.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -131,19 +135,60 @@ pub fn is_sensitive_name(name: &str) -> bool {
 struct Pattern {
     kind: &'static str,
     re: Regex,
+    /// The match's capture groups `prefix` and `suffix` are kept and the group `secret` masked
+    /// (`password=…`, `https://user:…@host`); otherwise the whole match is masked.
+    keeps_context: bool,
 }
+
+/// Names whose `NAME=value` / `NAME: value` assignments in free text are secrets.
+const ASSIGNED: &str = r"password|passwd|pwd|passphrase|secret|client[_-]?secret|secret[_-]?key|api[_-]?key|apikey|access[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|private[_-]?key|credentials?";
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |kind, re: &str| Pattern {
         kind,
         re: Regex::new(re).expect("redaction pattern"),
+        keeps_context: false,
+    };
+    let keep = |kind, re: &str| Pattern {
+        kind,
+        re: Regex::new(re).expect("redaction pattern"),
+        keeps_context: true,
     };
     vec![
+        // A private key in PEM, any type, with real line breaks or `\n` escapes; a block cut off
+        // before its END line is masked to the end of the text.
+        p(
+            "private-key",
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*-----|[\s\S]*)",
+        ),
+        // `scheme://user:secret@host`: the URL stays readable, the password does not.
+        keep(
+            "url-credentials",
+            r"(?P<prefix>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@\[\]]+:)(?P<secret>[^\s@/]+)(?P<suffix>@)",
+        ),
+        // HTTP credentials wherever they appear (an Authorization header repeated in an error
+        // message, a curl command in a stack trace).
+        p(
+            "basic-credentials",
+            r"(?i)\bbasic\s+[A-Za-z0-9+/]{6,}={0,2}",
+        ),
+        p(
+            "digest-credentials",
+            r#"(?i)\bdigest\s+[a-z]+=(?:"[^"]*"|[^\s,]+)(?:\s*,\s*[a-z\-]+=(?:"[^"]*"|[^\s,]+))*"#,
+        ),
+        p("bearer-token", r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{8,}=*"),
+        // `password=…`, `db_password=…`, `secret: "…"`, `"api_key": "…"` in text and stack
+        // traces (the name may carry a prefix: `db_`, `spring.datasource.`).
+        keep(
+            "assignment",
+            &format!(
+                r#"(?i)(?P<prefix>\b[\w.\-]*?(?:{ASSIGNED})["']?\s*[=:]\s*)(?P<secret>"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*'|[^\s"',;&)}}\]]+)"#
+            ),
+        ),
         p(
             "jwt",
             r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
         ),
-        p("bearer-token", r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{8,}=*"),
         p(
             "aws-access-key",
             r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b",
@@ -166,8 +211,53 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 r"|3\d{3} \d{6} \d{5}|3\d{3}-\d{6}-\d{5})\b",
             ),
         ),
+        // IBANs, mod-97 checked below: a country code, two check digits, then 11 to 30
+        // letters and digits, compact or in groups of four.
+        p(
+            "iban",
+            r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b",
+        ),
     ]
 });
+
+/// `Basic <base64>` whose base64 decodes to `user:password` (so "basic validation" is no
+/// secret).
+fn basic_credentials(m: &str) -> bool {
+    use base64::Engine as _;
+    let token = m.split_whitespace().nth(1).unwrap_or("");
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    engine
+        .decode(token)
+        .is_ok_and(|bytes| bytes.contains(&b':'))
+}
+
+/// The IBAN check (ISO 13616): the first four characters moved to the end, letters as 10..35,
+/// the number modulo 97 is 1.
+pub fn iban_valid(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(15..=34).contains(&compact.len()) || !compact.is_ascii() {
+        return false;
+    }
+    let (head, tail) = compact.split_at(4);
+    let mut rem: u32 = 0;
+    for c in tail.chars().chain(head.chars()) {
+        let v = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            'A'..='Z' => c as u32 - 'A' as u32 + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
 
 pub fn luhn_valid(digits: &str) -> bool {
     let ds: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -232,6 +322,9 @@ impl Redactor {
     /// key stands alone), and what is shown must not be something a pass would still mask
     /// (found by fuzzing, `scripts/fuzz.sh redact`).
     pub fn redact_text<'a>(&self, text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
+        if let Some(redacted) = self.redact_embedded_json(text, path, masked) {
+            return Cow::Owned(redacted);
+        }
         let mut out = self.pass(text, path, masked);
         for _ in 0..8 {
             let Cow::Owned(current) = &out else { break };
@@ -241,6 +334,28 @@ impl Redactor {
             }
         }
         out
+    }
+
+    /// Text that is a whole JSON object or array (a document serialised into a string field or
+    /// a header): redacted as JSON, at any depth, and given back as compact JSON text. `None`
+    /// when the text is not one, or nothing in it was masked (the text is then shown as it was).
+    fn redact_embedded_json(&self, text: &str, path: &str, masked: &mut Masked) -> Option<String> {
+        let t = text.trim();
+        let looks =
+            (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
+        if !looks {
+            return None;
+        }
+        let mut v: Value = serde_json::from_str(t).ok()?;
+        let mut inner = Masked::default();
+        self.redact_json(&mut v, path, &mut inner);
+        if inner.0.is_empty() {
+            return None;
+        }
+        for p in inner.0 {
+            masked.add(&p);
+        }
+        serde_json::to_string(&v).ok()
     }
 
     fn pass<'a>(&self, text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
@@ -310,8 +425,29 @@ fn builtin_pass<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, s
         let mut hit = false;
         let replaced = p.re.replace_all(&out, |c: &Captures| {
             let m = &c[0];
-            if p.kind == "card-number" && !luhn_valid(m) {
+            let checked = match p.kind {
+                "card-number" => luhn_valid(m),
+                "iban" => iban_valid(m),
+                "basic-credentials" => basic_credentials(m),
+                _ => true,
+            };
+            if !checked {
                 return m.to_string();
+            }
+            if p.keeps_context {
+                let secret = c.name("secret").map_or("", |s| s.as_str());
+                // Already masked (a later pass of the fixpoint): nothing new.
+                if secret.trim_matches(['"', '\'']).starts_with("[REDACTED") {
+                    return m.to_string();
+                }
+                hit = true;
+                let quote = if secret.starts_with('"') { "\"" } else { "" };
+                return format!(
+                    "{}{quote}[REDACTED:{}]{quote}{}",
+                    c.name("prefix").map_or("", |s| s.as_str()),
+                    p.kind,
+                    c.name("suffix").map_or("", |s| s.as_str())
+                );
             }
             hit = true;
             format!("[REDACTED:{}]", p.kind)
@@ -371,6 +507,137 @@ mod tests {
         ] {
             assert!(!is_sensitive_name(name), "{name} should not be sensitive");
         }
+    }
+
+    /// `text` redacted by the built-in rules, and the kinds of mask it holds.
+    fn masked(text: &str) -> String {
+        let mut m = Masked::default();
+        let out = redact_text(text, "t", &mut m).into_owned();
+        assert_eq!(
+            redact_text(&out, "t", &mut Masked::default()),
+            out,
+            "idempotent: {out}"
+        );
+        out
+    }
+
+    #[test]
+    fn pem_private_keys_of_any_type_multi_line_or_escaped() {
+        for kind in [
+            "PRIVATE KEY",
+            "RSA PRIVATE KEY",
+            "EC PRIVATE KEY",
+            "OPENSSH PRIVATE KEY",
+            "ENCRYPTED PRIVATE KEY",
+        ] {
+            let pem = format!("-----BEGIN {kind}-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END {kind}-----");
+            let out = masked(&format!("config: {pem} (rest)"));
+            assert!(!out.contains("MIIEvQ") && !out.contains("BKcwgg"), "{out}");
+            assert!(out.contains("[REDACTED:private-key] (rest)"), "{out}");
+            // The same with `\n` escapes, as JSON-in-text carries it.
+            let escaped = pem.replace('\n', "\\n");
+            let out = masked(&format!("key={escaped}"));
+            assert!(!out.contains("MIIEvQ"), "{out}");
+        }
+        let cut = masked("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7 truncated");
+        assert_eq!(cut, "[REDACTED:private-key]");
+        let public = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert_eq!(masked(public), public, "certificates are public");
+    }
+
+    #[test]
+    fn http_credentials_wherever_they_appear() {
+        let out = masked("401 from https://api: request had Authorization: Basic YWxpY2U6czNjcjN0UGFzcw== and failed");
+        assert!(!out.contains("YWxpY2U6"), "{out}");
+        assert!(out.contains("[REDACTED:basic-credentials]"), "{out}");
+        let out = masked(
+            r#"Authorization: Digest username="alice", realm="api", nonce="dcd98b", response="6629fae49393a05397450978507c4ef1""#,
+        );
+        assert!(!out.contains("6629fae4") && !out.contains("alice"), "{out}");
+        let out = masked("retrying with bearer abcdefghijklmnop.qrstu");
+        assert!(!out.contains("abcdefghij"), "{out}");
+        assert_eq!(masked("basic validation failed"), "basic validation failed");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked_and_the_url_kept() {
+        let out = masked("cannot connect to postgres://app:s3cr3t-Pa55@db.internal:5432/orders");
+        assert_eq!(
+            out,
+            "cannot connect to postgres://app:[REDACTED:url-credentials]@db.internal:5432/orders"
+        );
+        assert_eq!(
+            masked("see https://example.com/a:b"),
+            "see https://example.com/a:b"
+        );
+    }
+
+    #[test]
+    fn ibans_checked_by_mod_97() {
+        assert!(iban_valid("GB82WEST12345698765432"));
+        assert!(iban_valid("DE89 3704 0044 0532 0130 00"));
+        assert!(!iban_valid("GB82WEST12345698765433"));
+        let out =
+            masked("refund to DE89 3704 0044 0532 0130 00 failed; also GB82WEST12345698765432");
+        assert!(!out.contains("3704") && !out.contains("WEST1234"), "{out}");
+        assert_eq!(
+            masked("order GB00NOTANIBAN00000000"),
+            "order GB00NOTANIBAN00000000"
+        );
+    }
+
+    #[test]
+    fn assignments_in_text_and_stack_traces() {
+        for (text, secret) in [
+            (
+                "java.sql.SQLException: login failed (password=hunter2x)",
+                "hunter2x",
+            ),
+            ("db_password=Tr0ub4dor&3", "Tr0ub4dor"),
+            ("spring.datasource.password: correct-horse", "correct-horse"),
+            ("secret: 'open sesame'", "open sesame"),
+            (
+                r#"{"note": 1, "api_key" : "k-123456789"} in text"#,
+                "k-123456789",
+            ),
+            (
+                "client_secret=abc123def&grant_type=client_credentials",
+                "abc123def",
+            ),
+            ("ACCESS_TOKEN=tok_live_9f8e7d", "tok_live_9f8e7d"),
+        ] {
+            let out = masked(text);
+            assert!(!out.contains(secret), "{text} → {out}");
+            assert!(out.contains("[REDACTED:assignment]"), "{out}");
+        }
+        assert_eq!(masked("max_tokens: 100"), "max_tokens: 100");
+        assert_eq!(masked("passwordless login"), "passwordless login");
+    }
+
+    #[test]
+    fn json_inside_strings_is_redacted_at_any_depth_and_kept_a_string() {
+        let mut v = json!({
+            "wire": "{\"user\": \"ann\", \"password\": \"hunter2\", \"nested\": \"{\\\"token\\\": \\\"t0k\\\"}\"}",
+            "list": "[{\"iban\": \"x\"}]",
+            "plain": "{not json}"
+        });
+        let mut m = Masked::default();
+        Redactor::default().redact_json(&mut v, "payload", &mut m);
+        let wire = v["wire"].as_str().expect("still a string");
+        assert!(!wire.contains("hunter2") && !wire.contains("t0k"), "{wire}");
+        let inner: Value = serde_json::from_str(wire).unwrap();
+        assert_eq!(inner["user"], "ann");
+        assert_eq!(inner["password"], MASK);
+        assert!(v["list"].as_str().unwrap().contains(MASK));
+        assert_eq!(v["plain"], "{not json}");
+        assert!(
+            m.0.contains(&"payload.wire.password".to_string()),
+            "{:?}",
+            m.0
+        );
+        // A whole text (a header value, an error message) that is a JSON document.
+        let out = masked(r#"{"secret": "s", "ok": 1}"#);
+        assert_eq!(out, r#"{"secret":"[REDACTED]","ok":1}"#);
     }
 
     #[test]

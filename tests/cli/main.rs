@@ -12,6 +12,7 @@ mod offline;
 mod producers;
 mod pulsar;
 mod purge;
+mod redaction;
 mod replay;
 mod security;
 mod since;

@@ -1,0 +1,330 @@
+//! An in-memory broker behind the same port, for fast tests of command logic (replay's and
+//! purge's two passes, partial failures, what gets marked): partitions of records with offsets,
+//! a log start per partition (DeleteRecords), one operator group's committed offsets, publishing
+//! with confirmations, and injectable faults. It behaves like Kafka where the two brokers differ
+//! (offsets, prefix commits, deletion by offset). It judges no broker behaviour: the real brokers
+//! do that in tests/cli.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use super::{
+    Broker, Delivery, DlqReader, Publisher, RewindPlan, RewindTarget, ScanNotes, ScanRequest,
+    StartAt, TopicCount, TopicInfo,
+};
+use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
+use crate::domain::prefix::Prefix;
+use crate::domain::replay::Outgoing;
+use crate::error::DlqError;
+
+/// What to make go wrong.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Faults {
+    /// DeleteRecords refuses these partitions (with this reason); the others are deleted.
+    pub refuse_delete: BTreeMap<i32, String>,
+    /// Deliveries of messages with these keys fail.
+    pub fail_keys: BTreeSet<Vec<u8>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Per topic, per partition: (log start offset, records from it).
+    topics: BTreeMap<String, Vec<(i64, Vec<Record>)>>,
+    /// The operator group's committed offsets, per (topic, partition).
+    committed: BTreeMap<(String, i32), i64>,
+    faults: Faults,
+    /// Every message a publisher confirmed, in order.
+    published: Vec<Outgoing>,
+}
+
+/// A shared in-memory cluster: clone it to keep a handle for checks while a command runs.
+#[derive(Clone, Default)]
+pub(crate) struct MemoryBroker {
+    state: Arc<Mutex<State>>,
+}
+
+impl MemoryBroker {
+    pub(crate) fn with_topic(self, topic: &str, partitions: usize) -> Self {
+        self.state
+            .lock()
+            .unwrap()
+            .topics
+            .insert(topic.into(), vec![(0, Vec::new()); partitions]);
+        self
+    }
+
+    pub(crate) fn faults(&self, faults: Faults) {
+        self.state.lock().unwrap().faults = faults;
+    }
+
+    /// Appends a record with this key and headers to a partition; its id.
+    pub(crate) fn append(
+        &self,
+        topic: &str,
+        partition: i32,
+        key: &str,
+        headers: &[(&str, &str)],
+    ) -> EntryId {
+        let mut st = self.state.lock().unwrap();
+        let (start, records) = &mut st
+            .topics
+            .get_mut(topic)
+            .expect("a topic made with with_topic")[partition as usize];
+        let offset = *start + records.len() as i64;
+        let id = EntryId::Kafka { partition, offset };
+        records.push(Record {
+            topic: topic.into(),
+            id,
+            timestamp: Some(Timestamp::from_millisecond(1_700_000_000_000 + offset).unwrap()),
+            key: Some(key.as_bytes().to_vec()),
+            headers: headers.iter().map(|(n, v)| Header::new(*n, *v)).collect(),
+            payload: Some(format!("{{\"key\": \"{key}\"}}").into_bytes()),
+            schema_version: None,
+        });
+        id
+    }
+
+    /// Each partition's log start offset and end.
+    pub(crate) fn watermarks(&self, topic: &str) -> Vec<(i64, i64)> {
+        self.state.lock().unwrap().topics[topic]
+            .iter()
+            .map(|(start, records)| (*start, start + records.len() as i64))
+            .collect()
+    }
+
+    pub(crate) fn committed(&self, topic: &str, partition: i32) -> Option<i64> {
+        self.state
+            .lock()
+            .unwrap()
+            .committed
+            .get(&(topic.to_string(), partition))
+            .copied()
+    }
+
+    pub(crate) fn published(&self) -> Vec<Outgoing> {
+        self.state.lock().unwrap().published.clone()
+    }
+}
+
+#[async_trait]
+impl Broker for MemoryBroker {
+    fn parse_id(&self, id: &str) -> Result<EntryId, DlqError> {
+        parse_kafka_id(id).map_err(DlqError::Usage)
+    }
+
+    async fn open(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        let st = self.state.lock().unwrap();
+        let Some(partitions) = st.topics.get(&req.topic) else {
+            return Err(DlqError::TopicNotFound {
+                topic: req.topic.clone(),
+                broker: "memory".into(),
+            }
+            .into());
+        };
+        // What is there now, from where the read starts: later appends are not seen.
+        let mut queue = Vec::new();
+        for (p, (start, records)) in partitions.iter().enumerate() {
+            let p = p as i32;
+            if !req.partitions.is_empty() && !req.partitions.contains(&p) {
+                continue;
+            }
+            let from = match req.start {
+                StartAt::Unhandled => st
+                    .committed
+                    .get(&(req.topic.clone(), p))
+                    .copied()
+                    .unwrap_or(*start)
+                    .max(*start),
+                StartAt::Retained => *start,
+            };
+            queue.extend(
+                records
+                    .iter()
+                    .filter(|r| matches!(r.id, EntryId::Kafka { offset, .. } if offset >= from))
+                    .cloned(),
+            );
+        }
+        Ok(Box::new(MemoryReader {
+            state: self.state.clone(),
+            topic: req.topic.clone(),
+            queue: queue.into_iter().collect(),
+            track: req.track,
+            prefixes: BTreeMap::new(),
+        }))
+    }
+
+    async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
+        let st = self.state.lock().unwrap();
+        st.topics
+            .get(topic)
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, rs)| rs)
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| DlqError::NotFound(format!("no entry {id} in {topic}")).into())
+    }
+
+    async fn list_topics(&mut self, _namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>> {
+        let st = self.state.lock().unwrap();
+        Ok(st
+            .topics
+            .iter()
+            .map(|(name, ps)| TopicInfo {
+                name: name.clone(),
+                partitions: ps.len() as u32,
+            })
+            .collect())
+    }
+
+    async fn count(&mut self, _topic: &str) -> anyhow::Result<Option<TopicCount>> {
+        Ok(None)
+    }
+
+    async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
+        Ok(Some(self.state.lock().unwrap().topics.contains_key(topic)))
+    }
+
+    async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
+        Ok(Box::new(MemoryPublisher {
+            state: self.state.clone(),
+        }))
+    }
+
+    async fn delete_records(
+        &mut self,
+        topic: &str,
+        before: &BTreeMap<i32, i64>,
+    ) -> anyhow::Result<BTreeMap<i32, String>> {
+        let mut st = self.state.lock().unwrap();
+        let refuse = st.faults.refuse_delete.clone();
+        let partitions = st.topics.get_mut(topic).expect("a known topic");
+        let mut refused = BTreeMap::new();
+        for (&p, &offset) in before {
+            if let Some(why) = refuse.get(&p) {
+                refused.insert(p, why.clone());
+                continue;
+            }
+            let (start, records) = &mut partitions[p as usize];
+            let drop = (offset - *start).clamp(0, records.len() as i64) as usize;
+            records.drain(..drop);
+            *start += drop as i64;
+        }
+        Ok(refused)
+    }
+
+    async fn rewind_plan(
+        &mut self,
+        _topic: &str,
+        _consumer: &str,
+        _target: &RewindTarget,
+    ) -> anyhow::Result<RewindPlan> {
+        anyhow::bail!("the in-memory broker does not rewind")
+    }
+
+    async fn rewind_apply(
+        &mut self,
+        _topic: &str,
+        _consumer: &str,
+        _target: &RewindTarget,
+        _plan: &RewindPlan,
+        _assume_inactive: bool,
+    ) -> anyhow::Result<()> {
+        anyhow::bail!("the in-memory broker does not rewind")
+    }
+
+    fn purges_by_offset(&self) -> bool {
+        true
+    }
+}
+
+struct MemoryReader {
+    state: Arc<Mutex<State>>,
+    topic: String,
+    queue: std::collections::VecDeque<Record>,
+    track: bool,
+    prefixes: BTreeMap<i32, Prefix>,
+}
+
+impl MemoryReader {
+    fn prefix(&mut self, id: EntryId) -> Option<(&mut Prefix, i64)> {
+        match id {
+            EntryId::Kafka { partition, offset } if self.track => {
+                Some((self.prefixes.entry(partition).or_default(), offset))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[async_trait]
+impl DlqReader for MemoryReader {
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        Ok(self.queue.pop_front())
+    }
+
+    fn track_pending(&mut self, id: EntryId) {
+        if let Some((p, o)) = self.prefix(id) {
+            p.pending(o);
+        }
+    }
+
+    fn track_unhandled(&mut self, id: EntryId) {
+        if let Some((p, o)) = self.prefix(id) {
+            p.unhandled(o);
+        }
+    }
+
+    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
+        if let Some((p, o)) = self.prefix(id) {
+            p.handled(o);
+        }
+        Ok(())
+    }
+
+    async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        let mut st = self.state.lock().unwrap();
+        for (&p, prefix) in &self.prefixes {
+            if let Some(next) = prefix.commit_offset() {
+                st.committed.insert((self.topic.clone(), p), next);
+            }
+        }
+        Ok(())
+    }
+
+    async fn close(mut self: Box<Self>) -> anyhow::Result<ScanNotes> {
+        self.checkpoint().await?;
+        Ok(ScanNotes::default())
+    }
+}
+
+struct MemoryPublisher {
+    state: Arc<Mutex<State>>,
+}
+
+#[async_trait]
+impl Publisher for MemoryPublisher {
+    async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery> {
+        let mut st = self.state.lock().unwrap();
+        let fails = msg
+            .key
+            .as_ref()
+            .is_some_and(|k| st.faults.fail_keys.contains(k));
+        if !fails {
+            st.published.push(msg);
+        }
+        Ok(Box::pin(async move {
+            if fails {
+                anyhow::bail!("the broker refused the message (injected)")
+            }
+            Ok(())
+        }))
+    }
+
+    async fn close(self: Box<Self>) -> anyhow::Result<()> {
+        Ok(())
+    }
+}

@@ -75,6 +75,8 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l redaction-policy -d 'A team\'s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
 json\t''
 avro\t''
@@ -119,6 +121,8 @@ json\t''
 jsonl\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redaction-policy -d 'A team\'s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
 json\t''
 avro\t''
@@ -140,6 +144,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s h -l help -d 'Print 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l from-file -d 'Publish the entries of a `dlq export` file or a purge backup, as they were, to the DLQ topic they came from (or --to)' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redaction-policy -d 'A team\'s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
@@ -267,6 +273,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local tim
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l out -d 'Write to FILE (created, never overwritten; readable by you only) instead of stdout' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l redaction-policy -d 'A team\'s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
 json\t''
 avro\t''
@@ -283,6 +293,7 @@ always\t''
 never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact -d 'Mask keys, headers, payloads and the context as `inspect` does (the built-in rules, a policy, --redact-* flags), for sharing; such a file cannot be replayed'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r

@@ -2,7 +2,8 @@
 //! JSON Lines, one entry a line, with everything needed to restore it byte for byte.
 //!
 //! Unlike the display output, nothing here is redacted (a backup that cannot restore is no
-//! backup), and data is only ever `{"text": …}` (valid UTF-8, control characters escaped by JSON)
+//! backup) — except in `export --redact`, whose lines are marked `"redacted": true` and refused
+//! by `replay --from-file` — and data is only ever `{"text": …}` (valid UTF-8, control characters escaped by JSON)
 //! or `{"bytes": "<base64>"}`, never re-encoded JSON, so a restore is exact. Files are created
 //! readable by their owner only.
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::decode::{Decoded, Decoder, Outcome, Part};
 use crate::domain::entry::{Entry, Header};
+use crate::domain::view::{view, Detail, Showing};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -82,6 +84,10 @@ pub struct ArchivedEntry {
     /// and tools (a restore ignores it and uses the raw bytes above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decoded: Option<ArchivedDecoded>,
+    /// `export --redact`: key, headers, payload and context are masked as `inspect` shows them,
+    /// for sharing; `replay --from-file` refuses such a line rather than publish the masks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
 }
 
 /// Decoded copies of an entry's key and payload: JSON for structured data (JSON, Avro), a
@@ -163,7 +169,38 @@ impl ArchivedEntry {
                 failed_at: c.failed_at.map(|t| t.to_string()),
             },
             decoded: None,
+            redacted: false,
         }
+    }
+
+    /// The entry as `inspect` shows it under `showing`'s redaction (decoded payloads as JSON
+    /// text, a binary payload as its size and digest), marked `redacted`.
+    pub fn redacted(e: &Entry, dlq_topic: &str, showing: &Showing) -> ArchivedEntry {
+        use crate::domain::view::Data;
+        let v = view(e, Detail::Full, showing);
+        let raw = |d: &Data| match d {
+            Data::Text(t) => Raw::Text(t.clone()),
+            Data::Json(j) => Raw::Text(j.to_string()),
+            Data::Bytes(b) => Raw::of(b),
+            Data::Binary { size, sha256, .. } => {
+                Raw::Text(format!("[REDACTED:binary, {size} bytes, sha256 {sha256}]"))
+            }
+        };
+        let mut a = ArchivedEntry::of(e, dlq_topic);
+        a.key = v.key.as_ref().map(raw);
+        a.headers = v
+            .headers
+            .iter()
+            .map(|h| RawHeader {
+                name: h.name.clone(),
+                value: h.value.as_ref().map(raw),
+            })
+            .collect();
+        a.payload = v.payload.as_ref().map(raw);
+        a.context.error_class = v.error_class;
+        a.context.error_message = v.error_message;
+        a.redacted = true;
+        a
     }
 
     pub fn key_bytes(&self) -> Result<Option<Vec<u8>>, String> {

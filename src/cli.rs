@@ -343,6 +343,14 @@ pub struct RedactArgs {
     /// Also mask values matching this regex wherever they appear (repeatable)
     #[arg(long = "redact-pattern", value_name = "REGEX")]
     pub redact_patterns: Vec<String>,
+    /// A team's redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`,
+    /// `fields`, `patterns` (see README, "Redaction")
+    #[arg(long, value_name = "FILE")]
+    pub redaction_policy: Option<std::path::PathBuf>,
+    /// Allow-list mode: mask every payload field, header value and the key except these names
+    /// (repeatable; `key` shows the key, `payload` a payload that is not JSON)
+    #[arg(long = "redact-all-except", value_name = "FIELD")]
+    pub redact_all_except: Vec<String>,
 }
 
 /// Safety for commands that change something.
@@ -471,6 +479,12 @@ pub struct ExportArgs {
     pub out: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub conventions: ConventionArgs,
+    /// Mask keys, headers, payloads and the context as `inspect` does (the built-in rules, a
+    /// policy, --redact-* flags), for sharing; such a file cannot be replayed
+    #[arg(long)]
+    pub redact: bool,
+    #[command(flatten)]
+    pub redact_rules: RedactArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
 }

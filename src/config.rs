@@ -20,6 +20,7 @@
 //! output = "table"
 //! redact-fields = ["order_ref"]            # masked whole, on top of the built-in names
 //! redact-patterns = ['CUST-\d{6}']         # masked wherever they appear
+//! redaction-policy = "/etc/dlq/policy.toml" # a team's policy (see settings::redactor)
 //! ```
 
 use std::collections::BTreeMap;
@@ -71,6 +72,8 @@ pub struct Context {
     /// Regexes whose matches are masked wherever they appear.
     #[serde(default)]
     pub redact_patterns: Vec<String>,
+    /// A redaction policy file (`--redaction-policy`).
+    pub redaction_policy: Option<PathBuf>,
     /// More topic-name globs `dlq topics` counts as DLQs.
     #[serde(default)]
     pub dlq_patterns: Vec<String>,
@@ -228,6 +231,9 @@ pub fn apply_redaction(ctx: &Context, redact: &mut crate::cli::RedactArgs) {
     redact
         .redact_patterns
         .extend(ctx.redact_patterns.iter().cloned());
+    if redact.redaction_policy.is_none() {
+        redact.redaction_policy = ctx.redaction_policy.clone();
+    }
 }
 
 /// Fills the schema registry settings that flags and environment left unset.

@@ -145,6 +145,7 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
         }
         Command::Export(a) => {
             config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            config::apply_redaction(ctx, &mut a.redact_rules);
             config::apply_decoding(ctx, &mut a.decode);
         }
         Command::Stats(a) => {
@@ -421,7 +422,17 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 || d.value_schema.is_some()
                 || d.key_schema.is_some()
                 || d.schema_registry.is_some();
+            let redact = if a.redact {
+                Some(domain::view::Showing {
+                    reveal: false,
+                    redactor: settings::redactor(&a.redact_rules)?,
+                    decoder: settings::decoder(d)?,
+                })
+            } else {
+                None
+            };
             let s = commands::export::ExportSettings {
+                redact,
                 decoder: asked.then(|| settings::decoder(d)).transpose()?,
                 registry: settings::registry(d, connect.timeout)?,
                 connect,
@@ -434,7 +445,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let mut out = match &a.out {
                 Some(path) => archive::ArchiveWriter::create(path)
                     .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?,
-                None if std::io::IsTerminal::is_terminal(&io::stdout()) => {
+                None if !a.redact && std::io::IsTerminal::is_terminal(&io::stdout()) => {
                     return Err(error::DlqError::Usage(
                         "export writes unredacted payloads; pass --out FILE, or redirect stdout to a file or pipe".into(),
                     )

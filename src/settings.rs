@@ -318,11 +318,81 @@ pub fn showing(
 }
 
 /// The built-in redaction rules plus the user's.
+/// A redaction policy file, shared by a team:
+///
+/// ```toml
+/// redaction = "allow-list"          # or "default": the built-in rules plus these
+/// allow = ["order_id", "status"]    # allow-list mode: the only names shown
+/// fields = ["order_ref"]            # masked whole, in any spelling
+/// patterns = ['CUST-\d{6}']         # masked wherever they appear
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedactionPolicy {
+    #[serde(default)]
+    redaction: PolicyMode,
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum PolicyMode {
+    #[default]
+    Default,
+    AllowList,
+}
+
+/// The redaction in force: the built-in rules, the policy file's, the context's and the flags'
+/// (fields and patterns add up; allow-list mode from the policy or `--redact-all-except`).
 pub fn redactor(
     args: &crate::cli::RedactArgs,
 ) -> Result<crate::domain::redact::Redactor, DlqError> {
-    crate::domain::redact::Redactor::with_rules(&args.redact_fields, &args.redact_patterns)
-        .map_err(usage)
+    let policy = match &args.redaction_policy {
+        None => RedactionPolicy::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(format!(
+                    "--redaction-policy: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            toml_edit::de::from_str(&text).map_err(|e| {
+                usage(format!(
+                    "--redaction-policy: {} is not a redaction policy: {e}",
+                    path.display()
+                ))
+            })?
+        }
+    };
+    let fields: Vec<String> = policy
+        .fields
+        .iter()
+        .chain(&args.redact_fields)
+        .cloned()
+        .collect();
+    let patterns: Vec<String> = policy
+        .patterns
+        .iter()
+        .chain(&args.redact_patterns)
+        .cloned()
+        .collect();
+    let mut r = crate::domain::redact::Redactor::with_rules(&fields, &patterns).map_err(usage)?;
+    if policy.redaction == PolicyMode::AllowList {
+        r = r.allow_only(&policy.allow);
+    } else if !policy.allow.is_empty() {
+        return Err(usage(
+            "--redaction-policy: `allow` needs redaction = \"allow-list\"",
+        ));
+    }
+    if !args.redact_all_except.is_empty() {
+        r = r.allow_only(&args.redact_all_except);
+    }
+    Ok(r)
 }
 
 /// `--decode`, the schema files and whether a registry is configured.

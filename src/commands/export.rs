@@ -1,5 +1,6 @@
 //! `dlq export TOPIC [selection]`: the selected entries as archive lines (see `archive`),
-//! streaming, unredacted, for `dlq replay --from-file` or other tools.
+//! streaming, unredacted, for `dlq replay --from-file` or other tools; with `--redact`, masked as
+//! `inspect` shows them, for sharing (and refused by `replay --from-file`).
 
 use crate::archive::{ArchiveWriter, ArchivedDecoded, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanNotes, ScanRequest, StartAt};
@@ -19,6 +20,8 @@ pub struct ExportSettings {
     /// registry).
     pub decoder: Option<crate::domain::decode::Decoder>,
     pub registry: Option<crate::registry::RegistryConfig>,
+    /// `--redact`: lines as `inspect` shows them under these rules, marked `redacted`.
+    pub redact: Option<crate::domain::view::Showing>,
 }
 
 /// Writes the selection; returns how many entries were exported and the broker's notes.
@@ -49,8 +52,11 @@ pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<
             if !selection.matches(&entry) {
                 continue;
             }
-            let mut archived = ArchivedEntry::of(&entry, &s.topic);
-            if let Some(decoder) = decoder.as_mut() {
+            let mut archived = match &s.redact {
+                Some(showing) => ArchivedEntry::redacted(&entry, &s.topic, showing),
+                None => ArchivedEntry::of(&entry, &s.topic),
+            };
+            if let Some(decoder) = decoder.as_mut().filter(|_| s.redact.is_none()) {
                 sources
                     .prepare(decoder, &entry.record, async |t, v| {
                         reader.topic_schema(t, v).await

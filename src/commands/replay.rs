@@ -288,6 +288,15 @@ async fn from_file(
         ..Plan::default()
     };
     for_each_archived(path, |line, parsed| {
+        if parsed.as_ref().is_ok_and(|a| a.redacted) {
+            return Err(DlqError::Usage(format!(
+                "{} (line {line}) is a redacted export (`dlq export --redact`): its keys, headers and \
+                 payloads are masks, and replaying it would publish them. Nothing was sent; replay an \
+                 export made without --redact, or a purge backup",
+                path.display()
+            ))
+            .into());
+        }
         plan.selected += 1;
         match parsed.and_then(|a| restore(&a, &s.options).map(|o| (a, o))) {
             Ok((a, out)) => {

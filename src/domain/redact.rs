@@ -293,6 +293,10 @@ pub struct Redactor {
     fields: Vec<Vec<String>>,
     /// Values masked wherever they appear, shown as `[REDACTED:custom]`.
     patterns: Vec<Regex>,
+    /// Allow-list mode: every payload field, header value and the key are masked unless named
+    /// here (as word lists; `key` names the key, `payload` a payload that is not JSON). What
+    /// is shown is still redacted by the rules above.
+    allow: Option<Vec<Vec<String>>>,
 }
 
 impl Redactor {
@@ -307,7 +311,30 @@ impl Redactor {
             .iter()
             .map(|p| Regex::new(p).map_err(|e| format!("redaction pattern '{p}': {e}")))
             .collect::<Result<_, _>>()?;
-        Ok(Redactor { fields, patterns })
+        Ok(Redactor {
+            fields,
+            patterns,
+            allow: None,
+        })
+    }
+
+    /// Switches to allow-list mode, showing only these names (more can be added later).
+    pub fn allow_only(mut self, names: &[String]) -> Self {
+        let allow = self.allow.get_or_insert_with(Vec::new);
+        allow.extend(names.iter().map(|n| words(n)).filter(|w| !w.is_empty()));
+        self
+    }
+
+    /// In allow-list mode, whether `name` (a payload field, a header, `key`, `payload`) may be
+    /// shown; always true otherwise.
+    pub fn allows(&self, name: &str) -> bool {
+        self.allow
+            .as_ref()
+            .is_none_or(|allow| allow.contains(&words(name)))
+    }
+
+    pub fn is_allow_list(&self) -> bool {
+        self.allow.is_some()
     }
 
     /// Does this field or header name look sensitive, by the built-in or the user's rules?
@@ -369,23 +396,43 @@ impl Redactor {
         out
     }
 
-    /// Masks a JSON document in place: sensitive names whole, sensitive-looking values by pattern.
+    /// Masks a JSON document in place: sensitive names whole, sensitive-looking values by pattern
+    /// (and, in allow-list mode, every field not named).
     pub fn redact_json(&self, value: &mut Value, path: &str, masked: &mut Masked) {
+        self.redact_json_in(value, path, masked, self.allow.is_some());
+    }
+
+    /// `allow_listing`: outside any named field in allow-list mode. A named field's whole
+    /// subtree is shown (redacted by the other rules).
+    fn redact_json_in(
+        &self,
+        value: &mut Value,
+        path: &str,
+        masked: &mut Masked,
+        allow_listing: bool,
+    ) {
         match value {
             Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
                     let child = format!("{path}.{k}");
-                    if self.is_sensitive_name(k) && !v.is_null() {
-                        *v = Value::String(MASK.to_string());
+                    let named = allow_listing && self.allows(k);
+                    let scalar = !matches!(v, Value::Object(_) | Value::Array(_));
+                    // Allow-list mode: a field not named is masked; an object or array not
+                    // named is entered, so the names inside it can still be shown.
+                    let not_allowed = allow_listing && !named && scalar;
+                    if (self.is_sensitive_name(k) || not_allowed) && !v.is_null() {
+                        if v.as_str() != Some(MASK) {
+                            *v = Value::String(MASK.to_string());
+                        }
                         masked.add(&child);
                     } else {
-                        self.redact_json(v, &child, masked);
+                        self.redact_json_in(v, &child, masked, allow_listing && !named);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter_mut().enumerate() {
-                    self.redact_json(v, &format!("{path}[{i}]"), masked);
+                    self.redact_json_in(v, &format!("{path}[{i}]"), masked, allow_listing);
                 }
             }
             Value::String(s) => {
@@ -638,6 +685,40 @@ mod tests {
         // A whole text (a header value, an error message) that is a JSON document.
         let out = masked(r#"{"secret": "s", "ok": 1}"#);
         assert_eq!(out, r#"{"secret":"[REDACTED]","ok":1}"#);
+    }
+
+    #[test]
+    fn allow_list_mode_shows_only_the_named_fields_and_still_masks_values_in_them() {
+        let r =
+            Redactor::default().allow_only(&["order_id".into(), "status".into(), "amount".into()]);
+        let mut v = json!({
+            "order_id": 7,
+            "status": "failed for ann@example.com",
+            "amount": {"value": 10, "currency": "EUR", "card_number": "4111111111111111"},
+            "customer": {"name": "Ann", "order_id": 9},
+            "lines": [{"sku": "x", "status": "ok"}],
+            "password": null
+        });
+        let mut m = Masked::default();
+        r.redact_json(&mut v, "payload", &mut m);
+        assert_eq!(v["order_id"], 7);
+        assert_eq!(v["status"], "failed for [REDACTED:email]");
+        assert_eq!(
+            v["amount"]["currency"], "EUR",
+            "a named object is shown whole…"
+        );
+        assert_eq!(v["amount"]["card_number"], MASK, "…by the other rules");
+        assert_eq!(v["customer"]["name"], MASK);
+        assert_eq!(
+            v["customer"]["order_id"], 9,
+            "named fields inside objects stay"
+        );
+        assert_eq!(v["lines"][0]["sku"], MASK);
+        assert_eq!(v["lines"][0]["status"], "ok");
+        assert!(r.allows("orderId") && !r.allows("key") && Redactor::default().allows("key"));
+        let again = v.clone();
+        r.redact_json(&mut v, "payload", &mut Masked::default());
+        assert_eq!(v, again, "idempotent");
     }
 
     #[test]

@@ -123,6 +123,10 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
     let key_encoding = key_read.as_ref().map(|(_, o)| o.encoding);
     let key = key_read.map(|(k, o)| {
         note_error(&o, Part::Key, showing, &mut decode_errors, &mut masked);
+        if !reveal && !redactor.allows("key") {
+            masked.add("key");
+            return Data::Text(MASK.to_string());
+        }
         match (o.decoded, as_text(k)) {
             // A key that is JSON text stays text: it is usually an id, not a document.
             (Decoded::Structured(v), _) if o.encoding != "json" => {
@@ -172,10 +176,12 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
             .iter()
             .map(|h| HeaderView {
                 name: h.name.clone(),
-                value: h
-                    .value
-                    .as_ref()
-                    .map(|val| header_value(&h.name, val, showing, &mut masked)),
+                value: h.value.as_ref().map(|val| {
+                    // Allow-list mode keeps the convention's context headers visible (they say
+                    // what failed and where), masking every other header not named.
+                    let context = c.context_headers.contains(&h.name);
+                    header_value(&h.name, val, context, showing, &mut masked)
+                }),
             })
             .collect();
         if let Some(p) = &r.payload {
@@ -193,11 +199,18 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
     v
 }
 
-fn header_value(name: &str, value: &[u8], showing: &Showing, masked: &mut Masked) -> Data {
+fn header_value(
+    name: &str,
+    value: &[u8],
+    context: bool,
+    showing: &Showing,
+    masked: &mut Masked,
+) -> Data {
     let path = format!("headers.{name}");
+    let allowed = context || showing.redactor.allows(name);
     match as_text(value) {
         _ if showing.reveal => bytes_or_text(value),
-        _ if showing.redactor.is_sensitive_name(name) => {
+        _ if showing.redactor.is_sensitive_name(name) || !allowed => {
             masked.add(&path);
             Data::Text(MASK.to_string())
         }
@@ -245,6 +258,10 @@ fn payload(p: &[u8], decoded: Decoded, showing: &Showing, masked: &mut Masked) -
     match decoded {
         Decoded::Structured(value) => Data::Json(structured(value, "payload", showing, masked)),
         Decoded::Text(t) if showing.reveal => Data::Text(t),
+        Decoded::Text(_) if !showing.redactor.allows("payload") => {
+            masked.add("payload");
+            Data::Text(MASK.to_string())
+        }
         Decoded::Text(t) => Data::Text(
             showing
                 .redactor

@@ -5,6 +5,7 @@
 
 use std::process::Command as StdCommand;
 
+use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{dlq, kafka_url, pulsar_url, python, unique};
@@ -96,6 +97,38 @@ fn leaks_through_every_output(topic: &str, broker: &str, seeded: &Value) {
         }
     }
 
+    // A redacted export is marked, and replaying it is refused before anything is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shared.jsonl");
+    shown(&[
+        "export",
+        topic,
+        "--redact",
+        "-b",
+        broker,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let lines = std::fs::read_to_string(&file).unwrap();
+    assert!(lines
+        .lines()
+        .all(|l| serde_json::from_str::<Value>(l).unwrap()["redacted"] == true));
+    dlq()
+        .args([
+            "replay",
+            "--from-file",
+            file.to_str().unwrap(),
+            "-b",
+            broker,
+            "-y",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("redacted export")
+                .and(predicates::str::contains("Nothing was sent")),
+        );
+
     // With --reveal every secret is there to be seen: the data really held them.
     let mut revealed = String::new();
     for id in &ids {
@@ -127,4 +160,88 @@ fn no_secret_leaks_from_pulsar_dead_letters() {
         &format!("persistent://public/default/{topic}"),
     ]);
     leaks_through_every_output(&topic, &pulsar_url(), &seeded);
+}
+
+/// Allow-list mode, from a team's policy file and from `--redact-all-except`: only the named
+/// payload fields and headers are shown, the key is masked unless named, and the error class and
+/// context stay visible.
+#[test]
+fn allow_list_mode_shows_only_what_is_named_and_the_context() {
+    let origin = unique("allow-orders");
+    let topic = format!("{origin}.DLT");
+    crate::common::seed_kafka(&origin, &topic, &["spring"], 1);
+    let id = "0:0";
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "# the payments team's policy\nredaction = \"allow-list\"\nallow = [\"order_id\", \"amount\"]\n",
+    )
+    .unwrap();
+    // A context can name the policy file too.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[contexts.team]\nbroker = \"{}\"\nredaction-policy = \"{}\"\n",
+            kafka_url(),
+            policy.display()
+        ),
+    )
+    .unwrap();
+    let runs: Vec<Vec<String>> = vec![
+        vec!["--redaction-policy".into(), policy.display().to_string()],
+        vec!["--context".into(), "team".into()],
+        vec![
+            "--redact-all-except".into(),
+            "order_id".into(),
+            "--redact-all-except".into(),
+            "amount".into(),
+        ],
+    ];
+    for extra in runs {
+        let v: Value = serde_json::from_slice(&crate::common::stdout_of(
+            dlq()
+                .args(["inspect", &topic, id, "-o", "json"])
+                .args(&extra)
+                .env("DLQ_BROKER", kafka_url())
+                .env("DLQ_CONFIG", &config),
+        ))
+        .unwrap();
+        let payload = &v["payload"]["json"];
+        assert!(payload["order_id"].is_number(), "{extra:?}: {payload}");
+        assert_eq!(
+            payload["amount"]["currency"], "EUR",
+            "a named object is shown whole: {payload}"
+        );
+        for (k, val) in payload.as_object().unwrap() {
+            if k != "order_id" && k != "amount" {
+                assert!(
+                    val == "[REDACTED]" || val.is_object() || val.is_array() || val.is_null(),
+                    "{k} shown: {val}"
+                );
+            }
+        }
+        assert_eq!(v["key"]["text"], "[REDACTED]", "the key is not named");
+        assert!(
+            v["error_class"].as_str().unwrap().contains("Exception"),
+            "context stays"
+        );
+        assert_eq!(v["origin_topic"], origin.as_str());
+        // The convention's headers are context and stay; other headers are masked.
+        for h in v["headers"].as_array().unwrap() {
+            let name = h["name"].as_str().unwrap();
+            if !name.starts_with("kafka_dlt-") && !name.starts_with("retry_topic-") {
+                assert_eq!(h["value"]["text"], "[REDACTED]", "{name}");
+            }
+        }
+    }
+    // A policy file that is not one is named.
+    std::fs::write(&policy, "redaction = \"everything\"\n").unwrap();
+    dlq()
+        .args(["inspect", &topic, id, "-b", &kafka_url()])
+        .args(["--redaction-policy", policy.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a redaction policy"));
 }

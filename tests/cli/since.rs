@@ -756,6 +756,28 @@ fn pulsar_rewind_of_a_partitioned_topic_moves_every_partition_exactly_and_restor
         .unwrap()
         .to_string();
     let dir = tempfile::tempdir().unwrap();
+    // While the service runs (one consumer over the partitioned topic), nothing moves.
+    let holder = r#"
+import sys, pulsar
+c = pulsar.Client(sys.argv[1], logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+c.subscribe(sys.argv[2], sys.argv[3], consumer_type=pulsar.ConsumerType.Exclusive)
+print('ready', flush=True)
+sys.stdin.read()
+"#;
+    let full = format!("persistent://public/default/{topic}");
+    while_peer_holds(holder, &[&pulsar_url(), &full, &sub], || {
+        dlq()
+            .args(["replay", &topic, "--since", &since, "--subscription", &sub])
+            .args(["-b", &pulsar_url(), "-y"])
+            .env("XDG_STATE_HOME", dir.path())
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("connected consumer"))
+    });
+    assert!(
+        !dir.path().join("dlq/positions").exists(),
+        "nothing saved, nothing moved"
+    );
     let plan = json_of(
         dlq()
             .args(["replay", &topic, "--since", &since, "--subscription", &sub])

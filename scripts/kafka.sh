@@ -18,14 +18,8 @@ KAFKA_JVM_OPTS=${DLQ_KAFKA_JVM_OPTS:--Xms256m -Xmx512m -XX:+UseG1GC -XX:Parallel
 # Resolves the broker, its tools and a Connect worker into $KAFKA_HOME/lib (first run: ~130 MB
 # from Maven Central; later runs: nothing).
 ensure_kafka() {
-  [ -f "$KAFKA_HOME/lib/.complete" ] && return 0
-  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Apache Kafka from Maven Central"
-  say "fetching Apache Kafka $KAFKA_VERSION from Maven Central into $KAFKA_HOME (first run only)"
-  rm -rf "$KAFKA_HOME"; mkdir -p "$KAFKA_HOME/lib" "$DLQ_CACHE/logs"
-  mvn_resolve "$DLQ_ROOT/scripts/java/kafka-broker" "$KAFKA_HOME/lib" \
-    -Dkafka.version="$KAFKA_VERSION" >"$DLQ_CACHE/logs/kafka-mvn.log" 2>&1 \
-    || { tail -30 "$DLQ_CACHE/logs/kafka-mvn.log" >&2; die "resolving Kafka's jars failed (log: $DLQ_CACHE/logs/kafka-mvn.log)"; }
-  touch "$KAFKA_HOME/lib/.complete"
+  ensure_jars "Apache Kafka $KAFKA_VERSION" "$KAFKA_HOME" "$DLQ_ROOT/scripts/java/kafka-broker" \
+    -Dkafka.version="$KAFKA_VERSION"
 }
 
 kafka_java() { # main-class args...: a JVM on Kafka's classpath

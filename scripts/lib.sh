@@ -79,6 +79,21 @@ mvn_resolve() {
   (cd "$pom" && dlq_mvn "$@" dependency:copy-dependencies -DoutputDirectory="$out" -DincludeScope=runtime)
 }
 
+# ensure_jars NAME HOME POM_DIR [-Dprop=…]: every runtime jar of the POM into HOME/lib, once (a
+# marker file says the folder is complete; later runs do nothing).
+ensure_jars() {
+  local name=$1 home=$2 pom=$3; shift 3
+  [ -f "$home/lib/.complete" ] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch $name from Maven Central"
+  command -v java >/dev/null || die "a Java 17+ runtime is needed to run $name"
+  say "fetching $name from Maven Central into $home (first run only)"
+  local log=$DLQ_CACHE/logs/$(basename "$pom")-mvn.log
+  rm -rf "$home"; mkdir -p "$home/lib" "$DLQ_CACHE/logs"
+  mvn_resolve "$pom" "$home/lib" "$@" >"$log" 2>&1 \
+    || { tail -30 "$log" >&2; die "resolving $name's jars failed (log: $log)"; }
+  touch "$home/lib/.complete"
+}
+
 # mvn_package POM_DIR: builds a Java program of the project's (scripts/java/…) into its target/.
 mvn_package() {
   (cd "$1" && dlq_mvn -DskipTests package dependency:copy-dependencies \

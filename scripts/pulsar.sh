@@ -51,15 +51,8 @@ PULSAR_JVM_OPTS="$PULSAR_MEM_OPTS $PULSAR_JIT_OPTS -XX:+UseG1GC -XX:ParallelGCTh
 # Resolves the broker into $PULSAR_HOME/lib (first run: ~235 MB from Maven Central; later runs:
 # nothing).
 ensure_pulsar() {
-  [ -f "$PULSAR_HOME/lib/.complete" ] && return 0
-  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Apache Pulsar from Maven Central"
-  command -v java >/dev/null || die "a Java 17+ runtime is needed to run Apache Pulsar"
-  say "fetching Apache Pulsar $PULSAR_VERSION from Maven Central into $PULSAR_HOME (first run only)"
-  rm -rf "$PULSAR_HOME"; mkdir -p "$PULSAR_HOME/lib" "$DLQ_CACHE/logs"
-  mvn_resolve "$DLQ_ROOT/scripts/java/pulsar-broker" "$PULSAR_HOME/lib" \
-    -Dpulsar.version="$PULSAR_VERSION" >"$DLQ_CACHE/logs/pulsar-mvn.log" 2>&1 \
-    || { tail -30 "$DLQ_CACHE/logs/pulsar-mvn.log" >&2; die "resolving Pulsar's jars failed (log: $DLQ_CACHE/logs/pulsar-mvn.log)"; }
-  touch "$PULSAR_HOME/lib/.complete"
+  ensure_jars "Apache Pulsar $PULSAR_VERSION" "$PULSAR_HOME" "$DLQ_ROOT/scripts/java/pulsar-broker" \
+    -Dpulsar.version="$PULSAR_VERSION"
 }
 
 pulsar_java() { # main-class args...: a JVM on Pulsar's classpath

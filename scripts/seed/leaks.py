@@ -3,7 +3,8 @@
 
 Every secret kind below is written into every place a value can appear: the key, a header value
 (Kafka) or property (Pulsar), the error message, the stack trace, a JSON payload field, a text
-payload, and a JSON document serialised into a string field ("JSON inside a string"). One dead
+payload, a JSON document serialised into a string field ("JSON inside a string"), and the fields
+of an Avro record (an object container file, which dlq decodes without being asked). One dead
 letter per place, Spring-style on Kafka (kafka_dlt-* headers), the Java client's properties on
 Pulsar. Prints {"topic", "count", "needles"}: the substrings that must never be shown unless
 --reveal is given.
@@ -32,10 +33,26 @@ SECRETS = [
     ("api-key", "api_key=leakapikey010", "leakapikey010"),
 ]
 TEXT = " | ".join(s for _, s, _ in SECRETS)
-NEEDLES = [n for _, _, n in SECRETS] + ["leakwire011", "leakfield012"]
+NEEDLES = [n for _, _, n in SECRETS] + ["leakwire011", "leakfield012", "leakavro013"]
 # A JSON document a producer serialised into a string (Connect's JSON-in-string, envelopes).
 WIRE = json.dumps({"user": "ann", "password": "leakwire011", "note": TEXT})
-PLACES = ["key", "header", "error", "stacktrace", "json", "text", "nested"]
+PLACES = ["key", "header", "error", "stacktrace", "json", "text", "nested", "avro"]
+
+
+def avro_container():
+    """An Avro object container file (it carries its schema, so dlq decodes it unasked)."""
+    import io
+    import fastavro
+    schema = fastavro.parse_schema({
+        "type": "record", "name": "Order", "fields": [
+            {"name": "order_id", "type": "long"},
+            {"name": "note", "type": "string"},
+            {"name": "password", "type": "string"},
+            {"name": "wire", "type": "string"},
+        ]})
+    buf = io.BytesIO()
+    fastavro.writer(buf, schema, [{"order_id": 1, "note": TEXT, "password": "leakavro013", "wire": WIRE}])
+    return buf.getvalue()
 
 
 def dead_letter(place):
@@ -50,9 +67,12 @@ def dead_letter(place):
         payload = "plain text payload: " + TEXT
     elif place == "nested":
         payload = json.dumps({"order_id": 1, "wire": WIRE})
+    elif place == "avro":
+        return key, headers, error, stack, avro_container()
     else:
         payload = json.dumps({"order_id": 1})
     return key, headers, error, stack, payload.encode()
+
 
 
 def kafka(bootstrap, topic):

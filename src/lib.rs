@@ -397,22 +397,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let mut ui = output::purge::TerminalPurgeUi;
             let summary = commands::purge::run(&s, &mut ui).await?;
             output::purge::summary(format, &summary)?;
-            if !summary.failed_partitions.is_empty() {
-                let which: Vec<String> = summary
-                    .failed_partitions
-                    .iter()
-                    .map(|(p, why)| format!("partition {p}: {why}"))
-                    .collect();
-                return Err(error::DlqError::Partial(format!(
-                    "{} of {} selected entries were not purged: the broker refused to delete records of {}; \
-                     they are still in the topic{}. Run the same command again to retry them",
-                    summary.failed,
-                    summary.selected,
-                    which.join("; "),
-                    if summary.backup.is_some() { " and in the backup" } else { "" }
-                ))
-                .into());
-            }
+            summary.outcome()?;
             Ok(())
         }
         Command::Export(a) => {

@@ -12,13 +12,27 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use super::{
-    Broker, Delivery, DlqReader, Publisher, RewindPlan, RewindTarget, ScanNotes, ScanRequest,
-    StartAt, TopicCount, TopicInfo,
+    Broker, BrokerUrl, ConnectConfig, Delivery, DlqReader, Publisher, RewindPlan, RewindTarget,
+    ScanNotes, ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
 use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
+
+/// Connection settings for commands run on the in-memory broker (they name the broker in plans
+/// and read the operator group's name from here).
+pub(crate) fn connect_config() -> ConnectConfig {
+    ConnectConfig {
+        url: BrokerUrl::Kafka {
+            bootstrap: "memory".into(),
+        },
+        timeout: std::time::Duration::from_secs(1),
+        group: "dlq-cli".into(),
+        subscription: "dlq-cli".into(),
+        security: super::Security::default(),
+    }
+}
 
 /// What to make go wrong.
 #[derive(Debug, Default, Clone)]

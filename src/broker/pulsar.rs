@@ -342,9 +342,10 @@ impl PulsarBroker {
     }
 
     /// Subscribes the operator subscription. Only one consumer may hold an Exclusive
-    /// subscription: Apache Pulsar answers a second one with ConsumerBusy, pulsar-lite drops the
-    /// connection, and a consumer that a previous `dlq` just closed can linger a moment. Both
-    /// are retried until the timeout, then reported with what to do.
+    /// subscription: Apache Pulsar answers a second one with ConsumerBusy, and a consumer that a
+    /// previous `dlq` just closed can linger a moment. A subscription the admin API shows held is
+    /// refused at once, naming its consumers; otherwise a busy answer is retried until the
+    /// timeout, then reported with what to do.
     async fn subscribe(
         &self,
         full: &str,
@@ -440,7 +441,8 @@ impl PulsarBroker {
         let mut consumer = self.subscribe(&full, req.start).await?;
         let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
             Err(_) => Err(self.unreachable("asking for the last message id timed out")),
-            // Apache Pulsar answers an empty topic with (-1,-1); pulsar-lite with this error.
+            // Apache Pulsar answers an empty topic with (-1,-1); some brokers (pulsar-lite, the
+            // stand-in used before) with this error.
             Ok(Err(e)) if e.to_string().contains("Topic has no messages") => Ok(Vec::new()),
             Ok(r) => r.context("asking for the last message id"),
         };
@@ -555,8 +557,9 @@ async fn get_topic_schema(
 
 impl PulsarReader {
     /// A throwaway subscription keeps nothing, so what the scan has passed is acknowledged now
-    /// and then: a broker re-sends what is delivered but unacknowledged (pulsar-lite does, as
-    /// flow permits arrive), and each re-send costs bandwidth and client memory. Housekeeping
+    /// and then: a broker may re-send what is delivered but unacknowledged (seen on pulsar-lite,
+    /// the stand-in used before, as flow permits arrived; kept as a defence, it costs one
+    /// cumulative acknowledgement per 100 messages), and each re-send costs bandwidth and memory. Housekeeping
     /// only: a refused acknowledgement stops the releasing, never the read.
     async fn release_behind(&mut self, m: &Message<Vec<u8>>) {
         self.since_release += 1;
@@ -617,9 +620,9 @@ impl DlqReader for PulsarReader {
                 self.done = self.pending.is_empty();
             }
             let record = to_record(&next);
-            // A broker may deliver a message again before it is acknowledged (pulsar-lite
-            // re-sends batches already delivered as flow permits arrive: a 200,000-message
-            // batched DLQ read back 391,079 messages, found with scripts/bench.sh). Message ids
+            // A broker may deliver a message again before it is acknowledged (pulsar-lite, the
+            // stand-in used before, re-sent batches as flow permits arrived: a 200,000-message
+            // batched DLQ read back 391,079 messages; Apache Pulsar redelivers after a reconnect). Message ids
             // grow within a partition, so anything not past the last one delivered is a repeat.
             if let EntryId::Pulsar(id) = record.id {
                 if is_repeat(&mut self.delivered, id) {
@@ -711,8 +714,8 @@ impl DlqReader for PulsarReader {
         }
         // A throwaway subscription is never used again, so its close is not worth waiting for:
         // the broker drops the consumer with the connection anyway. pulsar-rs sometimes never
-        // completes the close while the broker floods a batched topic (pulsar-lite answered at
-        // once, yet `list --all --limit 50` waited the whole timeout, 10 s, in 4 runs of 12).
+        // completes the close while the broker floods a batched topic (seen on pulsar-lite, the
+        // stand-in used before: `list --all --limit 50` waited the whole timeout in 4 runs of 12).
         // Any other subscription is waited for: the same run may subscribe it again (replay's
         // second pass, a rewind), and an unfinished close would hold it.
         let wait = if self.throwaway_name {

@@ -82,6 +82,32 @@ pub struct PurgeSummary {
     pub failed_partitions: BTreeMap<i32, String>,
 }
 
+impl PurgeSummary {
+    /// `Err(Partial)` (exit 3) when the broker refused some partitions, naming them.
+    pub fn outcome(&self) -> Result<(), DlqError> {
+        if self.failed_partitions.is_empty() {
+            return Ok(());
+        }
+        let which: Vec<String> = self
+            .failed_partitions
+            .iter()
+            .map(|(p, why)| format!("partition {p}: {why}"))
+            .collect();
+        Err(DlqError::Partial(format!(
+            "{} of {} selected entries were not purged: the broker refused to delete records of {}; \
+             they are still in the topic{}. Run the same command again to retry them",
+            self.failed,
+            self.selected,
+            which.join("; "),
+            if self.backup.is_some() {
+                " and in the backup"
+            } else {
+                ""
+            }
+        )))
+    }
+}
+
 pub trait PurgeUi: Send {
     fn plan(&mut self, plan: &PurgePlan) -> std::io::Result<()>;
     /// `None` when there is no terminal to ask on.
@@ -379,20 +405,11 @@ pub fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
-    use crate::broker::{BrokerUrl, Security};
 
     fn settings(topic: &str) -> PurgeSettings {
         PurgeSettings {
             topic: topic.into(),
-            connect: ConnectConfig {
-                url: BrokerUrl::Kafka {
-                    bootstrap: "memory".into(),
-                },
-                timeout: std::time::Duration::from_secs(1),
-                group: "dlq-cli".into(),
-                subscription: "dlq-cli".into(),
-                security: Security::default(),
-            },
+            connect: crate::broker::memory::connect_config(),
             selection: Selection::default(),
             ids: Vec::new(),
             all: true,

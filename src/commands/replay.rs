@@ -28,7 +28,7 @@ use crate::domain::selection::Selection;
 use crate::error::DlqError;
 
 /// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
-/// sending pass on tansu at ~33,000 entries/s, 1,024 lets it run about three times faster
+/// sending pass on tansu (the stand-in used before) at ~33,000 entries/s, 1,024 lets it run about three times faster
 /// (docs/BENCHMARKS.md); 1,024 copies of a dead letter are a few MB.
 const WINDOW: usize = 1024;
 /// How often marks are made durable during a run.
@@ -727,20 +727,11 @@ impl TopicOr for Record {
 mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
-    use crate::broker::{BrokerUrl, Security};
 
     fn settings(topic: &str, to: &str) -> ReplaySettings {
         ReplaySettings {
             topic: topic.into(),
-            connect: ConnectConfig {
-                url: BrokerUrl::Kafka {
-                    bootstrap: "memory".into(),
-                },
-                timeout: std::time::Duration::from_secs(1),
-                group: "dlq-cli".into(),
-                subscription: "dlq-cli".into(),
-                security: Security::default(),
-            },
+            connect: crate::broker::memory::connect_config(),
             selection: Selection::default(),
             ids: Vec::new(),
             all: true,

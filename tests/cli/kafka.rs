@@ -1,6 +1,7 @@
-//! `dlq list` and `dlq inspect` against the local Kafka-protocol broker (tansu), on dead letters
-//! written by the official librdkafka client (confluent-kafka) the way Kafka Connect, Spring
-//! Kafka and JSON-envelope producers write them.
+//! `dlq list` and `dlq inspect` against Apache Kafka (scripts/kafka.sh), on dead letters written by
+//! the official librdkafka client (confluent-kafka) the way the conventions no runnable producer
+//! covers here write them (Streams, Cloud Stream, SmallRye, Karafka, Watermill, envelopes,
+//! malformed input); Kafka Connect's and Spring Kafka's own are in producers.rs.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command as StdCommand, Stdio};

@@ -1,6 +1,6 @@
-//! `dlq list` and `dlq inspect` against the local Pulsar-protocol broker (pulsar-lite, through
-//! the checksum proxy), on dead letters that the official Python client's dead-letter policy
-//! moved to `<topic>-<subscription>-DLQ`.
+//! `dlq list` and `dlq inspect` against Apache Pulsar (scripts/pulsar.sh), on dead letters that
+//! the official Python client's dead-letter policy moved to `<topic>-<subscription>-DLQ` (the
+//! Java client's are in producers.rs).
 
 use std::sync::OnceLock;
 

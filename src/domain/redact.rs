@@ -349,8 +349,13 @@ impl Redactor {
     /// key stands alone), and what is shown must not be something a pass would still mask
     /// (found by fuzzing, `scripts/fuzz.sh redact`).
     pub fn redact_text<'a>(&self, text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
-        if let Some(redacted) = self.redact_embedded_json(text, path, masked) {
-            return Cow::Owned(redacted);
+        match self.redact_embedded_json(text, path, masked) {
+            // A JSON document: redacted as JSON, field by field (values by the same patterns);
+            // the text patterns are not run over its syntax as well, or a second pass would
+            // find `"password": null` and mask the null (found by fuzzing).
+            Embedded::Masked(redacted) => return Cow::Owned(redacted),
+            Embedded::Clean => return Cow::Borrowed(text),
+            Embedded::NotJson => {}
         }
         let mut out = self.pass(text, path, masked);
         for _ in 0..8 {
@@ -364,25 +369,30 @@ impl Redactor {
     }
 
     /// Text that is a whole JSON object or array (a document serialised into a string field or
-    /// a header): redacted as JSON, at any depth, and given back as compact JSON text. `None`
-    /// when the text is not one, or nothing in it was masked (the text is then shown as it was).
-    fn redact_embedded_json(&self, text: &str, path: &str, masked: &mut Masked) -> Option<String> {
+    /// a header): redacted as JSON, at any depth, and given back as compact JSON text when
+    /// anything in it was masked (otherwise shown as it was).
+    fn redact_embedded_json(&self, text: &str, path: &str, masked: &mut Masked) -> Embedded {
         let t = text.trim();
         let looks =
             (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
         if !looks {
-            return None;
+            return Embedded::NotJson;
         }
-        let mut v: Value = serde_json::from_str(t).ok()?;
+        let Ok(mut v) = serde_json::from_str::<Value>(t) else {
+            return Embedded::NotJson;
+        };
         let mut inner = Masked::default();
         self.redact_json(&mut v, path, &mut inner);
         if inner.0.is_empty() {
-            return None;
+            return Embedded::Clean;
         }
         for p in inner.0 {
             masked.add(&p);
         }
-        serde_json::to_string(&v).ok()
+        match serde_json::to_string(&v) {
+            Ok(s) => Embedded::Masked(s),
+            Err(_) => Embedded::NotJson,
+        }
     }
 
     fn pass<'a>(&self, text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
@@ -454,6 +464,15 @@ impl Redactor {
             Value::Bool(_) | Value::Null => {}
         }
     }
+}
+
+/// What a text that may be a JSON document became.
+enum Embedded {
+    NotJson,
+    /// A JSON document with nothing to mask.
+    Clean,
+    /// A JSON document, masked and re-serialised.
+    Masked(String),
 }
 
 /// Masks sensitive-looking values inside free text by the built-in patterns. Records `path`
@@ -685,6 +704,14 @@ mod tests {
         // A whole text (a header value, an error message) that is a JSON document.
         let out = masked(r#"{"secret": "s", "ok": 1}"#);
         assert_eq!(out, r#"{"secret":"[REDACTED]","ok":1}"#);
+        // Found by fuzzing: a JSON document is redacted as JSON only, so a second pass does not
+        // mask the null of `"password": null` as if it were `password: <value>` in text.
+        let doc = r#"{"a":[{"n":4111111111111111}],"password":null}"#;
+        let once = masked(doc);
+        assert_eq!(
+            once,
+            r#"{"a":[{"n":"[REDACTED:card-number]"}],"password":null}"#
+        );
     }
 
     #[test]

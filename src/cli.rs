@@ -157,6 +157,7 @@ pub enum ConfigAction {
 
 /// Where the broker is and how long to wait for it.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Connection and authentication")]
 pub struct ConnectArgs {
     /// Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT
     #[arg(short = 'b', long, env = "DLQ_BROKER", value_name = "URL")]
@@ -247,6 +248,7 @@ impl SaslMechanism {
 
 /// Which entries to work on.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Selection")]
 pub struct SelectArgs {
     /// Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d
     #[arg(long, value_name = "TIME")]
@@ -276,6 +278,7 @@ pub struct SelectArgs {
 
 /// How dead-letter metadata is read.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Dead-letter conventions")]
 pub struct ConventionArgs {
     /// Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of
     /// origin_topic, origin_partition, origin_offset, origin_message_id, error_class,
@@ -322,6 +325,7 @@ pub enum DecodeMode {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Output and redaction")]
 pub struct OutputArgs {
     /// Output format [default: table on a terminal, jsonl otherwise]
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
@@ -335,6 +339,7 @@ pub struct OutputArgs {
 
 /// Redaction rules of the user's own, added to the built-in ones and the context's.
 #[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Output and redaction")]
 pub struct RedactArgs {
     /// Also mask this JSON field or header name whole, in any spelling (order_ref matches
     /// orderRef) (repeatable; adds to the built-in rules and the context's)
@@ -355,6 +360,7 @@ pub struct RedactArgs {
 
 /// Safety for commands that change something.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Safety")]
 pub struct ConfirmArgs {
     /// Do not ask for confirmation (required without a terminal)
     #[arg(short = 'y', long)]

@@ -98,3 +98,14 @@ pub fn inspect(format: OutputFormat, v: &EntryView, out: &mut dyn Write) -> io::
     }
     out.flush()
 }
+
+/// `{rate}` in a progress template: entries per second as a whole number (`63431/s`, where
+/// indicatif's own `{per_sec}` prints `63,431.4599/s`).
+pub(crate) fn with_whole_rate(style: indicatif::ProgressStyle) -> indicatif::ProgressStyle {
+    style.with_key(
+        "rate",
+        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0}/s", s.per_sec());
+        },
+    )
+}

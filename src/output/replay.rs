@@ -128,10 +128,10 @@ impl ReplayUi for TerminalReplayUi {
             return;
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} sent  {per_sec}  ETA {eta}")
+        bar.set_style(super::with_whole_rate(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} sent  {rate}  ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        ));
         self.bar = Some(bar);
     }
 

@@ -61,10 +61,10 @@ fn dated(d: &Option<Dated>, now: Timestamp) -> Option<DatedJson> {
 pub fn progress() -> impl FnMut(u64) + Send {
     let bar = io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} entries read ({per_sec})")
+        bar.set_style(super::with_whole_rate(
+            ProgressStyle::with_template("{spinner} {pos} entries read ({rate})")
                 .expect("template"),
-        );
+        ));
         bar
     });
     move |read| {

@@ -29,9 +29,12 @@ kafka_java() { # main-class args...: a JVM on Kafka's classpath
 
 # kafka_up STATE_DIR PORT: formats a fresh log directory and starts the broker; returns once it
 # logs "Kafka Server started". Writes STATE_DIR/kafka.pid and STATE_DIR/kafka.log.
+# DLQ_KAFKA_ADVERTISED_PORT: the PLAINTEXT port clients are told to use (default PORT); the
+# fault tests put a TCP proxy of their own there, to cut the network without a reset.
 kafka_up() {
   local state=$1 port=$2
   local ctrl=$((port + 1)) sasl=$((port + 2)) ssl=$((port + 3)) dir=$1/kafka
+  local advertised=${DLQ_KAFKA_ADVERTISED_PORT:-$port}
   rm -rf "$dir"; mkdir -p "$dir"
   test_pki "$state/pki"
   cat >"$dir/server.properties" <<PROPS
@@ -40,7 +43,7 @@ node.id=1
 controller.quorum.voters=1@127.0.0.1:$ctrl
 controller.listener.names=CONTROLLER
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctrl,SASL_PLAINTEXT://127.0.0.1:$sasl,SSL://127.0.0.1:$ssl
-advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl,SSL://127.0.0.1:$ssl
+advertised.listeners=PLAINTEXT://127.0.0.1:$advertised,SASL_PLAINTEXT://127.0.0.1:$sasl,SSL://127.0.0.1:$ssl
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
 inter.broker.listener.name=PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -76,6 +79,14 @@ PROPS
   kafka_java kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties" \
     --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
     >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "formatting Kafka's log directory failed"; }
+  kafka_start "$state"
+}
+
+# kafka_start STATE_DIR: starts the broker kafka_up configured, on the data it has (after a stop
+# or a SIGKILL: the fault tests restart it this way).
+kafka_start() {
+  local state=$1 dir=$1/kafka
+    [ -s "$state/kafka.log" ] && mv "$state/kafka.log" "$state/kafka.log.prev"
   (cd "$dir" && exec setsid java $KAFKA_JVM_OPTS -Dorg.slf4j.simpleLogger.showDateTime=true \
     -cp "$KAFKA_HOME/lib/*" kafka.Kafka server.properties >"$state/kafka.log" 2>&1 </dev/null) &
   echo $! >"$state/kafka.pid"

@@ -26,7 +26,10 @@
 # non-dynamic configuration", so a test of the other mode needs a broker started for it.
 #
 # Environment: DLQ_PULSAR_BATCH_INDEX_ACK (true), DLQ_PULSAR_START_TIMEOUT (180 s),
-# DLQ_PULSAR_MEM_OPTS, DLQ_PULSAR_JIT_OPTS (below).
+# DLQ_PULSAR_MEM_OPTS, DLQ_PULSAR_JIT_OPTS (below); for the fault tests, which restart a broker on
+# its data and cut its network with a TCP proxy of their own: DLQ_PULSAR_BOOKIE_PORT (a fixed
+# bookie port, so a restarted bookie finds its ledgers; default any free one) and
+# DLQ_PULSAR_ADVERTISED_PORT (the binary port clients are told to use after a lookup; default PORT).
 
 PULSAR_VERSION=4.0.7
 PULSAR_HOME=$DLQ_CACHE/pulsar-$PULSAR_VERSION
@@ -81,7 +84,11 @@ pulsar_jwt() {
 pulsar_up() {
   local state=$1 port=$2
   local web=$((port + 1)) tls=$((port + 2)) webtls=$((port + 3)) dir=$1/pulsar
-  local timeout=${DLQ_PULSAR_START_TIMEOUT:-180} batch_index_ack=${DLQ_PULSAR_BATCH_INDEX_ACK:-true}
+  local batch_index_ack=${DLQ_PULSAR_BATCH_INDEX_ACK:-true}
+  local listeners=''
+  # Only when asked: a listener list without pulsar+ssl:// would leave TLS clients no address.
+  [ -n "${DLQ_PULSAR_ADVERTISED_PORT:-}" ] && listeners="advertisedListeners=internal:pulsar://127.0.0.1:$DLQ_PULSAR_ADVERTISED_PORT
+internalListenerName=internal"
   rm -rf "$dir"; mkdir -p "$dir"
   state=$(cd "$state" && pwd)
   dir=$state/pulsar
@@ -112,7 +119,7 @@ brokerServicePort=$port
 webServicePort=$web
 brokerServicePortTls=$tls
 webServicePortTls=$webtls
-
+$listeners
 # TLS served by the broker itself (PEM; the key is PKCS#8). Clients need not show a certificate.
 tlsCertificateFilePath=$state/pki/broker.crt
 tlsKeyFilePath=$state/pki/broker.key
@@ -176,10 +183,20 @@ diskUsageThreshold=0.99
 diskUsageWarnThreshold=0.99
 allowLoopback=true
 CONF
+  echo "${DLQ_PULSAR_BOOKIE_PORT:-0}" >"$dir/bookie-port"
+  pulsar_start "$state" "$port"
+}
+
+# pulsar_start STATE_DIR PORT: starts the broker pulsar_up configured, on the data it has (after a
+# stop or a SIGKILL: the fault tests restart it this way); returns once it is ready.
+pulsar_start() {
+  local state=$1 port=$2 dir=$1/pulsar
+  local web=$((port + 1)) timeout=${DLQ_PULSAR_START_TIMEOUT:-180}
+  [ -s "$state/pulsar.log" ] && mv "$state/pulsar.log" "$state/pulsar.log.prev"
   # shellcheck disable=SC2086
   (cd "$dir" && exec setsid java $PULSAR_JVM_OPTS -Dlog4j2.configurationFile="$dir/log4j2.properties" \
     -cp "$PULSAR_HOME/lib/*" org.apache.pulsar.PulsarStandaloneStarter \
-    -c "$dir/standalone.conf" -nfw -nss --bookkeeper-port 0 \
+    -c "$dir/standalone.conf" -nfw -nss --bookkeeper-port "$(cat "$dir/bookie-port")" \
     >"$state/pulsar.log" 2>&1 </dev/null) &
   echo $! >"$state/pulsar.pid"
   local pid deadline=$((SECONDS + timeout))

@@ -39,6 +39,13 @@ pub enum DlqError {
     },
 }
 
+/// Whether an error means the broker went away or stopped answering (exit 4), anywhere in its
+/// chain: an unknown outcome, not a refusal.
+pub fn is_unreachable(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|c| matches!(c.downcast_ref::<DlqError>(), Some(DlqError::Unreachable(_))))
+}
+
 /// The exit code for an error, found anywhere in its chain.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {

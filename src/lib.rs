@@ -328,6 +328,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 yes: a.confirm.yes,
                 topic: a.topic.unwrap_or_default(),
                 from_file: a.from_file,
+                journal_dir: commands::journal::Journal::default_dir(),
             };
             let format = a
                 .output
@@ -343,22 +344,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             );
             let summary = commands::replay::run(&s, &mut ui).await?;
             output::replay::summary(format, &summary, &mut ui)?;
-            if summary.interrupted {
-                return Err(error::DlqError::Declined(format!(
-                    "interrupted after {} entries were sent and marked handled; run the same command again to continue",
-                    summary.sent
-                ))
-                .into());
-            }
-            let missed = summary.skipped + summary.failed;
-            if missed > 0 {
-                return Err(error::DlqError::Partial(format!(
-                    "{missed} of {} selected entries were not replayed ({} skipped, {} failed)",
-                    summary.selected, summary.skipped, summary.failed
-                ))
-                .into());
-            }
-            Ok(())
+            Ok(summary.outcome()?)
         }
         Command::Purge(a) => {
             let now = Timestamp::now();

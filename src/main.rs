@@ -5,6 +5,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = dlq::cli::Cli::parse();
+    // FAILPOINTS (builds with the `failpoints` feature only: the fault tests).
+    let _fail_points = fail::FailScenario::setup();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -279,7 +279,7 @@ impl KafkaBroker {
             consumer.assign(&tpl).context("assigning partitions")?;
         }
         Ok(KafkaReader {
-            consumer,
+            consumer: std::sync::Arc::new(consumer),
             open,
             topic: req.topic.clone(),
             bootstrap: self.bootstrap.clone(),
@@ -499,7 +499,7 @@ impl KafkaBroker {
         plan: &RewindPlan,
         assume_inactive: bool,
     ) -> anyhow::Result<()> {
-        let consumer = self.consumer_for(group)?;
+        let consumer = std::sync::Arc::new(self.consumer_for(group)?);
         // Checked again: a consumer may have joined since the plan was shown.
         match self.membership(&consumer, group) {
             Membership::Active(why) => return Err(anyhow::anyhow!("{why}; nothing was changed")),
@@ -519,8 +519,17 @@ impl KafkaBroker {
                 tpl.add_partition_offset(topic, row.partition, Offset::Offset(o))?;
             }
         }
-        coordinator_retry(self.timeout, || consumer.commit(&tpl, CommitMode::Sync))
-            .with_context(|| format!("committing the offsets of group '{group}' on '{topic}'"))?;
+        fail::fail_point!("rewind-before-commit");
+        let deadline = Instant::now() + self.timeout;
+        coordinator_retry(self.timeout, || commit_within(&consumer, &tpl, deadline)).map_err(
+            |e| {
+                commit_error(
+                    &self.bootstrap,
+                    format!("committing the offsets of group '{group}' on '{topic}'"),
+                    e,
+                )
+            },
+        )?;
         // Read back what the broker now holds.
         let partitions: Vec<i32> = plan.partitions.iter().map(|r| r.partition).collect();
         let now = self.committed(&consumer, topic, &partitions)?;
@@ -590,7 +599,8 @@ impl KafkaBroker {
 /// taken from a watermark read up front: some brokers report a high watermark below the last
 /// record (BROKERS.md).
 pub struct KafkaReader {
-    consumer: KConsumer,
+    /// Shared with a commit's own thread (`commit_within`).
+    consumer: std::sync::Arc<KConsumer>,
     open: BTreeSet<i32>,
     topic: String,
     bootstrap: String,
@@ -656,13 +666,18 @@ impl KafkaReader {
         if moved.is_empty() {
             return Ok(());
         }
+        let deadline = Instant::now() + self.timeout;
         coordinator_retry(self.timeout, || {
-            self.consumer.commit(&tpl, CommitMode::Sync)
+            commit_within(&self.consumer, &tpl, deadline)
         })
-        .with_context(|| {
-            format!(
-                "committing the offsets of group '{}' on '{}'",
-                self.group, self.topic
+        .map_err(|e| {
+            commit_error(
+                &self.bootstrap,
+                format!(
+                    "committing the offsets of group '{}' on '{}'",
+                    self.group, self.topic
+                ),
+                e,
             )
         })?;
         self.committed.extend(moved);
@@ -782,7 +797,26 @@ impl TimestampProbe {
 /// Publishes with librdkafka's producer: `acks=all`, each message confirmed by a delivery report.
 struct KafkaPublisher {
     producer: FutureProducer,
+    bootstrap: String,
     timeout: Duration,
+}
+
+/// Whether a failed delivery may still have been written: the broker did not answer in time or
+/// the connection went (an unknown outcome, not a refusal).
+fn outcome_unknown(e: &KafkaError) -> bool {
+    use RDKafkaErrorCode::*;
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            MessageTimedOut
+                | RequestTimedOut
+                | OperationTimedOut
+                | BrokerTransportFailure
+                | AllBrokersDown
+                | NetworkException
+                | NotEnoughReplicasAfterAppend
+        )
+    )
 }
 
 #[async_trait]
@@ -811,13 +845,21 @@ impl Publisher for KafkaPublisher {
             match self.producer.send_result(record) {
                 Ok(delivery) => {
                     let topic = msg.topic.clone();
+                    let bootstrap = self.bootstrap.clone();
                     return Ok(Box::pin(async move {
                         match delivery.await {
                             Ok(Ok(_)) => Ok(()),
+                            Ok(Err((e, _))) if outcome_unknown(&e) => {
+                                Err(DlqError::Unreachable(format!(
+                                    "Kafka at {bootstrap} did not confirm a message to '{topic}' ({e})"
+                                ))
+                                .into())
+                            }
                             Ok(Err((e, _))) => Err(anyhow::anyhow!("{topic}: {e}")),
-                            Err(_) => Err(anyhow::anyhow!(
+                            Err(_) => Err(DlqError::Unreachable(format!(
                                 "{topic}: the producer went away before a delivery report"
-                            )),
+                            ))
+                            .into()),
                         }
                     }));
                 }
@@ -827,6 +869,14 @@ impl Publisher for KafkaPublisher {
                 {
                     record = r;
                     tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    return Err(DlqError::Unreachable(format!(
+                        "Kafka at {} confirmed nothing for {}s (the producer's queue stayed full)",
+                        self.bootstrap,
+                        self.timeout.as_secs_f32()
+                    ))
+                    .into())
                 }
                 Err((e, _)) => {
                     return Err(e).context(format!("queueing a message for '{}'", msg.topic))
@@ -842,7 +892,8 @@ impl Publisher for KafkaPublisher {
     }
 }
 
-/// A broker that lacks DeleteRecords refuses it, or (some) drop the connection on it.
+/// A broker that lacks DeleteRecords refuses it. (A connection lost or a request timed out is
+/// the broker going away, not a missing capability: see `outcome_unknown`.)
 fn classify_delete_error(
     e: KafkaError,
     unsupported: &dyn Fn(String) -> anyhow::Error,
@@ -850,15 +901,7 @@ fn classify_delete_error(
     use RDKafkaErrorCode::*;
     match e.rdkafka_error_code() {
         Some(
-            UnsupportedVersion
-            | InvalidRequest
-            | UnsupportedForMessageFormat
-            | BrokerTransportFailure
-            | AllBrokersDown
-            | OperationTimedOut
-            | RequestTimedOut
-            | NetworkException
-            | PolicyViolation,
+            UnsupportedVersion | InvalidRequest | UnsupportedForMessageFormat | PolicyViolation,
         ) => unsupported(e.to_string()),
         _ => anyhow::Error::new(e).context("deleting records"),
     }
@@ -868,6 +911,54 @@ fn classify_delete_error(
 /// COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE: a broker answers these while it
 /// creates `__consumer_offsets` on first use, or after a coordinator failover), for at most
 /// `timeout`. Anything else, and the last answer once the time is up, is returned as it is.
+/// Commits on a thread of its own and waits for it until `deadline`: librdkafka's synchronous
+/// commit waits for a group coordinator as long as it takes (45 s with the broker killed, seen
+/// in tests/cli/faults.rs). After the deadline the commit counts as timed out (an unknown
+/// outcome) and its thread is left to finish or to end with the process.
+fn commit_within(
+    consumer: &std::sync::Arc<KConsumer>,
+    tpl: &TopicPartitionList,
+    deadline: Instant,
+) -> Result<(), KafkaError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (c, tpl) = (consumer.clone(), tpl.clone());
+    std::thread::spawn(move || {
+        let _ = tx.send(c.commit(&tpl, CommitMode::Sync));
+    });
+    let wait = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    match rx.recv_timeout(wait) {
+        Ok(result) => result,
+        Err(_) => Err(KafkaError::ConsumerCommit(
+            RDKafkaErrorCode::OperationTimedOut,
+        )),
+    }
+}
+
+/// A commit that failed: the broker going away (or its coordinator never coming back within the
+/// timeout) is exit 4; a refusal is an error of its own.
+fn commit_error(bootstrap: &str, what: String, e: KafkaError) -> anyhow::Error {
+    let coordinator_gone = matches!(
+        e.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::NotCoordinator
+                | RDKafkaErrorCode::CoordinatorLoadInProgress
+                | RDKafkaErrorCode::CoordinatorNotAvailable
+                | RDKafkaErrorCode::WaitingForCoordinator
+                | RDKafkaErrorCode::TimedOutQueue
+        )
+    );
+    if coordinator_gone || outcome_unknown(&e) {
+        DlqError::Unreachable(format!(
+            "lost the connection to Kafka at {bootstrap} while {what} ({e})"
+        ))
+        .into()
+    } else {
+        anyhow::Error::new(e).context(what)
+    }
+}
+
 fn coordinator_retry<T>(
     timeout: Duration,
     mut f: impl FnMut() -> Result<T, KafkaError>,
@@ -1109,13 +1200,21 @@ impl Broker for KafkaBroker {
             admin.delete_records(&tpl, &opts),
         )
         .await;
+        let lost = |why: String| -> anyhow::Error {
+            DlqError::Unreachable(format!(
+                "lost the connection to Kafka at {} while deleting records ({why})",
+                self.bootstrap
+            ))
+            .into()
+        };
         let result = match answer {
             Err(_) => {
-                return Err(unsupported(format!(
+                return Err(lost(format!(
                     "no answer within {}s",
                     self.timeout.as_secs_f32()
                 )))
             }
+            Ok(Err(e)) if outcome_unknown(&e) => return Err(lost(e.to_string())),
             Ok(Err(e)) => return Err(classify_delete_error(e, &unsupported)),
             Ok(Ok(result)) => result,
         };
@@ -1129,11 +1228,15 @@ impl Broker for KafkaBroker {
     }
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
-        let message_timeout = (self.timeout.as_millis().max(1000) * 3).to_string();
+        // librdkafka retries a send until message.timeout.ms (5 minutes by default), so a broker
+        // that went away would hold the replay that long: the user's --timeout bounds it, and
+        // no -X can lengthen it.
+        let message_timeout = self.timeout.as_millis().max(1000).to_string();
         let producer: FutureProducer = self
             .client_config(
-                &[("linger.ms", "5"), ("message.timeout.ms", &message_timeout)],
+                &[("linger.ms", "5")],
                 &[
+                    ("message.timeout.ms", &message_timeout),
                     ("acks", "all"),
                     // The Java client's partitioner: a replayed key lands where the service's
                     // producer put it, keeping per-key order (librdkafka's default hashes
@@ -1145,7 +1248,8 @@ impl Broker for KafkaBroker {
             .context("creating the Kafka producer")?;
         Ok(Box::new(KafkaPublisher {
             producer,
-            timeout: self.timeout * 3,
+            bootstrap: self.bootstrap.clone(),
+            timeout: self.timeout,
         }))
     }
 }

@@ -476,7 +476,9 @@ impl PulsarBroker {
             pending,
             partitions: req.partitions.clone(),
             since: req.since,
+            url: self.url.clone(),
             timeout: self.timeout,
+            lost: false,
         })
     }
 }
@@ -514,7 +516,10 @@ pub struct PulsarReader {
     done: bool,
     partitions: Vec<i32>,
     since: Option<Timestamp>,
+    url: String,
     timeout: Duration,
+    /// The broker went away: closing does not wait for it.
+    lost: bool,
 }
 
 /// Whether `id` was delivered already: not past the last position seen in its partition (which
@@ -556,58 +561,29 @@ async fn get_topic_schema(
 }
 
 impl PulsarReader {
-    /// A throwaway subscription keeps nothing, so what the scan has passed is acknowledged now
-    /// and then: a broker may re-send what is delivered but unacknowledged (seen on pulsar-lite,
-    /// the stand-in used before, as flow permits arrived; kept as a defence, it costs one
-    /// cumulative acknowledgement per 100 messages), and each re-send costs bandwidth and memory. Housekeeping
-    /// only: a refused acknowledgement stops the releasing, never the read.
-    async fn release_behind(&mut self, m: &Message<Vec<u8>>) {
-        self.since_release += 1;
-        let id = &m.message_id.id;
-        if self.since_release < RELEASE_EVERY || id.entry_id == 0 {
-            return;
-        }
-        self.since_release = 0;
-        // Every entry before this one in its partition was delivered: they come in order. A
-        // batch spans many messages; its predecessor is acknowledged once.
-        let passed = (partition_index(m), id.ledger_id, id.entry_id - 1);
-        if self.released.get(&passed.0) == Some(&(passed.1, passed.2)) {
-            return;
-        }
-        self.released.insert(passed.0, (passed.1, passed.2));
-        let before = MessageIdData {
-            ledger_id: id.ledger_id,
-            entry_id: id.entry_id - 1,
-            partition: id.partition,
-            ..Default::default()
-        };
-        let answer = tokio::time::timeout(
-            self.timeout,
-            self.consumer.cumulative_ack_with_id(&m.topic, before),
-        )
-        .await;
-        if !matches!(answer, Ok(Ok(()))) {
-            tracing::debug!(topic = %self.full, ?answer, "acknowledging on the throwaway subscription failed; reading on without");
-            self.throwaway = false;
-        }
-    }
-}
-
-#[async_trait]
-impl DlqReader for PulsarReader {
-    async fn topic_schema(&mut self, topic: &str, version: &[u8]) -> Result<Served, String> {
-        get_topic_schema(&mut self.consumer, topic, version).await
-    }
-
-    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+    async fn next_record(&mut self) -> anyhow::Result<Option<Record>> {
         while !self.done {
             let next = match tokio::time::timeout(IDLE_END, self.consumer.try_next()).await {
-                // Quiet: the rest of the backlog was already acknowledged.
+                // Quiet before every partition's last message was seen: either the rest of the
+                // backlog was already acknowledged, or the broker went away. A ping tells them
+                // apart (pulsar-rs reconnects on its own; the ping waits at most the timeout).
+                Err(_) if !self.pending.is_empty() => {
+                    self.check_connection().await?;
+                    self.done = true;
+                    return Ok(None);
+                }
                 Err(_) | Ok(Ok(None)) => {
                     self.done = true;
                     return Ok(None);
                 }
                 Ok(Ok(Some(m))) => m,
+                Ok(Err(e @ pulsar::Error::Connection(_))) => {
+                    return Err(DlqError::Unreachable(format!(
+                        "lost the connection to Pulsar at {} while reading '{}' ({e})",
+                        self.url, self.full
+                    ))
+                    .into())
+                }
                 Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
             };
             let part = partition_index(&next);
@@ -653,7 +629,7 @@ impl DlqReader for PulsarReader {
         Ok(None)
     }
 
-    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
+    async fn acknowledge(&mut self, id: EntryId) -> anyhow::Result<()> {
         let EntryId::Pulsar(id) = id else {
             return Ok(());
         };
@@ -696,10 +672,93 @@ impl DlqReader for PulsarReader {
                 self.outstanding.remove(&key);
             }
         }
-        tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id))
-            .await
-            .map_err(|_| anyhow::anyhow!("acknowledging {id} timed out"))?
-            .with_context(|| format!("acknowledging {id} on '{}'", self.full))
+        let lost = |why: String| -> anyhow::Error {
+            DlqError::Unreachable(format!(
+                "lost the connection to Pulsar at {} while acknowledging {id} on '{}' ({why})",
+                self.url, self.full
+            ))
+            .into()
+        };
+        match tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id)).await {
+            Err(_) => Err(lost(format!(
+                "no answer within {}s",
+                self.timeout.as_secs_f32()
+            ))),
+            Ok(Err(e)) => Err(lost(e.to_string())),
+            Ok(Ok(())) => Ok(()),
+        }
+    }
+
+    /// `Unreachable` (exit 4) when the broker does not answer a ping within the timeout.
+    async fn check_connection(&mut self) -> anyhow::Result<()> {
+        match tokio::time::timeout(self.timeout, self.consumer.check_connection()).await {
+            Ok(Ok(())) => Ok(()),
+            answer => Err(DlqError::Unreachable(format!(
+                "lost the connection to Pulsar at {} while reading '{}' ({})",
+                self.url,
+                self.full,
+                match answer {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!("no answer within {}s", self.timeout.as_secs_f32()),
+                }
+            ))
+            .into()),
+        }
+    }
+
+    /// A throwaway subscription keeps nothing, so what the scan has passed is acknowledged now
+    /// and then: a broker may re-send what is delivered but unacknowledged (seen on pulsar-lite,
+    /// the stand-in used before, as flow permits arrived; kept as a defence, it costs one
+    /// cumulative acknowledgement per 100 messages), and each re-send costs bandwidth and memory. Housekeeping
+    /// only: a refused acknowledgement stops the releasing, never the read.
+    async fn release_behind(&mut self, m: &Message<Vec<u8>>) {
+        self.since_release += 1;
+        let id = &m.message_id.id;
+        if self.since_release < RELEASE_EVERY || id.entry_id == 0 {
+            return;
+        }
+        self.since_release = 0;
+        // Every entry before this one in its partition was delivered: they come in order. A
+        // batch spans many messages; its predecessor is acknowledged once.
+        let passed = (partition_index(m), id.ledger_id, id.entry_id - 1);
+        if self.released.get(&passed.0) == Some(&(passed.1, passed.2)) {
+            return;
+        }
+        self.released.insert(passed.0, (passed.1, passed.2));
+        let before = MessageIdData {
+            ledger_id: id.ledger_id,
+            entry_id: id.entry_id - 1,
+            partition: id.partition,
+            ..Default::default()
+        };
+        let answer = tokio::time::timeout(
+            self.timeout,
+            self.consumer.cumulative_ack_with_id(&m.topic, before),
+        )
+        .await;
+        if !matches!(answer, Ok(Ok(()))) {
+            tracing::debug!(topic = %self.full, ?answer, "acknowledging on the throwaway subscription failed; reading on without");
+            self.throwaway = false;
+        }
+    }
+}
+
+#[async_trait]
+impl DlqReader for PulsarReader {
+    async fn topic_schema(&mut self, topic: &str, version: &[u8]) -> Result<Served, String> {
+        get_topic_schema(&mut self.consumer, topic, version).await
+    }
+
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        let next = self.next_record().await;
+        self.lost |= next.as_ref().is_err_and(crate::error::is_unreachable);
+        next
+    }
+
+    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
+        let marked = self.acknowledge(id).await;
+        self.lost |= marked.as_ref().is_err_and(crate::error::is_unreachable);
+        marked
     }
 
     /// Acknowledgements are sent as they are made.
@@ -718,7 +777,9 @@ impl DlqReader for PulsarReader {
         // stand-in used before: `list --all --limit 50` waited the whole timeout in 4 runs of 12).
         // Any other subscription is waited for: the same run may subscribe it again (replay's
         // second pass, a rewind), and an unfinished close would hold it.
-        let wait = if self.throwaway_name {
+        let wait = if self.lost {
+            Duration::ZERO
+        } else if self.throwaway_name {
             self.timeout.min(THROWAWAY_CLOSE)
         } else {
             self.timeout
@@ -800,7 +861,22 @@ fn batch_index_acks_note(batches: &HashMap<(i32, u64, u64), (i32, i32)>) -> Opti
 
 struct PulsarPublisher {
     producer: MultiTopicProducer<TokioExecutor>,
+    url: String,
     timeout: Duration,
+}
+
+/// Whether a failed send may still have been written: the connection went or timed out (an
+/// unknown outcome), rather than the broker refusing the message.
+fn outcome_unknown(e: &pulsar::Error) -> bool {
+    use pulsar::error::{ConnectionError, ProducerError};
+    match e {
+        pulsar::Error::Connection(ConnectionError::PulsarError(..))
+        | pulsar::Error::Producer(ProducerError::Connection(ConnectionError::PulsarError(..)))
+        | pulsar::Error::Producer(ProducerError::Fenced | ProducerError::Custom(_))
+        | pulsar::Error::Custom(_) => false,
+        pulsar::Error::Producer(ProducerError::Batch(inner)) => outcome_unknown(inner),
+        _ => true,
+    }
 }
 
 #[async_trait]
@@ -835,20 +911,41 @@ impl Publisher for PulsarPublisher {
             partition_key_b64_encoded: b64,
             ..OutMessage::default()
         };
-        let queued = tokio::time::timeout(
-            self.timeout,
+        let url = self.url.clone();
+        let timeout = self.timeout;
+        let queued = match tokio::time::timeout(
+            timeout,
             self.producer.send_non_blocking(topic.clone(), out),
         )
         .await
-        .map_err(|_| anyhow::anyhow!("{topic}: queueing timed out"))?
-        .with_context(|| format!("queueing a message for '{topic}'"))?;
-        let timeout = self.timeout;
+        {
+            Err(_) => {
+                return Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} took no message for '{topic}' within {}s (the producer is not connected)",
+                    timeout.as_secs_f32()
+                ))
+                .into())
+            }
+            Ok(Err(e)) if outcome_unknown(&e) => {
+                return Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} took no message for '{topic}' ({e})"
+                ))
+                .into())
+            }
+            Ok(Err(e)) => return Err(e).with_context(|| format!("queueing a message for '{topic}'")),
+            Ok(Ok(queued)) => queued,
+        };
         Ok(Box::pin(async move {
             match tokio::time::timeout(timeout, queued).await {
-                Err(_) => Err(anyhow::anyhow!(
-                    "{topic}: no receipt within {}s",
+                Err(_) => Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} sent no receipt for a message to '{topic}' within {}s",
                     timeout.as_secs_f32()
-                )),
+                ))
+                .into()),
+                Ok(Err(e)) if outcome_unknown(&e) => Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} sent no receipt for a message to '{topic}' ({e})"
+                ))
+                .into()),
                 Ok(Err(e)) => Err(anyhow::anyhow!("{topic}: {e}")),
                 Ok(Ok(_receipt)) => Ok(()),
             }
@@ -1018,6 +1115,7 @@ impl Broker for PulsarBroker {
             .build_multi_topic();
         Ok(Box::new(PulsarPublisher {
             producer,
+            url: self.url.clone(),
             timeout: self.timeout,
         }))
     }
@@ -1156,6 +1254,9 @@ impl Broker for PulsarBroker {
             let Some(partition_topic) = partitions.get(&row.partition) else {
                 continue;
             };
+            if !moved.is_empty() {
+                fail::fail_point!("rewind-between-partitions", |_| Ok(()));
+            }
             let done = match row.target {
                 Some(EntryId::Pulsar(id)) => {
                     self.admin

@@ -5,6 +5,7 @@ pub mod completions;
 pub mod decoding;
 pub mod export;
 pub mod inspect;
+pub mod journal;
 pub mod list;
 pub mod purge;
 pub mod replay;

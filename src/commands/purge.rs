@@ -80,11 +80,42 @@ pub struct PurgeSummary {
     pub failed: u64,
     /// Kafka: the partitions whose records the broker refused to delete, with its reason.
     pub failed_partitions: BTreeMap<i32, String>,
+    /// The broker went away: what dlq was doing, and the broker's words (exit 4).
+    pub lost: Option<String>,
+    /// Per partition (-1 when unpartitioned), selected entries and how many of them were purged.
+    pub partitions: BTreeMap<i32, (u64, u64)>,
 }
 
 impl PurgeSummary {
     /// `Err(Partial)` (exit 3) when the broker refused some partitions, naming them.
     pub fn outcome(&self) -> Result<(), DlqError> {
+        if let Some(lost) = &self.lost {
+            let (done, not): (Vec<_>, Vec<_>) = self
+                .partitions
+                .iter()
+                .partition(|(_, (sel, purged))| purged == sel);
+            let names = |v: Vec<(&i32, &(u64, u64))>| -> String {
+                if v.is_empty() {
+                    return "none".into();
+                }
+                v.iter()
+                    .map(|(p, _)| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(DlqError::Unreachable(format!(
+                "{lost}; {} of {} selected entries were purged (partitions purged: {}; not or not completely purged: {}){}. \
+                 Run the same command again once the broker is back: it purges what is still there",
+                self.purged,
+                self.selected,
+                names(done),
+                names(not),
+                match &self.backup {
+                    Some(b) => format!("; every selected entry is in the backup {}", b.display()),
+                    None => String::new(),
+                }
+            )));
+        }
         if self.failed_partitions.is_empty() {
             return Ok(());
         }
@@ -319,6 +350,7 @@ pub async fn run_on(
     // Deleting: marked handled only once the broker deleted their partition's prefix.
     let mut held: Vec<EntryId> = Vec::new();
     let mut delete_before: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut doing = "reading";
     let result: anyhow::Result<()> = async {
         while let Some(record) = reader.next().await? {
             let id = record.id;
@@ -332,6 +364,7 @@ pub async fn run_on(
             if let Some(b) = backup.as_mut() {
                 b.write(&ArchivedEntry::of(&entry, &s.topic))?;
             }
+            summary.partitions.entry(part).or_default().0 += 1;
             if let EntryId::Kafka { partition, offset } = id {
                 delete_before.insert(partition, offset + 1);
             }
@@ -342,21 +375,29 @@ pub async fn run_on(
             }
             batch.push(id);
             if batch.len() >= BATCH {
+                doing = "acknowledging";
                 purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
+                doing = "reading";
             }
         }
         Ok(())
     }
     .await;
     // On an error, entries already acknowledged had a durable backup; nothing else is purged.
-    result?;
+    if let Err(e) = result {
+        return lost_or(e, doing, &s.connect, reader, summary);
+    }
     if let Some(b) = backup.as_mut() {
         b.sync()?;
     }
     if deleting {
+        fail::fail_point!("purge-before-delete");
         // Not marked in the group until the broker deleted them: on failure, dropping the
         // reader commits nothing, and a refused partition keeps its entries unmarked.
-        let refused = broker.delete_records(&s.topic, &delete_before).await?;
+        let refused = match broker.delete_records(&s.topic, &delete_before).await {
+            Ok(refused) => refused,
+            Err(e) => return lost_or(e, "deleting records", &s.connect, reader, summary),
+        };
         for id in held {
             let part = id.partition().unwrap_or(-1);
             if refused.contains_key(&part) {
@@ -367,10 +408,66 @@ pub async fn run_on(
         }
         summary.failed_partitions = refused;
     }
-    purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
-    let notes = reader.close().await?;
-    summary.warnings.extend(notes.warnings);
+    if let Err(e) = purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await {
+        return lost_or(e, "acknowledging", &s.connect, reader, summary);
+    }
+    match reader.close().await {
+        Ok(notes) => summary.warnings.extend(notes.warnings),
+        Err(e) => {
+            return lost_or(
+                e,
+                "committing the operator group",
+                &s.connect,
+                Box::new(Gone),
+                summary,
+            )
+        }
+    }
     Ok(summary)
+}
+
+/// An error in pass 2: the broker going away ends the purge with the summary of what was
+/// purged (exit 4, the reader let go unclosed: closing would wait for the broker); any other
+/// error is returned as it is.
+fn lost_or(
+    e: anyhow::Error,
+    doing: &str,
+    connect: &ConnectConfig,
+    reader: Box<dyn broker::DlqReader>,
+    mut summary: PurgeSummary,
+) -> anyhow::Result<PurgeSummary> {
+    if !crate::error::is_unreachable(&e) {
+        return Err(e);
+    }
+    std::mem::forget(reader);
+    let kind = match connect.url {
+        broker::BrokerUrl::Kafka { .. } => "Kafka",
+        broker::BrokerUrl::Pulsar { .. } => "Pulsar",
+    };
+    summary.lost = Some(format!(
+        "lost the connection to {kind} at {} while {doing} ({e:#})",
+        connect.url
+    ));
+    Ok(summary)
+}
+
+/// A reader already closed (what `lost_or` lets go of after a failed close).
+struct Gone;
+
+#[async_trait::async_trait]
+impl broker::DlqReader for Gone {
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        Ok(None)
+    }
+    async fn mark_handled(&mut self, _id: EntryId) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn close(self: Box<Self>) -> anyhow::Result<broker::ScanNotes> {
+        Ok(broker::ScanNotes::default())
+    }
 }
 
 /// Makes the backup durable, then marks the batch handled.
@@ -383,10 +480,18 @@ async fn purge_batch(
     if let Some(b) = backup.as_mut() {
         b.sync()?;
     }
-    for id in batch.drain(..) {
+    for (i, id) in batch.drain(..).enumerate() {
+        if i == 0 {
+            fail::fail_point!("purge-before-marking");
+        }
         reader.mark_handled(id).await?;
         tracing::debug!(topic = %summary.topic, %id, status = %summary.how, "entry");
         summary.purged += 1;
+        summary
+            .partitions
+            .entry(id.partition().unwrap_or(-1))
+            .or_default()
+            .1 += 1;
     }
     Ok(())
 }

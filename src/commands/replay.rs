@@ -19,6 +19,7 @@ use async_trait::async_trait;
 
 use tokio::time::Instant;
 
+use super::journal::Journal;
 use crate::archive::{parse_line, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, Delivery, DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
@@ -53,6 +54,8 @@ pub struct ReplaySettings {
     pub yes: bool,
     /// Publish the entries of an export or backup instead of reading a DLQ.
     pub from_file: Option<PathBuf>,
+    /// Where the replay journal is kept (`journal::Journal::default_dir`); `None`: nowhere.
+    pub journal_dir: Option<PathBuf>,
 }
 
 /// One entry the plan shows.
@@ -83,6 +86,9 @@ pub struct Plan {
     ends: BTreeMap<i32, EntryId>,
     /// Targets the broker says do not exist.
     pub missing_targets: BTreeSet<String>,
+    /// Entries an earlier run sent and had confirmed before the broker went away (the replay
+    /// journal): marked handled, not sent again.
+    pub resumed: u64,
 }
 
 impl Plan {
@@ -112,6 +118,65 @@ pub struct Summary {
     pub failures: Vec<(String, String, String)>,
     pub warnings: Vec<String>,
     pub interrupted: bool,
+    /// Sent, but the broker went away before confirming them: they may have been written, and
+    /// a rerun sends them again.
+    pub unconfirmed: u64,
+    /// Planned but not sent because the broker went away.
+    pub not_sent: u64,
+    /// Confirmed by an earlier run that the broker cut short (the replay journal): marked
+    /// handled now, not sent again.
+    pub resumed: u64,
+    /// The broker went away: what dlq was doing, and the broker's words (exit 4).
+    pub lost: Option<String>,
+    /// The replay journal holding this run's confirmed entries, when it is kept for a rerun.
+    pub journal: Option<PathBuf>,
+}
+
+impl Summary {
+    /// Exit 4 when the broker went away, 5 when interrupted, 3 when entries were skipped or
+    /// failed, each with the words the error line shows.
+    pub fn outcome(&self) -> Result<(), DlqError> {
+        if let Some(lost) = &self.lost {
+            return Err(DlqError::Unreachable(format!(
+                "{lost}; {} sent and confirmed, {} sent without confirmation (they may arrive twice on a rerun), \
+                 {} not sent. Run the same command again once the broker is back to continue{}",
+                thousands(self.sent),
+                thousands(self.unconfirmed),
+                thousands(self.not_sent),
+                self.journal.as_ref().map_or(String::new(), |j| format!(
+                    " (the confirmed entries are kept in {} until then)",
+                    j.display()
+                ))
+            )));
+        }
+        if self.interrupted {
+            return Err(DlqError::Declined(format!(
+                "interrupted after {} entries were sent and marked handled; run the same command again to continue",
+                self.sent
+            )));
+        }
+        let missed = self.skipped + self.failed;
+        if missed > 0 {
+            return Err(DlqError::Partial(format!(
+                "{missed} of {} selected entries were not replayed ({} skipped, {} failed)",
+                self.selected, self.skipped, self.failed
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// 41872 → "41,872".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How the command talks to the person (or script) running it. The output layer implements it.
@@ -156,14 +221,27 @@ pub async fn run_on(
         .into());
     }
 
-    let mut plan = make_plan(broker, s, &selection, ui).await?;
+    let mut journal = Journal::open(s.journal_dir.as_deref(), &journal_key(s))?;
+    let mut plan = make_plan(broker, s, &selection, ui, &journal).await?;
     let mut summary = match present(broker, s, &mut plan, ui).await? {
         Go::Stop(summary) => return Ok(summary),
         Go::Execute(summary) => summary,
     };
-    execute(broker, s, &selection, &plan, ui, &mut summary).await?;
-    tracing::info!(topic = %s.topic, sent = summary.sent, skipped = summary.skipped, failed = summary.failed, "replayed");
+    execute(broker, s, &selection, &plan, ui, &mut summary, &mut journal).await?;
+    tracing::info!(topic = %s.topic, sent = summary.sent, skipped = summary.skipped, failed = summary.failed, unconfirmed = summary.unconfirmed, "replayed");
+    if summary.lost.is_none() {
+        journal.finish()?;
+    }
     Ok(summary)
+}
+
+/// Which replay a journal belongs to: the broker, the DLQ and the consumer that marks it.
+fn journal_key(s: &ReplaySettings) -> String {
+    let consumer = match s.connect.url {
+        broker::BrokerUrl::Kafka { .. } => &s.connect.group,
+        broker::BrokerUrl::Pulsar { .. } => &s.connect.subscription,
+    };
+    format!("{} {} {consumer}", s.connect.url, s.topic)
 }
 
 enum Go {
@@ -191,7 +269,7 @@ async fn present(
         return Ok(Go::Stop(summary));
     }
     confirm(s, plan, ui)?;
-    // The plan's skips are counted again while sending.
+    // The plan's skips (and resumed entries) are counted again while sending.
     summary.skipped = 0;
     summary.skips.clear();
     Ok(Go::Execute(summary))
@@ -219,6 +297,7 @@ fn summary_of(plan: &Plan, dry_run: bool) -> Summary {
         selected: plan.selected,
         skipped: plan.skipped,
         skips: plan.skips.clone(),
+        resumed: if dry_run { plan.resumed } else { 0 },
         targets: plan
             .targets
             .iter()
@@ -287,6 +366,14 @@ async fn from_file(
         broker: s.connect.url.to_string(),
         ..Plan::default()
     };
+    // A restore marks nothing on the broker: the journal alone says which lines an earlier run
+    // that the broker cut short had confirmed (the file's path and size name it).
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut journal = Journal::open(
+        s.journal_dir.as_deref(),
+        &format!("{} restore {} {size}", s.connect.url, canonical.display()),
+    )?;
     for_each_archived(path, |line, parsed| {
         if parsed.as_ref().is_ok_and(|a| a.redacted) {
             return Err(DlqError::Usage(format!(
@@ -296,6 +383,10 @@ async fn from_file(
                 path.display()
             ))
             .into());
+        }
+        if journal.confirmed_earlier(&format!("line {line}")) {
+            plan.resumed += 1;
+            return Ok(());
         }
         plan.selected += 1;
         match parsed.and_then(|a| restore(&a, &s.options).map(|o| (a, o))) {
@@ -336,11 +427,15 @@ async fn from_file(
         window: VecDeque::new(),
         summary: &mut summary,
         done: 0,
+        timeout: s.connect.timeout,
+        journal: &mut journal,
     };
     let interval = s
         .rate
         .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))));
     let mut next_send = Instant::now();
+    let mut last_flush = Instant::now();
+    let mut doing = "sending";
     // Lines are read one at a time; sending is async, so they pass through a small channel.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Result<ArchivedEntry, String>)>(WINDOW);
     let path_owned = path.to_path_buf();
@@ -353,6 +448,10 @@ async fn from_file(
     let result: anyhow::Result<()> = async {
         while let Some((line, parsed)) = rx.recv().await {
             let label = format!("line {line}");
+            if run.journal.confirmed_earlier(&label) {
+                run.summary.resumed += 1;
+                continue;
+            }
             let out = match parsed.and_then(|a| restore(&a, &s.options)) {
                 Ok(out) if plan.missing_targets.contains(&out.topic) => {
                     Err(format!("target topic '{}' does not exist", out.topic))
@@ -364,11 +463,12 @@ async fn from_file(
                 Err(why) => {
                     run.summary.skipped += 1;
                     if run.summary.skips.len() < LISTED {
-                        run.summary.skips.push((format!("line {line}"), why));
+                        run.summary.skips.push((label, why));
                     }
                     continue;
                 }
             };
+            doing = "waiting for delivery confirmations";
             if let Some(interval) = interval {
                 run.settle_until(&mut marks, ui, Some(next_send), usize::MAX)
                     .await?;
@@ -376,6 +476,7 @@ async fn from_file(
                 next_send = next_send.max(Instant::now() - interval) + interval;
             }
             let target = out.topic.clone();
+            doing = "sending";
             match publisher.send(out).await {
                 Ok(delivery) => run.window.push_back(Pending {
                     id: None,
@@ -383,22 +484,61 @@ async fn from_file(
                     target,
                     delivery,
                 }),
+                Err(e) if is_lost(&e) => return Err(e),
                 Err(e) => run.failed(&mut marks, None, label, target, format!("{e:#}")),
             }
+            doing = "waiting for delivery confirmations";
             run.settle_until(&mut marks, ui, Some(Instant::now()), usize::MAX)
                 .await?;
             if run.window.len() >= WINDOW {
                 run.settle_until(&mut marks, ui, None, 1).await?;
             }
+            if last_flush.elapsed() >= CHECKPOINT_EVERY {
+                run.journal.flush()?;
+                last_flush = Instant::now();
+            }
         }
+        doing = "waiting for delivery confirmations";
+        run.settle_until(&mut marks, ui, None, usize::MAX).await?;
+        run.journal.flush()?;
         Ok(())
     }
     .await;
-    run.settle_until(&mut marks, ui, None, usize::MAX).await?;
     ui.progress_finish();
-    publisher.close().await?;
+    drop(rx);
+    if let Err(e) = &result {
+        if is_lost(e) {
+            run.lost(
+                &broker_name(&s.connect),
+                doing,
+                e,
+                plan.to_send(),
+                Box::new(NoMarks),
+                publisher,
+            );
+            let _ = reading.await;
+            return Ok(summary);
+        }
+    }
+    let closed = publisher.close().await;
     result?;
-    reading.await??;
+    if let Err(e) = closed {
+        if is_lost(&e) {
+            run.lost(
+                &broker_name(&s.connect),
+                "closing the producer",
+                &e,
+                plan.to_send(),
+                Box::new(NoMarks),
+                Box::new(Closed),
+            );
+            return Ok(summary);
+        }
+        return Err(e);
+    }
+    let read = reading.await;
+    journal.finish()?;
+    read??;
     Ok(summary)
 }
 
@@ -444,6 +584,7 @@ async fn make_plan(
     s: &ReplaySettings,
     selection: &Selection,
     ui: &mut dyn ReplayUi,
+    journal: &Journal,
 ) -> anyhow::Result<Plan> {
     let mut plan = Plan {
         topic: s.topic.clone(),
@@ -454,6 +595,10 @@ async fn make_plan(
     let read: anyhow::Result<()> = async {
         while let Some(record) = reader.next().await? {
             plan.ends.insert(partition_key(&record.id), record.id);
+            if journal.confirmed_earlier(&record.id.to_string()) {
+                plan.resumed += 1;
+                continue;
+            }
             let entry = entry_of(record, &s.header_map);
             if !selection.matches(&entry) {
                 continue;
@@ -501,6 +646,7 @@ fn plan_entry(entry: &Entry, s: &ReplaySettings) -> Decision {
 }
 
 /// Pass 2: send, confirm, mark.
+#[allow(clippy::too_many_arguments)]
 async fn execute(
     broker: &mut dyn broker::Broker,
     s: &ReplaySettings,
@@ -508,6 +654,7 @@ async fn execute(
     plan: &Plan,
     ui: &mut dyn ReplayUi,
     summary: &mut Summary,
+    journal: &mut Journal,
 ) -> anyhow::Result<()> {
     let mut publisher = broker.publisher().await?;
     let mut reader = broker.open(&request(s, selection, true)).await?;
@@ -516,6 +663,8 @@ async fn execute(
         window: VecDeque::new(),
         summary,
         done: 0,
+        timeout: s.connect.timeout,
+        journal,
     };
     let interval = s
         .rate
@@ -525,9 +674,12 @@ async fn execute(
     let mut matched = 0u64;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    // What the run was doing when an error came, for the words of a broker lost.
+    let mut doing = "reading";
 
     let result: anyhow::Result<()> = async {
         loop {
+            doing = "reading";
             let record = tokio::select! {
                 biased;
                 _ = &mut ctrl_c => {
@@ -543,6 +695,13 @@ async fn execute(
             let part = partition_key(&id);
             // Beyond what the plan saw, or not selected: not this run's business.
             let beyond = plan.ends.get(&part).is_none_or(|end| id.is_after(end));
+            if !beyond && run.journal.confirmed_earlier(&id.to_string()) {
+                // Confirmed by an earlier run the broker cut short: marked now, not sent again.
+                doing = "marking entries handled";
+                reader.mark_handled(id).await?;
+                run.summary.resumed += 1;
+                continue;
+            }
             let entry = entry_of(record, &s.header_map);
             let limited = selection.limit.is_some_and(|l| matched >= l);
             if beyond || limited || !selection.matches(&entry) {
@@ -569,6 +728,7 @@ async fn execute(
                     continue;
                 }
             };
+            doing = "waiting for delivery confirmations";
             if let Some(interval) = interval {
                 // Confirm what completes while waiting for the next slot.
                 run.settle_until(reader.as_mut(), ui, Some(next_send), usize::MAX)
@@ -578,6 +738,7 @@ async fn execute(
             }
             let target = out.topic.clone();
             reader.track_pending(id);
+            doing = "sending";
             match publisher.send(out).await {
                 Ok(delivery) => run.window.push_back(Pending {
                     id: Some(id),
@@ -585,6 +746,10 @@ async fn execute(
                     target,
                     delivery,
                 }),
+                Err(e) if is_lost(&e) => {
+                    reader.track_unhandled(id);
+                    return Err(e);
+                }
                 Err(e) => run.failed(
                     reader.as_mut(),
                     Some(id),
@@ -593,6 +758,7 @@ async fn execute(
                     format!("{e:#}"),
                 ),
             }
+            doing = "waiting for delivery confirmations";
             // Mark what is already confirmed at once: progress stays current and an
             // interrupted run keeps it.
             run.settle_until(reader.as_mut(), ui, Some(Instant::now()), usize::MAX)
@@ -601,28 +767,95 @@ async fn execute(
                 run.settle_until(reader.as_mut(), ui, None, 1).await?;
             }
             if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                doing = "saving what was handled";
+                run.journal.flush()?;
                 reader.checkpoint().await?;
                 last_checkpoint = Instant::now();
             }
         }
+        // Whatever happened, settle what is in flight and make the marks durable.
+        doing = "waiting for delivery confirmations";
+        run.settle_until(reader.as_mut(), ui, None, usize::MAX).await?;
+        doing = "saving what was handled";
+        run.journal.flush()?;
         Ok(())
     }
     .await;
-
-    // Whatever happened, settle what is in flight and make the marks durable.
-    run.settle_until(reader.as_mut(), ui, None, usize::MAX)
-        .await?;
     ui.progress_finish();
-    let closed_publisher = publisher.close().await;
-    let notes = reader.close().await?;
-    run.summary.warnings.extend(notes.warnings);
-    result?;
-    closed_publisher?;
+    let broker_name = broker_name(&s.connect);
+    match result {
+        Err(e) if is_lost(&e) => {
+            run.lost(&broker_name, doing, &e, plan.to_send(), reader, publisher);
+            return Ok(());
+        }
+        Err(e) => {
+            // Not the broker: settle what is in flight before giving up, as before.
+            let _ = run
+                .settle_until(reader.as_mut(), ui, None, usize::MAX)
+                .await;
+            let _ = publisher.close().await;
+            let _ = reader.close().await;
+            let _ = run.journal.flush();
+            return Err(e);
+        }
+        Ok(()) => {}
+    }
+    if let Err(e) = publisher.close().await {
+        if is_lost(&e) {
+            run.lost(
+                &broker_name,
+                "closing the producer",
+                &e,
+                plan.to_send(),
+                reader,
+                Box::new(Closed),
+            );
+            return Ok(());
+        }
+        return Err(e);
+    }
+    match reader.close().await {
+        Ok(notes) => run.summary.warnings.extend(notes.warnings),
+        Err(e) if is_lost(&e) => {
+            run.lost(
+                &broker_name,
+                "saving what was handled",
+                &e,
+                plan.to_send(),
+                Box::new(NoMarks),
+                Box::new(Closed),
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
     Ok(())
 }
 
+/// "Kafka at kafka://…" / "Pulsar at pulsar://…", for the words of a broker lost.
+fn broker_name(c: &ConnectConfig) -> String {
+    let kind = match c.url {
+        broker::BrokerUrl::Kafka { .. } => "Kafka",
+        broker::BrokerUrl::Pulsar { .. } => "Pulsar",
+    };
+    format!("{kind} at {}", c.url)
+}
+
+/// A publisher already closed (what `Run::lost` lets go of after a failed close).
+struct Closed;
+
+#[async_trait]
+impl broker::Publisher for Closed {
+    async fn send(&mut self, _msg: Outgoing) -> anyhow::Result<Delivery> {
+        anyhow::bail!("closed")
+    }
+    async fn close(self: Box<Self>) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
 /// A delivery under way: the entry to mark when confirmed (none for a restore), how the
-/// summary names it, and its target.
+/// summary and the journal name it, and its target.
 struct Pending {
     id: Option<EntryId>,
     label: String,
@@ -634,12 +867,18 @@ struct Run<'a> {
     window: VecDeque<Pending>,
     summary: &'a mut Summary,
     done: u64,
+    /// How long the oldest delivery may go unconfirmed before the broker counts as gone.
+    timeout: Duration,
+    journal: &'a mut Journal,
 }
+
+use crate::error::is_unreachable as is_lost;
 
 impl Run<'_> {
     /// Settles up to `at_most` deliveries in send order, stopping early (with a deadline) at
     /// the first one not confirmed by then. A deadline in the past settles only what is
-    /// already complete.
+    /// already complete. Without a deadline the oldest delivery is waited for at most the
+    /// timeout: then the broker counts as gone (`DlqError::Unreachable`).
     async fn settle_until(
         &mut self,
         reader: &mut dyn DlqReader,
@@ -666,24 +905,107 @@ impl Run<'_> {
                     Ok(r) => r,
                     Err(_) => return Ok(()),
                 },
-                None => delivery.await,
+                None => match tokio::time::timeout(self.timeout, delivery).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Err(DlqError::Unreachable(format!(
+                            "no delivery confirmed for {}s",
+                            self.timeout.as_secs_f32()
+                        ))
+                        .into())
+                    }
+                },
             };
             let p = self.window.pop_front().expect("front exists");
-            match result {
-                Ok(()) => {
-                    tracing::debug!(id = %p.label, target = %p.target, status = "sent", "entry");
-                    if let Some(id) = p.id {
-                        reader.mark_handled(id).await?;
-                    }
-                    self.summary.sent += 1;
-                    self.summary.targets.entry(p.target).or_default().sent += 1;
-                }
-                Err(e) => self.failed(reader, p.id, p.label, p.target, format!("{e:#}")),
-            }
-            self.done += 1;
-            ui.progress(self.done);
+            self.settle(reader, ui, p, result).await?;
         }
         Ok(())
+    }
+
+    /// Counts one delivery's outcome; a confirmed entry is journaled and marked handled.
+    async fn settle(
+        &mut self,
+        reader: &mut dyn DlqReader,
+        ui: &mut dyn ReplayUi,
+        p: Pending,
+        result: anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.done += 1;
+        ui.progress(self.done);
+        match result {
+            Ok(()) => {
+                tracing::debug!(id = %p.label, target = %p.target, status = "sent", "entry");
+                self.summary.sent += 1;
+                self.summary.targets.entry(p.target).or_default().sent += 1;
+                self.journal.confirmed(p.label);
+                if let Some(id) = p.id {
+                    reader.mark_handled(id).await?;
+                }
+            }
+            Err(e) if is_lost(&e) => {
+                if let Some(id) = p.id {
+                    reader.track_unhandled(id);
+                }
+                self.summary.unconfirmed += 1;
+                return Err(e);
+            }
+            Err(e) => self.failed(reader, p.id, p.label, p.target, format!("{e:#}")),
+        }
+        Ok(())
+    }
+
+    /// The broker went away: what is confirmed already is counted (and journaled; marking it
+    /// on the broker would wait for the broker), everything else in flight is unconfirmed.
+    fn settle_after_loss(&mut self, reader: &mut dyn DlqReader) {
+        while let Some(mut p) = self.window.pop_front() {
+            match futures::FutureExt::now_or_never(&mut p.delivery) {
+                Some(Ok(())) => {
+                    self.summary.sent += 1;
+                    self.summary.targets.entry(p.target).or_default().sent += 1;
+                    self.journal.confirmed(p.label);
+                }
+                Some(Err(e)) if !is_lost(&e) => {
+                    self.failed(reader, p.id, p.label, p.target, format!("{e:#}"))
+                }
+                _ => {
+                    if let Some(id) = p.id {
+                        reader.track_unhandled(id);
+                    }
+                    self.summary.unconfirmed += 1;
+                }
+            }
+        }
+    }
+
+    /// Ends a run the broker cut short: the summary says what was doing and what is where, the
+    /// journal keeps what was confirmed, and nothing waits for the broker any more (the
+    /// reader's and publisher's clients are let go unclosed: closing would wait for it).
+    fn lost(
+        &mut self,
+        broker: &str,
+        doing: &str,
+        e: &anyhow::Error,
+        planned: u64,
+        reader: Box<dyn DlqReader>,
+        publisher: Box<dyn broker::Publisher>,
+    ) {
+        self.settle_after_loss(&mut NoMarks);
+        std::mem::forget(reader);
+        std::mem::forget(publisher);
+        let s = &mut *self.summary;
+        s.not_sent = planned.saturating_sub(s.sent + s.failed + s.unconfirmed + s.skipped);
+        s.lost = Some(format!(
+            "lost the connection to {broker} while {doing} ({e:#})"
+        ));
+        match self.journal.flush() {
+            Ok(()) if self.journal.is_kept() => {
+                s.journal = Some(self.journal.path().to_path_buf());
+            }
+            Ok(()) => {}
+            Err(e) => s.warnings.push(format!(
+                "the replay journal could not be written ({e:#}): a rerun sends again what this run sent"
+            )),
+        }
     }
 
     fn failed(
@@ -746,6 +1068,7 @@ mod tests {
             dry_run: false,
             yes: true,
             from_file: None,
+            journal_dir: None,
         }
     }
 

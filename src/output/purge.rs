@@ -113,6 +113,11 @@ struct SummaryJson<'a> {
     warnings: &'a [String],
     failed: u64,
     failed_partitions: &'a std::collections::BTreeMap<i32, String>,
+    /// What dlq was doing when the broker went away (exit 4); null otherwise.
+    lost: Option<&'a str>,
+    /// Partitions (-1: unpartitioned) all of whose selected entries were purged, and the others.
+    partitions_purged: Vec<i32>,
+    partitions_not_purged: Vec<i32>,
 }
 
 pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
@@ -128,6 +133,19 @@ pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
             warnings: &s.warnings,
             failed: s.failed,
             failed_partitions: &s.failed_partitions,
+            lost: s.lost.as_deref(),
+            partitions_purged: s
+                .partitions
+                .iter()
+                .filter(|(_, (sel, done))| sel == done)
+                .map(|(p, _)| *p)
+                .collect(),
+            partitions_not_purged: s
+                .partitions
+                .iter()
+                .filter(|(_, (sel, done))| sel != done)
+                .map(|(p, _)| *p)
+                .collect(),
         };
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;

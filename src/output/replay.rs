@@ -81,6 +81,14 @@ impl ReplayUi for TerminalReplayUi {
                 plan.skipped - plan.skips.len() as u64
             )?;
         }
+        if plan.resumed > 0 {
+            writeln!(
+                e,
+                "  {} entries were sent and confirmed by an earlier run that lost the broker (the replay journal): \
+                 they are marked handled now, not sent again",
+                plan.resumed
+            )?;
+        }
         if !plan.first.is_empty() {
             writeln!(e, "  first entries:")?;
             for p in &plan.first {
@@ -177,6 +185,16 @@ struct SummaryJson<'a> {
     sent: u64,
     skipped: u64,
     failed: u64,
+    /// Sent, but the broker went away before confirming them.
+    unconfirmed: u64,
+    /// Planned, but not sent because the broker went away.
+    not_sent: u64,
+    /// Confirmed by an earlier run the broker cut short: marked handled, not sent again.
+    resumed: u64,
+    /// What dlq was doing when the broker went away (exit 4); null otherwise.
+    lost: Option<&'a str>,
+    /// The replay journal kept for a rerun; null otherwise.
+    journal: Option<String>,
     targets: std::collections::BTreeMap<&'a str, TargetJson>,
     skips: Vec<SkipJson<'a>>,
     failures: Vec<FailureJson<'a>>,
@@ -195,6 +213,11 @@ pub fn summary(format: OutputFormat, s: &Summary, ui: &mut TerminalReplayUi) -> 
             sent: s.sent,
             skipped: s.skipped,
             failed: s.failed,
+            unconfirmed: s.unconfirmed,
+            not_sent: s.not_sent,
+            resumed: s.resumed,
+            lost: s.lost.as_deref(),
+            journal: s.journal.as_ref().map(|p| p.display().to_string()),
             targets: s
                 .targets
                 .iter()
@@ -241,13 +264,33 @@ pub fn summary(format: OutputFormat, s: &Summary, ui: &mut TerminalReplayUi) -> 
     writeln!(
         out,
         "{}{} entries selected in {}: {} sent, {} skipped, {} failed",
-        if s.interrupted { "Interrupted. " } else { "" },
+        if s.interrupted {
+            "Interrupted. "
+        } else if s.lost.is_some() {
+            "Broker lost. "
+        } else {
+            ""
+        },
         s.selected,
         sanitize(&s.topic),
         s.sent,
         s.skipped,
         s.failed
     )?;
+    if s.lost.is_some() {
+        writeln!(
+            out,
+            "  {} sent without confirmation (they may arrive twice on a rerun), {} not sent",
+            s.unconfirmed, s.not_sent
+        )?;
+    }
+    if s.resumed > 0 {
+        writeln!(
+            out,
+            "  {} already sent and confirmed by an earlier run the broker cut short: marked handled, not sent again",
+            s.resumed
+        )?;
+    }
     for (t, c) in &s.targets {
         writeln!(
             out,

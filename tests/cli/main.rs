@@ -6,6 +6,7 @@ mod common;
 mod completions;
 mod config;
 mod decode;
+mod faults;
 mod json_contract;
 mod kafka;
 mod offline;

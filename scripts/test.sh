@@ -14,7 +14,7 @@ ensure_python_clients
 say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy (warnings are errors)"
-cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q --workspace --all-targets --features failpoints -- -D warnings
 
 # Ports and state apart from the quickstart's, so both can run on one machine.
 export DLQ_LOCAL_DIR=$DLQ_ROOT/.dlq-local/test
@@ -28,4 +28,6 @@ ensure_seed_programs
 export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR
 
 say "cargo test (unit tests, then the CLI against both brokers)"
-cargo test --workspace
+# failpoints: the fault tests (tests/cli/faults.rs) pause dlq at chosen steps; without the
+# feature the fail points are compiled out, as in a release build.
+cargo test --workspace --features failpoints

@@ -806,7 +806,7 @@ struct KafkaPublisher {
 fn outcome_unknown(e: &KafkaError) -> bool {
     use RDKafkaErrorCode::*;
     matches!(
-        e.rdkafka_error_code(),
+        code_of(e),
         Some(
             MessageTimedOut
                 | RequestTimedOut
@@ -892,6 +892,14 @@ impl Publisher for KafkaPublisher {
     }
 }
 
+/// The error's code; rdkafka's `rdkafka_error_code` leaves out an admin operation's.
+fn code_of(e: &KafkaError) -> Option<RDKafkaErrorCode> {
+    match e {
+        KafkaError::AdminOp(code) => Some(*code),
+        e => e.rdkafka_error_code(),
+    }
+}
+
 /// A broker that lacks DeleteRecords refuses it. (A connection lost or a request timed out is
 /// the broker going away, not a missing capability: see `outcome_unknown`.)
 fn classify_delete_error(
@@ -899,7 +907,7 @@ fn classify_delete_error(
     unsupported: &dyn Fn(String) -> anyhow::Error,
 ) -> anyhow::Error {
     use RDKafkaErrorCode::*;
-    match e.rdkafka_error_code() {
+    match code_of(&e) {
         Some(
             UnsupportedVersion | InvalidRequest | UnsupportedForMessageFormat | PolicyViolation,
         ) => unsupported(e.to_string()),

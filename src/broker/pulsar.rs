@@ -479,6 +479,7 @@ impl PulsarBroker {
             url: self.url.clone(),
             timeout: self.timeout,
             lost: false,
+            acked: false,
         })
     }
 }
@@ -520,6 +521,8 @@ pub struct PulsarReader {
     timeout: Duration,
     /// The broker went away: closing does not wait for it.
     lost: bool,
+    /// Acknowledgements were sent since the last checkpoint.
+    acked: bool,
 }
 
 /// Whether `id` was delivered already: not past the last position seen in its partition (which
@@ -758,11 +761,19 @@ impl DlqReader for PulsarReader {
     async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
         let marked = self.acknowledge(id).await;
         self.lost |= marked.as_ref().is_err_and(crate::error::is_unreachable);
+        self.acked |= marked.is_ok();
         marked
     }
 
-    /// Acknowledgements are sent as they are made.
+    /// Acknowledgements are sent as they are made, without a receipt (pulsar-rs asks for none):
+    /// a ping answered on the same connection afterwards says the broker is still there to take
+    /// them, and its absence is a broker lost (exit 4).
     async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        if std::mem::take(&mut self.acked) {
+            let checked = self.check_connection().await;
+            self.lost |= checked.is_err();
+            checked?;
+        }
         Ok(())
     }
 

@@ -480,18 +480,20 @@ async fn purge_batch(
     if let Some(b) = backup.as_mut() {
         b.sync()?;
     }
-    for (i, id) in batch.drain(..).enumerate() {
-        if i == 0 {
-            fail::fail_point!("purge-before-marking");
-        }
-        reader.mark_handled(id).await?;
+    if batch.is_empty() {
+        return Ok(());
+    }
+    fail::fail_point!("purge-before-marking");
+    for id in batch.iter() {
+        reader.mark_handled(*id).await?;
+    }
+    // Counted once the broker took them (Kafka: the commit; Pulsar: a ping after the acks).
+    reader.checkpoint().await?;
+    for id in batch.drain(..) {
         tracing::debug!(topic = %summary.topic, %id, status = %summary.how, "entry");
         summary.purged += 1;
-        summary
-            .partitions
-            .entry(id.partition().unwrap_or(-1))
-            .or_default()
-            .1 += 1;
+        let part = id.partition().unwrap_or(-1);
+        summary.partitions.entry(part).or_default().1 += 1;
     }
     Ok(())
 }

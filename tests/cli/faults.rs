@@ -507,6 +507,24 @@ fn replay_under(b: &OwnBroker, fault: Fault) {
     );
     assert!(first["lost"].as_str().is_some(), "{first}");
 
+    // Reads give up in time too, while the broker is away.
+    let started = Instant::now();
+    let listed = dlq_at(b, state.path())
+        .args(["list", &dlq_topic, "-o", "jsonl", "--timeout", &timeout])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        listed.status.code(),
+        Some(4),
+        "{fault:?}: list while the broker is away: {}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(
+        took <= Duration::from_secs(TIMEOUT_S) + MARGIN,
+        "{fault:?}: list took {took:?} with the broker away"
+    );
+
     b.recover(fault);
     let second = crate::common::json_of(dlq_at(b, state.path()).args(args));
     assert!(second["lost"].is_null(), "{fault:?}: {second}");
@@ -583,3 +601,186 @@ fn pulsar_replay_killed_stopped_and_cut_exits_4_in_time_and_a_rerun_delivers_eve
         replay_under(&b, fault);
     }
 }
+
+fn lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// Waits until `ready` holds (the fail point's pause has begun), at most a minute.
+fn wait_for(what: &str, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready() {
+        assert!(Instant::now() < deadline, "never saw {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A purge that loses the broker between its backup and the deletion (Kafka) or the
+/// acknowledgements (Pulsar): exit 4, the backup kept, nothing claimed that the broker did not
+/// take; the rerun purges exactly what is still there.
+fn purge_under(b: &OwnBroker, fault: Fault) {
+    const N: usize = 2000;
+    let state = tempfile::tempdir().unwrap();
+    let topic = unique("faults-purge-DLT");
+    b.seed(&topic, N as u32);
+    let first_backup = state.path().join("first.jsonl");
+    // Kafka deletes once, after the whole backup; Pulsar acknowledges per batch of 500.
+    let (point, backed_up) = match b.kind {
+        Kind::Kafka => ("purge-before-delete", N),
+        Kind::Pulsar => ("purge-before-marking", 500),
+    };
+    let timeout = format!("{TIMEOUT_S}s");
+    let pause = 8;
+    let fail_points = format!("{point}=sleep({})", pause * 1000);
+    let child = spawn_dlq(
+        b,
+        state.path(),
+        &[
+            "purge", &topic, "--all", "-y", "-o", "json", "--timeout", &timeout, "--backup",
+            first_backup.to_str().unwrap(),
+        ],
+        &[("FAILPOINTS", &fail_points)],
+    );
+    wait_for("the backup written and dlq paused before purging", || {
+        lines(&first_backup) >= backed_up
+    });
+    b.fault(fault);
+    let gone = Instant::now();
+    let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
+    let took = exited.saturating_duration_since(gone);
+    assert_eq!(code, 4, "{fault:?}: stdout {out}; stderr {err}");
+    assert!(
+        took <= Duration::from_secs(pause + TIMEOUT_S) + MARGIN,
+        "{fault:?}: dlq took {took:?} after the pause (its remaining {pause}s + timeout + margin); stderr {err}"
+    );
+    let first: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(first["purged"], 0, "nothing the broker did not take: {first}");
+    assert!(first["lost"].is_string(), "{first}");
+    assert!(
+        !first["partitions_not_purged"].as_array().unwrap().is_empty()
+            && first["partitions_purged"].as_array().unwrap().is_empty(),
+        "{first}"
+    );
+    assert!(
+        err.contains("lost the connection to") && err.contains("backup"),
+        "{err}"
+    );
+    assert_eq!(lines(&first_backup), backed_up, "the backup is kept");
+
+    b.recover(fault);
+    let second_backup = state.path().join("second.jsonl");
+    let second = crate::common::json_of(dlq_at(b, state.path()).args([
+        "purge",
+        &topic,
+        "--all",
+        "-y",
+        "-o",
+        "json",
+        "--backup",
+        second_backup.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        second["purged"], N,
+        "the rerun purges what is still there: all of it, as the first run purged nothing: {second}"
+    );
+    assert_eq!(lines(&second_backup), N);
+    let left =
+        crate::common::stdout_of(dlq_at(b, state.path()).args(["list", &topic, "-o", "jsonl"]));
+    assert!(left.is_empty(), "{fault:?}: entries left after the rerun");
+}
+
+#[test]
+fn kafka_purge_cut_off_between_backup_and_deletion_keeps_the_backup_and_a_rerun_finishes() {
+    let b = OwnBroker::start(Kind::Kafka);
+    purge_under(&b, Fault::Cut);
+}
+
+#[test]
+fn pulsar_purge_killed_between_backup_and_acknowledgement_keeps_the_backup_and_a_rerun_finishes() {
+    let b = OwnBroker::start(Kind::Pulsar);
+    purge_under(&b, Fault::Kill);
+}
+
+/// A rewind of a partitioned Pulsar topic killed after its first partition moved: exit 4 naming
+/// what moved; after the restart the positions file puts every partition back.
+#[test]
+fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_file_restores() {
+    let b = OwnBroker::start(Kind::Pulsar);
+    let state = tempfile::tempdir().unwrap();
+    let topic = unique("faults-rewind");
+    let sub = "order-service";
+    let admin = |method: &str, path: &str, body: Option<&str>| -> String {
+        let mut c = StdCommand::new("curl");
+        c.args(["-sf", "-X", method, "-H", "Content-Type: application/json"]);
+        if let Some(body) = body {
+            c.args(["-d", body]);
+        }
+        let out = c
+            .arg(format!("{}/admin/v2/persistent/public/default/{topic}{path}", b.admin()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{method} {path}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    admin("PUT", "/partitions", Some("3"));
+    // The service's subscription, at the end of what is there.
+    admin("PUT", &format!("/subscription/{sub}"), None);
+    b.seed(&topic, 300);
+    // Consumed: the service acknowledged everything (skip all moves the cursors to the end).
+    admin("POST", &format!("/subscription/{sub}/skip_all"), None);
+    let backlogs = || -> Vec<u64> {
+        let stats: Value = serde_json::from_str(&admin("GET", "/partitioned-stats?perPartition=true", None)).unwrap();
+        (0..3)
+            .map(|p| {
+                let part = format!("persistent://public/default/{topic}-partition-{p}");
+                stats["partitions"][&part]["subscriptions"][sub]["msgBacklog"]
+                    .as_u64()
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    assert_eq!(backlogs(), [0, 0, 0]);
+
+    let timeout = format!("{TIMEOUT_S}s");
+    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
+    let child = spawn_dlq(
+        &b,
+        state.path(),
+        &[
+            "replay", &topic, "--since", &since, "--subscription", sub, "-y", "-o", "json",
+            "--timeout", &timeout,
+        ],
+        &[("FAILPOINTS", "rewind-between-partitions=sleep(6000)")],
+    );
+    let positions = state.path().join("dlq/positions");
+    wait_for("the positions file", || {
+        std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
+    });
+    // The first partition moves at once; then dlq pauses before the second.
+    wait_for("the first partition moved", || backlogs().iter().filter(|n| **n > 0).count() == 1);
+    b.fault(Fault::Kill);
+    let (code, out, err, _) = finish(child, state.path(), Duration::from_secs(60));
+    assert_eq!(code, 4, "stdout {out}; stderr {err}");
+    assert!(
+        err.contains("moved before the failure: 0") || err.contains("moved before the failure: 1") || err.contains("moved before the failure: 2"),
+        "names the partition that moved: {err}"
+    );
+    b.recover(Fault::Kill);
+    let moved = backlogs();
+    assert_eq!(moved.iter().filter(|n| **n > 0).count(), 1, "one partition moved: {moved:?}");
+    let file = std::fs::read_dir(&positions)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    dlq_at(&b, state.path())
+        .args(["replay", &topic, "--subscription", sub, "-y", "--restore-positions"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(backlogs(), [0, 0, 0], "every partition back where it was");
+}
+

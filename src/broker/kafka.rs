@@ -525,7 +525,11 @@ impl KafkaBroker {
             |e| {
                 commit_error(
                     &self.bootstrap,
-                    format!("committing the offsets of group '{group}' on '{topic}'"),
+                    format!(
+                        "committing the offsets of group '{group}' on '{topic}' (one request for \
+                         every partition: either all moved or none; the positions file saved \
+                         before puts them back either way)"
+                    ),
                     e,
                 )
             },

@@ -638,7 +638,15 @@ fn purge_under(b: &OwnBroker, fault: Fault) {
         b,
         state.path(),
         &[
-            "purge", &topic, "--all", "-y", "-o", "json", "--timeout", &timeout, "--backup",
+            "purge",
+            &topic,
+            "--all",
+            "-y",
+            "-o",
+            "json",
+            "--timeout",
+            &timeout,
+            "--backup",
             first_backup.to_str().unwrap(),
         ],
         &[("FAILPOINTS", &fail_points)],
@@ -656,10 +664,16 @@ fn purge_under(b: &OwnBroker, fault: Fault) {
         "{fault:?}: dlq took {took:?} after the pause (its remaining {pause}s + timeout + margin); stderr {err}"
     );
     let first: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
-    assert_eq!(first["purged"], 0, "nothing the broker did not take: {first}");
+    assert_eq!(
+        first["purged"], 0,
+        "nothing the broker did not take: {first}"
+    );
     assert!(first["lost"].is_string(), "{first}");
     assert!(
-        !first["partitions_not_purged"].as_array().unwrap().is_empty()
+        !first["partitions_not_purged"]
+            .as_array()
+            .unwrap()
+            .is_empty()
             && first["partitions_purged"].as_array().unwrap().is_empty(),
         "{first}"
     );
@@ -718,7 +732,10 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
             c.args(["-d", body]);
         }
         let out = c
-            .arg(format!("{}/admin/v2/persistent/public/default/{topic}{path}", b.admin()))
+            .arg(format!(
+                "{}/admin/v2/persistent/public/default/{topic}{path}",
+                b.admin()
+            ))
             .output()
             .unwrap();
         assert!(out.status.success(), "{method} {path}");
@@ -731,7 +748,9 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
     // Consumed: the service acknowledged everything (skip all moves the cursors to the end).
     admin("POST", &format!("/subscription/{sub}/skip_all"), None);
     let backlogs = || -> Vec<u64> {
-        let stats: Value = serde_json::from_str(&admin("GET", "/partitioned-stats?perPartition=true", None)).unwrap();
+        let stats: Value =
+            serde_json::from_str(&admin("GET", "/partitioned-stats?perPartition=true", None))
+                .unwrap();
         (0..3)
             .map(|p| {
                 let part = format!("persistent://public/default/{topic}-partition-{p}");
@@ -749,8 +768,17 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
         &b,
         state.path(),
         &[
-            "replay", &topic, "--since", &since, "--subscription", sub, "-y", "-o", "json",
-            "--timeout", &timeout,
+            "replay",
+            &topic,
+            "--since",
+            &since,
+            "--subscription",
+            sub,
+            "-y",
+            "-o",
+            "json",
+            "--timeout",
+            &timeout,
         ],
         &[("FAILPOINTS", "rewind-between-partitions=sleep(6000)")],
     );
@@ -759,17 +787,25 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
         std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
     });
     // The first partition moves at once; then dlq pauses before the second.
-    wait_for("the first partition moved", || backlogs().iter().filter(|n| **n > 0).count() == 1);
+    wait_for("the first partition moved", || {
+        backlogs().iter().filter(|n| **n > 0).count() == 1
+    });
     b.fault(Fault::Kill);
     let (code, out, err, _) = finish(child, state.path(), Duration::from_secs(60));
     assert_eq!(code, 4, "stdout {out}; stderr {err}");
     assert!(
-        err.contains("moved before the failure: 0") || err.contains("moved before the failure: 1") || err.contains("moved before the failure: 2"),
+        err.contains("moved before the failure: 0")
+            || err.contains("moved before the failure: 1")
+            || err.contains("moved before the failure: 2"),
         "names the partition that moved: {err}"
     );
     b.recover(Fault::Kill);
     let moved = backlogs();
-    assert_eq!(moved.iter().filter(|n| **n > 0).count(), 1, "one partition moved: {moved:?}");
+    assert_eq!(
+        moved.iter().filter(|n| **n > 0).count(),
+        1,
+        "one partition moved: {moved:?}"
+    );
     let file = std::fs::read_dir(&positions)
         .unwrap()
         .next()
@@ -777,10 +813,16 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
         .unwrap()
         .path();
     dlq_at(&b, state.path())
-        .args(["replay", &topic, "--subscription", sub, "-y", "--restore-positions"])
+        .args([
+            "replay",
+            &topic,
+            "--subscription",
+            sub,
+            "-y",
+            "--restore-positions",
+        ])
         .arg(&file)
         .assert()
         .success();
     assert_eq!(backlogs(), [0, 0, 0], "every partition back where it was");
 }
-

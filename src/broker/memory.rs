@@ -41,6 +41,14 @@ pub(crate) struct Faults {
     pub refuse_delete: BTreeMap<i32, String>,
     /// Deliveries of messages with these keys fail.
     pub fail_keys: BTreeSet<Vec<u8>>,
+    /// The broker goes silent after confirming this many messages (a deterministic network
+    /// cut): later sends are taken but never confirmed, commits fail as unreachable.
+    pub lose_after: Option<usize>,
+    /// Of the messages sent after the loss, this many were written all the same (the outcome
+    /// a client cannot know).
+    pub written_after_loss: usize,
+    /// DeleteRecords gets no answer (unreachable), and deletes nothing.
+    pub lose_on_delete: bool,
 }
 
 #[derive(Debug, Default)]
@@ -50,8 +58,22 @@ struct State {
     /// The operator group's committed offsets, per (topic, partition).
     committed: BTreeMap<(String, i32), i64>,
     faults: Faults,
-    /// Every message a publisher confirmed, in order.
+    /// Every message a publisher wrote, in order (confirmed or not).
     published: Vec<Outgoing>,
+    /// Messages confirmed so far.
+    confirmed: usize,
+    /// Messages taken after the loss.
+    after_loss: usize,
+}
+
+impl State {
+    fn lost(&self) -> bool {
+        self.faults.lose_after.is_some_and(|n| self.confirmed >= n)
+    }
+}
+
+fn unreachable(doing: &str) -> anyhow::Error {
+    DlqError::Unreachable(format!("the in-memory broker went silent ({doing})")).into()
 }
 
 /// A shared in-memory cluster: clone it to keep a handle for checks while a command runs.
@@ -214,6 +236,9 @@ impl Broker for MemoryBroker {
         before: &BTreeMap<i32, i64>,
     ) -> anyhow::Result<BTreeMap<i32, String>> {
         let mut st = self.state.lock().unwrap();
+        if st.faults.lose_on_delete {
+            return Err(unreachable("deleting records"));
+        }
         let refuse = st.faults.refuse_delete.clone();
         let partitions = st.topics.get_mut(topic).expect("a known topic");
         let mut refused = BTreeMap::new();
@@ -301,6 +326,9 @@ impl DlqReader for MemoryReader {
 
     async fn checkpoint(&mut self) -> anyhow::Result<()> {
         let mut st = self.state.lock().unwrap();
+        if st.lost() {
+            return Err(unreachable("committing"));
+        }
         for (&p, prefix) in &self.prefixes {
             if let Some(next) = prefix.commit_offset() {
                 st.committed.insert((self.topic.clone(), p), next);
@@ -323,12 +351,21 @@ struct MemoryPublisher {
 impl Publisher for MemoryPublisher {
     async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery> {
         let mut st = self.state.lock().unwrap();
+        if st.lost() {
+            // Taken, and never confirmed: the delivery waits until the caller gives up.
+            st.after_loss += 1;
+            if st.after_loss <= st.faults.written_after_loss {
+                st.published.push(msg);
+            }
+            return Ok(Box::pin(futures::future::pending()));
+        }
         let fails = msg
             .key
             .as_ref()
             .is_some_and(|k| st.faults.fail_keys.contains(k));
         if !fails {
             st.published.push(msg);
+            st.confirmed += 1;
         }
         Ok(Box::pin(async move {
             if fails {

@@ -103,9 +103,18 @@ impl PurgeSummary {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            // pulsar-rs asks for no acknowledgement receipts: the last acknowledgements sent
+            // before the broker went away may never have arrived.
+            let caveat = if self.how == "acknowledged" && self.purged > 0 {
+                " (acknowledged; Pulsar gives dlq no receipt for an acknowledgement, so the last ones \
+                 sent before the broker went away may not have arrived)"
+            } else {
+                ""
+            };
             return Err(DlqError::Unreachable(format!(
-                "{lost}; {} of {} selected entries were purged (partitions purged: {}; not or not completely purged: {}){}. \
-                 Run the same command again once the broker is back: it purges what is still there",
+                "{lost}; {} of {} selected entries were purged{caveat} (partitions purged: {}; not or not \
+                 completely purged: {}){}. Run the same command again once the broker is back: it purges \
+                 what is still there",
                 self.purged,
                 self.selected,
                 names(done),
@@ -487,7 +496,8 @@ async fn purge_batch(
     for id in batch.iter() {
         reader.mark_handled(*id).await?;
     }
-    // Counted once the broker took them (Kafka: the commit; Pulsar: a ping after the acks).
+    // Counted once the broker took them (Kafka: the group commit); Pulsar's acknowledgements
+    // have no receipt, so they count once sent.
     reader.checkpoint().await?;
     for id in batch.drain(..) {
         tracing::debug!(topic = %summary.topic, %id, status = %summary.how, "entry");
@@ -581,6 +591,48 @@ mod tests {
             None,
             "the group does not move over what stays"
         );
+    }
+
+    #[tokio::test]
+    async fn a_broker_lost_at_the_deletion_keeps_the_backup_and_a_rerun_purges_what_is_there() {
+        let b = dlq_of(2, 3);
+        b.faults(Faults {
+            lose_on_delete: true,
+            ..Faults::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = settings("t.DLT");
+        s.backup = Some(dir.path().join("first.jsonl"));
+        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert!(first
+            .lost
+            .as_deref()
+            .unwrap()
+            .contains("while deleting records"));
+        assert_eq!(first.purged, 0);
+        assert_eq!(first.partitions, [(0, (3, 0)), (1, (3, 0))].into());
+        let err = first.outcome().unwrap_err();
+        assert!(matches!(err, DlqError::Unreachable(_)), "exit 4");
+        assert!(
+            err.to_string()
+                .contains("not or not completely purged: 0, 1"),
+            "{err}"
+        );
+        let backup = std::fs::read_to_string(dir.path().join("first.jsonl")).unwrap();
+        assert_eq!(
+            backup.lines().count(),
+            6,
+            "every selected entry is in the backup"
+        );
+        assert_eq!(b.watermarks("t.DLT"), [(0, 3), (0, 3)], "nothing deleted");
+        assert_eq!(b.committed("t.DLT", 0), None);
+
+        b.faults(Faults::default());
+        s.backup = Some(dir.path().join("second.jsonl"));
+        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert!(again.lost.is_none());
+        assert_eq!(again.purged, 6);
+        assert_eq!(b.watermarks("t.DLT"), [(3, 3), (3, 3)]);
     }
 
     #[tokio::test]

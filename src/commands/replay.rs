@@ -1129,6 +1129,62 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_broker_lost_mid_replay_is_exit_4_with_counts_and_the_rerun_sends_only_the_rest() {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..10 {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        // Silent after 4 confirmations; of the 6 sent after that, 2 were written all the same.
+        b.faults(Faults {
+            lose_after: Some(4),
+            written_after_loss: 2,
+            ..Faults::default()
+        });
+        let journal = tempfile::tempdir().unwrap();
+        let mut s = settings("t.DLT", "t");
+        s.journal_dir = Some(journal.path().to_path_buf());
+        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert!(first
+            .lost
+            .as_deref()
+            .unwrap()
+            .contains("waiting for delivery confirmations"));
+        assert_eq!((first.sent, first.unconfirmed, first.not_sent), (4, 6, 0));
+        let err = first.outcome().unwrap_err();
+        assert!(matches!(err, DlqError::Unreachable(_)), "exit 4");
+        assert!(err.to_string().contains(
+            "4 sent and confirmed, 6 sent without confirmation (they may arrive twice on a rerun), 0 not sent"
+        ));
+        assert_eq!(
+            b.committed("t.DLT", 0),
+            None,
+            "nothing committed on a silent broker"
+        );
+        assert!(first.journal.as_ref().is_some_and(|j| j.exists()));
+
+        b.faults(Faults::default());
+        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert!(again.lost.is_none());
+        assert_eq!(
+            (again.resumed, again.sent),
+            (4, 6),
+            "the journal's 4 are not sent again"
+        );
+        assert_eq!(
+            keys(&b.published()),
+            ["k0", "k1", "k2", "k3", "k4", "k5", "k4", "k5", "k6", "k7", "k8", "k9"],
+            "every entry at least once; twice only k4 and k5, which were unconfirmed"
+        );
+        assert_eq!(b.committed("t.DLT", 0), Some(10));
+        assert!(
+            !first.journal.unwrap().exists(),
+            "gone once a run completes"
+        );
+    }
+
+    #[tokio::test]
     async fn an_entry_arriving_while_the_prompt_is_open_is_not_replayed() {
         let b = MemoryBroker::default()
             .with_topic("t.DLT", 1)

@@ -323,6 +323,39 @@ impl OwnBroker {
         }
     }
 
+    /// Messages written to `topic` so far, as the broker counts them.
+    fn written(&self, topic: &str) -> u64 {
+        match self.kind {
+            Kind::Kafka => {
+                let marks = run_script(
+                    &scripts().join("seed/kafka_admin.py"),
+                    &["--bootstrap", &self.bootstrap(), "watermarks", topic],
+                );
+                marks
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .map(|lh| lh[1].as_u64().unwrap())
+                    .sum()
+            }
+            Kind::Pulsar => {
+                let out = StdCommand::new("curl")
+                    .arg("-sf")
+                    .arg(format!(
+                        // Internal stats count at once; the topic stats every minute.
+                        "{}/admin/v2/persistent/public/default/{topic}/internalStats",
+                        self.admin()
+                    ))
+                    .output()
+                    .unwrap();
+                serde_json::from_slice::<Value>(&out.stdout)
+                    .ok()
+                    .and_then(|v| v["entriesAddedCounter"].as_u64())
+                    .unwrap_or(0)
+            }
+        }
+    }
+
     /// Every message of `topic`, by the official client.
     fn read(&self, topic: &str) -> Vec<Value> {
         let mut cmd = StdCommand::new(python());
@@ -447,39 +480,64 @@ fn header(m: &Value, name: &str) -> Option<Vec<u8>> {
         .and_then(|h| b64(&h[1]))
 }
 
+/// What is replayed: a DLQ, a window of a main topic copied elsewhere, or an export restored.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Dlq,
+    WindowCopy,
+    Restore,
+}
+
 /// The replay under a fault, then the rerun: what the issue's "Done when" asks, one fault.
-fn replay_under(b: &OwnBroker, fault: Fault) {
+fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     let state = tempfile::tempdir().unwrap();
-    let dlq_topic = unique("faults-DLT");
+    let source = unique("faults-source");
     let target = unique("faults-target");
-    b.seed(&dlq_topic, ENTRIES);
+    b.seed(&source, ENTRIES);
     b.create_topic(&target);
     let timeout = format!("{TIMEOUT_S}s");
-    let args = [
-        "replay",
-        &dlq_topic,
-        "--all",
-        "--to",
-        &target,
-        "-y",
-        "-o",
-        "json",
-        "--timeout",
-        &timeout,
-    ];
+    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
+    let export = state.path().join("export.jsonl");
+    if mode == Mode::Restore {
+        dlq_at(b, state.path())
+            .args(["export", &source, "--all", "--out"])
+            .arg(&export)
+            .assert()
+            .success();
+        assert_eq!(lines(&export), ENTRIES as usize);
+    }
+    let export_arg = export.to_str().unwrap().to_string();
+    let mut args: Vec<&str> = match mode {
+        Mode::Dlq => vec!["replay", &source, "--all"],
+        // A window of a main topic copied to another topic (no consumer named: a copy).
+        Mode::WindowCopy => vec!["replay", &source, "--since", &since],
+        Mode::Restore => vec!["replay", "--from-file", &export_arg],
+    };
+    args.extend(["--to", &target, "-y", "-o", "json", "--timeout", &timeout]);
+    let args = args;
+    let dlq_topic = source.clone();
     // Slowed down so that the fault lands mid-way: about 8 s for the whole replay.
-    let mut slow = args.to_vec();
+    let mut slow = args.clone();
     slow.extend(["--rate", "2500"]);
     slow.push("-v");
     let child = spawn_dlq(b, state.path(), &slow, &[]);
-    std::thread::sleep(Duration::from_secs(4));
+    // The fault comes once the target has taken some of the copies: mid-way.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while b.written(&target) < 1000 {
+        let err = std::fs::read_to_string(state.path().join("dlq.err")).unwrap_or_default();
+        assert!(
+            Instant::now() < deadline,
+            "{mode:?} {fault:?}: never saw the first copies in the target; dlq: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     b.fault(fault);
     let gone = Instant::now();
     let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
     let took = exited.saturating_duration_since(gone);
     assert_eq!(
         code, 4,
-        "{fault:?}: exit 4 expected; stdout {out}; stderr {err}"
+        "{mode:?} {fault:?}: exit 4 expected; stdout {out}; stderr {err}"
     );
     assert!(
         took <= Duration::from_secs(TIMEOUT_S) + MARGIN,
@@ -556,8 +614,10 @@ fn replay_under(b: &OwnBroker, fault: Fault) {
         duplicated.len()
     );
     for (key, markers) in &duplicated {
+        // A restore sends entries as they were archived: its copies carry no marker of their own.
         assert!(
-            markers.iter().all(|m| m.is_some() && *m == markers[0]),
+            markers.iter().all(|m| *m == markers[0])
+                && (mode == Mode::Restore || markers[0].is_some()),
             "{fault:?}: copies of {} carry one dlq-replay-of",
             String::from_utf8_lossy(key)
         );
@@ -570,15 +630,18 @@ fn replay_under(b: &OwnBroker, fault: Fault) {
                 .map(|(_, v)| v.len() as u64 - 1)
                 .sum::<u64>()
     );
-    // Nothing is left unhandled in the DLQ.
-    let left =
-        crate::common::stdout_of(dlq_at(b, state.path()).args(["list", &dlq_topic, "-o", "jsonl"]));
-    assert!(
-        left.is_empty(),
-        "{fault:?}: the DLQ still shows entries after the rerun"
-    );
+    if mode != Mode::Restore {
+        // Nothing is left unhandled in the source (a restore marks nothing there).
+        let left = crate::common::stdout_of(
+            dlq_at(b, state.path()).args(["list", &dlq_topic, "-o", "jsonl"]),
+        );
+        assert!(
+            left.is_empty(),
+            "{fault:?}: the source still shows entries after the rerun"
+        );
+    }
     eprintln!(
-        "{fault:?}: exit 4 after {took:?}; {sent} sent, {unconfirmed} unconfirmed, {not_sent} not sent; \
+        "{mode:?} {fault:?}: exit 4 after {took:?}; {sent} sent, {unconfirmed} unconfirmed, {not_sent} not sent; \
          rerun: {} resumed, {} sent; {} duplicates",
         second["resumed"],
         second["sent"],
@@ -590,16 +653,21 @@ fn replay_under(b: &OwnBroker, fault: Fault) {
 fn kafka_replay_killed_stopped_and_cut_exits_4_in_time_and_a_rerun_delivers_everything() {
     let b = OwnBroker::start(Kind::Kafka);
     for fault in [Fault::Kill, Fault::Stop, Fault::Cut] {
-        replay_under(&b, fault);
+        replay_under(&b, fault, Mode::Dlq);
     }
+    // The other two replays share the sending loop; one fault each.
+    replay_under(&b, Fault::Cut, Mode::WindowCopy);
+    replay_under(&b, Fault::Kill, Mode::Restore);
 }
 
 #[test]
 fn pulsar_replay_killed_stopped_and_cut_exits_4_in_time_and_a_rerun_delivers_everything() {
     let b = OwnBroker::start(Kind::Pulsar);
     for fault in [Fault::Kill, Fault::Stop, Fault::Cut] {
-        replay_under(&b, fault);
+        replay_under(&b, fault, Mode::Dlq);
     }
+    replay_under(&b, Fault::Kill, Mode::WindowCopy);
+    replay_under(&b, Fault::Cut, Mode::Restore);
 }
 
 fn lines(path: &Path) -> usize {
@@ -664,24 +732,35 @@ fn purge_under(b: &OwnBroker, fault: Fault) {
         "{fault:?}: dlq took {took:?} after the pause (its remaining {pause}s + timeout + margin); stderr {err}"
     );
     let first: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
-    assert_eq!(
-        first["purged"], 0,
-        "nothing the broker did not take: {first}"
-    );
+    let purged = first["purged"].as_u64().unwrap() as usize;
+    match b.kind {
+        // The deletion never answered: nothing is claimed.
+        Kind::Kafka => assert_eq!(purged, 0, "{first}"),
+        // Acknowledgements have no receipt: at most the batches acknowledged before the loss
+        // are claimed, and the words say they may not have arrived.
+        Kind::Pulsar => {
+            assert!(purged % 500 == 0 && purged < N, "{first}");
+            if purged > 0 {
+                assert!(err.contains("no receipt for an acknowledgement"), "{err}");
+            }
+        }
+    }
     assert!(first["lost"].is_string(), "{first}");
-    assert!(
-        !first["partitions_not_purged"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-            && first["partitions_purged"].as_array().unwrap().is_empty(),
-        "{first}"
-    );
+    let not_purged = match b.kind {
+        Kind::Kafka => serde_json::json!([0, 1]),
+        Kind::Pulsar => serde_json::json!([-1]),
+    };
+    assert_eq!(first["partitions_not_purged"], not_purged, "{first}");
+    assert_eq!(first["partitions_purged"], serde_json::json!([]), "{first}");
     assert!(
         err.contains("lost the connection to") && err.contains("backup"),
         "{err}"
     );
-    assert_eq!(lines(&first_backup), backed_up, "the backup is kept");
+    let kept = lines(&first_backup);
+    assert!(
+        kept >= backed_up && kept >= purged,
+        "the backup is kept, with everything claimed purged: {kept} lines"
+    );
 
     b.recover(fault);
     let second_backup = state.path().join("second.jsonl");
@@ -695,11 +774,19 @@ fn purge_under(b: &OwnBroker, fault: Fault) {
         "--backup",
         second_backup.to_str().unwrap(),
     ]));
-    assert_eq!(
-        second["purged"], N,
-        "the rerun purges what is still there: all of it, as the first run purged nothing: {second}"
+    let again = second["purged"].as_u64().unwrap() as usize;
+    assert!(
+        again + purged >= N && again <= N,
+        "the rerun purges what is still there (the first run claimed {purged}): {second}"
     );
-    assert_eq!(lines(&second_backup), N);
+    if b.kind == Kind::Kafka {
+        assert_eq!(again, N, "nothing was deleted by the first run");
+    }
+    assert_eq!(
+        lines(&second_backup),
+        again,
+        "the rerun backs up what it purges"
+    );
     let left =
         crate::common::stdout_of(dlq_at(b, state.path()).args(["list", &topic, "-o", "jsonl"]));
     assert!(left.is_empty(), "{fault:?}: entries left after the rerun");

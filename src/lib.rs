@@ -8,7 +8,7 @@ pub mod archive;
 pub mod broker;
 pub mod cli;
 pub mod commands;
-pub mod config;
+pub mod contexts;
 pub mod domain;
 pub mod error;
 pub mod output;
@@ -41,8 +41,12 @@ async fn rewind(a: cli::ReplayArgs) -> anyhow::Result<()> {
     }
     let connect = settings::connect(&a.connect)?;
     let (kind, consumer) = match (&connect.url, &a.connect.group, &a.connect.subscription) {
-        (broker::BrokerUrl::Kafka { .. }, Some(g), _) => ("group", g.clone()),
-        (broker::BrokerUrl::Pulsar { .. }, _, Some(sub)) => ("subscription", sub.clone()),
+        (broker::BrokerUrl::Kafka { .. }, Some(g), _) => {
+            (domain::positions::ConsumerKind::Group, g.clone())
+        }
+        (broker::BrokerUrl::Pulsar { .. }, _, Some(sub)) => {
+            (domain::positions::ConsumerKind::Subscription, sub.clone())
+        }
         (broker::BrokerUrl::Kafka { .. }, None, _) => {
             return Err(usage(
                 "on Kafka, name the consumer group to rewind with --group",
@@ -113,47 +117,47 @@ fn summary_format(chosen: Option<OutputFormat>) -> OutputFormat {
 /// Loads the config file and lets the context in force fill what flags and environment left
 /// unset (flags > environment > context > defaults).
 fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
-    let Some(path) = config::path() else {
+    let Some(path) = contexts::path() else {
         return Ok(());
     };
-    let (file, _) = config::load(&path)?;
-    let Some((_, ctx)) = config::active(&file, cli.context.as_deref(), &path)? else {
+    let (file, _) = contexts::load(&path)?;
+    let Some((_, ctx)) = contexts::active(&file, cli.context.as_deref(), &path)? else {
         return Ok(());
     };
-    let out = config::output(ctx)?;
+    let out = contexts::output(ctx)?;
     match &mut cli.command {
         Command::List(a) => {
-            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            config::apply_redaction(ctx, &mut a.output.redact);
-            config::apply_decoding(ctx, &mut a.decode);
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply_redaction(ctx, &mut a.output.redact);
+            contexts::apply_decoding(ctx, &mut a.decode);
             a.output.output = a.output.output.or(out);
         }
         Command::Inspect(a) => {
-            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            config::apply_redaction(ctx, &mut a.output.redact);
-            config::apply_decoding(ctx, &mut a.decode);
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply_redaction(ctx, &mut a.output.redact);
+            contexts::apply_decoding(ctx, &mut a.decode);
             a.output.output = a.output.output.or(out);
         }
         Command::Replay(a) => {
-            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            config::apply_redaction(ctx, &mut a.redact);
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply_redaction(ctx, &mut a.redact);
             a.output = a.output.or(out);
         }
         Command::Purge(a) => {
-            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             a.output = a.output.or(out);
         }
         Command::Export(a) => {
-            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            config::apply_redaction(ctx, &mut a.redact_rules);
-            config::apply_decoding(ctx, &mut a.decode);
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply_redaction(ctx, &mut a.redact_rules);
+            contexts::apply_decoding(ctx, &mut a.decode);
         }
         Command::Stats(a) => {
-            config::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             a.output = a.output.or(out);
         }
         Command::Topics(a) => {
-            config::apply(ctx, &mut a.connect, None)?;
+            contexts::apply(ctx, &mut a.connect, None)?;
             a.patterns.extend(ctx.dlq_patterns.iter().cloned());
             a.output = a.output.or(out);
         }
@@ -164,10 +168,10 @@ fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
 
 /// `dlq config list|show|use`.
 fn config_command(action: cli::ConfigAction, chosen: Option<&str>) -> anyhow::Result<()> {
-    let path = config::path().ok_or_else(|| {
+    let path = contexts::path().ok_or_else(|| {
         error::DlqError::Usage("no config file location: set DLQ_CONFIG or HOME".into())
     })?;
-    let (file, text) = config::load(&path)?;
+    let (file, text) = contexts::load(&path)?;
     let mut out = io::stdout().lock();
     match action {
         cli::ConfigAction::List => {
@@ -183,7 +187,7 @@ fn config_command(action: cli::ConfigAction, chosen: Option<&str>) -> anyhow::Re
             }
         }
         cli::ConfigAction::Show { name } => {
-            let (name, ctx) = match config::active(&file, name.as_deref().or(chosen), &path)? {
+            let (name, ctx) = match contexts::active(&file, name.as_deref().or(chosen), &path)? {
                 Some(found) => found,
                 None => {
                     return Err(error::DlqError::Usage(format!(
@@ -210,8 +214,8 @@ fn config_command(action: cli::ConfigAction, chosen: Option<&str>) -> anyhow::Re
             )?;
         }
         cli::ConfigAction::Use { name } => {
-            config::active(&file, Some(&name), &path)?;
-            config::set_current(&path, &text, &name)?;
+            contexts::active(&file, Some(&name), &path)?;
+            contexts::set_current(&path, &text, &name)?;
             writeln!(out, "current context: {name}")?;
         }
     }

@@ -10,5 +10,6 @@ pub mod list;
 pub mod purge;
 pub mod replay;
 pub mod rewind;
+pub mod scan;
 pub mod stats;
 pub mod topics;

@@ -72,8 +72,8 @@ pub struct PurgeSummary {
     pub dry_run: bool,
     pub selected: u64,
     pub purged: u64,
-    /// How the entries were purged: "deleted", "acknowledged" or "marked handled".
-    pub how: String,
+    /// How the entries were purged.
+    pub how: PurgeHow,
     pub backup: Option<PathBuf>,
     pub warnings: Vec<String>,
     /// Selected entries left in place because the broker refused their partition.
@@ -105,7 +105,7 @@ impl PurgeSummary {
             };
             // pulsar-rs asks for no acknowledgement receipts: the last acknowledgements sent
             // before the broker went away may never have arrived.
-            let caveat = if self.how == "acknowledged" && self.purged > 0 {
+            let caveat = if self.how == PurgeHow::Acknowledged && self.purged > 0 {
                 " (acknowledged; Pulsar gives dlq no receipt for an acknowledgement, so the last ones \
                  sent before the broker went away may not have arrived)"
             } else {
@@ -145,6 +145,35 @@ impl PurgeSummary {
                 ""
             }
         )))
+    }
+}
+
+/// How a purge removes entries: what the broker can do, and what the user asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PurgeHow {
+    /// Pulsar: acknowledged on the operator subscription.
+    #[default]
+    Acknowledged,
+    /// Kafka: DeleteRecords, then the operator group moves there.
+    Deleted,
+    /// Kafka `--mark-handled`: only the operator group moves.
+    MarkedHandled,
+}
+
+impl PurgeHow {
+    /// As the summary and `-o json` (`how`) name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurgeHow::Acknowledged => "acknowledged",
+            PurgeHow::Deleted => "deleted",
+            PurgeHow::MarkedHandled => "marked handled",
+        }
+    }
+}
+
+impl std::fmt::Display for PurgeHow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -293,17 +322,17 @@ pub async fn run_on(
     plan.classes = classes;
 
     let how = if !by_offset {
-        "acknowledged"
+        PurgeHow::Acknowledged
     } else if s.mark_handled {
-        "marked handled"
+        PurgeHow::MarkedHandled
     } else {
-        "deleted"
+        PurgeHow::Deleted
     };
     let mut summary = PurgeSummary {
         topic: s.topic.clone(),
         dry_run: s.dry_run,
         selected: plan.selected,
-        how: how.into(),
+        how,
         ..PurgeSummary::default()
     };
     if by_offset && !s.mark_handled && !plan.not_prefix.is_empty() {
@@ -633,6 +662,34 @@ mod tests {
         assert!(again.lost.is_none());
         assert_eq!(again.purged, 6);
         assert_eq!(b.watermarks("t.DLT"), [(3, 3), (3, 3)]);
+    }
+
+    #[tokio::test]
+    async fn a_selection_that_is_not_a_prefix_is_refused_before_anything_is_deleted() {
+        let b = dlq_of(1, 3);
+        let mut s = settings("t.DLT");
+        s.all = false;
+        s.ids = vec!["0:1".into()];
+        let err = run_on(&mut b.clone(), &s, &mut Ui(|| {}))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not a prefix of partition 0")
+                && err.to_string().contains("--mark-handled"),
+            "{err}"
+        );
+        assert_eq!(crate::error::exit_code(&err), crate::error::exit::USAGE);
+        assert_eq!(b.watermarks("t.DLT"), [(0, 3)], "nothing deleted");
+        // --mark-handled moves the group over what it can mark: nothing, as 0:0 stays.
+        s.mark_handled = true;
+        let summary = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert_eq!(summary.purged, 1);
+        assert_eq!(b.watermarks("t.DLT"), [(0, 3)]);
+        assert_eq!(
+            b.committed("t.DLT", 0),
+            None,
+            "offset 0 is not handled: the group cannot move"
+        );
     }
 
     #[tokio::test]

@@ -1185,6 +1185,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_restore_cut_short_continues_from_the_lines_the_broker_confirmed() {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..6 {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.jsonl");
+        let mut w = crate::archive::ArchiveWriter::create(&path).unwrap();
+        let mut reader = broker::Broker::open(
+            &mut b.clone(),
+            &ScanRequest {
+                topic: "t.DLT".into(),
+                ..ScanRequest::default()
+            },
+        )
+        .await
+        .unwrap();
+        while let Some(record) = reader.next().await.unwrap() {
+            let entry = entry_of(record, &HeaderMap::default());
+            w.write(&ArchivedEntry::of(&entry, "t.DLT")).unwrap();
+        }
+        w.sync().unwrap();
+        b.faults(Faults {
+            lose_after: Some(2),
+            ..Faults::default()
+        });
+        let mut s = settings("t.DLT", "t");
+        s.from_file = Some(path);
+        s.journal_dir = Some(dir.path().join("journal"));
+        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert_eq!((first.sent, first.unconfirmed, first.not_sent), (2, 4, 0));
+        assert!(first
+            .outcome()
+            .is_err_and(|e| matches!(e, DlqError::Unreachable(_))));
+        b.faults(Faults::default());
+        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert_eq!(
+            (again.resumed, again.sent),
+            (2, 4),
+            "lines 1 and 2 are not sent again"
+        );
+        assert_eq!(keys(&b.published()), ["k0", "k1", "k2", "k3", "k4", "k5"]);
+    }
+
+    #[tokio::test]
     async fn an_entry_arriving_while_the_prompt_is_open_is_not_replayed() {
         let b = MemoryBroker::default()
             .with_topic("t.DLT", 1)

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use crate::broker::{self, ConnectConfig, RewindPlan, RewindTarget};
-use crate::domain::positions::{SavedPosition, SavedPositions, FORMAT};
+use crate::domain::positions::{ConsumerKind, SavedPosition, SavedPositions, FORMAT};
 use crate::error::DlqError;
 
 /// Where the rewind goes.
@@ -30,7 +30,7 @@ pub struct RewindSettings {
     /// The group (Kafka) or subscription (Pulsar) to rewind.
     pub consumer: String,
     /// "group" or "subscription", for messages.
-    pub kind: &'static str,
+    pub kind: ConsumerKind,
     pub destination: Destination,
     /// Where the positions before the rewind are saved.
     pub save_positions: PathBuf,
@@ -43,7 +43,7 @@ pub struct RewindSettings {
 #[derive(Debug, Clone)]
 pub struct RewindOutcome {
     pub topic: String,
-    pub kind: &'static str,
+    pub kind: ConsumerKind,
     pub consumer: String,
     pub destination: Destination,
     pub plan: RewindPlan,
@@ -122,7 +122,7 @@ pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<Re
         format: FORMAT.into(),
         broker: s.connect.url.kind().into(),
         topic: s.topic.clone(),
-        kind: s.kind.into(),
+        kind: s.kind,
         consumer: s.consumer.clone(),
         saved_at: Timestamp::now(),
         partitions: outcome

@@ -16,6 +16,30 @@ use serde::{Deserialize, Serialize};
 /// The `format` field of every positions file this version writes and reads.
 pub const FORMAT: &str = "dlq-positions/1";
 
+/// What moves in a rewind: a Kafka consumer group or a Pulsar subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsumerKind {
+    Group,
+    Subscription,
+}
+
+impl ConsumerKind {
+    /// "group" or "subscription", as messages and files name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsumerKind::Group => "group",
+            ConsumerKind::Subscription => "subscription",
+        }
+    }
+}
+
+impl std::fmt::Display for ConsumerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedPositions {
@@ -23,8 +47,7 @@ pub struct SavedPositions {
     /// "kafka" or "pulsar".
     pub broker: String,
     pub topic: String,
-    /// "group" or "subscription".
-    pub kind: String,
+    pub kind: ConsumerKind,
     pub consumer: String,
     pub saved_at: Timestamp,
     pub partitions: Vec<SavedPosition>,
@@ -48,7 +71,12 @@ impl SavedPositions {
     }
 
     /// Reads and checks a positions file against the topic and consumer it is applied to.
-    pub fn load(path: &Path, topic: &str, kind: &str, consumer: &str) -> Result<Self, String> {
+    pub fn load(
+        path: &Path,
+        topic: &str,
+        kind: ConsumerKind,
+        consumer: &str,
+    ) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the positions file {}: {e}", path.display()))?;
         let saved: SavedPositions = serde_json::from_str(&text).map_err(|e| {
@@ -103,7 +131,7 @@ mod tests {
             format: FORMAT.into(),
             broker: "kafka".into(),
             topic: "orders".into(),
-            kind: "group".into(),
+            kind: ConsumerKind::Group,
             consumer: "billing".into(),
             saved_at: "2026-11-30T10:00:00Z".parse().unwrap(),
             partitions: vec![
@@ -124,10 +152,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p/billing.json");
         saved().write(&path).unwrap();
-        let back = SavedPositions::load(&path, "orders", "group", "billing").unwrap();
+        let back = SavedPositions::load(&path, "orders", ConsumerKind::Group, "billing").unwrap();
         assert_eq!(back, saved());
         assert_eq!(back.by_partition()[&1], None);
-        let e = SavedPositions::load(&path, "orders", "group", "shipping").unwrap_err();
+        let e = SavedPositions::load(&path, "orders", ConsumerKind::Group, "shipping").unwrap_err();
         assert!(e.contains("not of group 'shipping'"), "{e}");
         assert!(
             saved().write(&path).is_err(),
@@ -140,7 +168,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.json");
         std::fs::write(&path, "{\"topic\": 1}").unwrap();
-        let e = SavedPositions::load(&path, "orders", "group", "billing").unwrap_err();
+        let e = SavedPositions::load(&path, "orders", ConsumerKind::Group, "billing").unwrap_err();
         assert!(e.contains("not a dlq positions file"), "{e}");
     }
 }

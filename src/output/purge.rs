@@ -128,7 +128,7 @@ pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
             dry_run: s.dry_run,
             selected: s.selected,
             purged: s.purged,
-            how: &s.how,
+            how: s.how.as_str(),
             backup: s.backup.as_ref().map(|p| p.display().to_string()),
             warnings: &s.warnings,
             failed: s.failed,

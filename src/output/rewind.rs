@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::sanitize;
 use crate::cli::OutputFormat;
 use crate::commands::rewind::{Destination, RewindOutcome, RewindUi};
+use crate::domain::positions::ConsumerKind;
 
 /// The time or the file a rewind goes to, for messages.
 fn destination(o: &RewindOutcome) -> String {
@@ -161,8 +162,8 @@ pub fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
             Destination::Restore(_) => "restore",
         },
         topic: &o.topic,
-        group: (o.kind == "group").then_some(o.consumer.as_str()),
-        subscription: (o.kind == "subscription").then_some(o.consumer.as_str()),
+        group: (o.kind == ConsumerKind::Group).then_some(o.consumer.as_str()),
+        subscription: (o.kind == ConsumerKind::Subscription).then_some(o.consumer.as_str()),
         since_input: match &o.destination {
             Destination::Since { input, .. } => Some(input),
             Destination::Restore(_) => None,

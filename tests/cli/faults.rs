@@ -516,6 +516,11 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     args.extend(["--to", &target, "-y", "-o", "json", "--timeout", &timeout]);
     let args = args;
     let dlq_topic = source.clone();
+    // An entry's id as `list` prints it, for `inspect` while the broker is away.
+    let first = crate::common::jsonl_of(
+        dlq_at(b, state.path()).args(["list", &source, "--all", "--limit", "1", "-o", "jsonl"]),
+    );
+    let first_id = first[0]["id"].as_str().unwrap().to_string();
     // Slowed down so that the fault lands mid-way: about 8 s for the whole replay.
     let mut slow = args.clone();
     slow.extend(["--rate", "2500"]);
@@ -565,23 +570,39 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     );
     assert!(first["lost"].as_str().is_some(), "{first}");
 
-    // Reads give up in time too, while the broker is away.
-    let started = Instant::now();
-    let listed = dlq_at(b, state.path())
-        .args(["list", &dlq_topic, "-o", "jsonl", "--timeout", &timeout])
-        .output()
-        .unwrap();
-    let took = started.elapsed();
-    assert_eq!(
-        listed.status.code(),
-        Some(4),
-        "{fault:?}: list while the broker is away: {}",
-        String::from_utf8_lossy(&listed.stderr)
-    );
-    assert!(
-        took <= Duration::from_secs(TIMEOUT_S) + MARGIN,
-        "{fault:?}: list took {took:?} with the broker away"
-    );
+    // Reads give up in time too, while the broker is away: list after every fault, and the
+    // other reads once per broker (on the silent network, the hardest case).
+    let exported = state.path().join("away.jsonl");
+    let exported = exported.to_str().unwrap();
+    let mut reads: Vec<Vec<&str>> = vec![vec!["list", &dlq_topic, "-o", "jsonl"]];
+    if mode == Mode::Dlq && matches!(fault, Fault::Cut) {
+        reads.push(vec!["inspect", &dlq_topic, &first_id]);
+        reads.push(vec!["stats", &dlq_topic, "--all"]);
+        reads.push(vec!["export", &dlq_topic, "--all", "--out", exported]);
+        reads.push(vec!["topics"]);
+    }
+    for read in reads {
+        let started = Instant::now();
+        let done = dlq_at(b, state.path())
+            .args(&read)
+            .args(["--timeout", &timeout])
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let code = done.status.code();
+        // Pulsar's `topics` asks the admin API, which the cut leaves alone; it reads over the
+        // binary protocol only for topics named like dead-letter queues, and these are not.
+        let pulsar_topics = b.kind == Kind::Pulsar && read[0] == "topics";
+        assert!(
+            code == Some(4) || (pulsar_topics && code == Some(0)),
+            "{fault:?}: {read:?} while the broker is away: {code:?}, {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        assert!(
+            took <= Duration::from_secs(TIMEOUT_S) + MARGIN,
+            "{fault:?}: {read:?} took {took:?} with the broker away"
+        );
+    }
 
     b.recover(fault);
     let second = crate::common::json_of(dlq_at(b, state.path()).args(args));
@@ -912,4 +933,84 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
         .assert()
         .success();
     assert_eq!(backlogs(), [0, 0, 0], "every partition back where it was");
+}
+
+/// A Kafka rewind cut off just before its commit (one request for every partition): exit 4,
+/// nothing moved, and the positions file saved before puts the group where it was.
+#[test]
+fn kafka_rewind_cut_off_before_its_commit_moves_nothing_and_its_positions_file_restores() {
+    let b = OwnBroker::start(Kind::Kafka);
+    let topic = unique("faults-rewind");
+    let group = "order-service";
+    b.seed(&topic, 1000);
+    let committed = || {
+        run_script(
+            &scripts().join("seed/kafka_admin.py"),
+            &["--bootstrap", &b.bootstrap(), "committed", group, &topic],
+        )
+    };
+    // The service has consumed everything: its group stands at the end of each partition (a
+    // rewind to a time after every message moves it there).
+    let setup = tempfile::tempdir().unwrap();
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600)).to_string();
+    dlq_at(&b, setup.path())
+        .args(["replay", &topic, "--since", &later, "--group", group, "-y"])
+        .assert()
+        .success();
+    let before = committed();
+    assert_eq!(before, serde_json::json!({"0": 500, "1": 500}));
+    let state = tempfile::tempdir().unwrap();
+    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
+    let timeout = format!("{TIMEOUT_S}s");
+    let child = spawn_dlq(
+        &b,
+        state.path(),
+        &[
+            "replay",
+            &topic,
+            "--since",
+            &since,
+            "--group",
+            group,
+            "-y",
+            "-o",
+            "json",
+            "--timeout",
+            &timeout,
+        ],
+        &[("FAILPOINTS", "rewind-before-commit=sleep(6000)")],
+    );
+    let positions = state.path().join("dlq/positions");
+    wait_for("the positions file", || {
+        std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
+    });
+    b.fault(Fault::Cut);
+    let (code, out, err, _) = finish(child, state.path(), Duration::from_secs(60));
+    assert_eq!(code, 4, "stdout {out}; stderr {err}");
+    assert!(err.contains("either all moved or none"), "{err}");
+    b.recover(Fault::Cut);
+    assert_eq!(
+        committed(),
+        before,
+        "the commit never happened: nothing moved"
+    );
+    let file = std::fs::read_dir(&positions)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    dlq_at(&b, state.path())
+        .args([
+            "replay",
+            &topic,
+            "--group",
+            group,
+            "-y",
+            "--restore-positions",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(committed(), before);
 }

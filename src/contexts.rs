@@ -1,4 +1,4 @@
-//! The config file: named contexts (broker, auth, operator group/subscription, header maps,
+//! The contexts file (`config.toml`): named contexts (broker, auth, operator group/subscription, header maps,
 //! output), so operators switch between dev, staging and production as with kubectl.
 //!
 //! Where: `$DLQ_CONFIG`, else `$XDG_CONFIG_HOME/dlq/config.toml`, else `~/.config/dlq/config.toml`.

@@ -1,0 +1,239 @@
+//! The read every command shares: open a reader on a topic, explain each record against the
+//! dead-letter conventions, hand over the entries a filter keeps (until it has all it wants),
+//! and close the reader whatever happened. A second pass (replay's and purge's) is bounded by
+//! where the first one ended: an entry that arrived in between is left alone, and counted.
+//!
+//! Records a scan does not hand over are marked unhandled for the reader's bookkeeping (on Kafka
+//! nothing after them can be marked), so the commands that mark entries need not think of them.
+
+use std::collections::BTreeMap;
+
+use crate::broker::{Broker, DlqReader, ScanNotes, ScanRequest};
+use crate::domain::conventions::{explain, HeaderMap};
+use crate::domain::entry::{Entry, EntryId};
+use crate::domain::selection::Selection;
+
+/// Decides which entries a scan hands over.
+pub trait Filter {
+    fn select(&mut self, entry: &Entry) -> bool;
+    /// Nothing more will be selected (a limit was reached): the scan ends early.
+    fn done(&self) -> bool {
+        false
+    }
+}
+
+/// A selection with its `--limit`.
+pub struct Selected<'a> {
+    selection: &'a Selection,
+    taken: u64,
+}
+
+impl<'a> Selected<'a> {
+    pub fn new(selection: &'a Selection) -> Self {
+        Selected {
+            selection,
+            taken: 0,
+        }
+    }
+}
+
+impl Filter for Selected<'_> {
+    fn select(&mut self, entry: &Entry) -> bool {
+        let hit = !self.done() && self.selection.matches(entry);
+        self.taken += u64::from(hit);
+        hit
+    }
+
+    fn done(&self) -> bool {
+        self.selection.limit.is_some_and(|l| self.taken >= l)
+    }
+}
+
+/// One record of a scan, as `Scan::step` reports it.
+pub enum Step {
+    /// The filter kept it.
+    Selected(Box<Entry>),
+    /// The filter did not keep it (already marked unhandled).
+    Passed(EntryId),
+}
+
+pub struct Scan {
+    reader: Box<dyn DlqReader>,
+    header_map: HeaderMap,
+    /// Second pass: per partition (-1 when unpartitioned), the last record the first pass read.
+    bound: Option<BTreeMap<i32, EntryId>>,
+    /// Per partition, the last record read: where a second pass over the same topic stops.
+    pub ends: BTreeMap<i32, EntryId>,
+    /// Records read from the broker.
+    pub read: u64,
+    /// Second pass: records past the first pass's end, left alone.
+    pub beyond: u64,
+}
+
+fn partition_of(id: &EntryId) -> i32 {
+    id.partition().unwrap_or(-1)
+}
+
+impl Scan {
+    pub async fn open(
+        broker: &mut dyn Broker,
+        req: &ScanRequest,
+        header_map: &HeaderMap,
+    ) -> anyhow::Result<Scan> {
+        Ok(Scan {
+            reader: broker.open(req).await?,
+            header_map: header_map.clone(),
+            bound: None,
+            ends: BTreeMap::new(),
+            read: 0,
+            beyond: 0,
+        })
+    }
+
+    /// A second pass: never beyond where the first one (`ends`) stopped.
+    pub fn bounded_by(mut self, ends: &BTreeMap<i32, EntryId>) -> Scan {
+        self.bound = Some(ends.clone());
+        self
+    }
+
+    /// The next record, kept or passed; `None` at the end (or once the filter is done).
+    pub async fn step(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Step>> {
+        loop {
+            if filter.done() {
+                return Ok(None);
+            }
+            let Some(record) = self.reader.next().await? else {
+                return Ok(None);
+            };
+            self.read += 1;
+            let id = record.id;
+            self.ends.insert(partition_of(&id), id);
+            let beyond = self
+                .bound
+                .as_ref()
+                .is_some_and(|b| b.get(&partition_of(&id)).is_none_or(|end| id.is_after(end)));
+            if beyond {
+                self.beyond += 1;
+                self.reader.track_unhandled(id);
+                continue;
+            }
+            let entry = Entry {
+                context: explain(&record, &self.header_map),
+                record,
+            };
+            let kept = filter.select(&entry);
+            tracing::trace!(topic = %entry.record.topic, %id, kept, "scanned");
+            if kept {
+                return Ok(Some(Step::Selected(Box::new(entry))));
+            }
+            self.reader.track_unhandled(id);
+            return Ok(Some(Step::Passed(id)));
+        }
+    }
+
+    /// The next entry the filter keeps.
+    pub async fn next(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Entry>> {
+        while let Some(step) = self.step(filter).await? {
+            if let Step::Selected(entry) = step {
+                return Ok(Some(*entry));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The reader, for marks and topic schemas.
+    pub fn reader(&mut self) -> &mut dyn DlqReader {
+        self.reader.as_mut()
+    }
+
+    /// Closes the reader (making its marks durable), whatever `result` is; the scan's own error
+    /// comes first, then the close's.
+    pub async fn close_after<T>(self, result: anyhow::Result<T>) -> anyhow::Result<(T, ScanNotes)> {
+        let closed = self.reader.close().await;
+        let value = result?;
+        Ok((value, closed?))
+    }
+
+    /// Lets the reader go without closing it: the broker went away, and closing would wait
+    /// for it (the process ends soon after).
+    pub fn abandon(self) {
+        std::mem::forget(self.reader);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::memory::MemoryBroker;
+    use crate::broker::StartAt;
+
+    fn req(topic: &str) -> ScanRequest {
+        ScanRequest {
+            topic: topic.into(),
+            start: StartAt::Retained,
+            ..ScanRequest::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_scan_keeps_what_the_selection_matches_up_to_its_limit() {
+        let b = MemoryBroker::default().with_topic("t", 2);
+        for i in 0..4 {
+            b.append("t", i % 2, &format!("k{i}"), &[]);
+        }
+        let selection = Selection {
+            limit: Some(2),
+            ..Selection::default()
+        };
+        let mut scan = Scan::open(&mut b.clone(), &req("t"), &HeaderMap::default())
+            .await
+            .unwrap();
+        let mut filter = Selected::new(&selection);
+        let mut keys = Vec::new();
+        while let Some(e) = scan.next(&mut filter).await.unwrap() {
+            keys.push(String::from_utf8(e.record.key.unwrap()).unwrap());
+        }
+        assert_eq!(keys.len(), 2, "the limit ends the scan");
+        assert_eq!(scan.read, 2, "and nothing more is read");
+        scan.close_after(Ok(())).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_second_pass_stops_where_the_first_ended() {
+        let b = MemoryBroker::default().with_topic("t", 1);
+        for i in 0..3 {
+            b.append("t", 0, &format!("k{i}"), &[]);
+        }
+        let everything = Selection::default();
+        let mut first = Scan::open(&mut b.clone(), &req("t"), &HeaderMap::default())
+            .await
+            .unwrap();
+        while first
+            .next(&mut Selected::new(&everything))
+            .await
+            .unwrap()
+            .is_some()
+        {}
+        let ends = first.ends.clone();
+        first.close_after(Ok(())).await.unwrap();
+        b.append("t", 0, "late", &[]);
+        let mut second = Scan::open(&mut b.clone(), &req("t"), &HeaderMap::default())
+            .await
+            .unwrap()
+            .bounded_by(&ends);
+        let mut n = 0;
+        while second
+            .next(&mut Selected::new(&everything))
+            .await
+            .unwrap()
+            .is_some()
+        {
+            n += 1;
+        }
+        assert_eq!(
+            (n, second.beyond),
+            (3, 1),
+            "the late entry is left alone, and counted"
+        );
+    }
+}

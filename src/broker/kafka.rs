@@ -368,6 +368,16 @@ impl KafkaBroker {
     /// kafka_group.rs). A broker that describes neither leaves it `Unknown`.
     fn membership(&self, consumer: &KConsumer, group: &str) -> Membership {
         match super::kafka_group::describe(consumer.client(), group, self.timeout) {
+            Err(e)
+                if ["Timed out", "no answer", "Transport", "brokers are down", "Broker transport"]
+                    .iter()
+                    .any(|t| e.contains(t)) =>
+            {
+                Membership::Lost(format!(
+                    "lost the connection to Kafka at {} while describing group '{group}' ({e}); nothing was changed",
+                    self.bootstrap
+                ))
+            }
             Err(e) => Membership::Unknown(format!(
                 "dlq cannot check whether group '{group}' has active members: the broker does not answer \
                  DescribeConsumerGroups ({e}). Kafka would overwrite a rewind committed while members run. \
@@ -484,6 +494,7 @@ impl KafkaBroker {
             Membership::Active(why) => (Some(why), None),
             Membership::Unknown(why) => (None, Some(why)),
             Membership::Inactive => (None, None),
+            Membership::Lost(why) => return Err(DlqError::Unreachable(why).into()),
         };
         Ok(RewindPlan {
             partitions: rows,
@@ -503,6 +514,7 @@ impl KafkaBroker {
         // Checked again: a consumer may have joined since the plan was shown.
         match self.membership(&consumer, group) {
             Membership::Active(why) => return Err(anyhow::anyhow!("{why}; nothing was changed")),
+            Membership::Lost(why) => return Err(DlqError::Unreachable(why).into()),
             Membership::Unknown(why) if !assume_inactive => {
                 return Err(DlqError::Unsupported {
                     broker: format!("Kafka at {}", self.bootstrap),
@@ -747,6 +759,8 @@ enum Membership {
     Active(String),
     Inactive,
     Unknown(String),
+    /// The broker did not answer at all: it went away (exit 4), which says nothing of support.
+    Lost(String),
 }
 
 /// Reads record timestamps by offset, sequentially where it can (a seek only when asked for an

@@ -936,9 +936,10 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
 }
 
 /// A Kafka rewind cut off just before its commit (one request for every partition): exit 4,
-/// nothing moved, and the positions file saved before puts the group where it was.
+/// all partitions moved or none, and the positions file saved before puts the group where it
+/// was.
 #[test]
-fn kafka_rewind_cut_off_before_its_commit_moves_nothing_and_its_positions_file_restores() {
+fn kafka_rewind_cut_off_before_its_commit_moves_all_or_nothing_and_its_positions_file_restores() {
     let b = OwnBroker::start(Kind::Kafka);
     let topic = unique("faults-rewind");
     let group = "order-service";
@@ -984,15 +985,20 @@ fn kafka_rewind_cut_off_before_its_commit_moves_nothing_and_its_positions_file_r
     wait_for("the positions file", || {
         std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
     });
+    // Past the check for active members, into the pause before the commit.
+    std::thread::sleep(Duration::from_millis(2000));
     b.fault(Fault::Cut);
     let (code, out, err, _) = finish(child, state.path(), Duration::from_secs(60));
     assert_eq!(code, 4, "stdout {out}; stderr {err}");
     assert!(err.contains("either all moved or none"), "{err}");
     b.recover(Fault::Cut);
-    assert_eq!(
-        committed(),
-        before,
-        "the commit never happened: nothing moved"
+    // The commit's outcome is unknown to dlq: sent into the silent link, it may still arrive once
+    // the link is back (the proxy, like TCP, delivers what it held). Either way it is one request:
+    // every partition moved, or none did.
+    let after = committed();
+    assert!(
+        after == before || after == serde_json::json!({"0": 0, "1": 0}),
+        "all or nothing: {after}"
     );
     let file = std::fs::read_dir(&positions)
         .unwrap()

@@ -2,10 +2,10 @@
 //! streaming, unredacted, for `dlq replay --from-file` or other tools; with `--redact`, masked as
 //! `inspect` shows them, for sharing (and refused by `replay --from-file`).
 
+use super::scan::{Scan, Selected};
 use crate::archive::{ArchiveWriter, ArchivedDecoded, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanNotes, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::Entry;
+use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 
 pub struct ExportSettings {
@@ -31,27 +31,20 @@ pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<
     for raw in &s.ids {
         selection.ids.push(broker.parse_id(raw)?);
     }
-    let mut reader = broker
-        .open(&ScanRequest {
-            topic: s.topic.clone(),
-            partitions: selection.partitions.clone(),
-            since: selection.since,
-            start: s.start,
-            track: false,
-        })
-        .await?;
+    let req = ScanRequest {
+        topic: s.topic.clone(),
+        partitions: selection.partitions.clone(),
+        since: selection.since,
+        start: s.start,
+        track: false,
+    };
+    let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut exported = 0u64;
     let sources = super::decoding::Sources::new(s.registry.as_ref())?;
     let mut decoder = s.decoder.clone();
+    let mut filter = Selected::new(&selection);
     let written: anyhow::Result<()> = async {
-        while let Some(record) = reader.next().await? {
-            let entry = Entry {
-                context: explain(&record, &s.header_map),
-                record,
-            };
-            if !selection.matches(&entry) {
-                continue;
-            }
+        while let Some(entry) = scan.next(&mut filter).await? {
             let mut archived = match &s.redact {
                 Some(showing) => ArchivedEntry::redacted(&entry, &s.topic, showing),
                 None => ArchivedEntry::of(&entry, &s.topic),
@@ -59,22 +52,18 @@ pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<
             if let Some(decoder) = decoder.as_mut().filter(|_| s.redact.is_none()) {
                 sources
                     .prepare(decoder, &entry.record, async |t, v| {
-                        reader.topic_schema(t, v).await
+                        scan.reader().topic_schema(t, v).await
                     })
                     .await;
                 archived.decoded = Some(ArchivedDecoded::of(&entry.record, decoder));
             }
             out.write(&archived)?;
             exported += 1;
-            if selection.limit.is_some_and(|l| exported >= l) {
-                break;
-            }
         }
         Ok(())
     }
     .await;
-    let notes = reader.close().await?;
-    written?;
+    let ((), notes) = scan.close_after(written).await?;
     out.sync()?;
     Ok((exported, notes))
 }

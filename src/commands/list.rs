@@ -1,8 +1,8 @@
 //! `dlq list TOPIC`: stream the DLQ, explain each entry, keep those the selection matches.
 
+use super::scan::{Scan, Selected};
 use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::Entry;
+use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::view::{view, Detail, Showing};
 use crate::output::EntrySink;
@@ -37,45 +37,33 @@ pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<L
         start: s.start,
         track: false,
     };
-    let mut reader = broker.open(&req).await?;
-    let (mut shown, mut read) = (0u64, 0u64);
+    let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
+    let mut shown = 0u64;
     let sources = super::decoding::Sources::new(s.registry.as_ref())?;
     let mut showing = s.showing.clone();
-    // Close the reader whatever happens (on Pulsar that hands the backlog back).
+    let mut filter = Selected::new(&s.selection);
     let listed: anyhow::Result<()> = async {
-        while let Some(record) = reader.next().await? {
-            read += 1;
-            let entry = Entry {
-                context: explain(&record, &s.header_map),
-                record,
-            };
-            let selected = s.selection.matches(&entry);
+        while let Some(entry) = scan.next(&mut filter).await? {
             tracing::debug!(
                 topic = %entry.record.topic,
                 id = %entry.record.id,
                 convention = entry.context.convention.as_deref().unwrap_or("none"),
-                status = if selected { "listed" } else { "filtered out" },
+                status = "listed",
                 "entry"
             );
-            if !selected {
-                continue;
-            }
             sources
                 .prepare(&mut showing.decoder, &entry.record, async |t, v| {
-                    reader.topic_schema(t, v).await
+                    scan.reader().topic_schema(t, v).await
                 })
                 .await;
             sink.entry(&view(&entry, Detail::Summary, &showing))?;
             shown += 1;
-            if s.selection.limit.is_some_and(|l| shown >= l) {
-                break;
-            }
         }
         Ok(())
     }
     .await;
-    let notes = reader.close().await?;
-    listed?;
+    let read = scan.read;
+    let ((), notes) = scan.close_after(listed).await?;
     tracing::info!(topic = %s.topic, read, shown, "listed");
     Ok(ListSummary {
         shown,

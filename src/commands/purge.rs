@@ -15,9 +15,10 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
+use super::scan::{Scan, Step};
 use crate::archive::{ArchiveWriter, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, HeaderMap};
+use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::{Entry, EntryId, Record};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
@@ -192,6 +193,12 @@ struct Selector<'a> {
     selected: u64,
 }
 
+impl super::scan::Filter for Selector<'_> {
+    fn select(&mut self, e: &Entry) -> bool {
+        Selector::select(self, e)
+    }
+}
+
 impl Selector<'_> {
     fn select(&mut self, e: &Entry) -> bool {
         let part = e.record.id.partition().unwrap_or(-1);
@@ -210,13 +217,6 @@ impl Selector<'_> {
             self.selected += 1;
         }
         hit
-    }
-}
-
-fn entry_of(record: Record, header_map: &HeaderMap) -> Entry {
-    Entry {
-        context: explain(&record, header_map),
-        record,
     }
 }
 
@@ -274,23 +274,24 @@ pub async fn run_on(
         closed: BTreeMap::new(),
         selected: 0,
     };
-    let mut reader = broker.open(&req(false)).await?;
+    let mut scan = Scan::open(broker, &req(false), &s.header_map).await?;
     let read: anyhow::Result<()> = async {
-        while let Some(record) = reader.next().await? {
-            let id = record.id;
+        while let Some(step) = scan.step(&mut selector).await? {
+            let entry = match step {
+                // Kafka: an unselected entry before a selected one breaks the prefix.
+                Step::Passed(EntryId::Kafka { partition, offset }) => {
+                    gap_at.entry(partition).or_insert(offset);
+                    continue;
+                }
+                Step::Passed(_) => continue,
+                Step::Selected(entry) => entry,
+            };
+            let id = entry.record.id;
             let part = id.partition().unwrap_or(-1);
-            plan.ends.insert(part, id);
-            let entry = entry_of(record, &s.header_map);
             let offset = match id {
                 EntryId::Kafka { offset, .. } => Some(offset),
                 EntryId::Pulsar(_) => None,
             };
-            if !selector.select(&entry) {
-                if let Some(o) = offset {
-                    gap_at.entry(part).or_insert(o);
-                }
-                continue;
-            }
             plan.selected += 1;
             plan.bytes += entry.record.size_bytes();
             if let Some(t) = entry.record.timestamp {
@@ -314,8 +315,8 @@ pub async fn run_on(
         Ok(())
     }
     .await;
-    reader.close().await?;
-    read?;
+    plan.ends = scan.ends.clone();
+    scan.close_after(read).await?;
     let mut classes: Vec<(String, u64)> = classes.into_iter().collect();
     classes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     classes.truncate(TOP_CLASSES);
@@ -377,7 +378,9 @@ pub async fn run_on(
     summary.backup = s.backup.clone();
 
     // Pass 2: back up, then purge exactly what pass 1 saw.
-    let mut reader = broker.open(&req(true)).await?;
+    let mut scan = Scan::open(broker, &req(true), &s.header_map)
+        .await?
+        .bounded_by(&plan.ends);
     let mut selector = Selector {
         selection: &selection,
         before: s.before,
@@ -390,15 +393,10 @@ pub async fn run_on(
     let mut delete_before: BTreeMap<i32, i64> = BTreeMap::new();
     let mut doing = "reading";
     let result: anyhow::Result<()> = async {
-        while let Some(record) = reader.next().await? {
-            let id = record.id;
+        // Beyond what pass 1 saw, or not selected: the scan leaves it alone.
+        while let Some(entry) = scan.next(&mut selector).await? {
+            let id = entry.record.id;
             let part = id.partition().unwrap_or(-1);
-            let beyond = plan.ends.get(&part).is_none_or(|end| id.is_after(end));
-            let entry = entry_of(record, &s.header_map);
-            if beyond || !selector.select(&entry) {
-                reader.track_unhandled(id);
-                continue;
-            }
             if let Some(b) = backup.as_mut() {
                 b.write(&ArchivedEntry::of(&entry, &s.topic))?;
             }
@@ -406,7 +404,7 @@ pub async fn run_on(
             if let EntryId::Kafka { partition, offset } = id {
                 delete_before.insert(partition, offset + 1);
             }
-            reader.track_pending(id);
+            scan.reader().track_pending(id);
             if deleting {
                 held.push(id);
                 continue;
@@ -414,7 +412,7 @@ pub async fn run_on(
             batch.push(id);
             if batch.len() >= BATCH {
                 doing = "acknowledging";
-                purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await?;
+                purge_batch(&mut backup, scan.reader(), &mut batch, &mut summary).await?;
                 doing = "reading";
             }
         }
@@ -423,7 +421,7 @@ pub async fn run_on(
     .await;
     // On an error, entries already acknowledged had a durable backup; nothing else is purged.
     if let Err(e) = result {
-        return lost_or(e, doing, &s.connect, reader, summary);
+        return lost_or(e, doing, &s.connect, scan.into_reader(), summary);
     }
     if let Some(b) = backup.as_mut() {
         b.sync()?;
@@ -434,7 +432,15 @@ pub async fn run_on(
         // reader commits nothing, and a refused partition keeps its entries unmarked.
         let refused = match broker.delete_records(&s.topic, &delete_before).await {
             Ok(refused) => refused,
-            Err(e) => return lost_or(e, "deleting records", &s.connect, reader, summary),
+            Err(e) => {
+                return lost_or(
+                    e,
+                    "deleting records",
+                    &s.connect,
+                    scan.into_reader(),
+                    summary,
+                )
+            }
         };
         for id in held {
             let part = id.partition().unwrap_or(-1);
@@ -446,11 +452,11 @@ pub async fn run_on(
         }
         summary.failed_partitions = refused;
     }
-    if let Err(e) = purge_batch(&mut backup, reader.as_mut(), &mut batch, &mut summary).await {
-        return lost_or(e, "acknowledging", &s.connect, reader, summary);
+    if let Err(e) = purge_batch(&mut backup, scan.reader(), &mut batch, &mut summary).await {
+        return lost_or(e, "acknowledging", &s.connect, scan.into_reader(), summary);
     }
-    match reader.close().await {
-        Ok(notes) => summary.warnings.extend(notes.warnings),
+    match scan.close_after(Ok(())).await {
+        Ok(((), notes)) => summary.warnings.extend(notes.warnings),
         Err(e) => {
             return lost_or(
                 e,

@@ -20,9 +20,10 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::journal::Journal;
+use super::scan::{Scan, Selected};
 use crate::archive::{parse_line, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, Delivery, DlqReader, ScanNotes, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, HeaderMap};
+use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::{Entry, EntryId, Record};
 use crate::domain::replay::{plan, Decision, Outgoing, ReplayOptions};
 use crate::domain::selection::Selection;
@@ -190,10 +191,6 @@ pub trait ReplayUi: Send {
     fn progress_start(&mut self, total: u64);
     fn progress(&mut self, done: u64);
     fn progress_finish(&mut self);
-}
-
-fn partition_key(id: &EntryId) -> i32 {
-    id.partition().unwrap_or(-1)
 }
 
 pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
@@ -571,13 +568,6 @@ fn request(s: &ReplaySettings, selection: &Selection, track: bool) -> ScanReques
     }
 }
 
-fn entry_of(record: Record, header_map: &HeaderMap) -> Entry {
-    Entry {
-        context: explain(&record, header_map),
-        record,
-    }
-}
-
 /// Pass 1: what would be sent, without sending or marking anything.
 async fn make_plan(
     broker: &mut dyn broker::Broker,
@@ -591,16 +581,12 @@ async fn make_plan(
         broker: s.connect.url.to_string(),
         ..Plan::default()
     };
-    let mut reader = broker.open(&request(s, selection, false)).await?;
+    let mut scan = Scan::open(broker, &request(s, selection, false), &s.header_map).await?;
+    let mut filter = Selected::new(selection);
     let read: anyhow::Result<()> = async {
-        while let Some(record) = reader.next().await? {
-            plan.ends.insert(partition_key(&record.id), record.id);
-            if journal.confirmed_earlier(&record.id.to_string()) {
+        while let Some(entry) = scan.next(&mut filter).await? {
+            if journal.confirmed_earlier(&entry.record.id.to_string()) {
                 plan.resumed += 1;
-                continue;
-            }
-            let entry = entry_of(record, &s.header_map);
-            if !selection.matches(&entry) {
                 continue;
             }
             plan.selected += 1;
@@ -629,15 +615,12 @@ async fn make_plan(
                     }
                 }
             }
-            if selection.limit.is_some_and(|l| plan.selected >= l) {
-                break;
-            }
         }
         Ok(())
     }
     .await;
-    reader.close().await?;
-    read?;
+    plan.ends = scan.ends.clone();
+    scan.close_after(read).await?;
     Ok(plan)
 }
 
@@ -657,7 +640,10 @@ async fn execute(
     journal: &mut Journal,
 ) -> anyhow::Result<()> {
     let mut publisher = broker.publisher().await?;
-    let mut reader = broker.open(&request(s, selection, true)).await?;
+    let mut scan = Scan::open(broker, &request(s, selection, true), &s.header_map)
+        .await?
+        .bounded_by(&plan.ends);
+    let mut filter = Selected::new(selection);
     ui.progress_start(plan.to_send());
     let mut run = Run {
         window: VecDeque::new(),
@@ -671,7 +657,6 @@ async fn execute(
         .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))));
     let mut next_send = Instant::now();
     let mut last_checkpoint = Instant::now();
-    let mut matched = 0u64;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     // What the run was doing when an error came, for the words of a broker lost.
@@ -680,35 +665,26 @@ async fn execute(
     let result: anyhow::Result<()> = async {
         loop {
             doing = "reading";
-            let record = tokio::select! {
+            let entry = tokio::select! {
                 biased;
                 _ = &mut ctrl_c => {
                     run.summary.interrupted = true;
                     break;
                 }
-                r = reader.next() => match r? {
-                    Some(r) => r,
+                // Beyond what the plan saw, or not selected: the scan leaves it alone.
+                r = scan.next(&mut filter) => match r? {
+                    Some(entry) => entry,
                     None => break,
                 },
             };
-            let id = record.id;
-            let part = partition_key(&id);
-            // Beyond what the plan saw, or not selected: not this run's business.
-            let beyond = plan.ends.get(&part).is_none_or(|end| id.is_after(end));
-            if !beyond && run.journal.confirmed_earlier(&id.to_string()) {
+            let id = entry.record.id;
+            if run.journal.confirmed_earlier(&id.to_string()) {
                 // Confirmed by an earlier run the broker cut short: marked now, not sent again.
                 doing = "marking entries handled";
-                reader.mark_handled(id).await?;
+                scan.reader().mark_handled(id).await?;
                 run.summary.resumed += 1;
                 continue;
             }
-            let entry = entry_of(record, &s.header_map);
-            let limited = selection.limit.is_some_and(|l| matched >= l);
-            if beyond || limited || !selection.matches(&entry) {
-                reader.track_unhandled(id);
-                continue;
-            }
-            matched += 1;
             let out = match plan_entry(&entry, s) {
                 Decision::Send(out) if plan.missing_targets.contains(&out.topic) => {
                     Err(format!("target topic '{}' does not exist", out.topic))
@@ -720,7 +696,7 @@ async fn execute(
                 Ok(out) => out,
                 Err(why) => {
                     tracing::debug!(topic = %s.topic, %id, status = "skipped", reason = %why, "entry");
-                    reader.track_unhandled(id);
+                    scan.reader().track_unhandled(id);
                     run.summary.skipped += 1;
                     if run.summary.skips.len() < LISTED {
                         run.summary.skips.push((id.to_string(), why));
@@ -731,13 +707,13 @@ async fn execute(
             doing = "waiting for delivery confirmations";
             if let Some(interval) = interval {
                 // Confirm what completes while waiting for the next slot.
-                run.settle_until(reader.as_mut(), ui, Some(next_send), usize::MAX)
+                run.settle_until(scan.reader(), ui, Some(next_send), usize::MAX)
                     .await?;
                 tokio::time::sleep_until(next_send).await;
                 next_send = next_send.max(Instant::now() - interval) + interval;
             }
             let target = out.topic.clone();
-            reader.track_pending(id);
+            scan.reader().track_pending(id);
             doing = "sending";
             match publisher.send(out).await {
                 Ok(delivery) => run.window.push_back(Pending {
@@ -747,11 +723,11 @@ async fn execute(
                     delivery,
                 }),
                 Err(e) if is_lost(&e) => {
-                    reader.track_unhandled(id);
+                    scan.reader().track_unhandled(id);
                     return Err(e);
                 }
                 Err(e) => run.failed(
-                    reader.as_mut(),
+                    scan.reader(),
                     Some(id),
                     id.to_string(),
                     target,
@@ -761,21 +737,21 @@ async fn execute(
             doing = "waiting for delivery confirmations";
             // Mark what is already confirmed at once: progress stays current and an
             // interrupted run keeps it.
-            run.settle_until(reader.as_mut(), ui, Some(Instant::now()), usize::MAX)
+            run.settle_until(scan.reader(), ui, Some(Instant::now()), usize::MAX)
                 .await?;
             if run.window.len() >= WINDOW {
-                run.settle_until(reader.as_mut(), ui, None, 1).await?;
+                run.settle_until(scan.reader(), ui, None, 1).await?;
             }
             if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
                 doing = "saving what was handled";
                 run.journal.flush()?;
-                reader.checkpoint().await?;
+                scan.reader().checkpoint().await?;
                 last_checkpoint = Instant::now();
             }
         }
         // Whatever happened, settle what is in flight and make the marks durable.
         doing = "waiting for delivery confirmations";
-        run.settle_until(reader.as_mut(), ui, None, usize::MAX).await?;
+        run.settle_until(scan.reader(), ui, None, usize::MAX).await?;
         doing = "saving what was handled";
         run.journal.flush()?;
         Ok(())
@@ -785,16 +761,21 @@ async fn execute(
     let broker_name = broker_name(&s.connect);
     match result {
         Err(e) if is_lost(&e) => {
-            run.lost(&broker_name, doing, &e, plan.to_send(), reader, publisher);
+            run.lost(
+                &broker_name,
+                doing,
+                &e,
+                plan.to_send(),
+                scan.into_reader(),
+                publisher,
+            );
             return Ok(());
         }
         Err(e) => {
             // Not the broker: settle what is in flight before giving up, as before.
-            let _ = run
-                .settle_until(reader.as_mut(), ui, None, usize::MAX)
-                .await;
+            let _ = run.settle_until(scan.reader(), ui, None, usize::MAX).await;
             let _ = publisher.close().await;
-            let _ = reader.close().await;
+            let _ = scan.close_after(Ok(())).await;
             let _ = run.journal.flush();
             return Err(e);
         }
@@ -807,15 +788,15 @@ async fn execute(
                 "closing the producer",
                 &e,
                 plan.to_send(),
-                reader,
+                scan.into_reader(),
                 Box::new(Closed),
             );
             return Ok(());
         }
         return Err(e);
     }
-    match reader.close().await {
-        Ok(notes) => run.summary.warnings.extend(notes.warnings),
+    match scan.close_after(Ok(())).await {
+        Ok(((), notes)) => run.summary.warnings.extend(notes.warnings),
         Err(e) if is_lost(&e) => {
             run.lost(
                 &broker_name,
@@ -1205,7 +1186,10 @@ mod tests {
         .await
         .unwrap();
         while let Some(record) = reader.next().await.unwrap() {
-            let entry = entry_of(record, &HeaderMap::default());
+            let entry = Entry {
+                context: crate::domain::conventions::explain(&record, &HeaderMap::default()),
+                record,
+            };
             w.write(&ArchivedEntry::of(&entry, "t.DLT")).unwrap();
         }
         w.sync().unwrap();

@@ -154,6 +154,11 @@ impl Scan {
         Ok((value, closed?))
     }
 
+    /// The reader itself, for whoever closes (or abandons) it.
+    pub fn into_reader(self) -> Box<dyn DlqReader> {
+        self.reader
+    }
+
     /// Lets the reader go without closing it: the broker went away, and closing would wait
     /// for it (the process ends soon after).
     pub fn abandon(self) {

@@ -1,8 +1,8 @@
 //! `dlq stats TOPIC [selection]`: counts while streaming; nothing is kept per entry.
 
+use super::scan::{Scan, Selected, Step};
 use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::Entry;
+use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::stats::Stats;
 
@@ -27,40 +27,30 @@ pub async fn run(
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<StatsResult> {
     let mut broker = broker::connect(&s.connect).await?;
-    let mut reader = broker
-        .open(&ScanRequest {
-            topic: s.topic.clone(),
-            partitions: s.selection.partitions.clone(),
-            since: s.selection.since,
-            start: s.start,
-            track: false,
-        })
-        .await?;
+    let req = ScanRequest {
+        topic: s.topic.clone(),
+        partitions: s.selection.partitions.clone(),
+        since: s.selection.since,
+        start: s.start,
+        track: false,
+    };
+    let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut stats = Stats::default();
-    let mut read = 0u64;
+    let mut filter = Selected::new(&s.selection);
     let counted: anyhow::Result<()> = async {
-        while let Some(record) = reader.next().await? {
-            read += 1;
-            if read % 1024 == 0 {
-                progress(read);
+        while let Some(step) = scan.step(&mut filter).await? {
+            if scan.read % 1024 == 0 {
+                progress(scan.read);
             }
-            let entry = Entry {
-                context: explain(&record, &s.header_map),
-                record,
-            };
-            if !s.selection.matches(&entry) {
-                continue;
-            }
-            stats.add(&entry);
-            if s.selection.limit.is_some_and(|l| stats.entries >= l) {
-                break;
+            if let Step::Selected(entry) = step {
+                stats.add(&entry);
             }
         }
         Ok(())
     }
     .await;
-    let notes = reader.close().await?;
-    counted?;
+    let read = scan.read;
+    let ((), notes) = scan.close_after(counted).await?;
     progress(read);
     Ok(StatsResult {
         stats,

@@ -1,6 +1,9 @@
 //! `dlq topics`: the topics that look like DLQs, with their entry counts.
 
+use super::scan::{Scan, Selected};
 use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
+use crate::domain::conventions::HeaderMap;
+use crate::domain::selection::Selection;
 use crate::domain::topics::dlq_pattern;
 
 pub struct TopicsSettings {
@@ -33,23 +36,21 @@ pub async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
             Some(c) => (c.retained, c.unhandled),
             // Pulsar: the operator subscription's backlog, read through (nothing acknowledged).
             None => {
-                let mut reader = broker
-                    .open(&ScanRequest {
-                        topic: t.name.clone(),
-                        start: StartAt::Unhandled,
-                        ..ScanRequest::default()
-                    })
-                    .await?;
-                let mut n = 0u64;
+                let req = ScanRequest {
+                    topic: t.name.clone(),
+                    start: StartAt::Unhandled,
+                    ..ScanRequest::default()
+                };
+                let mut scan = Scan::open(broker.as_mut(), &req, &HeaderMap::default()).await?;
+                let everything = Selection::default();
+                let mut filter = Selected::new(&everything);
                 let counted: anyhow::Result<()> = async {
-                    while reader.next().await?.is_some() {
-                        n += 1;
-                    }
+                    while scan.step(&mut filter).await?.is_some() {}
                     Ok(())
                 }
                 .await;
-                reader.close().await?;
-                counted?;
+                let n = scan.read;
+                scan.close_after(counted).await?;
                 (None, n)
             }
         };

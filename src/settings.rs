@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::{Span, SpanRelativeTo, Timestamp};
 use regex::Regex;
 
-use crate::broker::{BrokerUrl, ConnectConfig, Security};
+use crate::broker::{BrokerUrl, ConnectConfig, KafkaSecurity, PulsarSecurity, Security};
 use crate::cli::{ConnectArgs, ConventionArgs, OutputArgs, OutputFormat, SelectArgs};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -33,19 +33,25 @@ pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
         .map_err(|e| usage(format!("--timeout: {e}")))?;
     let url = BrokerUrl::parse(raw)?;
     let security = security(args, &url)?;
+    let url_kind = match url {
+        BrokerUrl::Kafka { .. } => UrlKind::Kafka,
+        BrokerUrl::Pulsar { .. } => UrlKind::Pulsar,
+    };
     Ok(ConnectConfig {
         url,
         security,
         timeout,
-        group: args
-            .group
-            .clone()
-            .unwrap_or_else(|| DEFAULT_OPERATOR.into()),
-        subscription: args
-            .subscription
-            .clone()
-            .unwrap_or_else(|| DEFAULT_OPERATOR.into()),
+        consumer: match url_kind {
+            UrlKind::Kafka => args.group.clone(),
+            UrlKind::Pulsar => args.subscription.clone(),
+        }
+        .unwrap_or_else(|| DEFAULT_OPERATOR.into()),
     })
+}
+
+enum UrlKind {
+    Kafka,
+    Pulsar,
 }
 
 /// Pulsar OAuth2 client credentials: an issuer and a key file, both or neither.
@@ -107,7 +113,6 @@ fn oauth2(args: &ConnectArgs) -> Result<Option<crate::broker::OAuth2>, DlqError>
 
 /// Resolves TLS, SASL, `-X` and tokens. Secrets come from environment variables or files.
 fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
-    let mut sec = Security::default();
     let kafka_flags = args.sasl_mechanism.is_some()
         || args.sasl_username.is_some()
         || args.password_file.is_some()
@@ -124,20 +129,23 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                     "Pulsar TLS is chosen by the URL: use pulsar+ssl://HOST:PORT",
                 ));
             }
-            sec.pulsar_ca_file = args.ca_file.clone();
-            sec.pulsar_admin_url = args.admin_url.clone();
-            sec.pulsar_oauth2 = oauth2(args)?;
-            sec.pulsar_token = match &args.token_file {
-                Some(path) => {
-                    Some(Secret::from_file(path).map_err(|e| usage(format!("--token-file: {e}")))?)
-                }
-                None => std::env::var("DLQ_PULSAR_TOKEN")
-                    .ok()
-                    .filter(|t| !t.is_empty())
-                    .map(Secret::new),
-            };
+            Ok(Security::Pulsar(PulsarSecurity {
+                ca_file: args.ca_file.clone(),
+                admin_url: args.admin_url.clone(),
+                oauth2: oauth2(args)?,
+                token: match &args.token_file {
+                    Some(path) => Some(
+                        Secret::from_file(path).map_err(|e| usage(format!("--token-file: {e}")))?,
+                    ),
+                    None => std::env::var("DLQ_PULSAR_TOKEN")
+                        .ok()
+                        .filter(|t| !t.is_empty())
+                        .map(Secret::new),
+                },
+            }))
         }
         BrokerUrl::Kafka { .. } => {
+            let mut sec = KafkaSecurity::default();
             // --admin-url is not refused: DLQ_PULSAR_ADMIN_URL may be set for a Pulsar context.
             if args.token_file.is_some() || args.oauth2_issuer_url.is_some() {
                 return Err(usage("--token-file and --oauth2-* are for Pulsar brokers"));
@@ -153,7 +161,7 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                 (false, true) => Some("SASL_PLAINTEXT"),
                 (true, true) => Some("SASL_SSL"),
             };
-            let mut set = |k: &str, v: String| sec.kafka.push((k.to_string(), v));
+            let mut set = |k: &str, v: String| sec.properties.push((k.to_string(), v));
             if let Some(p) = protocol {
                 set("security.protocol", p.into());
             }
@@ -190,7 +198,7 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                         .or_else(|| args.context_password.clone()),
                 };
                 match password {
-                    Some(p) => sec.kafka_secrets.push(("sasl.password".into(), p)),
+                    Some(p) => sec.secrets.push(("sasl.password".into(), p)),
                     None if given_with_x => {}
                     None => return Err(usage(
                         "SASL needs a password: set DLQ_SASL_PASSWORD or pass --password-file FILE",
@@ -207,14 +215,14 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                         "dlq: warning: -X {k} puts a secret on the command line, where `ps` shows it to other users; \
                          prefer DLQ_SASL_PASSWORD or --password-file"
                     );
-                    sec.kafka_secrets.push((k.to_string(), Secret::new(v)));
+                    sec.secrets.push((k.to_string(), Secret::new(v)));
                 } else {
-                    sec.kafka.push((k.to_string(), v));
+                    sec.properties.push((k.to_string(), v));
                 }
             }
+            Ok(Security::Kafka(sec))
         }
     }
-    Ok(sec)
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

@@ -19,8 +19,8 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::{
-    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan,
-    RewindTarget, ScanNotes, ScanRequest, StartAt, TopicCount, TopicInfo,
+    Broker, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, RewindTarget, ScanNotes,
+    ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
@@ -75,24 +75,26 @@ impl Diagnostics {
 
 pub struct KafkaBroker {
     diagnostics: Diagnostics,
-    security: super::Security,
+    security: super::KafkaSecurity,
     bootstrap: String,
     group: String,
     timeout: Duration,
 }
 
 impl KafkaBroker {
-    pub fn new(cfg: &ConnectConfig) -> anyhow::Result<Self> {
-        let super::BrokerUrl::Kafka { bootstrap } = &cfg.url else {
-            unreachable!("chosen by scheme")
-        };
-        Ok(KafkaBroker {
+    pub fn new(
+        bootstrap: &str,
+        security: &super::KafkaSecurity,
+        group: &str,
+        timeout: Duration,
+    ) -> Self {
+        KafkaBroker {
             diagnostics: Diagnostics::default(),
-            security: cfg.security.clone(),
-            bootstrap: bootstrap.clone(),
-            group: cfg.group.clone(),
-            timeout: cfg.timeout,
-        })
+            security: security.clone(),
+            bootstrap: bootstrap.to_string(),
+            group: group.to_string(),
+            timeout,
+        }
     }
 
     fn consumer(&self) -> anyhow::Result<KConsumer> {
@@ -110,10 +112,10 @@ impl KafkaBroker {
         for (k, v) in tuning {
             c.set(*k, *v);
         }
-        for (k, v) in &self.security.kafka {
+        for (k, v) in &self.security.properties {
             c.set(k, v);
         }
-        for (k, v) in &self.security.kafka_secrets {
+        for (k, v) in &self.security.secrets {
             c.set(k, v.expose());
         }
         for (k, v) in fixed {
@@ -182,7 +184,7 @@ impl KafkaBroker {
             .unwrap_or_default();
         let tls = self
             .security
-            .kafka
+            .properties
             .iter()
             .any(|(k, v)| k == "security.protocol" && v.contains("SSL"));
         if tls {
@@ -564,7 +566,10 @@ impl KafkaBroker {
 
     fn fetch_blocking(&self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
         let EntryId::Kafka { partition, offset } = id else {
-            unreachable!("parsed by this adapter")
+            return Err(DlqError::Usage(format!(
+                "{id} is not a Kafka entry id (PARTITION:OFFSET)"
+            ))
+            .into());
         };
         let consumer = self.consumer()?;
         let all = self.partitions(&consumer, topic)?;
@@ -1283,23 +1288,22 @@ impl Broker for KafkaBroker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::broker::{BrokerUrl, Security};
+    use crate::broker::KafkaSecurity;
 
     fn broker(settings: &[(&str, &str)]) -> KafkaBroker {
-        KafkaBroker::new(&ConnectConfig {
-            url: BrokerUrl::parse("kafka://localhost:9092").unwrap(),
-            timeout: Duration::from_secs(10),
-            group: "dlq-cli".into(),
-            subscription: "dlq-cli".into(),
-            security: Security {
-                kafka: settings
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                ..Security::default()
-            },
-        })
-        .unwrap()
+        let security = KafkaSecurity {
+            properties: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..KafkaSecurity::default()
+        };
+        KafkaBroker::new(
+            "localhost:9092",
+            &security,
+            "dlq-cli",
+            Duration::from_secs(10),
+        )
     }
 
     #[test]

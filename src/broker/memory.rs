@@ -28,8 +28,7 @@ pub(crate) fn connect_config() -> ConnectConfig {
             bootstrap: "memory".into(),
         },
         timeout: std::time::Duration::from_secs(1),
-        group: "dlq-cli".into(),
-        subscription: "dlq-cli".into(),
+        consumer: "dlq-cli".into(),
         security: super::Security::default(),
     }
 }

@@ -26,11 +26,44 @@ pub struct ConnectConfig {
     pub url: BrokerUrl,
     /// How long to wait for the broker before giving up with exit code 4.
     pub timeout: Duration,
-    /// Kafka: the operator consumer group.
-    pub group: String,
-    /// Pulsar: the operator subscription.
-    pub subscription: String,
+    /// The operator consumer dlq reads and marks with: a Kafka consumer group, a Pulsar
+    /// subscription.
+    pub consumer: String,
     pub security: Security,
+}
+
+/// How to authenticate and encrypt, resolved from flags, environment and files: one variant
+/// per backend, chosen with the URL.
+#[derive(Debug, Clone)]
+pub enum Security {
+    Kafka(KafkaSecurity),
+    Pulsar(PulsarSecurity),
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security::Kafka(KafkaSecurity::default())
+    }
+}
+
+/// librdkafka properties (TLS, SASL, `-X`), applied to every client in this order.
+#[derive(Debug, Clone, Default)]
+pub struct KafkaSecurity {
+    pub properties: Vec<(String, String)>,
+    /// Properties holding secrets.
+    pub secrets: Vec<(String, crate::secret::Secret)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PulsarSecurity {
+    /// Token authentication.
+    pub token: Option<crate::secret::Secret>,
+    /// OAuth2 client credentials.
+    pub oauth2: Option<OAuth2>,
+    /// CA certificates for `pulsar+ssl://` (and an `https://` admin API).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The admin REST API (`--admin-url`); derived from the service URL when absent.
+    pub admin_url: Option<String>,
 }
 
 /// A topic as the broker lists it.
@@ -49,23 +82,6 @@ pub struct TopicCount {
     pub retained: Option<u64>,
     /// Retained entries after the operator group's committed offsets.
     pub unhandled: u64,
-}
-
-/// How to authenticate and encrypt, resolved from flags, environment and files.
-#[derive(Debug, Clone, Default)]
-pub struct Security {
-    /// Kafka: librdkafka properties (TLS, SASL, `-X`), applied to every client in this order.
-    pub kafka: Vec<(String, String)>,
-    /// Kafka: librdkafka properties holding secrets.
-    pub kafka_secrets: Vec<(String, crate::secret::Secret)>,
-    /// Pulsar: token authentication.
-    pub pulsar_token: Option<crate::secret::Secret>,
-    /// Pulsar: OAuth2 client credentials.
-    pub pulsar_oauth2: Option<OAuth2>,
-    /// Pulsar: CA certificates for `pulsar+ssl://` (and an `https://` admin API).
-    pub pulsar_ca_file: Option<std::path::PathBuf>,
-    /// Pulsar: the admin REST API (`--admin-url`); derived from the service URL when absent.
-    pub pulsar_admin_url: Option<String>,
 }
 
 /// OAuth2 client credentials (the secret stays in the key file).
@@ -327,18 +343,34 @@ pub trait Broker: Send {
 }
 
 pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
-    // Property names only: values may be secrets.
-    let props: Vec<&str> = cfg
-        .security
-        .kafka
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .chain(cfg.security.kafka_secrets.iter().map(|(k, _)| k.as_str()))
-        .collect();
-    tracing::info!(broker = %cfg.url, timeout = ?cfg.timeout, properties = ?props, "connecting");
-    match &cfg.url {
-        BrokerUrl::Kafka { .. } => Ok(Box::new(kafka::KafkaBroker::new(cfg)?)),
-        BrokerUrl::Pulsar { .. } => Ok(Box::new(pulsar::PulsarBroker::connect(cfg).await?)),
+    match (&cfg.url, &cfg.security) {
+        (BrokerUrl::Kafka { bootstrap }, Security::Kafka(security)) => {
+            // Property names only: values may be secrets.
+            let props: Vec<&str> = security
+                .properties
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .chain(security.secrets.iter().map(|(k, _)| k.as_str()))
+                .collect();
+            tracing::info!(broker = %cfg.url, timeout = ?cfg.timeout, properties = ?props, "connecting");
+            Ok(Box::new(kafka::KafkaBroker::new(
+                bootstrap,
+                security,
+                &cfg.consumer,
+                cfg.timeout,
+            )))
+        }
+        (BrokerUrl::Pulsar { url }, Security::Pulsar(security)) => {
+            tracing::info!(broker = %cfg.url, timeout = ?cfg.timeout, "connecting");
+            Ok(Box::new(
+                pulsar::PulsarBroker::connect(url, security, &cfg.consumer, cfg.timeout).await?,
+            ))
+        }
+        _ => Err(DlqError::Usage(format!(
+            "the connection settings given are for another kind of broker than {}",
+            cfg.url
+        ))
+        .into()),
     }
 }
 

@@ -22,8 +22,8 @@ use pulsar::{
 
 use super::pulsar_admin::Admin;
 use super::{
-    Broker, ConnectConfig, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan,
-    RewindTarget, ScanNotes, ScanRequest, StartAt, TopicCount, TopicInfo,
+    Broker, Delivery, DlqReader, Publisher, RewindPartition, RewindPlan, RewindTarget, ScanNotes,
+    ScanRequest, StartAt, TopicCount, TopicInfo,
 };
 use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
@@ -85,7 +85,7 @@ impl pulsar::authentication::Authentication for Remembering {
 
 /// pulsar-rs reports a failed TLS handshake as a generic "fatal error when connecting"; a
 /// handshake of dlq's own, with the same CA and host-name check, tells what went wrong.
-fn tls_failure(url: &str, security: &super::Security, timeout: Duration) -> Option<String> {
+fn tls_failure(url: &str, security: &super::PulsarSecurity, timeout: Duration) -> Option<String> {
     let authority = url.strip_prefix("pulsar+ssl://")?;
     let authority = authority.split(['/', ',']).next()?;
     let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
@@ -95,7 +95,7 @@ fn tls_failure(url: &str, security: &super::Security, timeout: Duration) -> Opti
         format!("{authority}:6651")
     };
     let mut tls = native_tls::TlsConnector::builder();
-    if let Some(ca) = &security.pulsar_ca_file {
+    if let Some(ca) = &security.ca_file {
         let pem = std::fs::read(ca).ok()?;
         for cert in pem_certificates(&pem) {
             tls.add_root_certificate(cert);
@@ -156,34 +156,35 @@ fn is_authentication_failure(e: &pulsar::Error) -> bool {
 }
 
 impl PulsarBroker {
-    pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Self> {
-        let super::BrokerUrl::Pulsar { url } = &cfg.url else {
-            unreachable!("chosen by scheme")
-        };
-        let admin_url = cfg
-            .security
-            .pulsar_admin_url
+    pub async fn connect(
+        url: &str,
+        security: &super::PulsarSecurity,
+        subscription: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let admin_url = security
+            .admin_url
             .clone()
             .unwrap_or_else(|| super::pulsar_admin::default_admin_url(url));
         let admin = Admin::new(
             &admin_url,
-            cfg.security.pulsar_token.clone(),
-            cfg.security.pulsar_ca_file.as_deref(),
-            cfg.timeout,
+            security.token.clone(),
+            security.ca_file.as_deref(),
+            timeout,
         )?;
         Ok(PulsarBroker {
-            client: Self::client(url, cfg.timeout, &cfg.security).await?,
+            client: Self::client(url, timeout, security).await?,
             admin,
-            url: url.clone(),
-            subscription: cfg.subscription.clone(),
-            timeout: cfg.timeout,
+            url: url.to_string(),
+            subscription: subscription.to_string(),
+            timeout,
         })
     }
 
     async fn client(
         url: &str,
         timeout: Duration,
-        security: &super::Security,
+        security: &super::PulsarSecurity,
     ) -> anyhow::Result<Pulsar<TokioExecutor>> {
         let unreachable = |e: String| {
             DlqError::Unreachable(format!(
@@ -205,13 +206,13 @@ impl PulsarBroker {
                 retry_delay: Duration::from_millis(200),
                 max_retries: Some(3),
             });
-        if let Some(token) = &security.pulsar_token {
+        if let Some(token) = &security.token {
             builder = builder.with_auth(pulsar::Authentication {
                 name: "token".into(),
                 data: token.expose().as_bytes().to_vec(),
             });
         }
-        if let Some(o) = &security.pulsar_oauth2 {
+        if let Some(o) = &security.oauth2 {
             let params = pulsar::authentication::oauth2::OAuth2Params {
                 issuer_url: o.issuer_url.clone(),
                 credentials_url: format!("file://{}", o.credentials_file.display()),
@@ -225,7 +226,7 @@ impl PulsarBroker {
                 failure: auth_failure.clone(),
             }));
         }
-        if let Some(ca) = &security.pulsar_ca_file {
+        if let Some(ca) = &security.ca_file {
             builder = builder
                 .with_certificate_chain_file(ca)
                 .with_context(|| format!("reading the CA certificates in {}", ca.display()))?;
@@ -251,7 +252,7 @@ impl PulsarBroker {
                     "TLS with Pulsar at {url} failed: {reason}; check --ca-file (the CA that signed \
                      the broker's certificate) and that the host name matches the certificate"
                 )
-            } else if security.pulsar_token.is_some() && accepts_connections(url, timeout) {
+            } else if security.token.is_some() && accepts_connections(url, timeout) {
                 // pulsar-rs reports the broker's AuthenticationError as a generic "fatal error when
                 // connecting": the broker took the connection and refused the handshake.
                 anyhow::anyhow!(

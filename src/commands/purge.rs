@@ -61,8 +61,8 @@ pub struct PurgePlan {
     /// Kafka deletes a prefix of each partition; Pulsar acknowledges entries.
     pub by_offset: bool,
     pub mark_handled: bool,
-    pub subscription: String,
-    pub group: String,
+    /// The operator consumer (Kafka: group; Pulsar: subscription).
+    pub consumer: String,
     pub backup: Option<PathBuf>,
     ends: BTreeMap<i32, EntryId>,
 }
@@ -261,8 +261,7 @@ pub async fn run_on(
         broker: s.connect.url.to_string(),
         by_offset,
         mark_handled: s.mark_handled,
-        subscription: s.connect.subscription.clone(),
-        group: s.connect.group.clone(),
+        consumer: s.connect.consumer.clone(),
         backup: s.backup.clone(),
         ..PurgePlan::default()
     };

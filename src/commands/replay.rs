@@ -234,11 +234,7 @@ pub async fn run_on(
 
 /// Which replay a journal belongs to: the broker, the DLQ and the consumer that marks it.
 fn journal_key(s: &ReplaySettings) -> String {
-    let consumer = match s.connect.url {
-        broker::BrokerUrl::Kafka { .. } => &s.connect.group,
-        broker::BrokerUrl::Pulsar { .. } => &s.connect.subscription,
-    };
-    format!("{} {} {consumer}", s.connect.url, s.topic)
+    format!("{} {} {}", s.connect.url, s.topic, s.connect.consumer)
 }
 
 enum Go {

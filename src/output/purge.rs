@@ -60,7 +60,7 @@ impl PurgeUi for TerminalPurgeUi {
                 writeln!(
                     e,
                     "  how: group '{}' moves past the selected prefix; no records are deleted",
-                    p.group
+                    p.consumer
                 )?;
                 for (part, (gap, _)) in &p.not_prefix {
                     writeln!(
@@ -72,15 +72,11 @@ impl PurgeUi for TerminalPurgeUi {
                 writeln!(
                     e,
                     "  how: DeleteRecords up to those offsets, then group '{}' moves there",
-                    p.group
+                    p.consumer
                 )?;
             }
         } else {
-            writeln!(
-                e,
-                "  how: acknowledged on subscription '{}'",
-                p.subscription
-            )?;
+            writeln!(e, "  how: acknowledged on subscription '{}'", p.consumer)?;
         }
         match &p.backup {
             Some(path) => writeln!(e, "  backup first: {}", path.display())?,

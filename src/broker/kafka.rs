@@ -489,7 +489,7 @@ impl KafkaBroker {
                     format!("offset {start} (end)")
                 },
                 reprocess: (high - start.max(low)).max(0) as u64,
-                new_offset: Some(start),
+                apply_position: Some(start.to_string()),
             });
         }
         let (blocked, unverified) = match self.membership(&consumer, group) {
@@ -527,10 +527,21 @@ impl KafkaBroker {
             }
             _ => {}
         }
+        let offset_of = |row: &RewindPartition| -> anyhow::Result<Option<i64>> {
+            row.apply_position
+                .as_deref()
+                .map(|o| {
+                    o.parse::<i64>()
+                        .map_err(|_| anyhow::anyhow!("'{o}' is not a Kafka offset"))
+                })
+                .transpose()
+        };
         let mut tpl = TopicPartitionList::new();
+        let mut moves = BTreeMap::new();
         for row in &plan.partitions {
-            if let Some(o) = row.new_offset {
+            if let Some(o) = offset_of(row)? {
                 tpl.add_partition_offset(topic, row.partition, Offset::Offset(o))?;
+                moves.insert(row.partition, o);
             }
         }
         fail::fail_point!("rewind-before-commit");
@@ -551,13 +562,11 @@ impl KafkaBroker {
         // Read back what the broker now holds.
         let partitions: Vec<i32> = plan.partitions.iter().map(|r| r.partition).collect();
         let now = self.committed(&consumer, topic, &partitions)?;
-        for row in &plan.partitions {
-            if row.new_offset.is_some() && now.get(&row.partition).copied() != row.new_offset {
+        for (partition, offset) in &moves {
+            if now.get(partition) != Some(offset) {
                 anyhow::bail!(
-                    "group '{group}' reads {:?} for partition {} after the commit, not {:?}",
-                    now.get(&row.partition),
-                    row.partition,
-                    row.new_offset
+                    "group '{group}' reads {:?} for partition {partition} after the commit, not {offset}",
+                    now.get(partition),
                 );
             }
         }

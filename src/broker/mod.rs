@@ -220,8 +220,9 @@ pub struct RewindPartition {
     pub new_position: String,
     /// Messages from the new position to the end of the partition now.
     pub reprocess: u64,
-    /// Kafka: the offset the group is committed to.
-    pub new_offset: Option<i64>,
+    /// Where `rewind_apply` moves the consumer, in the adapter's notation (like `saved`); `None`
+    /// where the adapter works from `target` alone.
+    pub apply_position: Option<String>,
     /// The consumer's position now, as a positions file saves it, in the adapter's notation
     /// (Kafka: the committed offset, the next to read; Pulsar: the cursor's mark-delete position
     /// `LEDGER:ENTRY`, the last acknowledged). `None` where it has none.

@@ -1178,7 +1178,7 @@ impl Broker for PulsarBroker {
                     target_timestamp: None,
                     new_position: "end".into(),
                     reprocess: 0,
-                    new_offset: None,
+                    apply_position: None,
                 },
             );
         }

@@ -277,20 +277,18 @@ pub async fn run_on(
     let read: anyhow::Result<()> = async {
         while let Some(step) = scan.step(&mut selector).await? {
             let entry = match step {
-                // Kafka: an unselected entry before a selected one breaks the prefix.
-                Step::Passed(EntryId::Kafka { partition, offset }) => {
-                    gap_at.entry(partition).or_insert(offset);
+                // By offset (Kafka): an unselected entry before a selected one breaks the prefix.
+                Step::Passed(id) => {
+                    if let Some(offset) = id.offset() {
+                        gap_at.entry(id.partition().unwrap_or(-1)).or_insert(offset);
+                    }
                     continue;
                 }
-                Step::Passed(_) => continue,
                 Step::Selected(entry) => entry,
             };
             let id = entry.record.id;
             let part = id.partition().unwrap_or(-1);
-            let offset = match id {
-                EntryId::Kafka { offset, .. } => Some(offset),
-                EntryId::Pulsar(_) => None,
-            };
+            let offset = id.offset();
             plan.selected += 1;
             plan.bytes += entry.record.size_bytes();
             if let Some(t) = entry.record.timestamp {
@@ -400,8 +398,8 @@ pub async fn run_on(
                 b.write(&ArchivedEntry::of(&entry, &s.topic))?;
             }
             summary.partitions.entry(part).or_default().0 += 1;
-            if let EntryId::Kafka { partition, offset } = id {
-                delete_before.insert(partition, offset + 1);
+            if let Some(offset) = id.offset() {
+                delete_before.insert(part, offset + 1);
             }
             scan.reader().track_pending(id);
             if deleting {

@@ -621,7 +621,7 @@ async fn make_plan(
 }
 
 fn plan_entry(entry: &Entry, s: &ReplaySettings) -> Decision {
-    plan(entry, &entry.record.topic_or(&s.topic), &s.options)
+    plan(entry, &entry.record.logical_topic(&s.topic), &s.options)
 }
 
 /// Pass 2: send, confirm, mark.
@@ -1001,24 +1001,6 @@ impl Run<'_> {
             self.summary.failures.push((label, target.clone(), why));
         }
         self.summary.targets.entry(target).or_default().failed += 1;
-    }
-}
-
-trait TopicOr {
-    fn topic_or(&self, fallback: &str) -> String;
-}
-
-impl TopicOr for Record {
-    /// The DLQ topic as the broker names it, for the `dlq-replay-of` marker; a Pulsar
-    /// partition's topic is named by its partitioned topic.
-    fn topic_or(&self, fallback: &str) -> String {
-        if self.topic.is_empty() {
-            return fallback.to_string();
-        }
-        match self.topic.rsplit_once("-partition-") {
-            Some((base, n)) if n.parse::<u32>().is_ok() => base.to_string(),
-            _ => self.topic.clone(),
-        }
     }
 }
 

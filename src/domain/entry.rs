@@ -62,6 +62,15 @@ impl EntryId {
             EntryId::Pulsar(id) => (id.partition >= 0).then_some(id.partition),
         }
     }
+
+    /// The entry's offset where the broker numbers a partition's entries one by one (Kafka):
+    /// what deleting a prefix and marking a prefix work with. `None` where it does not (Pulsar).
+    pub fn offset(&self) -> Option<i64> {
+        match self {
+            EntryId::Kafka { offset, .. } => Some(*offset),
+            EntryId::Pulsar(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for EntryId {
@@ -156,6 +165,19 @@ pub struct Record {
 }
 
 impl Record {
+    /// The topic the record was read from, as the user names it: a Pulsar partition
+    /// (`T-partition-N`) is named by its partitioned topic `T`; `fallback` when the broker
+    /// named none.
+    pub fn logical_topic(&self, fallback: &str) -> String {
+        if self.topic.is_empty() {
+            return fallback.to_string();
+        }
+        match self.topic.rsplit_once("-partition-") {
+            Some((base, n)) if n.parse::<u32>().is_ok() => base.to_string(),
+            _ => self.topic.clone(),
+        }
+    }
+
     /// The first header with this exact name.
     pub fn header(&self, name: &str) -> Option<&Header> {
         self.headers.iter().find(|h| h.name == name)
@@ -216,5 +238,35 @@ mod tests {
         assert!(parse_kafka_id("2").is_err());
         assert!(parse_kafka_id("-1:3").is_err());
         assert!(parse_kafka_id("1:x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod logical_topic_tests {
+    use super::*;
+
+    #[test]
+    fn a_pulsar_partition_is_named_by_its_partitioned_topic() {
+        let record = |topic: &str| Record {
+            topic: topic.into(),
+            id: EntryId::Kafka {
+                partition: 0,
+                offset: 0,
+            },
+            timestamp: None,
+            key: None,
+            headers: Vec::new(),
+            payload: None,
+            schema_version: None,
+        };
+        assert_eq!(
+            record("persistent://public/default/t-DLQ-partition-2").logical_topic("x"),
+            "persistent://public/default/t-DLQ"
+        );
+        assert_eq!(
+            record("orders-partition-x").logical_topic("x"),
+            "orders-partition-x"
+        );
+        assert_eq!(record("").logical_topic("fallback"), "fallback");
     }
 }

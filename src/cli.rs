@@ -328,7 +328,7 @@ pub enum DecodeMode {
 #[command(next_help_heading = "Output and redaction")]
 pub struct OutputArgs {
     /// Output format [default: table on a terminal, jsonl otherwise]
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
     /// Show keys, payloads and headers unredacted (prints a warning)
     #[arg(long)]
@@ -427,7 +427,7 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub conventions: ConventionArgs,
     /// Summary format [default: text on a terminal, one JSON document otherwise]
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 }
 
@@ -462,7 +462,7 @@ pub struct PurgeArgs {
     #[command(flatten)]
     pub conventions: ConventionArgs,
     /// Summary format [default: text on a terminal, one JSON document otherwise]
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 }
 
@@ -495,11 +495,14 @@ pub struct ExportArgs {
     pub decode: DecodeArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-    Jsonl,
+/// The output layer owns its formats; the command line only names them.
+pub use crate::output::OutputFormat;
+
+/// `-o FORMAT`: one of the output layer's formats (listed in `--help` and the completions).
+fn output_format() -> impl clap::builder::TypedValueParser<Value = OutputFormat> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(OutputFormat::NAMES)
+        .map(|name| OutputFormat::from_name(&name).expect("a name PossibleValuesParser accepted"))
 }
 
 #[derive(Debug, Args)]
@@ -535,7 +538,7 @@ pub struct StatsArgs {
     #[command(flatten)]
     pub conventions: ConventionArgs,
     /// Output format [default: table on a terminal, json otherwise]
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 }
 
@@ -550,7 +553,7 @@ pub struct TopicsArgs {
     #[arg(long, value_name = "TENANT/NAMESPACE")]
     pub namespace: Option<String>,
     /// Output format [default: table on a terminal, json otherwise]
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 }
 

@@ -256,7 +256,7 @@ pub fn output(ctx: &Context) -> Result<Option<OutputFormat>, DlqError> {
     ctx.output
         .as_deref()
         .map(|o| {
-            <OutputFormat as clap::ValueEnum>::from_str(o, true).map_err(|_| {
+            OutputFormat::from_name(o).ok_or_else(|| {
                 DlqError::Usage(format!(
                     "context: unknown output '{o}' (table, json, jsonl)"
                 ))

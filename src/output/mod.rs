@@ -10,8 +10,29 @@ mod table;
 
 use std::io::{self, Write};
 
-use crate::cli::OutputFormat;
 use crate::domain::view::EntryView;
+
+/// How results are written: a table (or text) for people, one JSON document, or JSON lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Jsonl,
+}
+
+impl OutputFormat {
+    /// The names `-o` and the contexts file take.
+    pub const NAMES: [&'static str; 3] = ["table", "json", "jsonl"];
+
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        match name.to_ascii_lowercase().as_str() {
+            "table" => Some(OutputFormat::Table),
+            "json" => Some(OutputFormat::Json),
+            "jsonl" => Some(OutputFormat::Jsonl),
+            _ => None,
+        }
+    }
+}
 
 pub use table::sanitize;
 

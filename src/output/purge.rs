@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::sanitize;
-use crate::cli::OutputFormat;
+use super::OutputFormat;
 use crate::commands::purge::{PurgePlan, PurgeSummary, PurgeUi};
 
 fn age(t: Timestamp) -> String {

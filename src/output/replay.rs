@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::sanitize;
-use crate::cli::OutputFormat;
+use super::OutputFormat;
 use crate::commands::replay::{Plan, ReplayUi, Summary};
 use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;

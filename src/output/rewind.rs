@@ -8,7 +8,7 @@ use comfy_table::{presets, Table};
 use serde::Serialize;
 
 use super::sanitize;
-use crate::cli::OutputFormat;
+use super::OutputFormat;
 use crate::commands::rewind::{Destination, RewindOutcome, RewindUi};
 use crate::domain::positions::ConsumerKind;
 

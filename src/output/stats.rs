@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::sanitize;
-use crate::cli::OutputFormat;
+use super::OutputFormat;
 use crate::commands::stats::StatsResult;
 use crate::commands::topics::DlqTopic;
 use crate::domain::stats::{Counts, Dated};

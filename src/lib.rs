@@ -14,6 +14,7 @@ pub mod error;
 pub mod output;
 pub mod paths;
 pub mod registry;
+pub mod results;
 pub mod secret;
 pub mod settings;
 pub mod terminal;

@@ -5,7 +5,7 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::view::{view, Detail, Showing};
-use crate::output::EntrySink;
+use crate::results::EntrySink;
 
 pub struct ListSettings {
     pub topic: String,

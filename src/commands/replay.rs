@@ -10,7 +10,7 @@
 //! made durable every second, so the worst case is an entry sent twice, both copies carrying
 //! the same `dlq-replay-of`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,6 +28,7 @@ use crate::domain::entry::{Entry, EntryId, Record};
 use crate::domain::replay::{plan, Decision, Outgoing, ReplayOptions};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
+pub use crate::results::replay::{thousands, Plan, Planned, ReplayUi, Summary, TargetCount};
 
 /// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
 /// sending pass on tansu (the stand-in used before) at ~33,000 entries/s, 1,024 lets it run about three times faster
@@ -57,140 +58,6 @@ pub struct ReplaySettings {
     pub from_file: Option<PathBuf>,
     /// Where the replay journal is kept (`journal::Journal::default_dir`); `None`: nowhere.
     pub journal_dir: Option<PathBuf>,
-}
-
-/// One entry the plan shows.
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub id: String,
-    pub target: String,
-    pub partition: Option<i32>,
-    pub key: Option<Vec<u8>>,
-    pub size_bytes: u64,
-    pub header_names: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub topic: String,
-    pub broker: String,
-    /// Entries the selection matched.
-    pub selected: u64,
-    /// Per target topic, entries to send.
-    pub targets: BTreeMap<String, u64>,
-    pub skipped: u64,
-    /// The first skips, with reasons.
-    pub skips: Vec<(String, String)>,
-    /// The first entries to send.
-    pub first: Vec<Planned>,
-    /// Per partition (-1 when unpartitioned), the last entry read: pass 2 stops there.
-    ends: BTreeMap<i32, EntryId>,
-    /// Targets the broker says do not exist.
-    pub missing_targets: BTreeSet<String>,
-    /// Entries an earlier run sent and had confirmed before the broker went away (the replay
-    /// journal): marked handled, not sent again.
-    pub resumed: u64,
-}
-
-impl Plan {
-    pub fn to_send(&self) -> u64 {
-        self.targets.values().sum()
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct TargetCount {
-    pub planned: u64,
-    pub sent: u64,
-    pub failed: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub topic: String,
-    pub dry_run: bool,
-    pub selected: u64,
-    pub sent: u64,
-    pub skipped: u64,
-    pub failed: u64,
-    pub targets: BTreeMap<String, TargetCount>,
-    pub skips: Vec<(String, String)>,
-    /// (entry id, target, reason)
-    pub failures: Vec<(String, String, String)>,
-    pub warnings: Vec<String>,
-    pub interrupted: bool,
-    /// Sent, but the broker went away before confirming them: they may have been written, and
-    /// a rerun sends them again.
-    pub unconfirmed: u64,
-    /// Planned but not sent because the broker went away.
-    pub not_sent: u64,
-    /// Confirmed by an earlier run that the broker cut short (the replay journal): marked
-    /// handled now, not sent again.
-    pub resumed: u64,
-    /// The broker went away: what dlq was doing, and the broker's words (exit 4).
-    pub lost: Option<String>,
-    /// The replay journal holding this run's confirmed entries, when it is kept for a rerun.
-    pub journal: Option<PathBuf>,
-}
-
-impl Summary {
-    /// Exit 4 when the broker went away, 5 when interrupted, 3 when entries were skipped or
-    /// failed, each with the words the error line shows.
-    pub fn outcome(&self) -> Result<(), DlqError> {
-        if let Some(lost) = &self.lost {
-            return Err(DlqError::Unreachable(format!(
-                "{lost}; {} sent and confirmed, {} sent without confirmation (they may arrive twice on a rerun), \
-                 {} not sent. Run the same command again once the broker is back to continue{}",
-                thousands(self.sent),
-                thousands(self.unconfirmed),
-                thousands(self.not_sent),
-                self.journal.as_ref().map_or(String::new(), |j| format!(
-                    " (the confirmed entries are kept in {} until then)",
-                    j.display()
-                ))
-            )));
-        }
-        if self.interrupted {
-            return Err(DlqError::Declined(format!(
-                "interrupted after {} entries were sent and marked handled; run the same command again to continue",
-                self.sent
-            )));
-        }
-        let missed = self.skipped + self.failed;
-        if missed > 0 {
-            return Err(DlqError::Partial(format!(
-                "{missed} of {} selected entries were not replayed ({} skipped, {} failed)",
-                self.selected, self.skipped, self.failed
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// 41872 → "41,872".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// How the command talks to the person (or script) running it. The output layer implements it.
-pub trait ReplayUi: Send {
-    /// The plan, before anything is sent.
-    fn plan(&mut self, plan: &Plan) -> std::io::Result<()>;
-    /// `--dry-run`: one message that would be sent.
-    fn would_send(&mut self, id: &str, out: &Outgoing) -> std::io::Result<()>;
-    /// Asks to go ahead; `None` when there is no terminal to ask on.
-    fn confirm(&mut self, plan: &Plan) -> std::io::Result<Option<bool>>;
-    fn progress_start(&mut self, total: u64);
-    fn progress(&mut self, done: u64);
-    fn progress_finish(&mut self);
 }
 
 pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {

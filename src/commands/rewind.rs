@@ -11,18 +11,10 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use crate::broker::{self, ConnectConfig, RewindPlan, RewindTarget};
+use crate::broker::{self, ConnectConfig, RewindTarget};
 use crate::domain::positions::{ConsumerKind, SavedPosition, SavedPositions, FORMAT};
 use crate::error::DlqError;
-
-/// Where the rewind goes.
-#[derive(Debug, Clone)]
-pub enum Destination {
-    /// `--since TIME`: what the user typed, and the instant it resolved to.
-    Since { at: Timestamp, input: String },
-    /// `--restore-positions FILE`.
-    Restore(PathBuf),
-}
+pub use crate::results::rewind::{Destination, RewindOutcome, RewindUi};
 
 pub struct RewindSettings {
     pub topic: String,
@@ -38,34 +30,6 @@ pub struct RewindSettings {
     pub yes: bool,
     /// Proceed where the broker cannot tell whether the consumer is active.
     pub assume_inactive: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct RewindOutcome {
-    pub topic: String,
-    pub kind: ConsumerKind,
-    pub consumer: String,
-    pub destination: Destination,
-    pub plan: RewindPlan,
-    pub dry_run: bool,
-    pub applied: bool,
-    /// The file holding the positions from before the rewind, once written.
-    pub positions_file: Option<PathBuf>,
-}
-
-impl RewindOutcome {
-    pub fn reprocess(&self) -> u64 {
-        self.plan.partitions.iter().map(|p| p.reprocess).sum()
-    }
-}
-
-pub trait RewindUi: Send {
-    fn plan(&mut self, outcome: &RewindOutcome) -> std::io::Result<()>;
-    /// `None` when there is no terminal to ask on.
-    fn confirm(&mut self, outcome: &RewindOutcome) -> std::io::Result<Option<bool>>;
-    /// The positions from before were saved here (said before anything moves, so the path is
-    /// known even if the rewind then fails).
-    fn saved(&mut self, path: &std::path::Path) -> std::io::Result<()>;
 }
 
 pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<RewindOutcome> {

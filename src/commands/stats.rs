@@ -5,6 +5,7 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::stats::Stats;
+pub use crate::results::stats::StatsResult;
 
 pub struct StatsSettings {
     pub topic: String,
@@ -12,13 +13,6 @@ pub struct StatsSettings {
     pub selection: Selection,
     pub header_map: HeaderMap,
     pub start: StartAt,
-}
-
-pub struct StatsResult {
-    pub stats: Stats,
-    /// Entries read from the broker (before the selection).
-    pub read: u64,
-    pub warnings: Vec<String>,
 }
 
 /// Reads the topic once; `progress` hears how many entries were read so far.

@@ -5,24 +5,12 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::topics::dlq_pattern;
+pub use crate::results::stats::DlqTopic;
 
 pub struct TopicsSettings {
     pub connect: ConnectConfig,
     pub patterns: Vec<String>,
     pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DlqTopic {
-    pub topic: String,
-    /// The naming pattern that made it a DLQ.
-    pub pattern: String,
-    pub partitions: u32,
-    /// Kafka: entries the broker retains (offsets, so transaction markers count too); `None`
-    /// where the broker cannot count without reading.
-    pub retained: Option<u64>,
-    /// Entries the operator group/subscription has not handled.
-    pub unhandled: u64,
 }
 
 pub async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {

@@ -36,11 +36,7 @@ impl OutputFormat {
 
 pub use table::sanitize;
 
-/// Receives the entries a command selected, one at a time.
-pub trait EntrySink: Send {
-    fn entry(&mut self, v: &EntryView) -> io::Result<()>;
-    fn finish(&mut self) -> io::Result<()>;
-}
+pub use crate::results::EntrySink;
 
 /// A sink for `list` in the chosen format. The table sink prints in pages so memory stays
 /// bounded; JSON streams an array; JSON Lines writes one object per line.

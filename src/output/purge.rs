@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::sanitize;
 use super::OutputFormat;
-use crate::commands::purge::{PurgePlan, PurgeSummary, PurgeUi};
+use crate::results::purge::{PurgePlan, PurgeSummary, PurgeUi};
 
 fn age(t: Timestamp) -> String {
     let secs = Timestamp::now().as_second() - t.as_second();

@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::sanitize;
 use super::OutputFormat;
-use crate::commands::replay::{Plan, ReplayUi, Summary};
 use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;
 use crate::domain::view::as_text;
+use crate::results::replay::{Plan, ReplayUi, Summary};
 
 fn key_text(key: Option<&[u8]>, redactor: &Redactor) -> String {
     match key {

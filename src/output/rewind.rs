@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::sanitize;
 use super::OutputFormat;
-use crate::commands::rewind::{Destination, RewindOutcome, RewindUi};
 use crate::domain::positions::ConsumerKind;
+use crate::results::rewind::{Destination, RewindOutcome, RewindUi};
 
 /// The time or the file a rewind goes to, for messages.
 fn destination(o: &RewindOutcome) -> String {

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::sanitize;
 use super::OutputFormat;
-use crate::commands::stats::StatsResult;
-use crate::commands::topics::DlqTopic;
 use crate::domain::stats::{Counts, Dated};
+use crate::results::stats::DlqTopic;
+use crate::results::stats::StatsResult;
 
 #[derive(Serialize)]
 struct CountJson {

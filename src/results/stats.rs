@@ -1,0 +1,23 @@
+//! What `stats` and `topics` report. The commands fill them; the output layer shows them.
+
+use crate::domain::stats::Stats;
+
+pub struct StatsResult {
+    pub stats: Stats,
+    /// Entries read from the broker (before the selection).
+    pub read: u64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DlqTopic {
+    pub topic: String,
+    /// The naming pattern that made it a DLQ.
+    pub pattern: String,
+    pub partitions: u32,
+    /// Kafka: entries the broker retains (offsets, so transaction markers count too); `None`
+    /// where the broker cannot count without reading.
+    pub retained: Option<u64>,
+    /// Entries the operator group/subscription has not handled.
+    pub unhandled: u64,
+}

@@ -553,6 +553,7 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
         "{fault:?}: the words of the issue; stderr: {err}"
     );
     let first: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    crate::json_contract::replay_summary(&first);
     let (sent, unconfirmed, not_sent) = (
         first["sent"].as_u64().unwrap(),
         first["unconfirmed"].as_u64().unwrap(),
@@ -606,6 +607,7 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
 
     b.recover(fault);
     let second = crate::common::json_of(dlq_at(b, state.path()).args(args));
+    crate::json_contract::replay_summary(&second);
     assert!(second["lost"].is_null(), "{fault:?}: {second}");
     assert_eq!(second["failed"], 0, "{second}");
 
@@ -753,6 +755,7 @@ fn purge_under(b: &OwnBroker, fault: Fault) {
         "{fault:?}: dlq took {took:?} after the pause (its remaining {pause}s + timeout + margin); stderr {err}"
     );
     let first: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    crate::json_contract::purge_summary(&first);
     let purged = first["purged"].as_u64().unwrap() as usize;
     match b.kind {
         // The deletion never answered: nothing is claimed.

@@ -161,3 +161,283 @@ pub fn inspect(v: &Value) -> InspectJson {
     assert_utc_rfc3339(&e.timestamp);
     e
 }
+
+/// Checks that `v` has exactly `fields` and matches `T` (names and types).
+fn pinned<T: serde::de::DeserializeOwned>(v: &Value, fields: &[&str], what: &str) -> T {
+    let expected: BTreeSet<String> = fields.iter().map(|s| s.to_string()).collect();
+    assert_eq!(keys(v), expected, "{what} fields: {v}");
+    serde_json::from_value(v.clone())
+        .unwrap_or_else(|e| panic!("{what} matches the contract: {e}: {v}"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct TargetJson {
+    pub planned: u64,
+    pub sent: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SkipJson {
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct FailureJson {
+    pub id: String,
+    pub target: String,
+    pub reason: String,
+}
+
+/// `replay -o json` (DLQ, window copy, restore).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ReplaySummaryJson {
+    pub topic: String,
+    pub dry_run: bool,
+    pub interrupted: bool,
+    pub selected: u64,
+    pub sent: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub unconfirmed: u64,
+    pub not_sent: u64,
+    pub resumed: u64,
+    pub lost: Option<String>,
+    pub journal: Option<String>,
+    pub targets: std::collections::BTreeMap<String, TargetJson>,
+    pub skips: Vec<SkipJson>,
+    pub failures: Vec<FailureJson>,
+    pub warnings: Vec<String>,
+}
+
+pub fn replay_summary(v: &Value) -> ReplaySummaryJson {
+    pinned(
+        v,
+        &[
+            "topic",
+            "dry_run",
+            "interrupted",
+            "selected",
+            "sent",
+            "skipped",
+            "failed",
+            "unconfirmed",
+            "not_sent",
+            "resumed",
+            "lost",
+            "journal",
+            "targets",
+            "skips",
+            "failures",
+            "warnings",
+        ],
+        "replay summary",
+    )
+}
+
+/// `purge -o json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PurgeSummaryJson {
+    pub topic: String,
+    pub dry_run: bool,
+    pub selected: u64,
+    pub purged: u64,
+    /// "deleted", "acknowledged" or "marked handled".
+    pub how: String,
+    pub backup: Option<String>,
+    pub warnings: Vec<String>,
+    pub failed: u64,
+    pub failed_partitions: std::collections::BTreeMap<String, String>,
+    pub lost: Option<String>,
+    pub partitions_purged: Vec<i32>,
+    pub partitions_not_purged: Vec<i32>,
+}
+
+pub fn purge_summary(v: &Value) -> PurgeSummaryJson {
+    let s: PurgeSummaryJson = pinned(
+        v,
+        &[
+            "topic",
+            "dry_run",
+            "selected",
+            "purged",
+            "how",
+            "backup",
+            "warnings",
+            "failed",
+            "failed_partitions",
+            "lost",
+            "partitions_purged",
+            "partitions_not_purged",
+        ],
+        "purge summary",
+    );
+    assert!(
+        ["deleted", "acknowledged", "marked handled"].contains(&s.how.as_str()),
+        "how: {}",
+        s.how
+    );
+    s
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RewindPartitionJson {
+    pub partition: Option<i32>,
+    pub current: Option<String>,
+    pub new_position: String,
+    pub first_id: Option<String>,
+    pub first_timestamp: Option<String>,
+    pub reprocess: u64,
+}
+
+/// A rewind's plan or outcome (`replay TOPIC --since … --group/--subscription -o json`, and
+/// `--restore-positions`): `group` on Kafka, `subscription` on Pulsar.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RewindJson {
+    pub mode: String,
+    pub topic: String,
+    pub group: Option<String>,
+    pub subscription: Option<String>,
+    pub since_input: Option<String>,
+    pub since: Option<String>,
+    pub restored_from: Option<String>,
+    pub positions_file: Option<String>,
+    pub partitions: Vec<RewindPartitionJson>,
+    pub reprocess: u64,
+    pub blocked: Option<String>,
+    pub unverified: Option<String>,
+    pub dry_run: bool,
+    pub applied: bool,
+}
+
+pub fn rewind(v: &Value) -> RewindJson {
+    let consumer = if v.get("group").is_some() {
+        "group"
+    } else {
+        "subscription"
+    };
+    let r: RewindJson = pinned(
+        v,
+        &[
+            "mode",
+            "topic",
+            consumer,
+            "since_input",
+            "since",
+            "restored_from",
+            "positions_file",
+            "partitions",
+            "reprocess",
+            "blocked",
+            "unverified",
+            "dry_run",
+            "applied",
+        ],
+        "rewind",
+    );
+    assert_utc_rfc3339(&r.since);
+    for p in &r.partitions {
+        assert_utc_rfc3339(&p.first_timestamp);
+    }
+    r
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CountJson {
+    pub value: Option<String>,
+    pub count: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DatedJson {
+    pub id: String,
+    pub timestamp: String,
+    pub age_seconds: i64,
+}
+
+/// `stats -o json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct StatsJson {
+    pub topic: String,
+    pub entries: u64,
+    pub read: u64,
+    pub bytes: u64,
+    pub oldest: Option<DatedJson>,
+    pub newest: Option<DatedJson>,
+    pub by_error_class: Vec<CountJson>,
+    pub by_origin_topic: Vec<CountJson>,
+    pub by_convention: Vec<CountJson>,
+    pub by_partition: Vec<CountJson>,
+    pub by_retry_count: Vec<CountJson>,
+}
+
+pub fn stats(v: &Value) -> StatsJson {
+    let s: StatsJson = pinned(
+        v,
+        &[
+            "topic",
+            "entries",
+            "read",
+            "bytes",
+            "oldest",
+            "newest",
+            "by_error_class",
+            "by_origin_topic",
+            "by_convention",
+            "by_partition",
+            "by_retry_count",
+        ],
+        "stats",
+    );
+    for d in s.oldest.iter().chain(&s.newest) {
+        assert_utc_rfc3339(&Some(d.timestamp.clone()));
+    }
+    s
+}
+
+/// One `topics -o json` row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct TopicJson {
+    pub topic: String,
+    pub pattern: String,
+    pub partitions: u32,
+    pub retained: Option<u64>,
+    pub unhandled: u64,
+}
+
+pub fn topics(v: &Value) -> Vec<TopicJson> {
+    v.as_array()
+        .expect("topics -o json is an array")
+        .iter()
+        .map(|t| {
+            pinned(
+                t,
+                &["topic", "pattern", "partitions", "retained", "unhandled"],
+                "topic",
+            )
+        })
+        .collect()
+}

@@ -578,6 +578,7 @@ fn kafka_dead_letters_of_an_aborted_transaction_are_never_listed_counted_exporte
         "-o",
         "json",
     ]));
+    crate::json_contract::replay_summary(&s);
     assert_eq!(s["sent"], 1, "replayed: {s}");
     assert_eq!(crate::common::read_topic_kafka(&target).len(), 1);
 }

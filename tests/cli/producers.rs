@@ -569,6 +569,7 @@ fn a_partitioned_pulsar_dlq_is_listed_inspected_counted_exported_replayed_and_pu
         replay.extend(["--id", id.as_str()]);
     }
     let s = json_of(pulsar(&replay));
+    crate::json_contract::replay_summary(&s);
     assert_eq!(s["sent"].as_u64(), Some(picked.len() as u64), "{s}");
     let left: Vec<String> = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]))
         .iter()
@@ -591,6 +592,7 @@ fn a_partitioned_pulsar_dlq_is_listed_inspected_counted_exported_replayed_and_pu
         purge.extend(["--id", id.as_str()]);
     }
     let s = json_of(pulsar(&purge));
+    crate::json_contract::purge_summary(&s);
     assert_eq!(s["purged"].as_u64(), Some(second.len() as u64), "{s}");
     let after: Vec<String> = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]))
         .iter()

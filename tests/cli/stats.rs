@@ -49,6 +49,7 @@ fn kafka_stats_agree_with_the_official_clients_count() {
     assert_eq!(peer.len(), 9);
 
     let s = json_of(dlq().args(["stats", &topic, "-b", &kafka_url(), "-o", "json"]));
+    crate::json_contract::stats(&s);
     assert_eq!(s["entries"], 9);
     assert_eq!(s["read"], 9);
     assert_eq!(s["bytes"], payload_bytes(&peer));
@@ -124,6 +125,7 @@ fn pulsar_stats_agree_with_the_official_clients_count() {
     let dlq_topic = seeded["dlq_topic"].as_str().unwrap();
     let peer = read_topic_pulsar(dlq_topic);
     let s = json_of(dlq().args(["stats", dlq_topic, "-b", &pulsar_url(), "-o", "json"]));
+    crate::json_contract::stats(&s);
     assert_eq!(s["entries"], peer.len() as u64);
     assert_eq!(s["bytes"], payload_bytes(&peer));
     assert_eq!(
@@ -142,6 +144,7 @@ fn topics_finds_dlqs_by_name_with_their_counts() {
     let topic = format!("{origin}.DLT");
     seed_kafka(&origin, &topic, &["spring"], 3);
     let found = json_of(dlq().args(["topics", "-b", &kafka_url(), "-o", "json"]));
+    crate::json_contract::topics(&found);
     let entry = |name: &str| {
         found
             .as_array()
@@ -178,6 +181,7 @@ fn topics_finds_dlqs_by_name_with_their_counts() {
             .args(["topics", "-b", &kafka_url(), "-o", "json"])
             .args(["--pattern", &origin]),
     );
+    crate::json_contract::topics(&found);
     let listed: Vec<&Value> = found
         .as_array()
         .unwrap()

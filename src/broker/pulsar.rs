@@ -194,15 +194,19 @@ impl PulsarBroker {
         };
         let auth_failure = std::sync::Arc::new(std::sync::Mutex::new(None));
         let mut builder = Pulsar::builder(url.to_string(), TokioExecutor)
+            // pulsar-rs retries connections and operations in loops of its own; three attempts
+            // of a third of the timeout each keep a broker that went away from holding dlq much
+            // longer than --timeout (with the whole timeout per attempt, a purge that lost the
+            // broker mid-acknowledgement took 3× the timeout: tests/cli/faults.rs).
             .with_connection_retry_options(ConnectionRetryOptions {
                 min_backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_secs(1),
                 max_retries: 3,
-                connection_timeout: timeout,
+                connection_timeout: (timeout / 3).max(Duration::from_secs(1)),
                 ..ConnectionRetryOptions::default()
             })
             .with_operation_retry_options(OperationRetryOptions {
-                operation_timeout: timeout,
+                operation_timeout: (timeout / 3).max(Duration::from_secs(1)),
                 retry_delay: Duration::from_millis(200),
                 max_retries: Some(3),
             });

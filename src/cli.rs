@@ -174,7 +174,7 @@ pub struct ConnectArgs {
     #[arg(short = 'X', value_name = "KEY=VALUE")]
     pub librdkafka: Vec<String>,
     /// Kafka SASL mechanism
-    #[arg(long, value_enum, value_name = "MECHANISM")]
+    #[arg(long, value_parser = sasl_mechanism(), value_name = "MECHANISM")]
     pub sasl_mechanism: Option<SaslMechanism>,
     /// Kafka SASL user
     #[arg(long, env = "DLQ_SASL_USERNAME", value_name = "USER")]
@@ -224,26 +224,6 @@ pub struct ConnectArgs {
     /// `replay TOPIC --since TIME` alone, the subscription to rewind
     #[arg(long, value_name = "NAME")]
     pub subscription: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SaslMechanism {
-    #[value(name = "PLAIN")]
-    Plain,
-    #[value(name = "SCRAM-SHA-256")]
-    ScramSha256,
-    #[value(name = "SCRAM-SHA-512")]
-    ScramSha512,
-}
-
-impl SaslMechanism {
-    pub fn librdkafka_name(self) -> &'static str {
-        match self {
-            SaslMechanism::Plain => "PLAIN",
-            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
-            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
-        }
-    }
 }
 
 /// Which entries to work on.
@@ -493,6 +473,15 @@ pub struct ExportArgs {
     pub redact_rules: RedactArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
+}
+
+/// The broker port names the SASL mechanisms; the command line offers them.
+pub use crate::broker::SaslMechanism;
+
+fn sasl_mechanism() -> impl clap::builder::TypedValueParser<Value = SaslMechanism> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(SaslMechanism::NAMES)
+        .map(|name| SaslMechanism::from_name(&name).expect("a name PossibleValuesParser accepted"))
 }
 
 /// The output layer owns its formats; the command line only names them.

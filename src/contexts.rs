@@ -125,11 +125,11 @@ fn warn_if_exposed(path: &Path, file: &ConfigFile) {
         use std::os::unix::fs::PermissionsExt;
         if let Ok(meta) = std::fs::metadata(path) {
             if meta.permissions().mode() & 0o077 != 0 {
-                eprintln!(
-                    "dlq: warning: {} holds secrets and is readable by other users; run: chmod 600 {}",
+                crate::output::warn(&format!(
+                    "{} holds secrets and is readable by other users; run: chmod 600 {}",
                     path.display(),
                     path.display()
-                );
+                ));
             }
         }
     }
@@ -191,11 +191,9 @@ pub fn apply(
     fill(&mut connect.oauth2_scope, &ctx.oauth2_scope);
     if connect.sasl_mechanism.is_none() {
         if let Some(m) = &ctx.sasl_mechanism {
-            connect.sasl_mechanism = Some(
-                <SaslMechanism as clap::ValueEnum>::from_str(m, true).map_err(|_| {
-                    DlqError::Usage(format!("context: unknown sasl-mechanism '{m}'"))
-                })?,
-            );
+            connect.sasl_mechanism = Some(SaslMechanism::from_name(m).ok_or_else(|| {
+                DlqError::Usage(format!("context: unknown sasl-mechanism '{m}'"))
+            })?);
         }
     }
     // A password from the command line's file or the environment wins over the context's.

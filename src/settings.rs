@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::{Span, SpanRelativeTo, Timestamp};
 use regex::Regex;
 
-use crate::broker::{BrokerUrl, ConnectConfig, KafkaSecurity, PulsarSecurity, Security};
+use crate::broker::{BrokerUrl, ConnectConfig, KafkaSecurity, PulsarSecurity, Sasl, Security};
 use crate::cli::{ConnectArgs, ConventionArgs, OutputArgs, OutputFormat, SelectArgs};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -145,43 +145,26 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
             }))
         }
         BrokerUrl::Kafka { .. } => {
-            let mut sec = KafkaSecurity::default();
             // --admin-url is not refused: DLQ_PULSAR_ADMIN_URL may be set for a Pulsar context.
             if args.token_file.is_some() || args.oauth2_issuer_url.is_some() {
                 return Err(usage("--token-file and --oauth2-* are for Pulsar brokers"));
             }
-            let tls = args.tls
-                || args.ca_file.is_some()
-                || args.cert_file.is_some()
-                || args.key_file.is_some();
-            let sasl = args.sasl_mechanism;
-            let protocol = match (tls, sasl.is_some()) {
-                (false, false) => None,
-                (true, false) => Some("SSL"),
-                (false, true) => Some("SASL_PLAINTEXT"),
-                (true, true) => Some("SASL_SSL"),
+            let mut sec = KafkaSecurity {
+                tls: args.tls
+                    || args.ca_file.is_some()
+                    || args.cert_file.is_some()
+                    || args.key_file.is_some(),
+                ca_file: args.ca_file.clone(),
+                cert_file: args.cert_file.clone(),
+                key_file: args.key_file.clone(),
+                ..KafkaSecurity::default()
             };
-            let mut set = |k: &str, v: String| sec.properties.push((k.to_string(), v));
-            if let Some(p) = protocol {
-                set("security.protocol", p.into());
-            }
-            for (key, file) in [
-                ("ssl.ca.location", &args.ca_file),
-                ("ssl.certificate.location", &args.cert_file),
-                ("ssl.key.location", &args.key_file),
-            ] {
-                if let Some(f) = file {
-                    set(key, f.display().to_string());
-                }
-            }
-            if let Some(m) = sasl {
-                set("sasl.mechanism", m.librdkafka_name().into());
-                let user = args.sasl_username.clone().ok_or_else(|| {
+            if let Some(mechanism) = args.sasl_mechanism {
+                let username = args.sasl_username.clone().ok_or_else(|| {
                     usage(
                         "--sasl-mechanism needs a user: --sasl-username USER or DLQ_SASL_USERNAME",
                     )
                 })?;
-                set("sasl.username", user);
                 let given_with_x = args
                     .librdkafka
                     .iter()
@@ -197,13 +180,16 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                         .map(Secret::new)
                         .or_else(|| args.context_password.clone()),
                 };
-                match password {
-                    Some(p) => sec.secrets.push(("sasl.password".into(), p)),
-                    None if given_with_x => {}
-                    None => return Err(usage(
+                if password.is_none() && !given_with_x {
+                    return Err(usage(
                         "SASL needs a password: set DLQ_SASL_PASSWORD or pass --password-file FILE",
-                    )),
+                    ));
                 }
+                sec.sasl = Some(Sasl {
+                    mechanism,
+                    username,
+                    password,
+                });
             }
             for spec in &args.librdkafka {
                 let (k, v) = spec
@@ -211,10 +197,10 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
                     .ok_or_else(|| usage(format!("-X takes KEY=VALUE, got '{spec}'")))?;
                 let (k, v) = (k.trim(), v.to_string());
                 if is_secret_property(k) {
-                    eprintln!(
-                        "dlq: warning: -X {k} puts a secret on the command line, where `ps` shows it to other users; \
+                    crate::output::warn(&format!(
+                        "-X {k} puts a secret on the command line, where `ps` shows it to other users; \
                          prefer DLQ_SASL_PASSWORD or --password-file"
-                    );
+                    ));
                     sec.secrets.push((k.to_string(), Secret::new(v)));
                 } else {
                     sec.properties.push((k.to_string(), v));

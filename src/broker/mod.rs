@@ -1,11 +1,9 @@
 //! The port every broker adapter implements, and the choice of adapter by URL scheme.
 
 mod kafka;
-mod kafka_group;
 #[cfg(test)]
 pub(crate) mod memory;
 mod pulsar;
-mod pulsar_admin;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -46,12 +44,58 @@ impl Default for Security {
     }
 }
 
-/// librdkafka properties (TLS, SASL, `-X`), applied to every client in this order.
+/// TLS, SASL and the user's `-X` properties; the Kafka adapter turns them into librdkafka's
+/// configuration (`kafka/client.rs`).
 #[derive(Debug, Clone, Default)]
 pub struct KafkaSecurity {
+    /// TLS (`--tls`, implied by any certificate file).
+    pub tls: bool,
+    /// The CA certificate(s) that sign the broker's certificate (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Mutual TLS: the client certificate and its private key (PEM).
+    pub cert_file: Option<std::path::PathBuf>,
+    pub key_file: Option<std::path::PathBuf>,
+    pub sasl: Option<Sasl>,
+    /// `-X KEY=VALUE`: librdkafka properties as the user gave them (kcat's -X); they win over
+    /// the settings above.
     pub properties: Vec<(String, String)>,
-    /// Properties holding secrets.
+    /// `-X` properties that hold secrets.
     pub secrets: Vec<(String, crate::secret::Secret)>,
+}
+
+/// SASL authentication. Without a password, one must come with `-X sasl.password=…`.
+#[derive(Debug, Clone)]
+pub struct Sasl {
+    pub mechanism: SaslMechanism,
+    pub username: String,
+    pub password: Option<crate::secret::Secret>,
+}
+
+/// The SASL mechanisms dlq offers, by their IANA names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaslMechanism {
+    Plain,
+    ScramSha256,
+    ScramSha512,
+}
+
+impl SaslMechanism {
+    pub const NAMES: [&'static str; 3] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
+
+    /// The mechanism named `name` (any case).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Plain, Self::ScramSha256, Self::ScramSha512]
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(name))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -346,14 +390,21 @@ pub trait Broker: Send {
 pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
     match (&cfg.url, &cfg.security) {
         (BrokerUrl::Kafka { bootstrap }, Security::Kafka(security)) => {
-            // Property names only: values may be secrets.
+            // `-X` property names only: values may be secrets.
             let props: Vec<&str> = security
                 .properties
                 .iter()
                 .map(|(k, _)| k.as_str())
                 .chain(security.secrets.iter().map(|(k, _)| k.as_str()))
                 .collect();
-            tracing::info!(broker = %cfg.url, timeout = ?cfg.timeout, properties = ?props, "connecting");
+            tracing::info!(
+                broker = %cfg.url,
+                timeout = ?cfg.timeout,
+                tls = security.tls,
+                sasl = ?security.sasl.as_ref().map(|s| s.mechanism.name()),
+                properties = ?props,
+                "connecting"
+            );
             Ok(Box::new(kafka::KafkaBroker::new(
                 bootstrap,
                 security,

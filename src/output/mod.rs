@@ -36,6 +36,27 @@ impl OutputFormat {
 
 pub use table::sanitize;
 
+/// A warning for the person at the terminal, on stderr: the one way dlq warns.
+pub fn warn(message: &str) {
+    eprintln!(
+        "{} {message}",
+        console::style("dlq: warning:").for_stderr().yellow().bold()
+    );
+}
+
+/// Each of a result's warnings (`warn`).
+pub fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        warn(w);
+    }
+}
+
+/// A status line for people on stderr (counts after a table, where an export went): never
+/// part of the output a script reads.
+pub fn status(line: &str) {
+    eprintln!("{line}");
+}
+
 pub use crate::results::EntrySink;
 
 /// A sink for `list` in the chosen format. The table sink prints in pages so memory stays

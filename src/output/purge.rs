@@ -174,8 +174,6 @@ pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
         }
     }
     out.flush()?;
-    for w in &s.warnings {
-        eprintln!("dlq: warning: {w}");
-    }
+    super::warn_all(&s.warnings);
     Ok(())
 }

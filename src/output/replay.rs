@@ -313,8 +313,6 @@ pub fn summary(format: OutputFormat, s: &Summary, ui: &mut TerminalReplayUi) -> 
         )?;
     }
     out.flush()?;
-    for w in &s.warnings {
-        eprintln!("dlq: warning: {w}");
-    }
+    super::warn_all(&s.warnings);
     Ok(())
 }

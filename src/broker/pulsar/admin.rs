@@ -13,11 +13,15 @@ use anyhow::Context as _;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::PulsarBroker;
+use crate::broker::{TopicCount, TopicInfo};
 use crate::domain::entry::PulsarMessageId;
 use crate::error::DlqError;
+use pulsar::message::proto::command_get_topics_of_namespace::Mode;
+use std::collections::BTreeMap;
 
 /// `persistent://tenant/ns/topic` → `persistent/tenant/ns/topic` (the REST path form).
-fn rest_path(full: &str) -> String {
+pub(super) fn rest_path(full: &str) -> String {
     full.replacen("://", "/", 1)
 }
 
@@ -55,7 +59,7 @@ pub(crate) struct SubscriptionStats {
 }
 
 #[derive(Debug, Deserialize)]
-struct PartitionedMetadata {
+pub(super) struct PartitionedMetadata {
     partitions: u32,
 }
 
@@ -84,7 +88,11 @@ impl Admin {
         })
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> anyhow::Result<Value> {
+    pub(super) async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+    ) -> anyhow::Result<Value> {
         let req = match &self.token {
             Some(t) => req.bearer_auth(t.expose()),
             None => req,
@@ -135,7 +143,7 @@ impl Admin {
             .with_context(|| format!("reading the Pulsar admin API's answer while {what}"))
     }
 
-    async fn get(&self, path: &str, what: &str) -> anyhow::Result<Value> {
+    pub(super) async fn get(&self, path: &str, what: &str) -> anyhow::Result<Value> {
         self.send(self.http.get(format!("{}{path}", self.base)), what)
             .await
     }
@@ -296,7 +304,7 @@ impl Admin {
 }
 
 /// A subscription name as one URL path segment.
-fn encode(s: &str) -> String {
+pub(super) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -309,11 +317,85 @@ fn encode(s: &str) -> String {
 }
 
 /// Pulsar's error body is `{"reason": "…"}`; anything else is shown cut short.
-fn reason(body: &str) -> String {
+pub(super) fn reason(body: &str) -> String {
     serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v["reason"].as_str().map(String::from))
         .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+impl PulsarBroker {
+    pub(super) async fn exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
+        match self.check_exists(&Self::full_name(topic)).await {
+            Ok(()) => Ok(Some(true)),
+            Err(e)
+                if matches!(
+                    e.downcast_ref::<DlqError>(),
+                    Some(DlqError::TopicNotFound { .. })
+                ) =>
+            {
+                Ok(Some(false))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) async fn namespace_topics(
+        &mut self,
+        namespace: Option<&str>,
+    ) -> anyhow::Result<Vec<TopicInfo>> {
+        let ns = namespace.unwrap_or("public/default");
+        // The admin API names partitioned topics once; the binary protocol only lists their
+        // partitions, so it is the fallback where the admin API cannot be reached.
+        let names = match self.admin.list(ns).await {
+            Ok((all, partitioned)) => all.into_iter().chain(partitioned).collect::<Vec<_>>(),
+            Err(admin_error) => {
+                tracing::debug!(error = %admin_error, "admin listing failed; asking the broker");
+                tokio::time::timeout(
+                    self.timeout,
+                    self.client
+                        .get_topics_of_namespace(ns.to_string(), Mode::Persistent),
+                )
+                .await
+                .map_err(|_| self.unreachable("listing the topics of the namespace timed out"))?
+                .map_err(|e| self.lost_or(e, &format!("listing the topics of namespace {ns}")))?
+            }
+        };
+        let mut grouped: BTreeMap<String, u32> = BTreeMap::new();
+        for name in names {
+            match name.rsplit_once("-partition-") {
+                Some((base, n)) if n.parse::<u32>().is_ok() => {
+                    *grouped.entry(base.to_string()).or_default() += 1;
+                }
+                _ => {
+                    grouped.entry(name).or_default();
+                }
+            }
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(name, partitions)| TopicInfo { name, partitions })
+            .collect())
+    }
+
+    /// The operator subscription's backlog, as the admin API counts it; `None` when the
+    /// subscription does not exist yet (or the admin API cannot say): then it is read through.
+    pub(super) async fn backlog_count(
+        &mut self,
+        topic: &str,
+    ) -> anyhow::Result<Option<TopicCount>> {
+        let full = Self::full_name(topic);
+        let Ok(n) = self.admin.partitions(&full).await else {
+            return Ok(None);
+        };
+        let Ok(subs) = self.admin.subscriptions(&full, n > 0).await else {
+            return Ok(None);
+        };
+        Ok(subs.get(&self.subscription).map(|s| TopicCount {
+            retained: None,
+            unhandled: s.backlog,
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -321,7 +403,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_admin_url_follows_the_service_url() {
+    pub(super) fn the_default_admin_url_follows_the_service_url() {
         assert_eq!(
             default_admin_url("pulsar://broker.example:6650"),
             "http://broker.example:8080"
@@ -338,7 +420,7 @@ mod tests {
     }
 
     #[test]
-    fn error_bodies_are_read_for_their_reason() {
+    pub(super) fn error_bodies_are_read_for_their_reason() {
         assert_eq!(reason(r#"{"reason":"Topic not found"}"#), "Topic not found");
         assert_eq!(reason("plain"), "plain");
     }

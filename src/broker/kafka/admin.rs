@@ -1,0 +1,189 @@
+//! Topics, counts and DeleteRecords.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::Consumer;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+use rdkafka::{Offset, TopicPartitionList};
+
+use super::client::*;
+use super::KafkaBroker;
+use crate::broker::{TopicCount, TopicInfo};
+use crate::error::DlqError;
+
+/// A broker that lacks DeleteRecords refuses it. (A connection lost or a request timed out is
+/// the broker going away, not a missing capability: see `outcome_unknown`.)
+pub(super) fn classify_delete_error(
+    e: KafkaError,
+    unsupported: &dyn Fn(String) -> anyhow::Error,
+) -> anyhow::Error {
+    use RDKafkaErrorCode::*;
+    match code_of(&e) {
+        Some(
+            UnsupportedVersion | InvalidRequest | UnsupportedForMessageFormat | PolicyViolation,
+        ) => unsupported(e.to_string()),
+        _ => anyhow::Error::new(e).context("deleting records"),
+    }
+}
+
+impl KafkaBroker {
+    pub(super) fn topic_exists_blocking(&self, topic: &str) -> anyhow::Result<Option<bool>> {
+        let consumer = self.consumer()?;
+        match self.partitions(&consumer, topic) {
+            Ok(_) => Ok(Some(true)),
+            Err(e)
+                if matches!(
+                    e.downcast_ref::<DlqError>(),
+                    Some(DlqError::TopicNotFound { .. })
+                ) =>
+            {
+                Ok(Some(false))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) fn list_topics_blocking(&self) -> anyhow::Result<Vec<TopicInfo>> {
+        let consumer = self.consumer()?;
+        let md = consumer
+            .fetch_metadata(None, self.timeout)
+            .map_err(|e| self.unreachable("metadata request", &e))?;
+        let mut topics: Vec<TopicInfo> = md
+            .topics()
+            .iter()
+            .filter(|t| !t.name().starts_with("__") && t.error().is_none())
+            .map(|t| TopicInfo {
+                name: t.name().to_string(),
+                partitions: t.partitions().len() as u32,
+            })
+            .collect();
+        topics.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(topics)
+    }
+
+    pub(super) fn count_blocking(&self, topic: &str) -> anyhow::Result<Option<TopicCount>> {
+        let consumer = self.consumer()?;
+        let partitions = self.partitions(&consumer, topic)?;
+        let committed = self.committed(&consumer, topic, &partitions)?;
+        let (mut retained, mut unhandled) = (0u64, 0u64);
+        for p in partitions {
+            let (low, high) = self.watermarks(&consumer, topic, p)?;
+            let from = committed.get(&p).copied().unwrap_or(low).max(low);
+            retained += (high - low).max(0) as u64;
+            unhandled += (high - from).max(0) as u64;
+        }
+        Ok(Some(TopicCount {
+            retained: Some(retained),
+            unhandled,
+        }))
+    }
+
+    pub(super) async fn check_cleanup_policy(&self, topic: &str) -> anyhow::Result<()> {
+        let admin: AdminClient<DefaultClientContext> = self
+            .client_config(&[], &[])
+            .create()
+            .context("creating the Kafka admin client")?;
+        let opts = AdminOptions::new().request_timeout(Some(self.timeout));
+        let answer = tokio::time::timeout(
+            self.timeout + Duration::from_secs(2),
+            admin.describe_configs([&ResourceSpecifier::Topic(topic)], &opts),
+        )
+        .await
+        .map_err(|_| {
+            DlqError::Unreachable(format!(
+                "Kafka at {} did not describe topic '{topic}' within {}s",
+                self.bootstrap,
+                self.timeout.as_secs_f32()
+            ))
+        })?
+        .with_context(|| format!("describing the configuration of '{topic}'"))?;
+        let policy = answer
+            .into_iter()
+            .next()
+            .and_then(|r| r.ok())
+            .and_then(|r| r.get("cleanup.policy").and_then(|e| e.value.clone()));
+        match policy {
+            Some(policy) if !policy.split(',').any(|p| p.trim() == "delete") => {
+                Err(DlqError::Unsupported {
+                    broker: format!("Kafka at {}", self.bootstrap),
+                    capability: format!(
+                        "deleting records of '{topic}': its cleanup.policy={policy} has no 'delete', \
+                         and Kafka refuses DeleteRecords on such a topic (POLICY_VIOLATION)"
+                    ),
+                    alternative: "nothing was read, backed up or changed. `dlq purge … --mark-handled` \
+                                  advances the operator group past the selected entries instead: they stop \
+                                  showing and are never replayed, and the broker keeps them as its policy says"
+                        .into(),
+                }
+                .into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) async fn delete_before(
+        &self,
+        topic: &str,
+        before: &BTreeMap<i32, i64>,
+    ) -> anyhow::Result<BTreeMap<i32, String>> {
+        let admin: AdminClient<DefaultClientContext> = self
+            .client_config(&[], &[])
+            .create()
+            .context("creating the Kafka admin client")?;
+        let mut tpl = TopicPartitionList::new();
+        for (&p, &o) in before {
+            tpl.add_partition_offset(topic, p, Offset::Offset(o))?;
+        }
+        let opts = AdminOptions::new()
+            .request_timeout(Some(self.timeout))
+            .operation_timeout(Some(self.timeout));
+        let unsupported = |why: String| -> anyhow::Error {
+            DlqError::Unsupported {
+                broker: format!("Kafka at {}", self.bootstrap),
+                capability: "deleting records (DeleteRecords)".into(),
+                alternative: format!(
+                    "it did not complete the request ({why}) and the operator group was not moved. \
+                     `dlq purge … --mark-handled` advances the operator group past these entries instead: \
+                     they stop showing and are never replayed, and the broker keeps them until retention \
+                     removes them"
+                ),
+            }
+            .into()
+        };
+        let answer = tokio::time::timeout(
+            self.timeout + Duration::from_secs(2),
+            admin.delete_records(&tpl, &opts),
+        )
+        .await;
+        let lost = |why: String| -> anyhow::Error {
+            DlqError::Unreachable(format!(
+                "lost the connection to Kafka at {} while deleting records ({why})",
+                self.bootstrap
+            ))
+            .into()
+        };
+        let result = match answer {
+            Err(_) => {
+                return Err(lost(format!(
+                    "no answer within {}s",
+                    self.timeout.as_secs_f32()
+                )))
+            }
+            Ok(Err(e)) if outcome_unknown(&e) => return Err(lost(e.to_string())),
+            Ok(Err(e)) => return Err(classify_delete_error(e, &unsupported)),
+            Ok(Ok(result)) => result,
+        };
+        let mut refused = BTreeMap::new();
+        for e in result.elements() {
+            if let Err(err) = e.error() {
+                refused.insert(e.partition(), err.to_string());
+            }
+        }
+        Ok(refused)
+    }
+}

@@ -1,0 +1,179 @@
+//! Kafka adapter (rdkafka). Reads with `assign()` and explicit offsets: an operator tool must not
+//! join the group (joining takes seconds and rebalances anyone else in it) and must not commit
+//! while it only looks.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+mod admin;
+mod client;
+mod group;
+mod publisher;
+mod reader;
+mod rewind;
+
+use client::*;
+
+use super::{
+    Broker, DlqReader, Publisher, RewindPlan, RewindTarget, ScanRequest, TopicCount, TopicInfo,
+};
+use crate::domain::entry::{parse_kafka_id, EntryId, Record};
+use crate::error::DlqError;
+
+pub struct KafkaBroker {
+    diagnostics: Diagnostics,
+    security: super::KafkaSecurity,
+    bootstrap: String,
+    group: String,
+    timeout: Duration,
+}
+
+#[async_trait]
+impl Broker for KafkaBroker {
+    fn parse_id(&self, id: &str) -> Result<EntryId, DlqError> {
+        parse_kafka_id(id).map_err(DlqError::Usage)
+    }
+
+    async fn open(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        Ok(Box::new(tokio::task::block_in_place(|| {
+            self.open_blocking(req)
+        })?))
+    }
+
+    async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
+        tokio::task::block_in_place(|| self.fetch_blocking(topic, id))
+    }
+
+    async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
+        tokio::task::block_in_place(|| self.topic_exists_blocking(topic))
+    }
+
+    async fn list_topics(&mut self, _namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>> {
+        tokio::task::block_in_place(|| self.list_topics_blocking())
+    }
+
+    async fn count(&mut self, topic: &str) -> anyhow::Result<Option<TopicCount>> {
+        tokio::task::block_in_place(|| self.count_blocking(topic))
+    }
+
+    fn purges_by_offset(&self) -> bool {
+        true
+    }
+
+    async fn rewind_plan(
+        &mut self,
+        topic: &str,
+        group: &str,
+        target: &RewindTarget,
+    ) -> anyhow::Result<RewindPlan> {
+        tokio::task::block_in_place(|| self.rewind_plan_blocking(topic, group, target))
+    }
+
+    async fn rewind_apply(
+        &mut self,
+        topic: &str,
+        group: &str,
+        _target: &RewindTarget,
+        plan: &RewindPlan,
+        assume_inactive: bool,
+    ) -> anyhow::Result<()> {
+        tokio::task::block_in_place(|| {
+            self.rewind_apply_blocking(topic, group, plan, assume_inactive)
+        })
+    }
+
+    async fn check_deletable(&mut self, topic: &str) -> anyhow::Result<()> {
+        self.check_cleanup_policy(topic).await
+    }
+
+    async fn delete_records(
+        &mut self,
+        topic: &str,
+        before: &BTreeMap<i32, i64>,
+    ) -> anyhow::Result<BTreeMap<i32, String>> {
+        self.delete_before(topic, before).await
+    }
+
+    async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
+        Ok(Box::new(self.new_publisher()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::KafkaSecurity;
+
+    fn broker(settings: &[(&str, &str)]) -> KafkaBroker {
+        let security = KafkaSecurity {
+            properties: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..KafkaSecurity::default()
+        };
+        KafkaBroker::new(
+            "localhost:9092",
+            &security,
+            "dlq-cli",
+            Duration::from_secs(10),
+        )
+    }
+
+    #[test]
+    fn user_settings_win_over_tuning_but_not_over_what_guarantees_rest_on() {
+        let c = broker(&[
+            ("fetch.wait.max.ms", "500"),
+            ("enable.auto.commit", "true"),
+            ("group.id", "someone-else"),
+        ])
+        .consumer_config("dlq-cli");
+        assert_eq!(c.get("fetch.wait.max.ms"), Some("500"));
+        assert_eq!(c.get("enable.auto.commit"), Some("false"));
+        assert_eq!(c.get("group.id"), Some("dlq-cli"));
+        assert_eq!(c.get("enable.partition.eof"), Some("true"));
+    }
+
+    #[test]
+    fn scans_do_not_let_the_broker_hold_fetches_by_default() {
+        let c = broker(&[]).consumer_config("dlq-cli");
+        assert_eq!(c.get("fetch.wait.max.ms"), Some("50"));
+        assert_eq!(c.get("queued.max.messages.kbytes"), Some("8192"));
+    }
+
+    #[test]
+    fn tls_and_sasl_become_librdkafka_properties_and_x_wins() {
+        let security = KafkaSecurity {
+            tls: true,
+            ca_file: Some("/etc/ca.pem".into()),
+            sasl: Some(crate::broker::Sasl {
+                mechanism: crate::broker::SaslMechanism::ScramSha512,
+                username: "operator".into(),
+                password: Some(crate::secret::Secret::new("hunter2")),
+            }),
+            properties: vec![(
+                "ssl.endpoint.identification.algorithm".into(),
+                "none".into(),
+            )],
+            ..KafkaSecurity::default()
+        };
+        let c = KafkaBroker::new("b:9093", &security, "dlq-cli", Duration::from_secs(10))
+            .consumer_config("dlq-cli");
+        assert_eq!(c.get("security.protocol"), Some("SASL_SSL"));
+        assert_eq!(c.get("ssl.ca.location"), Some("/etc/ca.pem"));
+        assert_eq!(c.get("sasl.mechanism"), Some("SCRAM-SHA-512"));
+        assert_eq!(c.get("sasl.username"), Some("operator"));
+        assert_eq!(c.get("sasl.password"), Some("hunter2"));
+        assert_eq!(c.get("ssl.endpoint.identification.algorithm"), Some("none"));
+        let plain = KafkaBroker::new(
+            "b:9092",
+            &KafkaSecurity::default(),
+            "g",
+            Duration::from_secs(1),
+        )
+        .consumer_config("g");
+        assert_eq!(plain.get("security.protocol"), None);
+    }
+}

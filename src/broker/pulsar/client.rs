@@ -1,0 +1,427 @@
+//! The pulsar-rs client and what every role shares: authentication that names its failures,
+//! TLS checks, topic names, subscriptions and errors that say the broker went away.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use pulsar::consumer::InitialPosition;
+use pulsar::message::proto::command_get_topics_of_namespace::Mode;
+use pulsar::{
+    ConnectionRetryOptions, Consumer, ConsumerOptions, OperationRetryOptions, Pulsar, SubType,
+    TokioExecutor,
+};
+
+use super::admin::{self, Admin};
+use super::PulsarBroker;
+use crate::broker::{PulsarSecurity, StartAt};
+use crate::error::DlqError;
+
+/// An authentication provider that keeps its last failure, so that dlq can name it: pulsar-rs
+/// logs it and returns a generic connection error.
+pub(super) struct Remembering {
+    inner: Box<dyn pulsar::authentication::Authentication>,
+    failure: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Remembering {
+    pub(super) fn remember<T>(
+        &self,
+        r: Result<T, pulsar::error::AuthenticationError>,
+    ) -> Result<T, pulsar::error::AuthenticationError> {
+        if let (Err(e), Ok(mut slot)) = (&r, self.failure.lock()) {
+            *slot = Some(e.to_string());
+        }
+        r
+    }
+}
+
+#[async_trait::async_trait]
+impl pulsar::authentication::Authentication for Remembering {
+    fn auth_method_name(&self) -> String {
+        self.inner.auth_method_name()
+    }
+
+    async fn initialize(&mut self) -> Result<(), pulsar::error::AuthenticationError> {
+        let r = self.inner.initialize().await;
+        self.remember(r)
+    }
+
+    async fn auth_data(&mut self) -> Result<Vec<u8>, pulsar::error::AuthenticationError> {
+        let r = self.inner.auth_data().await;
+        self.remember(r)
+    }
+}
+
+/// pulsar-rs reports a failed TLS handshake as a generic "fatal error when connecting"; a
+/// handshake of dlq's own, with the same CA and host-name check, tells what went wrong.
+pub(super) fn tls_failure(
+    url: &str,
+    security: &PulsarSecurity,
+    timeout: Duration,
+) -> Option<String> {
+    let authority = url.strip_prefix("pulsar+ssl://")?;
+    let authority = authority.split(['/', ',']).next()?;
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let address = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:6651")
+    };
+    let mut tls = native_tls::TlsConnector::builder();
+    if let Some(ca) = &security.ca_file {
+        let pem = std::fs::read(ca).ok()?;
+        for cert in pem_certificates(&pem) {
+            tls.add_root_certificate(cert);
+        }
+    }
+    let tls = tls.build().ok()?;
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&address)
+        .ok()?
+        .next()?;
+    let tcp = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    tcp.set_read_timeout(Some(timeout)).ok()?;
+    match tls.connect(host.trim_matches(['[', ']']), tcp) {
+        Ok(_) => None,
+        Err(native_tls::HandshakeError::Failure(e)) => Some(e.to_string()),
+        Err(native_tls::HandshakeError::WouldBlock(_)) => None,
+    }
+}
+
+/// Whether something accepts TCP connections at the service URL's first address.
+pub(super) fn accepts_connections(url: &str, timeout: Duration) -> bool {
+    let authority = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = authority.split(['/', ',']).next().unwrap_or(authority);
+    std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, timeout).is_ok())
+}
+
+/// The certificates of a PEM bundle.
+pub(super) fn pem_certificates(pem: &[u8]) -> Vec<native_tls::Certificate> {
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let mut out = Vec::new();
+    let mut rest = pem;
+    while let Some(end) = rest.windows(END.len()).position(|w| w == END) {
+        let (block, tail) = rest.split_at(end + END.len());
+        if let Ok(c) = native_tls::Certificate::from_pem(block) {
+            out.push(c);
+        }
+        rest = tail;
+    }
+    out
+}
+
+/// The client could not authenticate (a token refused, an OAuth2 issuer that refused the client
+/// or could not be discovered): a wrong secret, not an absent broker.
+pub(super) fn is_authentication_failure(e: &pulsar::Error) -> bool {
+    use pulsar::error::ConnectionError;
+    use pulsar::message::proto::ServerError;
+    match e {
+        pulsar::Error::Authentication(_) => true,
+        pulsar::Error::Connection(c) => matches!(
+            c,
+            ConnectionError::Authentication(_)
+                | ConnectionError::PulsarError(Some(ServerError::AuthenticationError), _)
+        ),
+        _ => false,
+    }
+}
+
+impl PulsarBroker {
+    pub async fn connect(
+        url: &str,
+        security: &PulsarSecurity,
+        subscription: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let admin_url = security
+            .admin_url
+            .clone()
+            .unwrap_or_else(|| admin::default_admin_url(url));
+        let admin = Admin::new(
+            &admin_url,
+            security.token.clone(),
+            security.ca_file.as_deref(),
+            timeout,
+        )?;
+        Ok(PulsarBroker {
+            client: Self::client(url, timeout, security).await?,
+            admin,
+            url: url.to_string(),
+            subscription: subscription.to_string(),
+            timeout,
+        })
+    }
+
+    pub(super) async fn client(
+        url: &str,
+        timeout: Duration,
+        security: &PulsarSecurity,
+    ) -> anyhow::Result<Pulsar<TokioExecutor>> {
+        let unreachable = |e: String| {
+            DlqError::Unreachable(format!(
+                "cannot reach Pulsar at {url} within {}s ({e})",
+                timeout.as_secs_f32()
+            ))
+        };
+        let auth_failure = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let mut builder = Pulsar::builder(url.to_string(), TokioExecutor)
+            // pulsar-rs retries connections and operations in loops of its own; three attempts
+            // of a third of the timeout each keep a broker that went away from holding dlq much
+            // longer than --timeout (with the whole timeout per attempt, a purge that lost the
+            // broker mid-acknowledgement took 3× the timeout: tests/cli/faults.rs).
+            .with_connection_retry_options(ConnectionRetryOptions {
+                min_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_secs(1),
+                max_retries: 3,
+                connection_timeout: (timeout / 3).max(Duration::from_secs(1)),
+                ..ConnectionRetryOptions::default()
+            })
+            .with_operation_retry_options(OperationRetryOptions {
+                operation_timeout: (timeout / 3).max(Duration::from_secs(1)),
+                retry_delay: Duration::from_millis(200),
+                max_retries: Some(3),
+            });
+        if let Some(token) = &security.token {
+            builder = builder.with_auth(pulsar::Authentication {
+                name: "token".into(),
+                data: token.expose().as_bytes().to_vec(),
+            });
+        }
+        if let Some(o) = &security.oauth2 {
+            let params = pulsar::authentication::oauth2::OAuth2Params {
+                issuer_url: o.issuer_url.clone(),
+                credentials_url: format!("file://{}", o.credentials_file.display()),
+                audience: o.audience.clone(),
+                scope: o.scope.clone(),
+            };
+            builder = builder.with_auth_provider(Box::new(Remembering {
+                inner: pulsar::authentication::oauth2::OAuth2Authentication::client_credentials(
+                    params,
+                ),
+                failure: auth_failure.clone(),
+            }));
+        }
+        if let Some(ca) = &security.ca_file {
+            builder = builder
+                .with_certificate_chain_file(ca)
+                .with_context(|| format!("reading the CA certificates in {}", ca.display()))?;
+        }
+        let built = tokio::time::timeout(timeout, builder.build())
+            .await
+            .map_err(|_| unreachable("timed out".into()))?;
+        let remembered = auth_failure.lock().ok().and_then(|mut f| f.take());
+        built.map_err(|e| {
+            // pulsar-rs reports a refused OAuth2 client as a generic "fatal error when connecting".
+            if let Some(reason) = remembered {
+                anyhow::anyhow!(
+                    "authentication with Pulsar at {url} failed: {reason}; check --oauth2-issuer-url and \
+                     the client id and secret in --oauth2-credentials-file"
+                )
+            } else if is_authentication_failure(&e) {
+                anyhow::anyhow!(
+                    "authentication with Pulsar at {url} failed ({e}); check --token-file/DLQ_PULSAR_TOKEN \
+                     or --oauth2-issuer-url and the client id and secret in --oauth2-credentials-file"
+                )
+            } else if let Some(reason) = tls_failure(url, security, timeout) {
+                anyhow::anyhow!(
+                    "TLS with Pulsar at {url} failed: {reason}; check --ca-file (the CA that signed \
+                     the broker's certificate) and that the host name matches the certificate"
+                )
+            } else if security.token.is_some() && accepts_connections(url, timeout) {
+                // pulsar-rs reports the broker's AuthenticationError as a generic "fatal error when
+                // connecting": the broker took the connection and refused the handshake.
+                anyhow::anyhow!(
+                    "authentication with Pulsar at {url} failed: the broker accepted the connection and \
+                     refused the token ({e}); check --token-file/DLQ_PULSAR_TOKEN (is it signed for this \
+                     cluster, and not expired?)"
+                )
+            } else {
+                unreachable(e.to_string()).into()
+            }
+        })
+    }
+
+    /// `orders-sub-DLQ` → `persistent://public/default/orders-sub-DLQ`; full names pass through.
+    pub(super) fn full_name(topic: &str) -> String {
+        if topic.contains("://") {
+            topic.to_string()
+        } else if topic.matches('/').count() == 2 {
+            format!("persistent://{topic}")
+        } else {
+            format!("persistent://public/default/{topic}")
+        }
+    }
+
+    /// A failed request: a connection that went (or never came back) is the broker lost (exit
+    /// 4); anything else is an error of its own.
+    pub(super) fn lost_or(&self, e: pulsar::Error, what: &str) -> anyhow::Error {
+        match e {
+            pulsar::Error::Connection(_) | pulsar::Error::ServiceDiscovery(_) => {
+                DlqError::Unreachable(format!(
+                    "lost the connection to Pulsar at {} while {what} ({e})",
+                    self.url
+                ))
+                .into()
+            }
+            e => anyhow::Error::new(e).context(what.to_string()),
+        }
+    }
+
+    /// Fails with `TopicNotFound` unless the namespace lists the topic (or its partitions):
+    /// subscribing would silently create a missing topic, so this is asked first.
+    pub(super) async fn check_exists(&mut self, full: &str) -> anyhow::Result<()> {
+        let rest = full.split_once("://").map_or(full, |(_, r)| r);
+        let mut parts = rest.splitn(3, '/');
+        let (Some(tenant), Some(ns), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(DlqError::Usage(format!("'{full}' is not a Pulsar topic name")).into());
+        };
+        let topics = tokio::time::timeout(
+            self.timeout,
+            self.client
+                .get_topics_of_namespace(format!("{tenant}/{ns}"), Mode::All),
+        )
+        .await
+        .map_err(|_| self.unreachable("listing the topics of the namespace timed out"))?
+        .map_err(|e| self.lost_or(e, &format!("listing the topics of namespace {tenant}/{ns}")))?;
+        let partition_prefix = format!("{full}-partition-");
+        if topics
+            .iter()
+            .any(|t| t == full || t.starts_with(&partition_prefix))
+        {
+            Ok(())
+        } else {
+            Err(DlqError::TopicNotFound {
+                topic: full.to_string(),
+                broker: self.url.clone(),
+            }
+            .into())
+        }
+    }
+
+    /// The consumers connected to `subscription` on `full`, when the admin API can say; `None`
+    /// when it cannot (not reachable, not allowed), which callers treat as "not known".
+    pub(super) async fn holders(&self, full: &str, subscription: &str) -> Option<Vec<String>> {
+        let partitioned = self.admin.partitions(full).await.ok()? > 0;
+        let subs = self.admin.subscriptions(full, partitioned).await.ok()?;
+        Some(
+            subs.get(subscription)
+                .map(|s| s.consumers.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The partition topics of `full` (`…-partition-N` with their index), or `full` itself with
+    /// index -1 when it is not partitioned.
+    pub(super) async fn partition_topics(&self, full: &str) -> anyhow::Result<Vec<(i32, String)>> {
+        let n = self.admin.partitions(full).await?;
+        Ok(if n == 0 {
+            vec![(-1, full.to_string())]
+        } else {
+            (0..n as i32)
+                .map(|i| (i, format!("{full}-partition-{i}")))
+                .collect()
+        })
+    }
+
+    pub(super) fn unreachable(&self, why: &str) -> anyhow::Error {
+        DlqError::Unreachable(format!(
+            "Pulsar at {} did not answer within {}s ({why})",
+            self.url,
+            self.timeout.as_secs_f32()
+        ))
+        .into()
+    }
+
+    /// Subscribes the operator subscription. Only one consumer may hold an Exclusive
+    /// subscription: Apache Pulsar answers a second one with ConsumerBusy, and a consumer that a
+    /// previous `dlq` just closed can linger a moment. A subscription the admin API shows held is
+    /// refused at once, naming its consumers; otherwise a busy answer is retried until the
+    /// timeout, then reported with what to do.
+    pub(super) async fn subscribe(
+        &self,
+        full: &str,
+        start: StartAt,
+    ) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
+        self.subscribe_with(&self.client, full, start, &self.subscription)
+            .await
+    }
+
+    /// As `subscribe`, on `client`, to the subscription `name`.
+    pub(super) async fn subscribe_with(
+        &self,
+        client: &Pulsar<TokioExecutor>,
+        full: &str,
+        start: StartAt,
+        name: &str,
+    ) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
+        // Everything retained: a throwaway non-durable subscription from the earliest message,
+        // which leaves the operator subscription untouched.
+        let (subscription, durable) = match start {
+            StartAt::Unhandled => (name.to_string(), true),
+            StartAt::Retained => (
+                format!(
+                    "dlq-peek-{}-{}",
+                    std::process::id(),
+                    jiff::Timestamp::now().as_millisecond()
+                ),
+                false,
+            ),
+        };
+        if durable {
+            if let Some(held) = self
+                .holders(full, &subscription)
+                .await
+                .filter(|h| !h.is_empty())
+            {
+                return Err(anyhow::anyhow!(
+                    "subscription '{subscription}' on '{full}' is held by {} consumer(s) ({}): another dlq, or a \
+                     service using the same name. Wait for it, or read through another subscription with \
+                     --subscription NAME",
+                    held.len(),
+                    held.join(", ")
+                ));
+            }
+        }
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let build = client
+                .consumer()
+                .with_topic(full)
+                .with_subscription(&subscription)
+                // Exclusive keeps the backlog in order and its reader alone.
+                .with_subscription_type(SubType::Exclusive)
+                .with_consumer_name("dlq")
+                .with_options(
+                    ConsumerOptions::default()
+                        .durable(durable)
+                        .with_initial_position(InitialPosition::Earliest)
+                        .with_receiver_queue_size(1000),
+                )
+                .build::<Vec<u8>>();
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let err = match tokio::time::timeout(left, build).await {
+                Err(_) => return Err(self.unreachable("subscribing timed out")),
+                Ok(Ok(c)) => return Ok(c),
+                Ok(Err(e)) => e,
+            };
+            let text = err.to_string();
+            let busy = text.contains("ConsumerBusy") || text.contains("Disconnected");
+            if !busy {
+                return Err(err).context(format!("subscribing '{subscription}' to '{full}'"));
+            }
+            if tokio::time::Instant::now() + backoff >= deadline {
+                return Err(anyhow::anyhow!(
+                    "subscription '{subscription}' on '{full}' is held by another consumer (another dlq, or a \
+                     service using the same name) and was not released within {}s; wait for it, or use another \
+                     subscription with --subscription NAME ({text})",
+                    self.timeout.as_secs_f32()
+                ));
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(1));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Sending: an unbatched multi-topic producer, each message confirmed by the broker.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use base64::Engine as _;
+use pulsar::producer::{Message as OutMessage, MultiTopicProducer};
+use pulsar::{ProducerOptions, TokioExecutor};
+
+use super::PulsarBroker;
+use crate::broker::{Delivery, Publisher};
+use crate::domain::replay::Outgoing;
+use crate::error::DlqError;
+
+pub(super) struct PulsarPublisher {
+    producer: MultiTopicProducer<TokioExecutor>,
+    url: String,
+    timeout: Duration,
+}
+
+/// Whether a failed send may still have been written: the connection went or timed out (an
+/// unknown outcome), rather than the broker refusing the message.
+pub(super) fn outcome_unknown(e: &pulsar::Error) -> bool {
+    use pulsar::error::{ConnectionError, ProducerError};
+    match e {
+        pulsar::Error::Connection(ConnectionError::PulsarError(..))
+        | pulsar::Error::Producer(ProducerError::Connection(ConnectionError::PulsarError(..)))
+        | pulsar::Error::Producer(ProducerError::Fenced | ProducerError::Custom(_))
+        | pulsar::Error::Custom(_) => false,
+        pulsar::Error::Producer(ProducerError::Batch(inner)) => outcome_unknown(inner),
+        _ => true,
+    }
+}
+
+#[async_trait]
+impl Publisher for PulsarPublisher {
+    async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery> {
+        let topic = PulsarBroker::full_name(&msg.topic);
+        let (partition_key, b64) = match msg.key.as_deref().map(std::str::from_utf8) {
+            None => (None, None),
+            Some(Ok(k)) => (Some(k.to_string()), None),
+            Some(Err(_)) => (
+                msg.key
+                    .as_deref()
+                    .map(|k| base64::engine::general_purpose::STANDARD.encode(k)),
+                Some(true),
+            ),
+        };
+        let out = OutMessage {
+            payload: msg.payload.unwrap_or_default(),
+            // Pulsar properties are text; a header that is not UTF-8 cannot be one.
+            properties: msg
+                .headers
+                .into_iter()
+                .map(|h| {
+                    (
+                        h.name,
+                        String::from_utf8_lossy(h.value.as_deref().unwrap_or_default())
+                            .into_owned(),
+                    )
+                })
+                .collect(),
+            partition_key,
+            partition_key_b64_encoded: b64,
+            ..OutMessage::default()
+        };
+        let url = self.url.clone();
+        let timeout = self.timeout;
+        let queued = match tokio::time::timeout(
+            timeout,
+            self.producer.send_non_blocking(topic.clone(), out),
+        )
+        .await
+        {
+            Err(_) => {
+                return Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} took no message for '{topic}' within {}s (the producer is not connected)",
+                    timeout.as_secs_f32()
+                ))
+                .into())
+            }
+            Ok(Err(e)) if outcome_unknown(&e) => {
+                return Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} took no message for '{topic}' ({e})"
+                ))
+                .into())
+            }
+            Ok(Err(e)) => return Err(e).with_context(|| format!("queueing a message for '{topic}'")),
+            Ok(Ok(queued)) => queued,
+        };
+        Ok(Box::pin(async move {
+            match tokio::time::timeout(timeout, queued).await {
+                Err(_) => Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} sent no receipt for a message to '{topic}' within {}s",
+                    timeout.as_secs_f32()
+                ))
+                .into()),
+                Ok(Err(e)) if outcome_unknown(&e) => Err(DlqError::Unreachable(format!(
+                    "Pulsar at {url} sent no receipt for a message to '{topic}' ({e})"
+                ))
+                .into()),
+                Ok(Err(e)) => Err(anyhow::anyhow!("{topic}: {e}")),
+                Ok(Ok(_receipt)) => Ok(()),
+            }
+        }))
+    }
+
+    async fn close(mut self: Box<Self>) -> anyhow::Result<()> {
+        for topic in self.producer.topics() {
+            let _ = tokio::time::timeout(self.timeout, self.producer.close_producer(topic)).await;
+        }
+        Ok(())
+    }
+}
+
+impl PulsarBroker {
+    pub(super) fn new_publisher(&mut self) -> PulsarPublisher {
+        let producer = self
+            .client
+            .producer()
+            .with_name(format!("dlq-{}", std::process::id()))
+            .with_options(ProducerOptions {
+                // Unbatched: an acknowledgement covers a whole entry (BROKERS.md), and a replayed
+                // message should be one entry of its own.
+                batch_size: None,
+                block_queue_if_full: true,
+                ..ProducerOptions::default()
+            })
+            .build_multi_topic();
+        PulsarPublisher {
+            producer,
+            url: self.url.clone(),
+            timeout: self.timeout,
+        }
+    }
+}

@@ -1,0 +1,580 @@
+//! Reading a topic through the operator subscription: never acknowledging while it only looks,
+//! ending at each partition's last message, acknowledging exactly what a purge or replay marks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use base64::Engine as _;
+use futures::TryStreamExt;
+use jiff::Timestamp;
+use pulsar::consumer::Message;
+use pulsar::message::proto::MessageIdData;
+use pulsar::{Consumer, TokioExecutor};
+
+use super::PulsarBroker;
+use crate::broker::{DlqReader, ScanNotes, ScanRequest, StartAt};
+use crate::domain::decode::Served;
+use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
+use crate::error::DlqError;
+
+/// Once every partition's last message has been seen the scan ends at once. A backlog whose
+/// tail was already acknowledged never reaches that id, so a quiet spell this long also ends it.
+pub(super) const IDLE_END: Duration = Duration::from_secs(3);
+/// How long a read on a throwaway subscription waits for its consumer to close.
+pub(super) const THROWAWAY_CLOSE: Duration = Duration::from_millis(500);
+/// On a throwaway subscription, acknowledge what was read every this many messages.
+pub(super) const RELEASE_EVERY: u32 = 100;
+
+impl PulsarBroker {
+    pub(super) async fn open_reader(&mut self, req: &ScanRequest) -> anyhow::Result<PulsarReader> {
+        let full = Self::full_name(&req.topic);
+        self.check_exists(&full).await?;
+        // Asked only where acknowledgements follow; unknown counts as "no" (acknowledge whole
+        // batches only, and say what stays).
+        let batch_index_ack = req.track && self.admin.batch_index_ack().await == Some(true);
+        let mut consumer = self.subscribe(&full, req.start).await?;
+        let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
+            Err(_) => Err(self.unreachable("asking for the last message id timed out")),
+            // Apache Pulsar answers an empty topic with (-1,-1); some brokers (pulsar-lite, the
+            // stand-in used before) with this error.
+            Ok(Err(e)) if e.to_string().contains("Topic has no messages") => Ok(Vec::new()),
+            Ok(r) => r.context("asking for the last message id"),
+        };
+        let last = match last {
+            Ok(last) => last,
+            Err(e) => {
+                let _ = tokio::time::timeout(self.timeout, consumer.close()).await;
+                return Err(e);
+            }
+        };
+        // Per partition index (-1 on a non-partitioned topic): the last id present now.
+        let pending: BTreeMap<i32, MessageIdData> = last
+            .into_iter()
+            .filter(|id| id.entry_id != u64::MAX && (id.ledger_id as i64) >= 0)
+            .map(|id| (id.partition.unwrap_or(-1), id))
+            .collect();
+        Ok(PulsarReader {
+            consumer,
+            full,
+            track: req.track,
+            batches: HashMap::new(),
+            batch_index_ack,
+            outstanding: HashMap::new(),
+            delivered: HashMap::new(),
+            repeats: 0,
+            done: pending.is_empty(),
+            throwaway: req.start == StartAt::Retained,
+            throwaway_name: req.start == StartAt::Retained,
+            since_release: 0,
+            released: HashMap::new(),
+            pending,
+            partitions: req.partitions.clone(),
+            since: req.since,
+            url: self.url.clone(),
+            timeout: self.timeout,
+            lost: false,
+        })
+    }
+
+    /// The schema a topic served at `version`, asked on a consumer of the operator subscription.
+    pub(super) async fn read_schema(
+        &mut self,
+        topic: &str,
+        version: &[u8],
+    ) -> Result<Served, String> {
+        let req = ScanRequest {
+            topic: topic.to_string(),
+            ..ScanRequest::default()
+        };
+        let mut reader = self.open_reader(&req).await.map_err(|e| e.to_string())?;
+        let served = get_topic_schema(&mut reader.consumer, topic, version).await;
+        let _ = Box::new(reader).close().await;
+        served
+    }
+
+    /// Reads the operator subscription's backlog up to the entry: what `list` shows is what
+    /// `inspect` finds.
+    pub(super) async fn fetch_entry(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
+        let req = ScanRequest {
+            topic: topic.to_string(),
+            ..ScanRequest::default()
+        };
+        let mut reader = Box::new(self.open_reader(&req).await?);
+        let mut found = None;
+        let read = loop {
+            match reader.next().await {
+                Ok(Some(r)) if r.id == id => {
+                    found = Some(r);
+                    break Ok(());
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        let notes = reader.close().await?;
+        read?;
+        found.ok_or_else(|| {
+            let mut msg = format!(
+                "no entry {id} in the backlog of subscription '{}' on '{}'",
+                self.subscription,
+                Self::full_name(topic)
+            );
+            for w in notes.warnings {
+                msg.push('\n');
+                msg.push_str(&w);
+            }
+            DlqError::NotFound(msg).into()
+        })
+    }
+}
+
+/// Reads the operator subscription's backlog until every partition's last message (as the
+/// broker reported it when the reader opened) has been seen.
+pub struct PulsarReader {
+    consumer: Consumer<Vec<u8>, TokioExecutor>,
+    /// The topic as subscribed (partition topics are `{full}-partition-N`).
+    full: String,
+    track: bool,
+    /// With `track`: per batched entry (partition, ledger, entry), its size and how many of its
+    /// messages were handled. Pulsar acknowledges whole entries, so one is acknowledged only
+    /// when all of its messages are handled.
+    batches: HashMap<(i32, u64, u64), (i32, i32)>,
+    /// The broker acknowledges at batch-index level: handled messages of a partly handled batch
+    /// are acknowledged with an ack set (the batch indexes still outstanding).
+    batch_index_ack: bool,
+    /// With `batch_index_ack`: per partly handled batch, the indexes still outstanding.
+    outstanding: HashMap<(i32, u64, u64), Vec<u64>>,
+    pending: BTreeMap<i32, MessageIdData>,
+    /// Per partition, the position (ledger, entry, batch index) of the last message delivered.
+    delivered: HashMap<i32, (u64, u64, i32)>,
+    /// Messages the broker delivered again, dropped.
+    repeats: u64,
+    /// Reading through a throwaway subscription (everything retained): nothing to keep, so
+    /// what was read is acknowledged as it goes (until an acknowledgement fails).
+    throwaway: bool,
+    /// The subscription is a throwaway one (named for this run only).
+    throwaway_name: bool,
+    /// Messages read since the last acknowledgement on a throwaway subscription.
+    since_release: u32,
+    /// Per partition, the entry (ledger, entry) last acknowledged on a throwaway subscription.
+    released: HashMap<i32, (u64, u64)>,
+    done: bool,
+    partitions: Vec<i32>,
+    since: Option<Timestamp>,
+    url: String,
+    timeout: Duration,
+    /// The broker went away: closing does not wait for it.
+    lost: bool,
+}
+
+/// Whether `id` was delivered already: not past the last position seen in its partition (which
+/// it becomes otherwise).
+pub(super) fn is_repeat(
+    delivered: &mut HashMap<i32, (u64, u64, i32)>,
+    id: PulsarMessageId,
+) -> bool {
+    let position = (id.ledger, id.entry, id.batch_index);
+    match delivered.get(&id.partition) {
+        Some(last) if position <= *last => true,
+        _ => {
+            delivered.insert(id.partition, position);
+            false
+        }
+    }
+}
+
+/// What GetSchema answers, for the decoder.
+pub(super) async fn get_topic_schema(
+    consumer: &mut Consumer<Vec<u8>, TokioExecutor>,
+    topic: &str,
+    version: &[u8],
+) -> Result<Served, String> {
+    use pulsar::message::proto::schema::Type;
+    let answer = consumer
+        .get_schema(topic, Some(version.to_vec()))
+        .await
+        .map_err(|e| format!("the broker did not serve the topic schema (GetSchema): {e}"))?;
+    let schema = answer.ok_or("the broker has no schema of that version")?;
+    match Type::try_from(schema.r#type) {
+        Ok(Type::Avro) => {
+            let text = String::from_utf8_lossy(&schema.schema_data);
+            crate::domain::decode::parse_avro_schema(&text)
+                .map(|s| Served::Avro(Box::new(s)))
+                .map_err(|e| format!("the topic schema is not valid Avro: {e}"))
+        }
+        Ok(Type::Json) => Ok(Served::Json),
+        Ok(t) => Ok(Served::Other(t.as_str_name().to_string())),
+        Err(_) => Ok(Served::Other(format!("type {}", schema.r#type))),
+    }
+}
+
+impl PulsarReader {
+    pub(super) async fn next_record(&mut self) -> anyhow::Result<Option<Record>> {
+        while !self.done {
+            let next = match tokio::time::timeout(IDLE_END, self.consumer.try_next()).await {
+                // Quiet before every partition's last message was seen: either the rest of the
+                // backlog was already acknowledged, or the broker went away. A ping tells them
+                // apart (pulsar-rs reconnects on its own; the ping waits at most the timeout).
+                Err(_) if !self.pending.is_empty() => {
+                    self.check_connection().await?;
+                    self.done = true;
+                    return Ok(None);
+                }
+                Err(_) | Ok(Ok(None)) => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Ok(Ok(Some(m))) => m,
+                Ok(Err(e @ pulsar::Error::Connection(_))) => {
+                    return Err(DlqError::Unreachable(format!(
+                        "lost the connection to Pulsar at {} while reading '{}' ({e})",
+                        self.url, self.full
+                    ))
+                    .into())
+                }
+                Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
+            };
+            let part = partition_index(&next);
+            if self
+                .pending
+                .get(&part)
+                .is_some_and(|last| at_or_past(&next, last))
+            {
+                self.pending.remove(&part);
+                self.done = self.pending.is_empty();
+            }
+            let record = to_record(&next);
+            // A broker may deliver a message again before it is acknowledged (pulsar-lite, the
+            // stand-in used before, re-sent batches as flow permits arrived: a 200,000-message
+            // batched DLQ read back 391,079 messages; Apache Pulsar redelivers after a reconnect). Message ids
+            // grow within a partition, so anything not past the last one delivered is a repeat.
+            if let EntryId::Pulsar(id) = record.id {
+                if is_repeat(&mut self.delivered, id) {
+                    self.repeats += 1;
+                    continue;
+                }
+            }
+            if self.throwaway {
+                self.release_behind(&next).await;
+            }
+            if self.track {
+                if let (EntryId::Pulsar(id), Some(size)) =
+                    (record.id, next.message_id.batch_size.filter(|s| *s > 1))
+                {
+                    self.batches
+                        .entry((id.partition, id.ledger, id.entry))
+                        .or_insert((size, 0));
+                }
+            }
+            let wanted = self.partitions.is_empty() || self.partitions.contains(&part);
+            let too_old = self
+                .since
+                .is_some_and(|s| record.timestamp.is_some_and(|t| t < s));
+            if wanted && !too_old {
+                return Ok(Some(record));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) async fn acknowledge(&mut self, id: EntryId) -> anyhow::Result<()> {
+        let EntryId::Pulsar(id) = id else {
+            return Ok(());
+        };
+        if !self.track {
+            return Ok(());
+        }
+        let key = (id.partition, id.ledger, id.entry);
+        let topic = if id.partition >= 0 {
+            format!("{}-partition-{}", self.full, id.partition)
+        } else {
+            self.full.clone()
+        };
+        let mut msg_id = MessageIdData {
+            ledger_id: id.ledger,
+            entry_id: id.entry,
+            partition: (id.partition >= 0).then_some(id.partition),
+            ..Default::default()
+        };
+        if let Some((size, handled)) = self.batches.get_mut(&key) {
+            *handled += 1;
+            if *handled < *size {
+                if !self.batch_index_ack || id.batch_index < 0 {
+                    // Acknowledged once the whole batch is handled (never, if it is not).
+                    return Ok(());
+                }
+                // The broker keeps the batch's other messages: the ack set names the indexes
+                // still outstanding (Java's BitSet.toLongArray layout), and the broker ANDs it
+                // with what it has.
+                let size = *size;
+                let outstanding = self
+                    .outstanding
+                    .entry(key)
+                    .or_insert_with(|| all_indexes(size));
+                clear_index(outstanding, id.batch_index);
+                msg_id.batch_index = Some(id.batch_index);
+                msg_id.batch_size = Some(size);
+                msg_id.ack_set = outstanding.iter().map(|w| *w as i64).collect();
+            } else {
+                self.batches.remove(&key);
+                self.outstanding.remove(&key);
+            }
+        }
+        let lost = |why: String| -> anyhow::Error {
+            DlqError::Unreachable(format!(
+                "lost the connection to Pulsar at {} while acknowledging {id} on '{}' ({why})",
+                self.url, self.full
+            ))
+            .into()
+        };
+        match tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id)).await {
+            Err(_) => Err(lost(format!(
+                "no answer within {}s",
+                self.timeout.as_secs_f32()
+            ))),
+            Ok(Err(e)) => Err(lost(e.to_string())),
+            Ok(Ok(())) => Ok(()),
+        }
+    }
+
+    /// `Unreachable` (exit 4) when the broker does not answer a ping within the timeout.
+    pub(super) async fn check_connection(&mut self) -> anyhow::Result<()> {
+        match tokio::time::timeout(self.timeout, self.consumer.check_connection()).await {
+            Ok(Ok(())) => Ok(()),
+            answer => Err(DlqError::Unreachable(format!(
+                "lost the connection to Pulsar at {} while reading '{}' ({})",
+                self.url,
+                self.full,
+                match answer {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!("no answer within {}s", self.timeout.as_secs_f32()),
+                }
+            ))
+            .into()),
+        }
+    }
+
+    /// A throwaway subscription keeps nothing, so what the scan has passed is acknowledged now
+    /// and then: a broker may re-send what is delivered but unacknowledged (seen on pulsar-lite,
+    /// the stand-in used before, as flow permits arrived; kept as a defence, it costs one
+    /// cumulative acknowledgement per 100 messages), and each re-send costs bandwidth and memory. Housekeeping
+    /// only: a refused acknowledgement stops the releasing, never the read.
+    pub(super) async fn release_behind(&mut self, m: &Message<Vec<u8>>) {
+        self.since_release += 1;
+        let id = &m.message_id.id;
+        if self.since_release < RELEASE_EVERY || id.entry_id == 0 {
+            return;
+        }
+        self.since_release = 0;
+        // Every entry before this one in its partition was delivered: they come in order. A
+        // batch spans many messages; its predecessor is acknowledged once.
+        let passed = (partition_index(m), id.ledger_id, id.entry_id - 1);
+        if self.released.get(&passed.0) == Some(&(passed.1, passed.2)) {
+            return;
+        }
+        self.released.insert(passed.0, (passed.1, passed.2));
+        let before = MessageIdData {
+            ledger_id: id.ledger_id,
+            entry_id: id.entry_id - 1,
+            partition: id.partition,
+            ..Default::default()
+        };
+        let answer = tokio::time::timeout(
+            self.timeout,
+            self.consumer.cumulative_ack_with_id(&m.topic, before),
+        )
+        .await;
+        if !matches!(answer, Ok(Ok(()))) {
+            tracing::debug!(topic = %self.full, ?answer, "acknowledging on the throwaway subscription failed; reading on without");
+            self.throwaway = false;
+        }
+    }
+}
+
+#[async_trait]
+impl DlqReader for PulsarReader {
+    async fn topic_schema(&mut self, topic: &str, version: &[u8]) -> Result<Served, String> {
+        get_topic_schema(&mut self.consumer, topic, version).await
+    }
+
+    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        let next = self.next_record().await;
+        self.lost |= next.as_ref().is_err_and(crate::error::is_unreachable);
+        next
+    }
+
+    async fn mark_handled(&mut self, id: EntryId) -> anyhow::Result<()> {
+        let marked = self.acknowledge(id).await;
+        self.lost |= marked.as_ref().is_err_and(crate::error::is_unreachable);
+        marked
+    }
+
+    /// Acknowledgements are sent as they are made, without a receipt: pulsar-rs asks for none.
+    /// (A ping here would say whether the broker is still there, but its answer queues behind
+    /// the messages the connection is delivering to this consumer while the consumer waits for
+    /// it: seen as a false "no answer within 5s" in tests/cli/faults.rs.)
+    async fn checkpoint(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// Closes, acknowledging nothing more: whatever was not marked handled returns to the backlog.
+    async fn close(mut self: Box<Self>) -> anyhow::Result<ScanNotes> {
+        if self.repeats > 0 {
+            tracing::info!(topic = %self.full, repeats = self.repeats, "dropped messages the broker delivered again");
+        }
+        // A throwaway subscription is never used again, so its close is not worth waiting for:
+        // the broker drops the consumer with the connection anyway. pulsar-rs sometimes never
+        // completes the close while the broker floods a batched topic (seen on pulsar-lite, the
+        // stand-in used before: `list --all --limit 50` waited the whole timeout in 4 runs of 12).
+        // Any other subscription is waited for: the same run may subscribe it again (replay's
+        // second pass, a rewind), and an unfinished close would hold it.
+        let wait = if self.lost {
+            Duration::ZERO
+        } else if self.throwaway_name {
+            self.timeout.min(THROWAWAY_CLOSE)
+        } else {
+            self.timeout
+        };
+        if tokio::time::timeout(wait, self.consumer.close())
+            .await
+            .is_err()
+        {
+            tracing::debug!(topic = %self.full, "the consumer did not close in time; dropping it");
+        }
+        let mut notes = ScanNotes::default();
+        if self.batch_index_ack {
+            notes.warnings.extend(batch_index_acks_note(&self.batches));
+        } else {
+            notes
+                .warnings
+                .extend(partial_batches_warning(&self.batches));
+        }
+        Ok(notes)
+    }
+}
+
+/// A bit set holding indexes `0..size`, as 64-bit words (bit i of word i / 64).
+pub(super) fn all_indexes(size: i32) -> Vec<u64> {
+    let size = size.max(0) as usize;
+    let mut words = vec![u64::MAX; size / 64];
+    if size % 64 != 0 {
+        words.push((1u64 << (size % 64)) - 1);
+    }
+    words
+}
+
+pub(super) fn clear_index(words: &mut [u64], index: i32) {
+    if let Some(w) = words.get_mut(index as usize / 64) {
+        *w &= !(1u64 << (index as usize % 64));
+    }
+}
+
+/// Pulsar acknowledges a batch as a whole (unless the broker acknowledges at batch-index level): messages handled in a batch that also holds messages
+/// this run did not handle stay in the backlog, and a later run offers them again.
+pub(super) fn partial_batches_warning(
+    batches: &HashMap<(i32, u64, u64), (i32, i32)>,
+) -> Option<String> {
+    let (messages, batches) = batches
+        .values()
+        .filter(|(_, handled)| *handled > 0)
+        .fold((0i64, 0u32), |(m, b), (_, handled)| {
+            (m + i64::from(*handled), b + 1)
+        });
+    (messages > 0).then(|| {
+        format!(
+            "{messages} message(s) handled by this run stay in the backlog: this broker acknowledges \
+             a batch only as a whole (acknowledgmentAtBatchIndexLevelEnabled is off, or its admin API \
+             did not say), and their {batches} batch(es) also hold messages this run did not handle. \
+             Later runs show them again, and a replay would send them again (each copy carries \
+             dlq-replay-of, so duplicates can be told apart)"
+        )
+    })
+}
+
+/// With batch-index acknowledgement the broker keeps exactly the rest of a partly handled batch,
+/// and clients that read ack sets (Java, C++, Go) never see the handled messages again. The pulsar
+/// crate drops the ack set the broker sends with such a batch, so dlq's own later reads still
+/// show them.
+pub(super) fn batch_index_acks_note(
+    batches: &HashMap<(i32, u64, u64), (i32, i32)>,
+) -> Option<String> {
+    let messages: i64 = batches
+        .values()
+        .filter(|(_, handled)| *handled > 0)
+        .map(|(_, handled)| i64::from(*handled))
+        .sum();
+    (messages > 0).then(|| {
+        format!(
+            "{messages} message(s) handled by this run were acknowledged by batch index (their batches \
+             also hold messages this run did not handle): the broker keeps exactly the rest, but dlq's \
+             own later reads of this subscription still show them (the pulsar crate ignores the ack set \
+             the broker sends with a partly acknowledged batch); a replay would send them again, each \
+             copy carrying dlq-replay-of"
+        )
+    })
+}
+
+pub(super) fn partition_index(m: &Message<Vec<u8>>) -> i32 {
+    if let Some(p) = m.message_id.id.partition.filter(|p| *p >= 0) {
+        return p;
+    }
+    m.topic
+        .rsplit_once("-partition-")
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// Has the scan reached `last`? For a batch, only its last message completes the entry.
+pub(super) fn at_or_past(m: &Message<Vec<u8>>, last: &MessageIdData) -> bool {
+    let id = &m.message_id.id;
+    let pos = (id.ledger_id, id.entry_id);
+    let end = (last.ledger_id, last.entry_id);
+    if pos != end {
+        return pos > end;
+    }
+    match (id.batch_index, m.message_id.batch_size) {
+        (Some(i), Some(size)) if size > 1 => i >= size - 1,
+        _ => true,
+    }
+}
+
+pub(super) fn to_record(m: &Message<Vec<u8>>) -> Record {
+    let md = m.metadata();
+    let id = &m.message_id.id;
+    let batched =
+        m.message_id.batch_size.is_some_and(|s| s > 1) || id.batch_index.is_some_and(|b| b > 0);
+    let key = md.partition_key.as_ref().map(|k| {
+        if md.partition_key_b64_encoded() {
+            base64::engine::general_purpose::STANDARD
+                .decode(k)
+                .unwrap_or_else(|_| k.as_bytes().to_vec())
+        } else {
+            k.as_bytes().to_vec()
+        }
+    });
+    Record {
+        topic: m.topic.clone(),
+        id: EntryId::Pulsar(PulsarMessageId {
+            ledger: id.ledger_id,
+            entry: id.entry_id,
+            partition: partition_index(m),
+            batch_index: if batched {
+                id.batch_index.unwrap_or(0)
+            } else {
+                -1
+            },
+        }),
+        timestamp: Timestamp::from_millisecond(md.publish_time as i64).ok(),
+        key,
+        headers: md
+            .properties
+            .iter()
+            .map(|kv| Header::new(kv.key.clone(), kv.value.clone().into_bytes()))
+            .collect(),
+        payload: Some(m.payload.data.clone()),
+        schema_version: md.schema_version.clone().filter(|v| !v.is_empty()),
+    }
+}

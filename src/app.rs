@@ -25,24 +25,22 @@ async fn rewind(a: cli::ReplayArgs) -> anyhow::Result<()> {
         ));
     }
     let connect = settings::connect(&a.connect)?;
-    let (kind, consumer) = match (&connect.url, &a.connect.group, &a.connect.subscription) {
-        (broker::BrokerUrl::Kafka { .. }, Some(g), _) => {
-            (domain::positions::ConsumerKind::Group, g.clone())
-        }
-        (broker::BrokerUrl::Pulsar { .. }, _, Some(sub)) => {
-            (domain::positions::ConsumerKind::Subscription, sub.clone())
-        }
-        (broker::BrokerUrl::Kafka { .. }, None, _) => {
-            return Err(usage(
-                "on Kafka, name the consumer group to rewind with --group",
-            ))
-        }
-        (broker::BrokerUrl::Pulsar { .. }, _, None) => {
-            return Err(usage(
-                "on Pulsar, name the subscription to rewind with --subscription",
-            ))
-        }
+    let kind = connect.url.consumer_kind();
+    let named = match kind {
+        domain::positions::ConsumerKind::Group => &a.connect.group,
+        domain::positions::ConsumerKind::Subscription => &a.connect.subscription,
     };
+    let consumer = named.clone().ok_or_else(|| {
+        usage(&format!(
+            "on {}, name the {} to rewind with --{}",
+            connect.url.product(),
+            match kind {
+                domain::positions::ConsumerKind::Group => "consumer group",
+                domain::positions::ConsumerKind::Subscription => "subscription",
+            },
+            kind
+        ))
+    })?;
     let topic = a.topic.unwrap_or_default();
     let now = Timestamp::now();
     let destination = match a.restore_positions {
@@ -313,20 +311,15 @@ fn replay_mode(a: &cli::ReplayArgs) -> Result<ReplayMode, error::DlqError> {
 }
 
 pub(crate) async fn replay(a: cli::ReplayArgs) -> anyhow::Result<()> {
-    match replay_mode(&a)? {
-        ReplayMode::Rewind | ReplayMode::RestorePositions => return rewind(a).await,
-        // The restore and the send share the sending loop (commands/replay.rs).
-        ReplayMode::Restore | ReplayMode::Send => {}
+    let mode = replay_mode(&a)?;
+    if matches!(mode, ReplayMode::Rewind | ReplayMode::RestorePositions) {
+        return rewind(a).await;
     }
     if a.rate == Some(0) {
         return Err(error::DlqError::Usage("--rate must be at least 1".into()).into());
     }
-    let s = commands::replay::ReplaySettings {
+    let sending = commands::replay::Sending {
         connect: settings::connect(&a.connect)?,
-        selection: settings::selection(&a.select, Timestamp::now())?,
-        ids: a.ids,
-        all: a.all,
-        header_map: settings::header_map(&a.conventions)?,
         options: domain::replay::ReplayOptions {
             to: a.to,
             keep_partition: a.keep_partition,
@@ -336,20 +329,35 @@ pub(crate) async fn replay(a: cli::ReplayArgs) -> anyhow::Result<()> {
         rate: a.rate,
         dry_run: a.confirm.dry_run,
         yes: a.confirm.yes,
-        topic: a.topic.unwrap_or_default(),
-        from_file: a.from_file,
         journal_dir: commands::journal::Journal::default_dir(),
     };
-    let format = a
-        .output
-        .unwrap_or(if std::io::IsTerminal::is_terminal(&io::stdout()) {
-            OutputFormat::Table
-        } else {
-            OutputFormat::Json
-        });
+    let format = summary_format(a.output);
     let mut ui =
         output::replay::TerminalReplayUi::new(format, a.quiet, settings::redactor(&a.redact)?);
-    let summary = commands::replay::run(&s, &mut ui).await?;
+    let summary = match (mode, a.from_file) {
+        (ReplayMode::Restore, Some(path)) => {
+            let selection = settings::selection(&a.select, Timestamp::now())?;
+            if !selection.selects_everything() || !a.ids.is_empty() {
+                return Err(error::DlqError::Usage(
+                    "--from-file replays the whole file; it takes no filters or --id".into(),
+                )
+                .into());
+            }
+            let s = commands::restore::RestoreSettings { path, sending };
+            commands::restore::run(&s, &mut ui).await?
+        }
+        _ => {
+            let s = commands::replay::ReplaySettings {
+                selection: settings::selection(&a.select, Timestamp::now())?,
+                ids: a.ids,
+                all: a.all,
+                header_map: settings::header_map(&a.conventions)?,
+                topic: a.topic.unwrap_or_default(),
+                sending,
+            };
+            commands::replay::run(&s, &mut ui).await?
+        }
+    };
     output::replay::summary(format, &summary, &mut ui)?;
     Ok(summary.outcome()?)
 }

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::decode::{Decoded, Decoder, Outcome, Part};
-use crate::domain::entry::{Entry, Header};
+use crate::domain::entry::{Context, Entry, Header};
 use crate::domain::view::{view, Detail, Showing};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,22 +50,6 @@ pub struct RawHeader {
     pub value: Option<Raw>,
 }
 
-/// The dead-letter context as `dlq` read it when archiving (for people; a restore ignores it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ArchivedContext {
-    pub convention: Option<String>,
-    pub origin_topic: Option<String>,
-    pub origin_partition: Option<i32>,
-    pub origin_offset: Option<i64>,
-    pub origin_message_id: Option<String>,
-    pub error_class: Option<String>,
-    pub error_message: Option<String>,
-    pub retry_count: Option<i64>,
-    pub consumer_group: Option<String>,
-    pub failed_at: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArchivedEntry {
@@ -79,7 +63,9 @@ pub struct ArchivedEntry {
     pub key: Option<Raw>,
     pub headers: Vec<RawHeader>,
     pub payload: Option<Raw>,
-    pub context: ArchivedContext,
+    /// The dead-letter context as `dlq` read it when archiving (for people; a restore ignores
+    /// it).
+    pub context: Context,
     /// With `export --decode`/a schema/a registry: the key and payload as decoded, for people
     /// and tools (a restore ignores it and uses the raw bytes above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,17 +142,11 @@ impl ArchivedEntry {
                 })
                 .collect(),
             payload: r.payload.as_deref().map(Raw::of),
-            context: ArchivedContext {
-                convention: c.convention.clone(),
-                origin_topic: c.origin_topic.clone(),
-                origin_partition: c.origin_partition,
-                origin_offset: c.origin_offset,
-                origin_message_id: c.origin_message_id.clone(),
-                error_class: c.error_class.clone(),
-                error_message: c.error_message.clone(),
-                retry_count: c.retry_count,
-                consumer_group: c.consumer_group.clone(),
-                failed_at: c.failed_at.map(|t| t.to_string()),
+            context: Context {
+                stacktrace: None,
+                context_headers: Vec::new(),
+                notes: Vec::new(),
+                ..c.clone()
             },
             decoded: None,
             redacted: false,
@@ -197,8 +177,8 @@ impl ArchivedEntry {
             })
             .collect();
         a.payload = v.payload.as_ref().map(raw);
-        a.context.error_class = v.error_class;
-        a.context.error_message = v.error_message;
+        a.context.error_class = v.context.error_class;
+        a.context.error_message = v.context.error_message;
         a.redacted = true;
         a
     }

@@ -154,6 +154,23 @@ impl BrokerUrl {
         }
     }
 
+    /// "Kafka" or "Pulsar": the broker's name in what dlq says to people.
+    pub fn product(&self) -> &'static str {
+        match self {
+            BrokerUrl::Kafka { .. } => "Kafka",
+            BrokerUrl::Pulsar { .. } => "Pulsar",
+        }
+    }
+
+    /// What an operator moves to replay from a time: a consumer group (Kafka) or a
+    /// subscription (Pulsar).
+    pub fn consumer_kind(&self) -> crate::domain::positions::ConsumerKind {
+        match self {
+            BrokerUrl::Kafka { .. } => crate::domain::positions::ConsumerKind::Group,
+            BrokerUrl::Pulsar { .. } => crate::domain::positions::ConsumerKind::Subscription,
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self, DlqError> {
         let (scheme, rest) = s.split_once("://").ok_or_else(|| {
             DlqError::Usage(format!(
@@ -389,29 +406,9 @@ pub trait Broker: Send {
 
 pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
     match (&cfg.url, &cfg.security) {
-        (BrokerUrl::Kafka { bootstrap }, Security::Kafka(security)) => {
-            // `-X` property names only: values may be secrets.
-            let props: Vec<&str> = security
-                .properties
-                .iter()
-                .map(|(k, _)| k.as_str())
-                .chain(security.secrets.iter().map(|(k, _)| k.as_str()))
-                .collect();
-            tracing::info!(
-                broker = %cfg.url,
-                timeout = ?cfg.timeout,
-                tls = security.tls,
-                sasl = ?security.sasl.as_ref().map(|s| s.mechanism.name()),
-                properties = ?props,
-                "connecting"
-            );
-            Ok(Box::new(kafka::KafkaBroker::new(
-                bootstrap,
-                security,
-                &cfg.consumer,
-                cfg.timeout,
-            )))
-        }
+        (BrokerUrl::Kafka { bootstrap }, Security::Kafka(security)) => Ok(Box::new(
+            kafka::KafkaBroker::new(bootstrap, security, &cfg.consumer, cfg.timeout),
+        )),
         (BrokerUrl::Pulsar { url }, Security::Pulsar(security)) => {
             tracing::info!(broker = %cfg.url, timeout = ?cfg.timeout, "connecting");
             Ok(Box::new(

@@ -19,7 +19,7 @@ use super::scan::{Scan, Step};
 use crate::archive::{ArchiveWriter, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
-use crate::domain::entry::{Entry, EntryId, Record};
+use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
 pub use crate::results::purge::{PurgeHow, PurgePlan, PurgeSummary, PurgeUi};
@@ -279,7 +279,7 @@ pub async fn run_on(
     .await;
     // On an error, entries already acknowledged had a durable backup; nothing else is purged.
     if let Err(e) = result {
-        return lost_or(e, doing, &s.connect, scan.into_reader(), summary);
+        return lost_or(e, doing, &s.connect, Some(scan.into_reader()), summary);
     }
     if let Some(b) = backup.as_mut() {
         b.sync()?;
@@ -295,7 +295,7 @@ pub async fn run_on(
                     e,
                     "deleting records",
                     &s.connect,
-                    scan.into_reader(),
+                    Some(scan.into_reader()),
                     summary,
                 )
             }
@@ -311,7 +311,13 @@ pub async fn run_on(
         summary.failed_partitions = refused;
     }
     if let Err(e) = purge_batch(&mut backup, scan.reader(), &mut batch, &mut summary).await {
-        return lost_or(e, "acknowledging", &s.connect, scan.into_reader(), summary);
+        return lost_or(
+            e,
+            "acknowledging",
+            &s.connect,
+            Some(scan.into_reader()),
+            summary,
+        );
     }
     match scan.close_after(Ok(())).await {
         Ok(((), notes)) => summary.warnings.extend(notes.warnings),
@@ -320,7 +326,7 @@ pub async fn run_on(
                 e,
                 "committing the operator group",
                 &s.connect,
-                Box::new(Gone),
+                None,
                 summary,
             )
         }
@@ -335,41 +341,15 @@ fn lost_or(
     e: anyhow::Error,
     doing: &str,
     connect: &ConnectConfig,
-    reader: Box<dyn broker::DlqReader>,
+    reader: Option<Box<dyn broker::DlqReader>>,
     mut summary: PurgeSummary,
 ) -> anyhow::Result<PurgeSummary> {
     if !crate::error::is_unreachable(&e) {
         return Err(e);
     }
     std::mem::forget(reader);
-    let kind = match connect.url {
-        broker::BrokerUrl::Kafka { .. } => "Kafka",
-        broker::BrokerUrl::Pulsar { .. } => "Pulsar",
-    };
-    summary.lost = Some(format!(
-        "lost the connection to {kind} at {} while {doing} ({e:#})",
-        connect.url
-    ));
+    summary.lost = Some(super::lost_words(&connect.url, doing, &e));
     Ok(summary)
-}
-
-/// A reader already closed (what `lost_or` lets go of after a failed close).
-struct Gone;
-
-#[async_trait::async_trait]
-impl broker::DlqReader for Gone {
-    async fn next(&mut self) -> anyhow::Result<Option<Record>> {
-        Ok(None)
-    }
-    async fn mark_handled(&mut self, _id: EntryId) -> anyhow::Result<()> {
-        Ok(())
-    }
-    async fn checkpoint(&mut self) -> anyhow::Result<()> {
-        Ok(())
-    }
-    async fn close(self: Box<Self>) -> anyhow::Result<broker::ScanNotes> {
-        Ok(broker::ScanNotes::default())
-    }
 }
 
 /// Makes the backup durable, then marks the batch handled.

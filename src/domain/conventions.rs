@@ -11,26 +11,7 @@ use serde_json::Value;
 
 use super::entry::Record;
 
-/// The dead-letter context of one entry. `None` means unknown.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Context {
-    /// Which convention explained the entry (`kafka-connect`, `spring-kafka`, …).
-    pub convention: Option<String>,
-    pub origin_topic: Option<String>,
-    pub origin_partition: Option<i32>,
-    pub origin_offset: Option<i64>,
-    pub origin_message_id: Option<String>,
-    pub error_class: Option<String>,
-    pub error_message: Option<String>,
-    pub stacktrace: Option<String>,
-    pub retry_count: Option<i64>,
-    pub consumer_group: Option<String>,
-    pub failed_at: Option<Timestamp>,
-    /// Headers the convention uses to carry its context: a replay leaves them out.
-    pub context_headers: Vec<String>,
-    /// Values that were present but could not be read, and why.
-    pub notes: Vec<String>,
-}
+pub use super::entry::Context;
 
 /// A context field a header can fill; also the left side of `--header-map FIELD=HEADER`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,37 @@ use std::fmt;
 use std::str::FromStr;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
-use super::conventions::Context;
+/// The dead-letter context of one entry (`None`: unknown), defined once: conventions fill it,
+/// `list`/`inspect` show it (`view`), the JSON output and the archive write it with these
+/// names. Adding a field here adds it everywhere.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// Which convention explained the entry (`kafka-connect`, `spring-kafka`, …).
+    pub convention: Option<String>,
+    pub origin_topic: Option<String>,
+    pub origin_partition: Option<i32>,
+    pub origin_offset: Option<i64>,
+    pub origin_message_id: Option<String>,
+    pub error_class: Option<String>,
+    pub error_message: Option<String>,
+    pub retry_count: Option<i64>,
+    pub consumer_group: Option<String>,
+    /// RFC 3339.
+    pub failed_at: Option<Timestamp>,
+    /// Long, and already in the entry's headers: `inspect` shows it on its own, the archive
+    /// keeps it in the headers.
+    #[serde(skip)]
+    pub stacktrace: Option<String>,
+    /// Headers the convention uses to carry its context: a replay leaves them out.
+    #[serde(skip)]
+    pub context_headers: Vec<String>,
+    /// Values that were present but could not be read, and why.
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
 
 /// One header (Kafka) or property (Pulsar), in the order the broker delivered it.
 /// Kafka allows repeated names and null values; both are kept as they are.
@@ -198,6 +227,46 @@ pub struct Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_context_is_written_with_its_wire_names_and_read_back() {
+        let c = Context {
+            convention: Some("spring-kafka".into()),
+            origin_topic: Some("orders".into()),
+            origin_partition: Some(2),
+            retry_count: Some(3),
+            failed_at: Some("2026-11-30T08:00:00.123Z".parse().unwrap()),
+            stacktrace: Some("at Orders.handle".into()),
+            context_headers: vec!["kafka_dlt-exception-stacktrace".into()],
+            notes: vec!["retry count: not a number".into()],
+            ..Context::default()
+        };
+        let v = serde_json::to_value(&c).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "consumer_group",
+                "convention",
+                "error_class",
+                "error_message",
+                "failed_at",
+                "origin_message_id",
+                "origin_offset",
+                "origin_partition",
+                "origin_topic",
+                "retry_count"
+            ]
+        );
+        assert_eq!(v["failed_at"], "2026-11-30T08:00:00.123Z");
+        let back: Context = serde_json::from_value(v).unwrap();
+        assert_eq!(back.failed_at, c.failed_at);
+        assert_eq!(back.origin_partition, Some(2));
+        assert!(back.stacktrace.is_none() && back.notes.is_empty());
+        let bad = serde_json::json!({"failed_at": "yesterday-ish"});
+        assert!(serde_json::from_value::<Context>(bad).is_err());
+    }
 
     #[test]
     fn pulsar_ids_round_trip_in_both_spellings() {

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::conventions::hex_preview;
 use super::decode::{Decoded, Decoder, Outcome, Part};
-use super::entry::{Entry, EntryId};
+use super::entry::{Context, Entry, EntryId};
 use super::redact::{Masked, Redactor, MASK};
 
 /// How many bytes of a binary payload a redacted view previews.
@@ -54,21 +54,13 @@ pub struct EntryView {
     pub message_id: Option<String>,
     pub timestamp: Option<Timestamp>,
     pub key: Option<Data>,
-    pub convention: Option<String>,
-    pub origin_topic: Option<String>,
-    pub origin_partition: Option<i32>,
-    pub origin_offset: Option<i64>,
-    pub origin_message_id: Option<String>,
-    pub error_class: Option<String>,
-    pub error_message: Option<String>,
-    pub retry_count: Option<i64>,
-    pub consumer_group: Option<String>,
-    pub failed_at: Option<Timestamp>,
+    /// The dead-letter context, its error texts redacted; its stack trace only with
+    /// `Detail::Full`.
+    pub context: Context,
     pub size_bytes: u64,
     /// `Detail::Full` only.
     pub headers: Vec<HeaderView>,
     pub payload: Option<Data>,
-    pub stacktrace: Option<String>,
     /// Paths that were masked (`payload.customer.email`, `headers.authorization`, `key`, …).
     pub redacted_fields: Vec<String>,
     /// How the key and (`Detail::Full`) the payload were read: `json`, `avro`,
@@ -79,8 +71,6 @@ pub struct EntryView {
     pub payload_schema: Option<String>,
     /// Why a key or payload could not be read as asked (it is then shown raw).
     pub decode_errors: Vec<String>,
-    /// Context values present but unreadable, and why.
-    pub notes: Vec<String>,
 }
 
 pub use super::decode::as_text;
@@ -148,29 +138,23 @@ pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
         message_id,
         timestamp: r.timestamp,
         key,
-        convention: c.convention.clone(),
-        origin_topic: c.origin_topic.clone(),
-        origin_partition: c.origin_partition,
-        origin_offset: c.origin_offset,
-        origin_message_id: c.origin_message_id.clone(),
-        error_class,
-        error_message,
-        retry_count: c.retry_count,
-        consumer_group: c.consumer_group.clone(),
-        failed_at: c.failed_at,
+        context: Context {
+            error_class,
+            error_message,
+            stacktrace: None,
+            ..c.clone()
+        },
         size_bytes: r.size_bytes(),
         headers: Vec::new(),
         payload: None,
-        stacktrace: None,
         redacted_fields: Vec::new(),
         key_encoding,
         payload_encoding: None,
         payload_schema: None,
         decode_errors: Vec::new(),
-        notes: c.notes.clone(),
     };
     if detail == Detail::Full {
-        v.stacktrace = text(&c.stacktrace, "stacktrace", &mut masked);
+        v.context.stacktrace = text(&c.stacktrace, "stacktrace", &mut masked);
         v.headers = r
             .headers
             .iter()
@@ -337,7 +321,7 @@ mod tests {
         assert_eq!(p["amount"], 3);
         assert_eq!(v.headers[0].value, Some(Data::Text(MASK.into())));
         assert_eq!(
-            v.error_message.as_deref(),
+            v.context.error_message.as_deref(),
             Some("could not charge [REDACTED:card-number]")
         );
         assert_eq!(

@@ -2,11 +2,49 @@
 //! header values are `{"text": …}` when UTF-8, `{"bytes": "<base64>"}` otherwise; a JSON payload
 //! (or an Avro payload decoded) is `{"json": …}`; a redacted binary payload is `{"binary": {size, sha256, preview_hex}}`.
 
+use std::io::{self, Write};
+
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::OutputFormat;
+
+use crate::domain::entry::Context;
 use crate::domain::view::{Data, EntryView, HeaderView};
+
+/// The one JSON writer for a result: `-o json` writes one indented document, `-o jsonl` one
+/// compact line (a summary is one record). Every command's summary goes through here.
+pub(crate) fn document(
+    format: OutputFormat,
+    out: &mut dyn Write,
+    doc: &impl Serialize,
+) -> io::Result<()> {
+    if format == OutputFormat::Jsonl {
+        serde_json::to_writer(&mut *out, doc)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, doc)?;
+    }
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The one JSON writer for a list of records: `-o json` writes them as one indented array,
+/// `-o jsonl` one compact line each.
+pub(crate) fn records<T: Serialize>(
+    format: OutputFormat,
+    out: &mut dyn Write,
+    items: &[T],
+) -> io::Result<()> {
+    if format == OutputFormat::Jsonl {
+        for item in items {
+            serde_json::to_writer(&mut *out, item)?;
+            out.write_all(b"\n")?;
+        }
+        return out.flush();
+    }
+    document(format, out, &items)
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,16 +87,9 @@ pub struct EntryJson<'a> {
     pub message_id: Option<&'a str>,
     pub timestamp: Option<String>,
     pub key: Option<DataJson<'a>>,
-    pub convention: Option<&'a str>,
-    pub origin_topic: Option<&'a str>,
-    pub origin_partition: Option<i32>,
-    pub origin_offset: Option<i64>,
-    pub origin_message_id: Option<&'a str>,
-    pub error_class: Option<&'a str>,
-    pub error_message: Option<&'a str>,
-    pub retry_count: Option<i64>,
-    pub consumer_group: Option<&'a str>,
-    pub failed_at: Option<String>,
+    /// The dead-letter context's fields, with the names the entry model gives them.
+    #[serde(flatten)]
+    pub context: &'a Context,
     pub size_bytes: u64,
 }
 
@@ -72,16 +103,7 @@ impl<'a> From<&'a EntryView> for EntryJson<'a> {
             message_id: v.message_id.as_deref(),
             timestamp: v.timestamp.map(|t| t.to_string()),
             key: v.key.as_ref().map(DataJson::from),
-            convention: v.convention.as_deref(),
-            origin_topic: v.origin_topic.as_deref(),
-            origin_partition: v.origin_partition,
-            origin_offset: v.origin_offset,
-            origin_message_id: v.origin_message_id.as_deref(),
-            error_class: v.error_class.as_deref(),
-            error_message: v.error_message.as_deref(),
-            retry_count: v.retry_count,
-            consumer_group: v.consumer_group.as_deref(),
-            failed_at: v.failed_at.map(|t| t.to_string()),
+            context: &v.context,
             size_bytes: v.size_bytes,
         }
     }
@@ -122,7 +144,7 @@ impl<'a> From<&'a EntryView> for InspectJson<'a> {
             entry: EntryJson::from(v),
             headers: v.headers.iter().map(HeaderJson::from).collect(),
             payload: v.payload.as_ref().map(DataJson::from),
-            stacktrace: v.stacktrace.as_deref(),
+            stacktrace: v.context.stacktrace.as_deref(),
             redacted_fields: &v.redacted_fields,
             key_encoding: v.key_encoding,
             payload_encoding: v.payload_encoding,

@@ -124,17 +124,14 @@ pub fn confirm_on_terminal(prompt: &str) -> io::Result<Option<bool>> {
 /// Prints one entry in full.
 pub fn inspect(format: OutputFormat, v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        OutputFormat::Table => table::inspect(v, out)?,
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &json::InspectJson::from(v))?;
-            out.write_all(b"\n")?;
+        OutputFormat::Table => {
+            table::inspect(v, out)?;
+            out.flush()
         }
-        OutputFormat::Jsonl => {
-            serde_json::to_writer(&mut *out, &json::InspectJson::from(v))?;
-            out.write_all(b"\n")?;
+        OutputFormat::Json | OutputFormat::Jsonl => {
+            json::document(format, out, &json::InspectJson::from(v))
         }
     }
-    out.flush()
 }
 
 /// `{rate}` in a progress template: entries per second as a whole number (`63431/s`, where

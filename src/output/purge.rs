@@ -143,9 +143,7 @@ pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
                 .map(|(p, _)| *p)
                 .collect(),
         };
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
-        return out.flush();
+        return super::json::document(format, &mut out, &doc);
     }
     if s.dry_run {
         writeln!(

@@ -244,13 +244,7 @@ pub fn summary(format: OutputFormat, s: &Summary, ui: &mut TerminalReplayUi) -> 
                 .collect(),
             warnings: &s.warnings,
         };
-        if format == OutputFormat::Json {
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
-        } else {
-            serde_json::to_writer(&mut *out, &doc)?;
-        }
-        writeln!(out)?;
-        return out.flush();
+        return super::json::document(format, out, &doc);
     }
     if s.dry_run {
         let planned: u64 = s.targets.values().map(|c| c.planned).sum();

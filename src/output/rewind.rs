@@ -196,7 +196,5 @@ pub fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
         dry_run: o.dry_run,
         applied: o.applied,
     };
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    writeln!(out)?;
-    out.flush()
+    super::json::document(format, &mut out, &doc)
 }

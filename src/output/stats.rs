@@ -106,14 +106,7 @@ pub fn stats(
         by_retry_count: counts(&s.by_retry_count),
     };
     match format {
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
-            writeln!(out)
-        }
-        OutputFormat::Jsonl => {
-            serde_json::to_writer(&mut *out, &doc)?;
-            writeln!(out)
-        }
+        OutputFormat::Json | OutputFormat::Jsonl => super::json::document(format, out, &doc),
         OutputFormat::Table => {
             writeln!(
                 out,
@@ -181,17 +174,7 @@ pub fn topics(format: OutputFormat, topics: &[DlqTopic], out: &mut dyn Write) ->
         })
         .collect();
     match format {
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &docs)?;
-            writeln!(out)
-        }
-        OutputFormat::Jsonl => {
-            for d in &docs {
-                serde_json::to_writer(&mut *out, d)?;
-                writeln!(out)?;
-            }
-            Ok(())
-        }
+        OutputFormat::Json | OutputFormat::Jsonl => super::json::records(format, out, &docs),
         OutputFormat::Table => {
             let mut t = Table::new();
             t.load_preset(UTF8_FULL_CONDENSED);

@@ -57,7 +57,11 @@ fn data_line(d: &Data, max: usize) -> String {
 }
 
 fn origin_position(v: &EntryView) -> String {
-    match (&v.origin_message_id, v.origin_partition, v.origin_offset) {
+    match (
+        &v.context.origin_message_id,
+        v.context.origin_partition,
+        v.context.origin_offset,
+    ) {
         (Some(id), _, _) => id.clone(),
         (None, Some(p), Some(o)) => format!("{p}:{o}"),
         (None, Some(p), None) => format!("{p}:?"),
@@ -67,7 +71,7 @@ fn origin_position(v: &EntryView) -> String {
 }
 
 fn error_line(v: &EntryView) -> String {
-    let text = match (&v.error_class, &v.error_message) {
+    let text = match (&v.context.error_class, &v.context.error_message) {
         (Some(c), Some(m)) => format!("{}: {m}", short_class(c)),
         (Some(c), None) => short_class(c).to_string(),
         (None, Some(m)) => m.clone(),
@@ -135,13 +139,14 @@ impl EntrySink for TableSink<'_> {
             Cell::new(&v.id),
             Cell::new(time),
             Cell::new(
-                v.origin_topic
+                v.context
+                    .origin_topic
                     .as_deref()
                     .map_or("-".into(), |o| one_line(o, 40)),
             ),
             Cell::new(origin_position(v)),
             Cell::new(error_line(v)),
-            Cell::new(or_dash(v.retry_count)),
+            Cell::new(or_dash(v.context.retry_count)),
             Cell::new(
                 v.key
                     .as_ref()
@@ -176,35 +181,36 @@ pub fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     )?;
     field(
         "Convention",
-        v.convention
+        v.context
+            .convention
             .clone()
             .unwrap_or_else(|| "none recognised".into()),
     )?;
     field(
         "Origin topic",
-        or_dash(v.origin_topic.as_deref().map(sanitize)),
+        or_dash(v.context.origin_topic.as_deref().map(sanitize)),
     )?;
-    field("Origin partition", or_dash(v.origin_partition))?;
-    field("Origin offset", or_dash(v.origin_offset))?;
-    if v.message_id.is_some() || v.origin_message_id.is_some() {
+    field("Origin partition", or_dash(v.context.origin_partition))?;
+    field("Origin offset", or_dash(v.context.origin_offset))?;
+    if v.message_id.is_some() || v.context.origin_message_id.is_some() {
         field(
             "Origin message id",
-            or_dash(v.origin_message_id.as_deref().map(sanitize)),
+            or_dash(v.context.origin_message_id.as_deref().map(sanitize)),
         )?;
     }
     field(
         "Consumer group",
-        or_dash(v.consumer_group.as_deref().map(sanitize)),
+        or_dash(v.context.consumer_group.as_deref().map(sanitize)),
     )?;
-    field("Retry count", or_dash(v.retry_count))?;
-    field("Failed at", or_dash(v.failed_at))?;
+    field("Retry count", or_dash(v.context.retry_count))?;
+    field("Failed at", or_dash(v.context.failed_at))?;
     field(
         "Error class",
-        or_dash(v.error_class.as_deref().map(sanitize)),
+        or_dash(v.context.error_class.as_deref().map(sanitize)),
     )?;
     field(
         "Error message",
-        or_dash(v.error_message.as_deref().map(sanitize)),
+        or_dash(v.context.error_message.as_deref().map(sanitize)),
     )?;
     field("Size", format!("{} bytes", v.size_bytes))?;
     if !v.redacted_fields.is_empty() {
@@ -216,7 +222,7 @@ pub fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     for e in &v.decode_errors {
         field("Decode error", sanitize(e))?;
     }
-    for note in &v.notes {
+    for note in &v.context.notes {
         field("Note", sanitize(note))?;
     }
 
@@ -233,7 +239,7 @@ pub fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  {}: {value}", sanitize(&h.name))?;
     }
 
-    if let Some(st) = &v.stacktrace {
+    if let Some(st) = &v.context.stacktrace {
         writeln!(out, "\nStack trace:")?;
         for line in sanitize(st).lines() {
             writeln!(out, "  {line}")?;

@@ -64,6 +64,11 @@ impl Diagnostics {
 
 impl KafkaBroker {
     pub fn new(bootstrap: &str, security: &KafkaSecurity, group: &str, timeout: Duration) -> Self {
+        let mut security_config = ClientConfig::new();
+        security_properties(security, &mut security_config);
+        // Property names only: values may be secrets.
+        let properties: Vec<&str> = security_config.config_map().into_keys().collect();
+        tracing::info!(broker = %bootstrap, ?timeout, ?properties, "connecting");
         KafkaBroker {
             diagnostics: Diagnostics::default(),
             security: security.clone(),

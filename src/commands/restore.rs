@@ -1,0 +1,268 @@
+//! `dlq replay --from-file FILE`: publish an export or a purge backup as it was, line by line,
+//! to each entry's DLQ (or `--to`). A file is not a queue: nothing is marked; the replay journal
+//! alone says which lines an earlier run that the broker cut short had confirmed.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use tokio::time::Instant;
+
+use super::journal::Journal;
+use super::sending::{
+    add_to_plan, is_lost, present, skip_in_plan, Go, Run, Sending, CHECKPOINT_EVERY, WINDOW,
+};
+use crate::archive::{parse_line, ArchivedEntry};
+use crate::broker;
+use crate::domain::replay::{Outgoing, ReplayOptions};
+use crate::error::DlqError;
+use crate::results::replay::{Plan, ReplayUi, Summary};
+
+pub struct RestoreSettings {
+    /// The export or backup to publish.
+    pub path: PathBuf,
+    pub sending: Sending,
+}
+
+pub async fn run(s: &RestoreSettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
+    let mut broker = broker::connect(&s.sending.connect).await?;
+    run_on(broker.as_mut(), s, ui).await
+}
+
+/// `run` on a broker already connected (the tests' in-memory one among them).
+pub async fn run_on(
+    broker: &mut dyn broker::Broker,
+    s: &RestoreSettings,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Summary> {
+    let path = s.path.as_path();
+    let sending = &s.sending;
+    let mut plan = Plan {
+        topic: path.display().to_string(),
+        broker: sending.connect.url.to_string(),
+        ..Plan::default()
+    };
+    // The file's path and size name the journal: the same file restored again continues.
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut journal = Journal::open(
+        sending.journal_dir.as_deref(),
+        &format!(
+            "{} restore {} {size}",
+            sending.connect.url,
+            canonical.display()
+        ),
+    )?;
+    for_each_archived(path, |line, parsed| {
+        if parsed.as_ref().is_ok_and(|a| a.redacted) {
+            return Err(DlqError::Usage(format!(
+                "{} (line {line}) is a redacted export (`dlq export --redact`): its keys, headers and \
+                 payloads are masks, and replaying it would publish them. Nothing was sent; replay an \
+                 export made without --redact, or a purge backup",
+                path.display()
+            ))
+            .into());
+        }
+        if journal.confirmed_earlier(&label(line)) {
+            plan.resumed += 1;
+            return Ok(());
+        }
+        plan.selected += 1;
+        match parsed.and_then(|a| outgoing(&a, &sending.options).map(|o| (a, o))) {
+            Ok((a, out)) => add_to_plan(
+                &mut plan,
+                sending,
+                ui,
+                format!("line {line} ({})", a.id),
+                out,
+            )?,
+            Err(why) => skip_in_plan(&mut plan, label(line), why),
+        }
+        Ok(())
+    })?;
+    let mut summary = match present(broker, sending, &mut plan, ui).await? {
+        Go::Stop(summary) => return Ok(summary),
+        Go::Execute(summary) => summary,
+    };
+    let mut publisher = broker.publisher().await?;
+    ui.progress_start(plan.to_send());
+    let mut run = Run::new(&mut summary, &mut journal, sending.connect.timeout);
+    let interval = sending.interval();
+    let mut next_send = Instant::now();
+    let mut last_flush = Instant::now();
+    let mut doing = "sending";
+    // Lines are read one at a time; sending is async, so they pass through a small channel.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Result<ArchivedEntry, String>)>(WINDOW);
+    let path_owned = path.to_path_buf();
+    let reading = tokio::task::spawn_blocking(move || {
+        for_each_archived(&path_owned, |line, parsed| {
+            tx.blocking_send((line, parsed))
+                .map_err(|_| anyhow::anyhow!("stopped"))
+        })
+    });
+    let result: anyhow::Result<()> = async {
+        while let Some((line, parsed)) = rx.recv().await {
+            let label = label(line);
+            if run.journal.confirmed_earlier(&label) {
+                run.summary.resumed += 1;
+                continue;
+            }
+            let out = match parsed.and_then(|a| outgoing(&a, &sending.options)) {
+                Ok(out) if plan.missing_targets.contains(&out.topic) => {
+                    Err(format!("target topic '{}' does not exist", out.topic))
+                }
+                other => other,
+            };
+            let out = match out {
+                Ok(out) => out,
+                Err(why) => {
+                    run.skipped(None, None, label, why);
+                    continue;
+                }
+            };
+            doing = "waiting for delivery confirmations";
+            if let Some(interval) = interval {
+                run.settle_until(None, ui, Some(next_send), usize::MAX)
+                    .await?;
+                tokio::time::sleep_until(next_send).await;
+                next_send = next_send.max(Instant::now() - interval) + interval;
+            }
+            doing = "sending";
+            run.send(publisher.as_mut(), None, None, label, out).await?;
+            doing = "waiting for delivery confirmations";
+            run.settle_until(None, ui, Some(Instant::now()), usize::MAX)
+                .await?;
+            if run.window.len() >= WINDOW {
+                run.settle_until(None, ui, None, 1).await?;
+            }
+            if last_flush.elapsed() >= CHECKPOINT_EVERY {
+                run.journal.flush()?;
+                last_flush = Instant::now();
+            }
+        }
+        doing = "waiting for delivery confirmations";
+        run.settle_until(None, ui, None, usize::MAX).await?;
+        run.journal.flush()?;
+        Ok(())
+    }
+    .await;
+    ui.progress_finish();
+    drop(rx);
+    let url = &sending.connect.url;
+    if let Err(e) = &result {
+        if is_lost(e) {
+            run.lost(url, doing, e, plan.to_send(), None, Some(publisher));
+            let _ = reading.await;
+            return Ok(summary);
+        }
+    }
+    let closed = publisher.close().await;
+    result?;
+    if let Err(e) = closed {
+        if is_lost(&e) {
+            run.lost(url, "closing the producer", &e, plan.to_send(), None, None);
+            return Ok(summary);
+        }
+        return Err(e);
+    }
+    let read = reading.await;
+    journal.finish()?;
+    read??;
+    Ok(summary)
+}
+
+/// How the plan, the summary and the journal name a line of the file.
+fn label(line: usize) -> String {
+    format!("line {line}")
+}
+
+/// What a restore sends for one archived entry: the entry as it was, to its DLQ or `--to`.
+fn outgoing(a: &ArchivedEntry, opts: &ReplayOptions) -> Result<Outgoing, String> {
+    Ok(Outgoing {
+        topic: opts.to.clone().unwrap_or_else(|| a.topic.clone()),
+        partition: if opts.keep_partition {
+            a.partition
+        } else {
+            None
+        },
+        key: a.key_bytes()?,
+        payload: a.payload_bytes()?,
+        headers: a.header_list()?,
+    })
+}
+
+/// Calls `each` with every line of the file, parsed (or why not), with its line number.
+fn for_each_archived(
+    path: &Path,
+    mut each: impl FnMut(usize, Result<ArchivedEntry, String>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| DlqError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        each(i + 1, parse_line(&line, i + 1))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::memory::{Faults, MemoryBroker};
+    use crate::broker::ScanRequest;
+    use crate::commands::replay::tests::{keys, sending, Ui};
+    use crate::domain::conventions::HeaderMap;
+    use crate::domain::entry::Entry;
+
+    #[tokio::test]
+    async fn a_restore_cut_short_continues_from_the_lines_the_broker_confirmed() {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..6 {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.jsonl");
+        let mut w = crate::archive::ArchiveWriter::create(&path).unwrap();
+        let mut reader = broker::Broker::open(
+            &mut b.clone(),
+            &ScanRequest {
+                topic: "t.DLT".into(),
+                ..ScanRequest::default()
+            },
+        )
+        .await
+        .unwrap();
+        while let Some(record) = reader.next().await.unwrap() {
+            let entry = Entry {
+                context: crate::domain::conventions::explain(&record, &HeaderMap::default()),
+                record,
+            };
+            w.write(&ArchivedEntry::of(&entry, "t.DLT")).unwrap();
+        }
+        w.sync().unwrap();
+        b.faults(Faults {
+            lose_after: Some(2),
+            ..Faults::default()
+        });
+        let mut sending = sending("t");
+        sending.journal_dir = Some(dir.path().join("journal"));
+        let s = RestoreSettings { path, sending };
+        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert_eq!((first.sent, first.unconfirmed, first.not_sent), (2, 4, 0));
+        assert!(first
+            .outcome()
+            .is_err_and(|e| matches!(e, DlqError::Unreachable(_))));
+        b.faults(Faults::default());
+        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        assert_eq!(
+            (again.resumed, again.sent),
+            (2, 4),
+            "lines 1 and 2 are not sent again"
+        );
+        assert_eq!(keys(&b.published()), ["k0", "k1", "k2", "k3", "k4", "k5"]);
+    }
+}

@@ -1,0 +1,408 @@
+//! What `replay` and `replay --from-file` (restore) share once they know what to send: the
+//! plan shown and confirmed, the window of deliveries in flight, each confirmation counted,
+//! journaled and (for a DLQ) marked, and a broker lost turned into a summary that says what is
+//! where.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::journal::Journal;
+use super::lost_words;
+use crate::broker::{self, BrokerUrl, ConnectConfig, Delivery, DlqReader, Publisher};
+use crate::domain::entry::EntryId;
+use crate::domain::replay::{Outgoing, ReplayOptions};
+use crate::error::DlqError;
+use crate::results::replay::{Plan, Planned, ReplayUi, Summary, TargetCount};
+
+/// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
+/// sending pass on tansu (the stand-in used before) at ~33,000 entries/s, 1,024 lets it run about three times faster
+/// (docs/BENCHMARKS.md); 1,024 copies of a dead letter are a few MB.
+pub(super) const WINDOW: usize = 1024;
+/// How often marks are made durable during a run.
+pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How many planned entries the plan shows, and how many skips and failures a summary lists.
+pub const SHOWN: usize = 5;
+pub(super) const LISTED: usize = 100;
+
+/// How to send, whatever is sent: where, with which options, how fast, asked or not.
+pub struct Sending {
+    pub connect: ConnectConfig,
+    pub options: ReplayOptions,
+    /// Messages per second at most.
+    pub rate: Option<u32>,
+    pub dry_run: bool,
+    pub yes: bool,
+    /// Where the replay journal is kept (`journal::Journal::default_dir`); `None`: nowhere.
+    pub journal_dir: Option<PathBuf>,
+}
+
+impl Sending {
+    /// The pause between two sends under `--rate`.
+    pub(super) fn interval(&self) -> Option<Duration> {
+        self.rate
+            .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))))
+    }
+}
+
+/// One line of the plan: what `id` becomes.
+pub(super) fn planned(id: String, out: &Outgoing) -> Planned {
+    Planned {
+        id,
+        target: out.topic.clone(),
+        partition: out.partition,
+        key: out.key.clone(),
+        size_bytes: out.payload.as_ref().map_or(0, |p| p.len() as u64),
+        header_names: out.headers.iter().map(|h| h.name.clone()).collect(),
+    }
+}
+
+/// Counts `out` in the plan (shown if among the first, listed if a dry run).
+pub(super) fn add_to_plan(
+    plan: &mut Plan,
+    s: &Sending,
+    ui: &mut dyn ReplayUi,
+    id: String,
+    out: Outgoing,
+) -> anyhow::Result<()> {
+    if s.dry_run {
+        ui.would_send(&id, &out)?;
+    }
+    if plan.first.len() < SHOWN {
+        plan.first.push(planned(id, &out));
+    }
+    *plan.targets.entry(out.topic).or_default() += 1;
+    Ok(())
+}
+
+/// A skip in the plan.
+pub(super) fn skip_in_plan(plan: &mut Plan, id: String, why: String) {
+    plan.skipped += 1;
+    if plan.skips.len() < LISTED {
+        plan.skips.push((id, why));
+    }
+}
+
+pub(super) enum Go {
+    /// A dry run, or nothing to send: the summary of the plan.
+    Stop(Summary),
+    /// Confirmed: the summary to fill while sending.
+    Execute(Summary),
+}
+
+/// Marks targets that do not exist, shows the plan and asks (unless `--yes`).
+pub(super) async fn present(
+    broker: &mut dyn broker::Broker,
+    s: &Sending,
+    plan: &mut Plan,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Go> {
+    for target in plan.targets.keys() {
+        if broker.topic_exists(target).await? == Some(false) {
+            plan.missing_targets.insert(target.clone());
+        }
+    }
+    ui.plan(plan)?;
+    let mut summary = summary_of(plan, s.dry_run);
+    if s.dry_run || plan.to_send() == 0 {
+        return Ok(Go::Stop(summary));
+    }
+    confirm(s, plan, ui)?;
+    // The plan's skips (and resumed entries) are counted again while sending.
+    summary.skipped = 0;
+    summary.skips.clear();
+    Ok(Go::Execute(summary))
+}
+
+fn confirm(s: &Sending, plan: &Plan, ui: &mut dyn ReplayUi) -> anyhow::Result<()> {
+    if s.yes {
+        return Ok(());
+    }
+    match ui.confirm(plan)? {
+        Some(true) => Ok(()),
+        Some(false) => Err(DlqError::Declined("replay declined; nothing was sent".into()).into()),
+        None => Err(DlqError::Declined(format!(
+            "replaying {} entries needs confirmation and there is no terminal to ask on; pass -y/--yes",
+            plan.to_send()
+        ))
+        .into()),
+    }
+}
+
+fn summary_of(plan: &Plan, dry_run: bool) -> Summary {
+    Summary {
+        topic: plan.topic.clone(),
+        dry_run,
+        selected: plan.selected,
+        skipped: plan.skipped,
+        skips: plan.skips.clone(),
+        resumed: if dry_run { plan.resumed } else { 0 },
+        targets: plan
+            .targets
+            .iter()
+            .map(|(t, n)| {
+                (
+                    t.clone(),
+                    TargetCount {
+                        planned: *n,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect(),
+        ..Summary::default()
+    }
+}
+
+/// A delivery under way: the entry to mark when confirmed (none for a restore), how the
+/// summary and the journal name it, and its target.
+pub(super) struct Pending {
+    pub(super) id: Option<EntryId>,
+    pub(super) label: String,
+    pub(super) target: String,
+    pub(super) delivery: Delivery,
+}
+
+/// A run of deliveries: the window in flight, the summary it fills, the journal of what the
+/// broker confirmed. `marks` is the DLQ an entry is marked handled in once its copy is
+/// confirmed; a restore has none (a file is not a queue).
+pub(super) struct Run<'a> {
+    pub(super) window: VecDeque<Pending>,
+    pub(super) summary: &'a mut Summary,
+    pub(super) done: u64,
+    /// How long the oldest delivery may go unconfirmed before the broker counts as gone.
+    pub(super) timeout: Duration,
+    pub(super) journal: &'a mut Journal,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(
+        summary: &'a mut Summary,
+        journal: &'a mut Journal,
+        timeout: Duration,
+    ) -> Self {
+        Run {
+            window: VecDeque::new(),
+            summary,
+            done: 0,
+            timeout,
+            journal,
+        }
+    }
+
+    /// Sends `out` and puts its delivery in the window; a refusal is counted as a failure, a
+    /// broker lost is returned.
+    pub(super) async fn send(
+        &mut self,
+        publisher: &mut dyn Publisher,
+        mut marks: Option<&mut dyn DlqReader>,
+        id: Option<EntryId>,
+        label: String,
+        out: Outgoing,
+    ) -> anyhow::Result<()> {
+        let target = out.topic.clone();
+        if let (Some(r), Some(id)) = (reborrow(&mut marks), id) {
+            r.track_pending(id);
+        }
+        match publisher.send(out).await {
+            Ok(delivery) => self.window.push_back(Pending {
+                id,
+                label,
+                target,
+                delivery,
+            }),
+            Err(e) if is_lost(&e) => {
+                if let (Some(r), Some(id)) = (marks, id) {
+                    r.track_unhandled(id);
+                }
+                return Err(e);
+            }
+            Err(e) => self.failed(marks, id, label, target, format!("{e:#}")),
+        }
+        Ok(())
+    }
+
+    /// A skipped entry: counted, listed, and left unhandled.
+    pub(super) fn skipped(
+        &mut self,
+        marks: Option<&mut dyn DlqReader>,
+        id: Option<EntryId>,
+        label: String,
+        why: String,
+    ) {
+        if let (Some(r), Some(id)) = (marks, id) {
+            r.track_unhandled(id);
+        }
+        self.summary.skipped += 1;
+        if self.summary.skips.len() < LISTED {
+            self.summary.skips.push((label, why));
+        }
+    }
+}
+
+pub(super) use crate::error::is_unreachable as is_lost;
+
+/// `marks` again for one call, leaving it usable after.
+fn reborrow<'b>(marks: &'b mut Option<&mut dyn DlqReader>) -> Option<&'b mut dyn DlqReader> {
+    match marks {
+        Some(r) => Some(&mut **r),
+        None => None,
+    }
+}
+
+impl Run<'_> {
+    /// Settles up to `at_most` deliveries in send order, stopping early (with a deadline) at
+    /// the first one not confirmed by then. A deadline in the past settles only what is
+    /// already complete. Without a deadline the oldest delivery is waited for at most the
+    /// timeout: then the broker counts as gone (`DlqError::Unreachable`).
+    pub(super) async fn settle_until(
+        &mut self,
+        mut marks: Option<&mut dyn DlqReader>,
+        ui: &mut dyn ReplayUi,
+        deadline: Option<Instant>,
+        at_most: usize,
+    ) -> anyhow::Result<()> {
+        for _ in 0..at_most {
+            let Some(Pending { delivery, .. }) = self.window.front_mut() else {
+                break;
+            };
+            let result = match deadline {
+                // Already due: look once, without a timer. tokio rounds a timer up to its next
+                // millisecond tick, so a timeout that is already due still waits ~1 ms, which
+                // capped replay at ~700 entries/s (found with scripts/bench.sh).
+                Some(d) if d <= Instant::now() => {
+                    match futures::FutureExt::now_or_never(&mut *delivery) {
+                        Some(r) => r,
+                        None => return Ok(()),
+                    }
+                }
+                // The delivery is polled before the deadline is checked.
+                Some(d) => match tokio::time::timeout_at(d, delivery).await {
+                    Ok(r) => r,
+                    Err(_) => return Ok(()),
+                },
+                None => match tokio::time::timeout(self.timeout, delivery).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Err(DlqError::Unreachable(format!(
+                            "no delivery confirmed for {}s",
+                            self.timeout.as_secs_f32()
+                        ))
+                        .into())
+                    }
+                },
+            };
+            let p = self.window.pop_front().expect("front exists");
+            self.settle(reborrow(&mut marks), ui, p, result).await?;
+        }
+        Ok(())
+    }
+
+    /// Counts one delivery's outcome; a confirmed entry is journaled and marked handled.
+    async fn settle(
+        &mut self,
+        marks: Option<&mut dyn DlqReader>,
+        ui: &mut dyn ReplayUi,
+        p: Pending,
+        result: anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.done += 1;
+        ui.progress(self.done);
+        match result {
+            Ok(()) => {
+                tracing::debug!(id = %p.label, target = %p.target, status = "sent", "entry");
+                self.summary.sent += 1;
+                self.summary.targets.entry(p.target).or_default().sent += 1;
+                self.journal.confirmed(p.label);
+                if let (Some(r), Some(id)) = (marks, p.id) {
+                    r.mark_handled(id).await?;
+                }
+            }
+            Err(e) if is_lost(&e) => {
+                if let (Some(r), Some(id)) = (marks, p.id) {
+                    r.track_unhandled(id);
+                }
+                self.summary.unconfirmed += 1;
+                return Err(e);
+            }
+            Err(e) => self.failed(marks, p.id, p.label, p.target, format!("{e:#}")),
+        }
+        Ok(())
+    }
+
+    /// The broker went away: what is confirmed already is counted (and journaled; marking it
+    /// on the broker would wait for the broker), everything else in flight is unconfirmed.
+    fn settle_after_loss(&mut self, mut marks: Option<&mut dyn DlqReader>) {
+        while let Some(mut p) = self.window.pop_front() {
+            match futures::FutureExt::now_or_never(&mut p.delivery) {
+                Some(Ok(())) => {
+                    self.summary.sent += 1;
+                    self.summary.targets.entry(p.target).or_default().sent += 1;
+                    self.journal.confirmed(p.label);
+                }
+                Some(Err(e)) if !is_lost(&e) => self.failed(
+                    reborrow(&mut marks),
+                    p.id,
+                    p.label,
+                    p.target,
+                    format!("{e:#}"),
+                ),
+                _ => {
+                    if let (Some(r), Some(id)) = (reborrow(&mut marks), p.id) {
+                        r.track_unhandled(id);
+                    }
+                    self.summary.unconfirmed += 1;
+                }
+            }
+        }
+    }
+
+    /// Ends a run the broker cut short: the summary says what was doing and what is where, the
+    /// journal keeps what was confirmed, and nothing waits for the broker any more (the
+    /// reader's and publisher's clients are let go unclosed: closing would wait for it).
+    pub(super) fn lost(
+        &mut self,
+        broker: &BrokerUrl,
+        doing: &str,
+        e: &anyhow::Error,
+        planned: u64,
+        reader: Option<Box<dyn DlqReader>>,
+        publisher: Option<Box<dyn Publisher>>,
+    ) {
+        self.settle_after_loss(None);
+        std::mem::forget(reader);
+        std::mem::forget(publisher);
+        let s = &mut *self.summary;
+        s.not_sent = planned.saturating_sub(s.sent + s.failed + s.unconfirmed + s.skipped);
+        s.lost = Some(lost_words(broker, doing, e));
+        match self.journal.flush() {
+            Ok(()) if self.journal.is_kept() => {
+                s.journal = Some(self.journal.path().to_path_buf());
+            }
+            Ok(()) => {}
+            Err(e) => s.warnings.push(format!(
+                "the replay journal could not be written ({e:#}): a rerun sends again what this run sent"
+            )),
+        }
+    }
+
+    fn failed(
+        &mut self,
+        marks: Option<&mut dyn DlqReader>,
+        id: Option<EntryId>,
+        label: String,
+        target: String,
+        why: String,
+    ) {
+        if let (Some(r), Some(id)) = (marks, id) {
+            r.track_unhandled(id);
+        }
+        self.summary.failed += 1;
+        if self.summary.failures.len() < LISTED {
+            self.summary.failures.push((label, target.clone(), why));
+        }
+        self.summary.targets.entry(target).or_default().failed += 1;
+    }
+}

@@ -215,6 +215,17 @@ pub enum StartAt {
     Retained,
 }
 
+impl StartAt {
+    /// `--all`: from what the broker retains; otherwise from what the operator has not handled.
+    pub fn of(all: bool) -> StartAt {
+        if all {
+            StartAt::Retained
+        } else {
+            StartAt::Unhandled
+        }
+    }
+}
+
 /// What part of a DLQ topic to read.
 #[derive(Debug, Clone, Default)]
 pub struct ScanRequest {

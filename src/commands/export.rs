@@ -7,6 +7,8 @@ use crate::archive::{ArchiveWriter, ArchivedDecoded, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanNotes, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
+use crate::domain::view::Showing;
+use crate::{cli, settings};
 
 pub struct ExportSettings {
     pub topic: String,
@@ -25,6 +27,38 @@ pub struct ExportSettings {
 }
 
 /// Writes the selection; returns how many entries were exported and the broker's notes.
+impl ExportSettings {
+    /// `dlq export`'s arguments (the context already applied) as validated settings.
+    pub fn from_args(a: &cli::ExportArgs) -> anyhow::Result<Self> {
+        let connect = settings::connect(&a.connect)?;
+        let d = &a.decode;
+        let asked = d.decode.is_some()
+            || d.value_schema.is_some()
+            || d.key_schema.is_some()
+            || d.schema_registry.is_some();
+        let redact = if a.redact {
+            Some(Showing {
+                reveal: false,
+                redactor: settings::redactor(&a.redact_rules)?,
+                decoder: settings::decoder(d)?,
+            })
+        } else {
+            None
+        };
+        Ok(ExportSettings {
+            redact,
+            decoder: asked.then(|| settings::decoder(d)).transpose()?,
+            registry: settings::registry(d, connect.timeout)?,
+            connect,
+            selection: settings::selection(&a.select, jiff::Timestamp::now())?,
+            ids: a.ids.clone(),
+            header_map: settings::header_map(&a.conventions)?,
+            start: StartAt::of(a.all),
+            topic: a.topic.clone(),
+        })
+    }
+}
+
 pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<(u64, ScanNotes)> {
     let mut broker = broker::connect(&s.connect).await?;
     let mut selection = s.selection.clone();

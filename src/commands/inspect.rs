@@ -4,6 +4,7 @@ use crate::broker::{self, ConnectConfig};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
 use crate::domain::view::{view, Detail, EntryView, Showing};
+use crate::{cli, settings};
 
 pub struct InspectSettings {
     pub topic: String,
@@ -12,6 +13,21 @@ pub struct InspectSettings {
     pub header_map: HeaderMap,
     pub showing: Showing,
     pub registry: Option<crate::registry::RegistryConfig>,
+}
+
+impl InspectSettings {
+    /// `dlq inspect`'s arguments (the context already applied) as validated settings.
+    pub fn from_args(a: cli::InspectArgs) -> anyhow::Result<Self> {
+        let connect = settings::connect(&a.connect)?;
+        Ok(InspectSettings {
+            registry: settings::registry(&a.decode, connect.timeout)?,
+            connect,
+            header_map: settings::header_map(&a.conventions)?,
+            showing: settings::showing(&a.output, &a.decode)?,
+            topic: a.topic,
+            id: a.id,
+        })
+    }
 }
 
 pub async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {

@@ -5,7 +5,10 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::view::{view, Detail, Showing};
-use crate::results::EntrySink;
+pub use crate::results::{EntrySink, ListSummary};
+use jiff::Timestamp;
+
+use crate::{cli, settings};
 
 pub struct ListSettings {
     pub topic: String,
@@ -18,14 +21,20 @@ pub struct ListSettings {
     pub start: StartAt,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ListSummary {
-    /// Entries that matched the selection and went to the sink.
-    pub shown: u64,
-    /// Entries read from the broker.
-    pub read: u64,
-    /// What the broker adapter wants the user to know.
-    pub warnings: Vec<String>,
+impl ListSettings {
+    /// `dlq list`'s arguments (the context already applied) as validated settings.
+    pub fn from_args(a: cli::ListArgs) -> anyhow::Result<Self> {
+        let connect = settings::connect(&a.connect)?;
+        Ok(ListSettings {
+            registry: settings::registry(&a.decode, connect.timeout)?,
+            connect,
+            selection: settings::selection(&a.select, Timestamp::now())?,
+            header_map: settings::header_map(&a.conventions)?,
+            showing: settings::showing(&a.output, &a.decode)?,
+            start: StartAt::of(a.all),
+            topic: a.topic,
+        })
+    }
 }
 
 pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {

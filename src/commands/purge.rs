@@ -23,6 +23,7 @@ use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
 pub use crate::results::purge::{PurgeHow, PurgePlan, PurgeSummary, PurgeUi};
+use crate::{cli, settings};
 
 /// Entries backed up and fsynced before the batch is acknowledged.
 const BATCH: usize = 500;
@@ -43,6 +44,44 @@ pub struct PurgeSettings {
     pub backup: Option<PathBuf>,
     pub dry_run: bool,
     pub yes: bool,
+}
+
+impl PurgeSettings {
+    /// `dlq purge`'s arguments (the context already applied) as validated settings.
+    pub fn from_args(a: cli::PurgeArgs) -> anyhow::Result<Self> {
+        let now = Timestamp::now();
+        let before = a
+            .before
+            .as_deref()
+            .map(|b| settings::time_flag("--before", b, &a.select, now))
+            .transpose()?;
+        let backup = if a.no_backup {
+            None
+        } else {
+            Some(match a.backup {
+                Some(p) => p,
+                None => default_backup_path(&a.topic, now).ok_or_else(|| {
+                    DlqError::Usage(
+                        "no place for the backup: set XDG_STATE_HOME or HOME, or pass --backup FILE (or --no-backup)"
+                            .into(),
+                    )
+                })?,
+            })
+        };
+        Ok(PurgeSettings {
+            connect: settings::connect(&a.connect)?,
+            selection: settings::selection(&a.select, now)?,
+            ids: a.ids,
+            all: a.all,
+            before,
+            header_map: settings::header_map(&a.conventions)?,
+            mark_handled: a.mark_handled,
+            backup,
+            dry_run: a.confirm.dry_run,
+            yes: a.confirm.yes,
+            topic: a.topic,
+        })
+    }
 }
 
 /// Decides, record by record in read order, what the selection holds. `--before` closes a

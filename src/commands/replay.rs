@@ -25,6 +25,7 @@ use crate::domain::replay::{plan, Decision};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
 pub use crate::results::replay::{thousands, Plan, Planned, ReplayUi, Summary, TargetCount};
+use crate::{cli, settings};
 
 pub struct ReplaySettings {
     pub topic: String,
@@ -35,6 +36,21 @@ pub struct ReplaySettings {
     pub all: bool,
     pub header_map: HeaderMap,
     pub sending: Sending,
+}
+
+impl ReplaySettings {
+    /// `dlq replay TOPIC [selection]`'s arguments (the context already applied) as validated
+    /// settings.
+    pub fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+        Ok(ReplaySettings {
+            sending: Sending::from_args(&a)?,
+            selection: settings::selection(&a.select, jiff::Timestamp::now())?,
+            header_map: settings::header_map(&a.conventions)?,
+            ids: a.ids,
+            all: a.all,
+            topic: a.topic.unwrap_or_default(),
+        })
+    }
 }
 
 pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {

@@ -16,11 +16,30 @@ use crate::broker;
 use crate::domain::replay::{Outgoing, ReplayOptions};
 use crate::error::DlqError;
 use crate::results::replay::{Plan, ReplayUi, Summary};
+use crate::{cli, settings};
 
 pub struct RestoreSettings {
     /// The export or backup to publish.
     pub path: PathBuf,
     pub sending: Sending,
+}
+
+impl RestoreSettings {
+    /// `dlq replay --from-file FILE`'s arguments (the context already applied) as validated
+    /// settings. The whole file is restored: a selection is refused.
+    pub fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+        let selection = settings::selection(&a.select, jiff::Timestamp::now())?;
+        if !selection.selects_everything() || !a.ids.is_empty() {
+            return Err(DlqError::Usage(
+                "--from-file replays the whole file; it takes no filters or --id".into(),
+            )
+            .into());
+        }
+        Ok(RestoreSettings {
+            sending: Sending::from_args(&a)?,
+            path: a.from_file.unwrap_or_default(),
+        })
+    }
 }
 
 pub async fn run(s: &RestoreSettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {

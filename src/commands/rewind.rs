@@ -15,6 +15,7 @@ use crate::broker::{self, ConnectConfig, RewindTarget};
 use crate::domain::positions::{ConsumerKind, SavedPosition, SavedPositions, FORMAT};
 use crate::error::DlqError;
 pub use crate::results::rewind::{Destination, RewindOutcome, RewindUi};
+use crate::{cli, settings};
 
 pub struct RewindSettings {
     pub topic: String,
@@ -30,6 +31,66 @@ pub struct RewindSettings {
     pub yes: bool,
     /// Proceed where the broker cannot tell whether the consumer is active.
     pub assume_inactive: bool,
+}
+
+impl RewindSettings {
+    /// `replay TOPIC --since TIME --group G` / `--subscription S`, or `--restore-positions
+    /// FILE`: the arguments (the context already applied) as validated settings.
+    pub fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+        let usage = |m: String| -> anyhow::Error { DlqError::Usage(m).into() };
+        if a.select.until.is_some() {
+            return Err(usage(
+                "--until makes no sense for a rewind: the group or subscription resumes at --since and reads on to the end. \
+                 To reprocess only a window, copy it: --since … --until … --to TOPIC"
+                    .into(),
+            ));
+        }
+        let connect = settings::connect(&a.connect)?;
+        let kind = connect.url.consumer_kind();
+        let named = match kind {
+            ConsumerKind::Group => &a.connect.group,
+            ConsumerKind::Subscription => &a.connect.subscription,
+        };
+        let consumer = named.clone().ok_or_else(|| {
+            usage(format!(
+                "on {}, name the {} to rewind with --{kind}",
+                connect.url.product(),
+                match kind {
+                    ConsumerKind::Group => "consumer group",
+                    ConsumerKind::Subscription => "subscription",
+                },
+            ))
+        })?;
+        let topic = a.topic.unwrap_or_default();
+        let now = Timestamp::now();
+        let destination = match a.restore_positions {
+            Some(path) => Destination::Restore(path),
+            None => {
+                let input = a.select.since.clone().unwrap_or_default();
+                Destination::Since {
+                    at: settings::time_flag("--since", &input, &a.select, now)?,
+                    input,
+                }
+            }
+        };
+        let save_positions = match a.save_positions {
+            Some(p) => p,
+            None => default_positions_path(&consumer, &topic, now).ok_or_else(|| {
+                usage("no place to save the current positions: set XDG_STATE_HOME or HOME, or pass --save-positions FILE".into())
+            })?,
+        };
+        Ok(RewindSettings {
+            destination,
+            save_positions,
+            topic,
+            connect,
+            consumer,
+            kind,
+            dry_run: a.confirm.dry_run,
+            yes: a.confirm.yes,
+            assume_inactive: a.assume_inactive,
+        })
+    }
 }
 
 pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<RewindOutcome> {

@@ -16,6 +16,7 @@ use crate::domain::entry::EntryId;
 use crate::domain::replay::{Outgoing, ReplayOptions};
 use crate::error::DlqError;
 use crate::results::replay::{Plan, Planned, ReplayUi, Summary, TargetCount};
+use crate::{cli, settings};
 
 /// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
 /// sending pass on tansu (the stand-in used before) at ~33,000 entries/s, 1,024 lets it run about three times faster
@@ -44,6 +45,28 @@ impl Sending {
     pub(super) fn interval(&self) -> Option<Duration> {
         self.rate
             .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))))
+    }
+}
+
+impl Sending {
+    /// How `replay` (and `replay --from-file`) sends, from its arguments.
+    pub fn from_args(a: &cli::ReplayArgs) -> anyhow::Result<Self> {
+        if a.rate == Some(0) {
+            return Err(DlqError::Usage("--rate must be at least 1".into()).into());
+        }
+        Ok(Sending {
+            connect: settings::connect(&a.connect)?,
+            options: ReplayOptions {
+                to: a.to.clone(),
+                keep_partition: a.keep_partition,
+                keep_dlq_headers: a.keep_dlq_headers,
+                max_replays: a.max_replays,
+            },
+            rate: a.rate,
+            dry_run: a.confirm.dry_run,
+            yes: a.confirm.yes,
+            journal_dir: Journal::default_dir(),
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::stats::Stats;
 pub use crate::results::stats::StatsResult;
+use crate::{cli, settings};
 
 pub struct StatsSettings {
     pub topic: String,
@@ -16,6 +17,19 @@ pub struct StatsSettings {
 }
 
 /// Reads the topic once; `progress` hears how many entries were read so far.
+impl StatsSettings {
+    /// `dlq stats`'s arguments (the context already applied) as validated settings.
+    pub fn from_args(a: cli::StatsArgs) -> anyhow::Result<Self> {
+        Ok(StatsSettings {
+            connect: settings::connect(&a.connect)?,
+            selection: settings::selection(&a.select, jiff::Timestamp::now())?,
+            header_map: settings::header_map(&a.conventions)?,
+            start: StartAt::of(a.all),
+            topic: a.topic,
+        })
+    }
+}
+
 pub async fn run(
     s: &StatsSettings,
     progress: &mut (dyn FnMut(u64) + Send),

@@ -6,11 +6,23 @@ use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::topics::dlq_pattern;
 pub use crate::results::stats::DlqTopic;
+use crate::{cli, settings};
 
 pub struct TopicsSettings {
     pub connect: ConnectConfig,
     pub patterns: Vec<String>,
     pub namespace: Option<String>,
+}
+
+impl TopicsSettings {
+    /// `dlq topics`' arguments (the context already applied) as validated settings.
+    pub fn from_args(a: cli::TopicsArgs) -> anyhow::Result<Self> {
+        Ok(TopicsSettings {
+            connect: settings::connect(&a.connect)?,
+            patterns: a.patterns,
+            namespace: a.namespace,
+        })
+    }
 }
 
 pub async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {

@@ -51,6 +51,45 @@ pub fn warn_all(warnings: &[String]) {
     }
 }
 
+/// `--reveal` shows everything: said once, before anything is shown.
+pub fn warn_reveal(reveal: bool) {
+    if reveal {
+        warn("--reveal prints keys, headers and payloads unredacted; they may hold personal data or secrets");
+    }
+}
+
+/// After `list`: its warnings, and on a terminal table how many entries were shown of how many
+/// read.
+pub fn list_done(format: OutputFormat, s: &crate::results::ListSummary, topic: &str) {
+    warn_all(&s.warnings);
+    if format != OutputFormat::Table {
+        return;
+    }
+    if s.shown == 0 {
+        status(&format!(
+            "no entries matched ({} read from {topic})",
+            s.read
+        ));
+    } else {
+        status(&format!(
+            "{} entries shown ({} read from {topic})",
+            s.shown, s.read
+        ));
+    }
+}
+
+/// After `export`: its warnings, and how many entries went where.
+pub fn export_done(n: u64, topic: &str, warnings: &[String], to: Option<&std::path::Path>) {
+    warn_all(warnings);
+    match to {
+        Some(p) => status(&format!(
+            "exported {n} entries from {topic} to {}",
+            p.display()
+        )),
+        None => status(&format!("exported {n} entries from {topic}")),
+    }
+}
+
 /// A status line for people on stderr (counts after a table, where an export went): never
 /// part of the output a script reads.
 pub fn status(line: &str) {

@@ -162,6 +162,21 @@ struct TopicJson<'a> {
     unhandled: u64,
 }
 
+/// On a terminal, when no topic matched: the patterns tried, and how to add one.
+pub fn no_topics_hint(format: OutputFormat, found: &[DlqTopic], extra_patterns: &[String]) {
+    if found.is_empty() && format == OutputFormat::Table {
+        super::status(&format!(
+            "no topic looks like a DLQ (patterns: {}; add one with --pattern GLOB)",
+            crate::domain::topics::DLQ_PATTERNS
+                .iter()
+                .copied()
+                .chain(extra_patterns.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+}
+
 pub fn topics(format: OutputFormat, topics: &[DlqTopic], out: &mut dyn Write) -> io::Result<()> {
     let docs: Vec<TopicJson> = topics
         .iter()

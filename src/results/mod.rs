@@ -11,6 +11,17 @@ use std::io;
 
 use crate::domain::view::EntryView;
 
+/// What `list` did: how many entries it showed of how many it read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ListSummary {
+    /// Entries that matched the selection and went to the sink.
+    pub shown: u64,
+    /// Entries read from the broker.
+    pub read: u64,
+    /// What the broker adapter wants the user to know.
+    pub warnings: Vec<String>,
+}
+
 /// Receives the entries a command selected, one at a time.
 pub trait EntrySink: Send {
     fn entry(&mut self, v: &EntryView) -> io::Result<()>;

@@ -9,7 +9,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -20,20 +20,20 @@ use crate::domain::view::{view, Detail, Showing};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Raw {
+pub(crate) enum Raw {
     Text(String),
     Bytes(String),
 }
 
 impl Raw {
-    pub fn of(bytes: &[u8]) -> Raw {
+    pub(crate) fn of(bytes: &[u8]) -> Raw {
         match std::str::from_utf8(bytes) {
             Ok(t) => Raw::Text(t.to_string()),
             Err(_) => Raw::Bytes(base64::engine::general_purpose::STANDARD.encode(bytes)),
         }
     }
 
-    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+    pub(crate) fn to_bytes(&self) -> Result<Vec<u8>, String> {
         match self {
             Raw::Text(t) => Ok(t.as_bytes().to_vec()),
             Raw::Bytes(b) => base64::engine::general_purpose::STANDARD
@@ -45,14 +45,14 @@ impl Raw {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawHeader {
+pub(crate) struct RawHeader {
     pub name: String,
     pub value: Option<Raw>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ArchivedEntry {
+pub(crate) struct ArchivedEntry {
     /// The DLQ topic the entry was read from.
     pub topic: String,
     pub id: String,
@@ -80,7 +80,7 @@ pub struct ArchivedEntry {
 /// string for text, `null` for binary; unredacted, like the rest of the archive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ArchivedDecoded {
+pub(crate) struct ArchivedDecoded {
     pub key: Option<serde_json::Value>,
     pub key_encoding: Option<String>,
     pub payload: Option<serde_json::Value>,
@@ -90,7 +90,7 @@ pub struct ArchivedDecoded {
 }
 
 impl ArchivedDecoded {
-    pub fn of(record: &crate::domain::entry::Record, decoder: &Decoder) -> ArchivedDecoded {
+    pub(crate) fn of(record: &crate::domain::entry::Record, decoder: &Decoder) -> ArchivedDecoded {
         let mut d = ArchivedDecoded::default();
         let value = |o: Outcome, part: Part, errors: &mut Vec<String>| {
             if let Some(e) = o.error {
@@ -118,7 +118,7 @@ impl ArchivedDecoded {
 }
 
 impl ArchivedEntry {
-    pub fn of(e: &Entry, dlq_topic: &str) -> ArchivedEntry {
+    pub(crate) fn of(e: &Entry, dlq_topic: &str) -> ArchivedEntry {
         let r = &e.record;
         let c = &e.context;
         let (offset, message_id) = match r.id {
@@ -155,7 +155,7 @@ impl ArchivedEntry {
 
     /// The entry as `inspect` shows it under `showing`'s redaction (decoded payloads as JSON
     /// text, a binary payload as its size and digest), marked `redacted`.
-    pub fn redacted(e: &Entry, dlq_topic: &str, showing: &Showing) -> ArchivedEntry {
+    pub(crate) fn redacted(e: &Entry, dlq_topic: &str, showing: &Showing) -> ArchivedEntry {
         use crate::domain::view::Data;
         let v = view(e, Detail::Full, showing);
         let raw = |d: &Data| match d {
@@ -183,15 +183,15 @@ impl ArchivedEntry {
         a
     }
 
-    pub fn key_bytes(&self) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn key_bytes(&self) -> Result<Option<Vec<u8>>, String> {
         self.key.as_ref().map(Raw::to_bytes).transpose()
     }
 
-    pub fn payload_bytes(&self) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn payload_bytes(&self) -> Result<Option<Vec<u8>>, String> {
         self.payload.as_ref().map(Raw::to_bytes).transpose()
     }
 
-    pub fn header_list(&self) -> Result<Vec<Header>, String> {
+    pub(crate) fn header_list(&self) -> Result<Vec<Header>, String> {
         self.headers
             .iter()
             .map(|h| {
@@ -205,16 +205,15 @@ impl ArchivedEntry {
 }
 
 /// Writes archive lines; `sync` makes everything written so far durable.
-pub struct ArchiveWriter {
+pub(crate) struct ArchiveWriter {
     out: BufWriter<Box<dyn Write + Send>>,
     file: Option<File>,
-    pub path: Option<PathBuf>,
     pub written: u64,
 }
 
 impl ArchiveWriter {
     /// A new file (never overwriting one), readable by its owner only.
-    pub fn create(path: &Path) -> io::Result<ArchiveWriter> {
+    pub(crate) fn create(path: &Path) -> io::Result<ArchiveWriter> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -227,21 +226,19 @@ impl ArchiveWriter {
         Ok(ArchiveWriter {
             out: BufWriter::new(Box::new(file)),
             file: Some(handle),
-            path: Some(path.to_path_buf()),
             written: 0,
         })
     }
 
-    pub fn stdout() -> ArchiveWriter {
+    pub(crate) fn stdout() -> ArchiveWriter {
         ArchiveWriter {
             out: BufWriter::new(Box::new(io::stdout())),
             file: None,
-            path: None,
             written: 0,
         }
     }
 
-    pub fn write(&mut self, entry: &ArchivedEntry) -> io::Result<()> {
+    pub(crate) fn write(&mut self, entry: &ArchivedEntry) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, entry)?;
         self.out.write_all(b"\n")?;
         self.written += 1;
@@ -249,7 +246,7 @@ impl ArchiveWriter {
     }
 
     /// Flushes and, for a file, fsyncs: what was written survives a crash.
-    pub fn sync(&mut self) -> io::Result<()> {
+    pub(crate) fn sync(&mut self) -> io::Result<()> {
         self.out.flush()?;
         if let Some(f) = &self.file {
             f.sync_all()?;
@@ -259,7 +256,7 @@ impl ArchiveWriter {
 }
 
 /// Reads an archive line; the error names the line number.
-pub fn parse_line(line: &str, number: usize) -> Result<ArchivedEntry, String> {
+pub(crate) fn parse_line(line: &str, number: usize) -> Result<ArchivedEntry, String> {
     serde_json::from_str(line).map_err(|e| format!("line {number}: not a dlq archive entry: {e}"))
 }
 

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         and shows why each entry failed and where it came from. Payloads are redacted by default.",
     after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 partial failure, 4 broker unreachable or timed out, 5 declined or aborted."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Use this context of the config file (see `dlq config`)
     #[arg(long, global = true, env = "DLQ_CONTEXT", value_name = "NAME")]
     pub context: Option<String>,
@@ -30,7 +30,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List dead-letter entries with their context, one row each
     #[command(after_help = "Examples:\n  \
         dlq -b kafka://localhost:9092 list orders.DLT\n  \
@@ -130,14 +130,14 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ConfigAction {
+pub(crate) enum ConfigAction {
     /// List the contexts; * marks the one in force
     #[command(
         after_help = "Example:\n  dlq config list                  # which cluster am I on?"
@@ -158,7 +158,7 @@ pub enum ConfigAction {
 /// Where the broker is and how long to wait for it.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection and authentication")]
-pub struct ConnectArgs {
+pub(crate) struct ConnectArgs {
     /// Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT
     #[arg(short = 'b', long, env = "DLQ_BROKER", value_name = "URL")]
     pub broker: Option<String>,
@@ -229,7 +229,7 @@ pub struct ConnectArgs {
 /// Which entries to work on.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Selection")]
-pub struct SelectArgs {
+pub(crate) struct SelectArgs {
     /// Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
@@ -259,7 +259,7 @@ pub struct SelectArgs {
 /// How dead-letter metadata is read.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Dead-letter conventions")]
-pub struct ConventionArgs {
+pub(crate) struct ConventionArgs {
     /// Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of
     /// origin_topic, origin_partition, origin_offset, origin_message_id, error_class,
     /// error_message, stacktrace, retry_count, consumer_group, failed_at
@@ -270,7 +270,7 @@ pub struct ConventionArgs {
 /// How keys and payloads are decoded.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Decoding")]
-pub struct DecodeArgs {
+pub(crate) struct DecodeArgs {
     /// How to read payloads [default: auto: the registry wire format (with --schema-registry),
     /// a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text,
     /// then binary]. Keys are read as Avro only with --key-schema or the registry. `export`
@@ -296,7 +296,7 @@ pub struct DecodeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DecodeMode {
+pub(crate) enum DecodeMode {
     Auto,
     Json,
     Avro,
@@ -306,7 +306,7 @@ pub enum DecodeMode {
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output and redaction")]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Output format [default: table on a terminal, jsonl otherwise]
     #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
@@ -320,7 +320,7 @@ pub struct OutputArgs {
 /// Redaction rules of the user's own, added to the built-in ones and the context's.
 #[derive(Debug, Args, Default)]
 #[command(next_help_heading = "Output and redaction")]
-pub struct RedactArgs {
+pub(crate) struct RedactArgs {
     /// Also mask this JSON field or header name whole, in any spelling (order_ref matches
     /// orderRef) (repeatable; adds to the built-in rules and the context's)
     #[arg(long = "redact-field", value_name = "NAME")]
@@ -341,7 +341,7 @@ pub struct RedactArgs {
 /// Safety for commands that change something.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Safety")]
-pub struct ConfirmArgs {
+pub(crate) struct ConfirmArgs {
     /// Do not ask for confirmation (required without a terminal)
     #[arg(short = 'y', long)]
     pub yes: bool,
@@ -351,7 +351,7 @@ pub struct ConfirmArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReplayArgs {
+pub(crate) struct ReplayArgs {
     /// The DLQ topic (not with --from-file)
     #[arg(required_unless_present = "from_file", conflicts_with = "from_file")]
     pub topic: Option<String>,
@@ -412,7 +412,7 @@ pub struct ReplayArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PurgeArgs {
+pub(crate) struct PurgeArgs {
     /// The DLQ topic
     pub topic: String,
     #[command(flatten)]
@@ -447,7 +447,7 @@ pub struct PurgeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// The DLQ topic
     pub topic: String,
     #[command(flatten)]
@@ -476,7 +476,7 @@ pub struct ExportArgs {
 }
 
 /// The broker port names the SASL mechanisms; the command line offers them.
-pub use crate::broker::SaslMechanism;
+pub(crate) use crate::broker::SaslMechanism;
 
 fn sasl_mechanism() -> impl clap::builder::TypedValueParser<Value = SaslMechanism> {
     use clap::builder::TypedValueParser as _;
@@ -485,7 +485,7 @@ fn sasl_mechanism() -> impl clap::builder::TypedValueParser<Value = SaslMechanis
 }
 
 /// The output layer owns its formats; the command line only names them.
-pub use crate::output::OutputFormat;
+pub(crate) use crate::output::OutputFormat;
 
 /// `-o FORMAT`: one of the output layer's formats (listed in `--help` and the completions).
 fn output_format() -> impl clap::builder::TypedValueParser<Value = OutputFormat> {
@@ -495,7 +495,7 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = OutputFormat>
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// The DLQ topic
     pub topic: String,
     /// Include entries already handled (replayed or purged) that the broker still retains
@@ -514,7 +514,7 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// The DLQ topic
     pub topic: String,
     /// Include entries already handled (replayed or purged) that the broker still retains
@@ -532,7 +532,7 @@ pub struct StatsArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TopicsArgs {
+pub(crate) struct TopicsArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Also count topics whose name matches this glob (`*` matches anything; repeatable)
@@ -547,7 +547,7 @@ pub struct TopicsArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// The DLQ topic
     pub topic: String,
     /// The entry, as `dlq list` prints it: PARTITION:OFFSET on Kafka, the message id on Pulsar

@@ -33,7 +33,7 @@ use crate::error::DlqError;
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     pub current_context: Option<String>,
     #[serde(default)]
     pub contexts: BTreeMap<String, Context>,
@@ -41,7 +41,7 @@ pub struct ConfigFile {
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Context {
+pub(crate) struct Context {
     pub broker: Option<String>,
     pub timeout: Option<String>,
     pub group: Option<String>,
@@ -84,7 +84,7 @@ pub struct Context {
 }
 
 /// The config file's path.
-pub fn path() -> Option<PathBuf> {
+pub(crate) fn path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("DLQ_CONFIG").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
@@ -92,7 +92,7 @@ pub fn path() -> Option<PathBuf> {
 }
 
 /// The file and its text; an absent file is an empty config.
-pub fn load(path: &Path) -> Result<(ConfigFile, String), DlqError> {
+pub(crate) fn load(path: &Path) -> Result<(ConfigFile, String), DlqError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -137,7 +137,7 @@ fn warn_if_exposed(path: &Path, file: &ConfigFile) {
 
 /// The context in force: `--context`/`DLQ_CONTEXT` (already merged by clap), else the file's
 /// current one. Naming a context that does not exist is an error.
-pub fn active<'a>(
+pub(crate) fn active<'a>(
     file: &'a ConfigFile,
     chosen: Option<&str>,
     path: &Path,
@@ -163,7 +163,7 @@ pub fn active<'a>(
 }
 
 /// Fills what flags and environment left unset.
-pub fn apply(
+pub(crate) fn apply(
     ctx: &Context,
     connect: &mut ConnectArgs,
     conventions: Option<&mut ConventionArgs>,
@@ -222,7 +222,7 @@ pub fn apply(
 }
 
 /// Adds the context's redaction rules to those given on the command line.
-pub fn apply_redaction(ctx: &Context, redact: &mut crate::cli::RedactArgs) {
+pub(crate) fn apply_redaction(ctx: &Context, redact: &mut crate::cli::RedactArgs) {
     redact
         .redact_fields
         .extend(ctx.redact_fields.iter().cloned());
@@ -235,7 +235,7 @@ pub fn apply_redaction(ctx: &Context, redact: &mut crate::cli::RedactArgs) {
 }
 
 /// Fills the schema registry settings that flags and environment left unset.
-pub fn apply_decoding(ctx: &Context, decode: &mut crate::cli::DecodeArgs) {
+pub(crate) fn apply_decoding(ctx: &Context, decode: &mut crate::cli::DecodeArgs) {
     if decode.schema_registry.is_none() {
         decode.schema_registry = ctx.schema_registry.clone();
     }
@@ -250,7 +250,7 @@ pub fn apply_decoding(ctx: &Context, decode: &mut crate::cli::DecodeArgs) {
 }
 
 /// The context's default output format, if it names one.
-pub fn output(ctx: &Context) -> Result<Option<OutputFormat>, DlqError> {
+pub(crate) fn output(ctx: &Context) -> Result<Option<OutputFormat>, DlqError> {
     ctx.output
         .as_deref()
         .map(|o| {
@@ -264,7 +264,7 @@ pub fn output(ctx: &Context) -> Result<Option<OutputFormat>, DlqError> {
 }
 
 /// Sets `current-context`, keeping the rest of the file (comments included) as it was.
-pub fn set_current(path: &Path, text: &str, name: &str) -> Result<(), DlqError> {
+pub(crate) fn set_current(path: &Path, text: &str, name: &str) -> Result<(), DlqError> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e| DlqError::Usage(format!("{} is not valid TOML: {e}", path.display())))?;

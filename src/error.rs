@@ -3,17 +3,17 @@
 use std::io;
 
 /// Exit codes, as documented in the README ("Exit codes").
-pub mod exit {
-    pub const SUCCESS: u8 = 0;
-    pub const FAILURE: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const PARTIAL: u8 = 3;
-    pub const UNREACHABLE: u8 = 4;
-    pub const DECLINED: u8 = 5;
+pub(crate) mod exit {
+    pub(crate) const SUCCESS: u8 = 0;
+    pub(crate) const FAILURE: u8 = 1;
+    pub(crate) const USAGE: u8 = 2;
+    pub(crate) const PARTIAL: u8 = 3;
+    pub(crate) const UNREACHABLE: u8 = 4;
+    pub(crate) const DECLINED: u8 = 5;
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum DlqError {
+pub(crate) enum DlqError {
     /// The command line asks for something that cannot be done as asked.
     #[error("{0}")]
     Usage(String),
@@ -41,13 +41,13 @@ pub enum DlqError {
 
 /// Whether an error means the broker went away or stopped answering (exit 4), anywhere in its
 /// chain: an unknown outcome, not a refusal.
-pub fn is_unreachable(err: &anyhow::Error) -> bool {
+pub(crate) fn is_unreachable(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|c| matches!(c.downcast_ref::<DlqError>(), Some(DlqError::Unreachable(_))))
 }
 
 /// The exit code for an error, found anywhere in its chain.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
+pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         return exit::SUCCESS;
     }
@@ -68,7 +68,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 /// `dlq list | head` closes our stdout early: that is the reader's choice, not a failure.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
         c.downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)

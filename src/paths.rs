@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// `$VAR` when set and not empty, else `$HOME/under_home` (e.g. `XDG_STATE_HOME`, `.local/state`).
-pub fn xdg_dir(var: &str, under_home: &str) -> Option<PathBuf> {
+pub(crate) fn xdg_dir(var: &str, under_home: &str) -> Option<PathBuf> {
     std::env::var_os(var)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -11,7 +11,7 @@ pub fn xdg_dir(var: &str, under_home: &str) -> Option<PathBuf> {
 }
 
 /// `text` as one file name: ASCII letters, digits, `.`, `_` and `-` kept, anything else `_`.
-pub fn safe_file_name(text: &str) -> String {
+pub(crate) fn safe_file_name(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "._-".contains(c) {

@@ -8,20 +8,20 @@ use crate::domain::decode::{parse_registry_answer, Served};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
-pub struct RegistryConfig {
+pub(crate) struct RegistryConfig {
     pub url: String,
     pub user: Option<String>,
     pub password: Option<Secret>,
     pub timeout: Duration,
 }
 
-pub struct Registry {
+pub(crate) struct Registry {
     config: RegistryConfig,
     client: reqwest::Client,
 }
 
 impl Registry {
-    pub fn new(config: RegistryConfig) -> anyhow::Result<Registry> {
+    pub(crate) fn new(config: RegistryConfig) -> anyhow::Result<Registry> {
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
@@ -30,7 +30,7 @@ impl Registry {
     }
 
     /// The schema with this id, or why it could not be had (shown with the entries that use it).
-    pub async fn schema(&self, id: u32) -> Result<Served, String> {
+    pub(crate) async fn schema(&self, id: u32) -> Result<Served, String> {
         let url = format!("{}/schemas/ids/{id}", self.config.url.trim_end_matches('/'));
         let mut req = self.client.get(&url).header(
             "Accept",

@@ -7,19 +7,19 @@ use std::path::Path;
 /// A secret value. `Debug` and `Display` print `(redacted)`, so no log line, error chain or
 /// debug dump can show it; `expose` is the one way to read it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
+    pub(crate) fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
     /// Reads a secret from a file, without its trailing newline.
-    pub fn from_file(path: &Path) -> Result<Secret, String> {
+    pub(crate) fn from_file(path: &Path) -> Result<Secret, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let value = text.trim_end_matches(['\n', '\r']);
@@ -43,7 +43,7 @@ impl fmt::Display for Secret {
 }
 
 /// Does this librdkafka property hold a secret?
-pub fn is_secret_property(key: &str) -> bool {
+pub(crate) fn is_secret_property(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     ["password", "secret", "token", "jaas", "private", "key.pem"]
         .iter()

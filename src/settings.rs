@@ -17,14 +17,14 @@ use crate::secret::{is_secret_property, Secret};
 use jiff::tz::TimeZone;
 
 /// The operator group (Kafka) and subscription (Pulsar) dlq uses unless told otherwise.
-pub const DEFAULT_OPERATOR: &str = "dlq-cli";
-pub const DEFAULT_TIMEOUT: &str = "10s";
+pub(crate) const DEFAULT_OPERATOR: &str = "dlq-cli";
+pub(crate) const DEFAULT_TIMEOUT: &str = "10s";
 
 fn usage(msg: impl Into<String>) -> DlqError {
     DlqError::Usage(msg.into())
 }
 
-pub fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
+pub(crate) fn connect(args: &ConnectArgs) -> Result<ConnectConfig, DlqError> {
     let raw = args
         .broker
         .as_deref()
@@ -227,7 +227,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// The zone local times are read in (`--tz`, UTC by default).
-pub fn zone(args: &SelectArgs) -> Result<TimeZone, DlqError> {
+pub(crate) fn zone(args: &SelectArgs) -> Result<TimeZone, DlqError> {
     match args.tz.as_deref() {
         None => Ok(TimeZone::UTC),
         Some(name) => {
@@ -237,7 +237,7 @@ pub fn zone(args: &SelectArgs) -> Result<TimeZone, DlqError> {
 }
 
 /// Parses one time flag in the selection's zone.
-pub fn time_flag(
+pub(crate) fn time_flag(
     flag: &str,
     value: &str,
     args: &SelectArgs,
@@ -246,7 +246,7 @@ pub fn time_flag(
     parse_time_in(value, now, &zone(args)?).map_err(|e| usage(format!("{flag}: {e}")))
 }
 
-pub fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, DlqError> {
+pub(crate) fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, DlqError> {
     let time = |flag: &str, v: &Option<String>| -> Result<Option<Timestamp>, DlqError> {
         v.as_deref()
             .map(|s| time_flag(flag, s, args, now))
@@ -282,7 +282,7 @@ pub fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, DlqErro
     })
 }
 
-pub fn header_map(args: &ConventionArgs) -> Result<HeaderMap, DlqError> {
+pub(crate) fn header_map(args: &ConventionArgs) -> Result<HeaderMap, DlqError> {
     let mut map = HeaderMap::default();
     for spec in &args.header_map {
         map.push_spec(spec).map_err(usage)?;
@@ -291,7 +291,7 @@ pub fn header_map(args: &ConventionArgs) -> Result<HeaderMap, DlqError> {
 }
 
 /// Table on a terminal, JSON Lines for pipes and files, unless the user chose.
-pub fn output_format(args: &OutputArgs) -> OutputFormat {
+pub(crate) fn output_format(args: &OutputArgs) -> OutputFormat {
     args.output.unwrap_or(if std::io::stdout().is_terminal() {
         OutputFormat::Table
     } else {
@@ -300,7 +300,7 @@ pub fn output_format(args: &OutputArgs) -> OutputFormat {
 }
 
 /// How entries are shown: `--reveal`, the redaction rules of flags and context, and decoding.
-pub fn showing(
+pub(crate) fn showing(
     args: &crate::cli::OutputArgs,
     decode: &crate::cli::DecodeArgs,
 ) -> Result<crate::domain::view::Showing, DlqError> {
@@ -343,7 +343,7 @@ enum PolicyMode {
 
 /// The redaction in force: the built-in rules, the policy file's, the context's and the flags'
 /// (fields and patterns add up; allow-list mode from the policy or `--redact-all-except`).
-pub fn redactor(
+pub(crate) fn redactor(
     args: &crate::cli::RedactArgs,
 ) -> Result<crate::domain::redact::Redactor, DlqError> {
     let policy = match &args.redaction_policy {
@@ -390,7 +390,9 @@ pub fn redactor(
 }
 
 /// `--decode`, the schema files and whether a registry is configured.
-pub fn decoder(args: &crate::cli::DecodeArgs) -> Result<crate::domain::decode::Decoder, DlqError> {
+pub(crate) fn decoder(
+    args: &crate::cli::DecodeArgs,
+) -> Result<crate::domain::decode::Decoder, DlqError> {
     use crate::cli::DecodeMode as M;
     use crate::domain::decode::{read_schema_file, Decoder, Mode};
     let schema = |flag: &str, path: &Option<std::path::PathBuf>| {
@@ -414,7 +416,7 @@ pub fn decoder(args: &crate::cli::DecodeArgs) -> Result<crate::domain::decode::D
 }
 
 /// The schema registry, if one is configured; its password from a file or the environment.
-pub fn registry(
+pub(crate) fn registry(
     args: &crate::cli::DecodeArgs,
     timeout: Duration,
 ) -> Result<Option<crate::registry::RegistryConfig>, DlqError> {

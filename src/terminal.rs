@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use crate::cli::ColorChoice;
 
 /// Whether stderr gets colour: `--color`, then NO_COLOR (any value), then a terminal check.
-pub fn colour_on(choice: ColorChoice) -> bool {
+pub(crate) fn colour_on(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -17,7 +17,7 @@ pub fn colour_on(choice: ColorChoice) -> bool {
 }
 
 /// Sets up colour for prompts and progress bars, and logging for `-v`/`-vv`.
-pub fn init(choice: ColorChoice, verbose: u8) {
+pub(crate) fn init(choice: ColorChoice, verbose: u8) {
     let colour = colour_on(choice);
     console::set_colors_enabled(colour);
     console::set_colors_enabled_stderr(colour);
@@ -35,7 +35,7 @@ pub fn init(choice: ColorChoice, verbose: u8) {
 }
 
 /// The line main prints for an error.
-pub fn error_line(message: &str) -> String {
+pub(crate) fn error_line(message: &str) -> String {
     format!(
         "{} {message}",
         console::style("dlq: error:").for_stderr().red().bold()

@@ -20,7 +20,7 @@ use crate::error::DlqError;
 
 /// Where and how to connect, resolved from flags and environment.
 #[derive(Debug, Clone)]
-pub struct ConnectConfig {
+pub(crate) struct ConnectConfig {
     pub url: BrokerUrl,
     /// How long to wait for the broker before giving up with exit code 4.
     pub timeout: Duration,
@@ -33,7 +33,7 @@ pub struct ConnectConfig {
 /// How to authenticate and encrypt, resolved from flags, environment and files: one variant
 /// per backend, chosen with the URL.
 #[derive(Debug, Clone)]
-pub enum Security {
+pub(crate) enum Security {
     Kafka(KafkaSecurity),
     Pulsar(PulsarSecurity),
 }
@@ -47,7 +47,7 @@ impl Default for Security {
 /// TLS, SASL and the user's `-X` properties; the Kafka adapter turns them into librdkafka's
 /// configuration (`kafka/client.rs`).
 #[derive(Debug, Clone, Default)]
-pub struct KafkaSecurity {
+pub(crate) struct KafkaSecurity {
     /// TLS (`--tls`, implied by any certificate file).
     pub tls: bool,
     /// The CA certificate(s) that sign the broker's certificate (PEM).
@@ -65,7 +65,7 @@ pub struct KafkaSecurity {
 
 /// SASL authentication. Without a password, one must come with `-X sasl.password=…`.
 #[derive(Debug, Clone)]
-pub struct Sasl {
+pub(crate) struct Sasl {
     pub mechanism: SaslMechanism,
     pub username: String,
     pub password: Option<crate::secret::Secret>,
@@ -73,16 +73,16 @@ pub struct Sasl {
 
 /// The SASL mechanisms dlq offers, by their IANA names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SaslMechanism {
+pub(crate) enum SaslMechanism {
     Plain,
     ScramSha256,
     ScramSha512,
 }
 
 impl SaslMechanism {
-    pub const NAMES: [&'static str; 3] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+    pub(crate) const NAMES: [&'static str; 3] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SaslMechanism::Plain => "PLAIN",
             SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
@@ -91,7 +91,7 @@ impl SaslMechanism {
     }
 
     /// The mechanism named `name` (any case).
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         [Self::Plain, Self::ScramSha256, Self::ScramSha512]
             .into_iter()
             .find(|m| m.name().eq_ignore_ascii_case(name))
@@ -99,7 +99,7 @@ impl SaslMechanism {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PulsarSecurity {
+pub(crate) struct PulsarSecurity {
     /// Token authentication.
     pub token: Option<crate::secret::Secret>,
     /// OAuth2 client credentials.
@@ -112,7 +112,7 @@ pub struct PulsarSecurity {
 
 /// A topic as the broker lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopicInfo {
+pub(crate) struct TopicInfo {
     /// As the broker names it (Pulsar: the full name, without a partition suffix).
     pub name: String,
     /// 0 for a non-partitioned Pulsar topic.
@@ -121,7 +121,7 @@ pub struct TopicInfo {
 
 /// Kafka's counts from watermarks and the operator group's committed offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TopicCount {
+pub(crate) struct TopicCount {
     /// Entries the broker retains (Kafka: high - low watermark); `None` where it cannot say.
     pub retained: Option<u64>,
     /// Retained entries after the operator group's committed offsets.
@@ -130,7 +130,7 @@ pub struct TopicCount {
 
 /// OAuth2 client credentials (the secret stays in the key file).
 #[derive(Debug, Clone)]
-pub struct OAuth2 {
+pub(crate) struct OAuth2 {
     pub issuer_url: String,
     pub credentials_file: std::path::PathBuf,
     pub audience: Option<String>,
@@ -138,7 +138,7 @@ pub struct OAuth2 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BrokerUrl {
+pub(crate) enum BrokerUrl {
     /// `kafka://host:port[,host:port]`: the bootstrap list.
     Kafka { bootstrap: String },
     /// `pulsar://host:port`: the service URL.
@@ -147,7 +147,7 @@ pub enum BrokerUrl {
 
 impl BrokerUrl {
     /// "kafka" or "pulsar".
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             BrokerUrl::Kafka { .. } => "kafka",
             BrokerUrl::Pulsar { .. } => "pulsar",
@@ -155,7 +155,7 @@ impl BrokerUrl {
     }
 
     /// "Kafka" or "Pulsar": the broker's name in what dlq says to people.
-    pub fn product(&self) -> &'static str {
+    pub(crate) fn product(&self) -> &'static str {
         match self {
             BrokerUrl::Kafka { .. } => "Kafka",
             BrokerUrl::Pulsar { .. } => "Pulsar",
@@ -164,14 +164,14 @@ impl BrokerUrl {
 
     /// What an operator moves to replay from a time: a consumer group (Kafka) or a
     /// subscription (Pulsar).
-    pub fn consumer_kind(&self) -> crate::domain::positions::ConsumerKind {
+    pub(crate) fn consumer_kind(&self) -> crate::domain::positions::ConsumerKind {
         match self {
             BrokerUrl::Kafka { .. } => crate::domain::positions::ConsumerKind::Group,
             BrokerUrl::Pulsar { .. } => crate::domain::positions::ConsumerKind::Subscription,
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, DlqError> {
+    pub(crate) fn parse(s: &str) -> Result<Self, DlqError> {
         let (scheme, rest) = s.split_once("://").ok_or_else(|| {
             DlqError::Usage(format!(
                 "broker '{s}' has no URL scheme; use kafka://HOST:PORT or pulsar://HOST:PORT"
@@ -206,7 +206,7 @@ impl std::fmt::Display for BrokerUrl {
 
 /// Where a read of a DLQ starts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StartAt {
+pub(crate) enum StartAt {
     /// What the operator has not handled yet: Kafka, the operator group's committed offsets
     /// (the log start where it has none); Pulsar, the operator subscription's backlog.
     #[default]
@@ -217,7 +217,7 @@ pub enum StartAt {
 
 impl StartAt {
     /// `--all`: from what the broker retains; otherwise from what the operator has not handled.
-    pub fn of(all: bool) -> StartAt {
+    pub(crate) fn of(all: bool) -> StartAt {
         if all {
             StartAt::Retained
         } else {
@@ -228,7 +228,7 @@ impl StartAt {
 
 /// What part of a DLQ topic to read.
 #[derive(Debug, Clone, Default)]
-pub struct ScanRequest {
+pub(crate) struct ScanRequest {
     pub topic: String,
     /// Only these partitions (empty: all).
     pub partitions: Vec<i32>,
@@ -241,14 +241,14 @@ pub struct ScanRequest {
 
 /// What a read has to tell the user besides the records (printed as warnings on stderr).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ScanNotes {
+pub(crate) struct ScanNotes {
     pub warnings: Vec<String>,
 }
 
 /// An open read of a DLQ topic: records one at a time, so memory holds one record (plus the
 /// client's bounded prefetch), not the topic.
 #[async_trait]
-pub trait DlqReader: Send {
+pub(crate) trait DlqReader: Send {
     /// The next record, or `None` once the end present when the reader opened is reached.
     async fn next(&mut self) -> anyhow::Result<Option<Record>>;
 
@@ -280,7 +280,7 @@ pub trait DlqReader: Send {
 /// One partition of a rewind: where the consumer group (Kafka) or subscription (Pulsar) stands,
 /// where it will stand, and what that means.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RewindPartition {
+pub(crate) struct RewindPartition {
     /// -1 on a non-partitioned Pulsar topic.
     pub partition: i32,
     /// The current position as the broker names it; `None` when the broker does not say.
@@ -303,7 +303,7 @@ pub struct RewindPartition {
 
 /// Where a rewind moves a consumer to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RewindTarget {
+pub(crate) enum RewindTarget {
     /// Per partition, the first message whose own timestamp is at or after the time.
     Since(Timestamp),
     /// Per partition, a saved position (`--restore-positions`) in the adapter's own notation
@@ -312,7 +312,7 @@ pub enum RewindTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct RewindPlan {
+pub(crate) struct RewindPlan {
     pub partitions: Vec<RewindPartition>,
     /// Why the rewind cannot be applied now (for example, a Kafka group with active members).
     pub blocked: Option<String>,
@@ -322,11 +322,11 @@ pub struct RewindPlan {
 }
 
 /// Resolves once the broker confirmed the message, or with the reason it did not.
-pub type Delivery = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+pub(crate) type Delivery = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
 /// Publishes messages with delivery confirmation, several in flight at once.
 #[async_trait]
-pub trait Publisher: Send {
+pub(crate) trait Publisher: Send {
     /// Queues a message; the returned future resolves when the broker confirmed it.
     async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery>;
 
@@ -335,7 +335,7 @@ pub trait Publisher: Send {
 }
 
 #[async_trait]
-pub trait Broker: Send {
+pub(crate) trait Broker: Send {
     /// Reads an entry id as this broker's `list` prints it.
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError>;
 
@@ -415,7 +415,7 @@ pub trait Broker: Send {
     }
 }
 
-pub async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
+pub(crate) async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
     match (&cfg.url, &cfg.security) {
         (BrokerUrl::Kafka { bootstrap }, Security::Kafka(security)) => Ok(Box::new(
             kafka::KafkaBroker::new(bootstrap, security, &cfg.consumer, cfg.timeout),

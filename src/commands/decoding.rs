@@ -6,12 +6,12 @@ use crate::domain::entry::Record;
 use crate::registry::{Registry, RegistryConfig};
 
 /// The decoder's sources for one run.
-pub struct Sources {
+pub(crate) struct Sources {
     registry: Option<Registry>,
 }
 
 impl Sources {
-    pub fn new(config: Option<&RegistryConfig>) -> anyhow::Result<Sources> {
+    pub(crate) fn new(config: Option<&RegistryConfig>) -> anyhow::Result<Sources> {
         Ok(Sources {
             registry: config.cloned().map(Registry::new).transpose()?,
         })
@@ -19,7 +19,7 @@ impl Sources {
 
     /// Teaches `decoder` the schemas this record's key and payload need. A schema that cannot
     /// be had is remembered as such, and the entries using it are shown raw with the reason.
-    pub async fn prepare(
+    pub(crate) async fn prepare(
         &self,
         decoder: &mut Decoder,
         record: &Record,

@@ -10,7 +10,7 @@ use crate::domain::selection::Selection;
 use crate::domain::view::Showing;
 use crate::{cli, settings};
 
-pub struct ExportSettings {
+pub(crate) struct ExportSettings {
     pub topic: String,
     pub connect: ConnectConfig,
     pub selection: Selection,
@@ -29,7 +29,7 @@ pub struct ExportSettings {
 /// Writes the selection; returns how many entries were exported and the broker's notes.
 impl ExportSettings {
     /// `dlq export`'s arguments (the context already applied) as validated settings.
-    pub fn from_args(a: &cli::ExportArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: &cli::ExportArgs) -> anyhow::Result<Self> {
         let connect = settings::connect(&a.connect)?;
         let d = &a.decode;
         let asked = d.decode.is_some()
@@ -59,7 +59,10 @@ impl ExportSettings {
     }
 }
 
-pub async fn run(s: &ExportSettings, out: &mut ArchiveWriter) -> anyhow::Result<(u64, ScanNotes)> {
+pub(crate) async fn run(
+    s: &ExportSettings,
+    out: &mut ArchiveWriter,
+) -> anyhow::Result<(u64, ScanNotes)> {
     let mut broker = broker::connect(&s.connect).await?;
     let mut selection = s.selection.clone();
     for raw in &s.ids {

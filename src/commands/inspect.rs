@@ -6,7 +6,7 @@ use crate::domain::entry::Entry;
 use crate::domain::view::{view, Detail, EntryView, Showing};
 use crate::{cli, settings};
 
-pub struct InspectSettings {
+pub(crate) struct InspectSettings {
     pub topic: String,
     pub id: String,
     pub connect: ConnectConfig,
@@ -17,7 +17,7 @@ pub struct InspectSettings {
 
 impl InspectSettings {
     /// `dlq inspect`'s arguments (the context already applied) as validated settings.
-    pub fn from_args(a: cli::InspectArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::InspectArgs) -> anyhow::Result<Self> {
         let connect = settings::connect(&a.connect)?;
         Ok(InspectSettings {
             registry: settings::registry(&a.decode, connect.timeout)?,
@@ -30,7 +30,7 @@ impl InspectSettings {
     }
 }
 
-pub async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
+pub(crate) async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
     let mut broker = broker::connect(&s.connect).await?;
     let id = broker.parse_id(&s.id)?;
     let record = broker.fetch(&s.topic, id).await?;

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 const HEADER: &str = "dlq-replay-journal/1";
 
-pub struct Journal {
+pub(crate) struct Journal {
     key: String,
     path: PathBuf,
     /// What an earlier run confirmed (read when opened).
@@ -35,7 +35,7 @@ pub struct Journal {
 impl Journal {
     /// The journal of `key` (broker, topic, consumer) under `dir`; what an earlier, unfinished
     /// run of the same replay confirmed is read now.
-    pub fn open_in(dir: &Path, key: &str) -> anyhow::Result<Journal> {
+    pub(crate) fn open_in(dir: &Path, key: &str) -> anyhow::Result<Journal> {
         let name = format!(
             "{}-{:016x}.journal",
             crate::paths::safe_file_name(&key.chars().take(80).collect::<String>()),
@@ -70,13 +70,13 @@ impl Journal {
     }
 
     /// `$XDG_STATE_HOME/dlq/journal` (`~/.local/state` without XDG_STATE_HOME).
-    pub fn default_dir() -> Option<PathBuf> {
+    pub(crate) fn default_dir() -> Option<PathBuf> {
         crate::paths::xdg_dir("XDG_STATE_HOME", ".local/state").map(|b| b.join("dlq/journal"))
     }
 
     /// The journal of `key` under `dir`; without a directory, one that keeps nothing (a rerun
     /// then sends again what was not marked on the broker).
-    pub fn open(dir: Option<&Path>, key: &str) -> anyhow::Result<Journal> {
+    pub(crate) fn open(dir: Option<&Path>, key: &str) -> anyhow::Result<Journal> {
         match dir {
             Some(dir) => Journal::open_in(dir, key),
             None => Ok(Journal {
@@ -91,32 +91,33 @@ impl Journal {
     }
 
     /// Whether an earlier run had this entry's copy confirmed.
-    pub fn confirmed_earlier(&self, label: &str) -> bool {
+    pub(crate) fn confirmed_earlier(&self, label: &str) -> bool {
         self.earlier.contains(label)
     }
 
     /// Whether the journal's file holds entries (this run's or an earlier one's).
-    pub fn is_kept(&self) -> bool {
+    pub(crate) fn is_kept(&self) -> bool {
         self.used
     }
 
-    pub fn earlier(&self) -> usize {
+    #[cfg(test)]
+    fn earlier(&self) -> usize {
         self.earlier.len()
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// This run had `label`'s copy confirmed (kept in memory until `flush`).
-    pub fn confirmed(&mut self, label: String) {
+    pub(crate) fn confirmed(&mut self, label: String) {
         if !self.path.as_os_str().is_empty() {
             self.pending.push(label);
         }
     }
 
     /// Writes what was confirmed since the last flush.
-    pub fn flush(&mut self) -> anyhow::Result<()> {
+    pub(crate) fn flush(&mut self) -> anyhow::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -153,7 +154,7 @@ impl Journal {
     }
 
     /// The run completed and its marks are on the broker: the journal is no longer needed.
-    pub fn finish(mut self) -> anyhow::Result<()> {
+    pub(crate) fn finish(mut self) -> anyhow::Result<()> {
         self.pending.clear();
         self.file = None;
         if self.used && self.path.exists() {

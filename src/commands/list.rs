@@ -5,12 +5,12 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::view::{view, Detail, Showing};
-pub use crate::results::{EntrySink, ListSummary};
+pub(crate) use crate::results::{EntrySink, ListSummary};
 use jiff::Timestamp;
 
 use crate::{cli, settings};
 
-pub struct ListSettings {
+pub(crate) struct ListSettings {
     pub topic: String,
     pub connect: ConnectConfig,
     pub selection: Selection,
@@ -23,7 +23,7 @@ pub struct ListSettings {
 
 impl ListSettings {
     /// `dlq list`'s arguments (the context already applied) as validated settings.
-    pub fn from_args(a: cli::ListArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::ListArgs) -> anyhow::Result<Self> {
         let connect = settings::connect(&a.connect)?;
         Ok(ListSettings {
             registry: settings::registry(&a.decode, connect.timeout)?,
@@ -37,7 +37,7 @@ impl ListSettings {
     }
 }
 
-pub async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {
+pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {
     let mut broker = broker::connect(&s.connect).await?;
     let req = ScanRequest {
         topic: s.topic.clone(),

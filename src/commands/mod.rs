@@ -1,20 +1,20 @@
 //! One module per subcommand. Commands compute and hand results to the output layer; they do
 //! not print.
 
-pub mod completions;
-pub mod decoding;
-pub mod export;
-pub mod inspect;
-pub mod journal;
-pub mod list;
-pub mod purge;
-pub mod replay;
-pub mod restore;
-pub mod rewind;
-pub mod scan;
+pub(crate) mod completions;
+pub(crate) mod decoding;
+pub(crate) mod export;
+pub(crate) mod inspect;
+pub(crate) mod journal;
+pub(crate) mod list;
+pub(crate) mod purge;
+pub(crate) mod replay;
+pub(crate) mod restore;
+pub(crate) mod rewind;
+pub(crate) mod scan;
 mod sending;
-pub mod stats;
-pub mod topics;
+pub(crate) mod stats;
+pub(crate) mod topics;
 
 /// A broker lost, in the words every command uses: "lost the connection to Kafka at
 /// kafka://… while deleting records (why)". Where the adapter already said so, its words stand

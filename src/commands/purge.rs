@@ -22,14 +22,14 @@ use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
-pub use crate::results::purge::{PurgeHow, PurgePlan, PurgeSummary, PurgeUi};
+pub(crate) use crate::results::purge::{PurgeHow, PurgePlan, PurgeSummary, PurgeUi};
 use crate::{cli, settings};
 
 /// Entries backed up and fsynced before the batch is acknowledged.
 const BATCH: usize = 500;
 const TOP_CLASSES: usize = 5;
 
-pub struct PurgeSettings {
+pub(crate) struct PurgeSettings {
     pub topic: String,
     pub connect: ConnectConfig,
     pub selection: Selection,
@@ -48,7 +48,7 @@ pub struct PurgeSettings {
 
 impl PurgeSettings {
     /// `dlq purge`'s arguments (the context already applied) as validated settings.
-    pub fn from_args(a: cli::PurgeArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::PurgeArgs) -> anyhow::Result<Self> {
         let now = Timestamp::now();
         let before = a
             .before
@@ -120,13 +120,13 @@ impl Selector<'_> {
     }
 }
 
-pub async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<PurgeSummary> {
+pub(crate) async fn run(s: &PurgeSettings, ui: &mut dyn PurgeUi) -> anyhow::Result<PurgeSummary> {
     let mut broker = broker::connect(&s.connect).await?;
     run_on(broker.as_mut(), s, ui).await
 }
 
 /// `run` on a broker already connected (the tests' in-memory one among them).
-pub async fn run_on(
+pub(crate) async fn run_on(
     broker: &mut dyn broker::Broker,
     s: &PurgeSettings,
     ui: &mut dyn PurgeUi,
@@ -421,7 +421,7 @@ async fn purge_batch(
 }
 
 /// `$XDG_STATE_HOME/dlq/backups/<topic>-<UTC time>.jsonl` (`~/.local/state` without XDG_STATE_HOME).
-pub fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf> {
+pub(crate) fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf> {
     let base = crate::paths::xdg_dir("XDG_STATE_HOME", ".local/state")?;
     let safe = crate::paths::safe_file_name(topic);
     Some(base.join("dlq/backups").join(format!(

@@ -14,20 +14,20 @@ use tokio::time::Instant;
 
 use super::journal::Journal;
 use super::scan::{Scan, Selected};
+pub(crate) use super::sending::Sending;
 use super::sending::{
     add_to_plan, is_lost, present, skip_in_plan, Go, Run, CHECKPOINT_EVERY, WINDOW,
 };
-pub use super::sending::{Sending, SHOWN};
 use crate::broker::{self, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::Entry;
 use crate::domain::replay::{plan, Decision};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
-pub use crate::results::replay::{thousands, Plan, Planned, ReplayUi, Summary, TargetCount};
+pub(crate) use crate::results::replay::{Plan, ReplayUi, Summary};
 use crate::{cli, settings};
 
-pub struct ReplaySettings {
+pub(crate) struct ReplaySettings {
     pub topic: String,
     pub selection: Selection,
     /// `--id` values, parsed once the broker is known.
@@ -41,7 +41,7 @@ pub struct ReplaySettings {
 impl ReplaySettings {
     /// `dlq replay TOPIC [selection]`'s arguments (the context already applied) as validated
     /// settings.
-    pub fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
         Ok(ReplaySettings {
             sending: Sending::from_args(&a)?,
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
@@ -53,13 +53,13 @@ impl ReplaySettings {
     }
 }
 
-pub async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
+pub(crate) async fn run(s: &ReplaySettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
     let mut broker = broker::connect(&s.sending.connect).await?;
     run_on(broker.as_mut(), s, ui).await
 }
 
 /// `run` on a broker already connected (the tests' in-memory one among them).
-pub async fn run_on(
+pub(crate) async fn run_on(
     broker: &mut dyn broker::Broker,
     s: &ReplaySettings,
     ui: &mut dyn ReplayUi,

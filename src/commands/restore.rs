@@ -18,7 +18,7 @@ use crate::error::DlqError;
 use crate::results::replay::{Plan, ReplayUi, Summary};
 use crate::{cli, settings};
 
-pub struct RestoreSettings {
+pub(crate) struct RestoreSettings {
     /// The export or backup to publish.
     pub path: PathBuf,
     pub sending: Sending,
@@ -27,7 +27,7 @@ pub struct RestoreSettings {
 impl RestoreSettings {
     /// `dlq replay --from-file FILE`'s arguments (the context already applied) as validated
     /// settings. The whole file is restored: a selection is refused.
-    pub fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
         let selection = settings::selection(&a.select, jiff::Timestamp::now())?;
         if !selection.selects_everything() || !a.ids.is_empty() {
             return Err(DlqError::Usage(
@@ -42,13 +42,13 @@ impl RestoreSettings {
     }
 }
 
-pub async fn run(s: &RestoreSettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
+pub(crate) async fn run(s: &RestoreSettings, ui: &mut dyn ReplayUi) -> anyhow::Result<Summary> {
     let mut broker = broker::connect(&s.sending.connect).await?;
     run_on(broker.as_mut(), s, ui).await
 }
 
 /// `run` on a broker already connected (the tests' in-memory one among them).
-pub async fn run_on(
+pub(crate) async fn run_on(
     broker: &mut dyn broker::Broker,
     s: &RestoreSettings,
     ui: &mut dyn ReplayUi,

@@ -14,10 +14,10 @@ use jiff::Timestamp;
 use crate::broker::{self, ConnectConfig, RewindTarget};
 use crate::domain::positions::{ConsumerKind, SavedPosition, SavedPositions, FORMAT};
 use crate::error::DlqError;
-pub use crate::results::rewind::{Destination, RewindOutcome, RewindUi};
+pub(crate) use crate::results::rewind::{Destination, RewindOutcome, RewindUi};
 use crate::{cli, settings};
 
-pub struct RewindSettings {
+pub(crate) struct RewindSettings {
     pub topic: String,
     pub connect: ConnectConfig,
     /// The group (Kafka) or subscription (Pulsar) to rewind.
@@ -36,7 +36,7 @@ pub struct RewindSettings {
 impl RewindSettings {
     /// `replay TOPIC --since TIME --group G` / `--subscription S`, or `--restore-positions
     /// FILE`: the arguments (the context already applied) as validated settings.
-    pub fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
         let usage = |m: String| -> anyhow::Error { DlqError::Usage(m).into() };
         if a.select.until.is_some() {
             return Err(usage(
@@ -93,7 +93,10 @@ impl RewindSettings {
     }
 }
 
-pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<RewindOutcome> {
+pub(crate) async fn run(
+    s: &RewindSettings,
+    ui: &mut dyn RewindUi,
+) -> anyhow::Result<RewindOutcome> {
     let mut broker = broker::connect(&s.connect).await?;
     let target = match &s.destination {
         Destination::Since { at, .. } => RewindTarget::Since(*at),
@@ -183,7 +186,11 @@ pub async fn run(s: &RewindSettings, ui: &mut dyn RewindUi) -> anyhow::Result<Re
 
 /// `$XDG_STATE_HOME/dlq/positions/<consumer>@<topic>-<UTC time>.json` (`~/.local/state`
 /// without XDG_STATE_HOME).
-pub fn default_positions_path(consumer: &str, topic: &str, now: Timestamp) -> Option<PathBuf> {
+pub(crate) fn default_positions_path(
+    consumer: &str,
+    topic: &str,
+    now: Timestamp,
+) -> Option<PathBuf> {
     let base = crate::paths::xdg_dir("XDG_STATE_HOME", ".local/state")?;
     Some(base.join("dlq/positions").join(format!(
         "{}@{}-{}.json",

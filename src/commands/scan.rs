@@ -14,7 +14,7 @@ use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
 
 /// Decides which entries a scan hands over.
-pub trait Filter {
+pub(crate) trait Filter {
     fn select(&mut self, entry: &Entry) -> bool;
     /// Nothing more will be selected (a limit was reached): the scan ends early.
     fn done(&self) -> bool {
@@ -23,13 +23,13 @@ pub trait Filter {
 }
 
 /// A selection with its `--limit`.
-pub struct Selected<'a> {
+pub(crate) struct Selected<'a> {
     selection: &'a Selection,
     taken: u64,
 }
 
 impl<'a> Selected<'a> {
-    pub fn new(selection: &'a Selection) -> Self {
+    pub(crate) fn new(selection: &'a Selection) -> Self {
         Selected {
             selection,
             taken: 0,
@@ -50,14 +50,14 @@ impl Filter for Selected<'_> {
 }
 
 /// One record of a scan, as `Scan::step` reports it.
-pub enum Step {
+pub(crate) enum Step {
     /// The filter kept it.
     Selected(Box<Entry>),
     /// The filter did not keep it (already marked unhandled).
     Passed(EntryId),
 }
 
-pub struct Scan {
+pub(crate) struct Scan {
     reader: Box<dyn DlqReader>,
     header_map: HeaderMap,
     /// Second pass: per partition (-1 when unpartitioned), the last record the first pass read.
@@ -75,7 +75,7 @@ fn partition_of(id: &EntryId) -> i32 {
 }
 
 impl Scan {
-    pub async fn open(
+    pub(crate) async fn open(
         broker: &mut dyn Broker,
         req: &ScanRequest,
         header_map: &HeaderMap,
@@ -91,13 +91,13 @@ impl Scan {
     }
 
     /// A second pass: never beyond where the first one (`ends`) stopped.
-    pub fn bounded_by(mut self, ends: &BTreeMap<i32, EntryId>) -> Scan {
+    pub(crate) fn bounded_by(mut self, ends: &BTreeMap<i32, EntryId>) -> Scan {
         self.bound = Some(ends.clone());
         self
     }
 
     /// The next record, kept or passed; `None` at the end (or once the filter is done).
-    pub async fn step(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Step>> {
+    pub(crate) async fn step(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Step>> {
         loop {
             if filter.done() {
                 return Ok(None);
@@ -132,7 +132,7 @@ impl Scan {
     }
 
     /// The next entry the filter keeps.
-    pub async fn next(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Entry>> {
+    pub(crate) async fn next(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Entry>> {
         while let Some(step) = self.step(filter).await? {
             if let Step::Selected(entry) = step {
                 return Ok(Some(*entry));
@@ -142,27 +142,24 @@ impl Scan {
     }
 
     /// The reader, for marks and topic schemas.
-    pub fn reader(&mut self) -> &mut dyn DlqReader {
+    pub(crate) fn reader(&mut self) -> &mut dyn DlqReader {
         self.reader.as_mut()
     }
 
     /// Closes the reader (making its marks durable), whatever `result` is; the scan's own error
     /// comes first, then the close's.
-    pub async fn close_after<T>(self, result: anyhow::Result<T>) -> anyhow::Result<(T, ScanNotes)> {
+    pub(crate) async fn close_after<T>(
+        self,
+        result: anyhow::Result<T>,
+    ) -> anyhow::Result<(T, ScanNotes)> {
         let closed = self.reader.close().await;
         let value = result?;
         Ok((value, closed?))
     }
 
     /// The reader itself, for whoever closes (or abandons) it.
-    pub fn into_reader(self) -> Box<dyn DlqReader> {
+    pub(crate) fn into_reader(self) -> Box<dyn DlqReader> {
         self.reader
-    }
-
-    /// Lets the reader go without closing it: the broker went away, and closing would wait
-    /// for it (the process ends soon after).
-    pub fn abandon(self) {
-        std::mem::forget(self.reader);
     }
 }
 

@@ -25,11 +25,11 @@ pub(super) const WINDOW: usize = 1024;
 /// How often marks are made durable during a run.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// How many planned entries the plan shows, and how many skips and failures a summary lists.
-pub const SHOWN: usize = 5;
+pub(crate) const SHOWN: usize = 5;
 pub(super) const LISTED: usize = 100;
 
 /// How to send, whatever is sent: where, with which options, how fast, asked or not.
-pub struct Sending {
+pub(crate) struct Sending {
     pub connect: ConnectConfig,
     pub options: ReplayOptions,
     /// Messages per second at most.
@@ -50,7 +50,7 @@ impl Sending {
 
 impl Sending {
     /// How `replay` (and `replay --from-file`) sends, from its arguments.
-    pub fn from_args(a: &cli::ReplayArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: &cli::ReplayArgs) -> anyhow::Result<Self> {
         if a.rate == Some(0) {
             return Err(DlqError::Usage("--rate must be at least 1".into()).into());
         }
@@ -78,7 +78,6 @@ pub(super) fn planned(id: String, out: &Outgoing) -> Planned {
         partition: out.partition,
         key: out.key.clone(),
         size_bytes: out.payload.as_ref().map_or(0, |p| p.len() as u64),
-        header_names: out.headers.iter().map(|h| h.name.clone()).collect(),
     }
 }
 

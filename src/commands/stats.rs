@@ -5,10 +5,10 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::stats::Stats;
-pub use crate::results::stats::StatsResult;
+pub(crate) use crate::results::stats::StatsResult;
 use crate::{cli, settings};
 
-pub struct StatsSettings {
+pub(crate) struct StatsSettings {
     pub topic: String,
     pub connect: ConnectConfig,
     pub selection: Selection,
@@ -19,7 +19,7 @@ pub struct StatsSettings {
 /// Reads the topic once; `progress` hears how many entries were read so far.
 impl StatsSettings {
     /// `dlq stats`'s arguments (the context already applied) as validated settings.
-    pub fn from_args(a: cli::StatsArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::StatsArgs) -> anyhow::Result<Self> {
         Ok(StatsSettings {
             connect: settings::connect(&a.connect)?,
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
@@ -30,7 +30,7 @@ impl StatsSettings {
     }
 }
 
-pub async fn run(
+pub(crate) async fn run(
     s: &StatsSettings,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<StatsResult> {

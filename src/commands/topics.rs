@@ -5,10 +5,10 @@ use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::topics::dlq_pattern;
-pub use crate::results::stats::DlqTopic;
+pub(crate) use crate::results::stats::DlqTopic;
 use crate::{cli, settings};
 
-pub struct TopicsSettings {
+pub(crate) struct TopicsSettings {
     pub connect: ConnectConfig,
     pub patterns: Vec<String>,
     pub namespace: Option<String>,
@@ -16,7 +16,7 @@ pub struct TopicsSettings {
 
 impl TopicsSettings {
     /// `dlq topics`' arguments (the context already applied) as validated settings.
-    pub fn from_args(a: cli::TopicsArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(a: cli::TopicsArgs) -> anyhow::Result<Self> {
         Ok(TopicsSettings {
             connect: settings::connect(&a.connect)?,
             patterns: a.patterns,
@@ -25,7 +25,7 @@ impl TopicsSettings {
     }
 }
 
-pub async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
+pub(crate) async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
     let mut broker = broker::connect(&s.connect).await?;
     let mut out = Vec::new();
     for t in broker.list_topics(s.namespace.as_deref()).await? {

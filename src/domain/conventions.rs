@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::entry::Record;
 
-pub use super::entry::Context;
+pub(crate) use super::entry::Context;
 
 /// A context field a header can fill; also the left side of `--header-map FIELD=HEADER`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub(crate) enum Field {
     OriginTopic,
     OriginPartition,
     OriginOffset,
@@ -29,7 +29,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [(&'static str, Field); 10] = [
+    pub(crate) const ALL: [(&'static str, Field); 10] = [
         ("origin_topic", Field::OriginTopic),
         ("origin_partition", Field::OriginPartition),
         ("origin_offset", Field::OriginOffset),
@@ -41,14 +41,6 @@ impl Field {
         ("consumer_group", Field::ConsumerGroup),
         ("failed_at", Field::FailedAt),
     ];
-
-    pub fn name(self) -> &'static str {
-        Field::ALL
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map(|(n, _)| *n)
-            .unwrap()
-    }
 
     fn default_encoding(self) -> Enc {
         match self {
@@ -220,13 +212,13 @@ static HEADER_CONVENTIONS: &[HeaderConvention] = &[
 
 /// User mappings from `--header-map FIELD=HEADER`, applied over whatever a convention found.
 #[derive(Debug, Clone, Default)]
-pub struct HeaderMap {
+pub(crate) struct HeaderMap {
     pub mappings: Vec<(Field, String)>,
 }
 
 impl HeaderMap {
     /// Parses one `FIELD=HEADER`.
-    pub fn push_spec(&mut self, spec: &str) -> Result<(), String> {
+    pub(crate) fn push_spec(&mut self, spec: &str) -> Result<(), String> {
         let (field, header) = spec
             .split_once('=')
             .ok_or_else(|| format!("--header-map takes FIELD=HEADER, got '{spec}'"))?;
@@ -241,7 +233,7 @@ impl HeaderMap {
 }
 
 /// Explains a record: which convention wrote it and the context it carries.
-pub fn explain(record: &Record, custom: &HeaderMap) -> Context {
+pub(crate) fn explain(record: &Record, custom: &HeaderMap) -> Context {
     let mut ctx = Context::default();
     let header_convention = HEADER_CONVENTIONS.iter().find(|c| {
         record
@@ -463,7 +455,7 @@ fn is_printable_ascii(value: &[u8]) -> bool {
 
 /// A number as Spring writes it: text when printable, else a 4- or 8-byte big-endian integer.
 /// Anything else is reported (with its bytes in hex), never guessed.
-pub fn decode_number(value: &[u8]) -> Result<i64, String> {
+pub(crate) fn decode_number(value: &[u8]) -> Result<i64, String> {
     if is_printable_ascii(value) {
         return parse_text_number(std::str::from_utf8(value).unwrap_or_default());
     }
@@ -499,7 +491,7 @@ fn decode_time(value: &[u8]) -> Result<Timestamp, String> {
     ))
 }
 
-pub fn hex_preview(value: &[u8], max: usize) -> String {
+pub(crate) fn hex_preview(value: &[u8], max: usize) -> String {
     let mut s: String = value.iter().take(max).map(|b| format!("{b:02x}")).collect();
     if value.len() > max {
         s.push('…');

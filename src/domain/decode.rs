@@ -17,7 +17,7 @@ use serde_json::Value;
 
 /// What `--decode` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Registry wire format when the magic byte matches and a registry is configured, a Pulsar
     /// topic schema when the message names one, Avro when a schema file is given and the bytes
     /// decode with it, JSON when it parses, text when UTF-8, binary otherwise.
@@ -31,13 +31,13 @@ pub enum Mode {
 
 /// A key or a payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
+pub(crate) enum Part {
     Key,
     Payload,
 }
 
 impl Part {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Part::Key => "key",
             Part::Payload => "payload",
@@ -47,7 +47,7 @@ impl Part {
 
 /// A schema a registry or a broker serves.
 #[derive(Debug, Clone)]
-pub enum Served {
+pub(crate) enum Served {
     Avro(Box<Schema>),
     Json,
     /// A kind dlq cannot decode (Protobuf, …): named in the error.
@@ -56,7 +56,7 @@ pub enum Served {
 
 /// How bytes were read.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Decoded {
+pub(crate) enum Decoded {
     /// A structured value (JSON, or Avro rendered as JSON).
     Structured(Value),
     Text(String),
@@ -64,7 +64,7 @@ pub enum Decoded {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub decoded: Decoded,
     /// `json`, `avro`, `avro-single-object`, `avro-container`, `avro-registry`,
     /// `pulsar-schema`, `text`, `binary`.
@@ -103,7 +103,7 @@ impl Outcome {
 }
 
 /// Bytes shown as text: valid UTF-8 with no control characters other than tab, CR and LF.
-pub fn as_text(bytes: &[u8]) -> Option<&str> {
+pub(crate) fn as_text(bytes: &[u8]) -> Option<&str> {
     let s = std::str::from_utf8(bytes).ok()?;
     (!s.chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
@@ -112,7 +112,7 @@ pub fn as_text(bytes: &[u8]) -> Option<&str> {
 
 /// A schema from a file, with the name it is shown by.
 #[derive(Debug, Clone)]
-pub struct SchemaFile {
+pub(crate) struct SchemaFile {
     pub label: String,
     pub schema: Schema,
     /// The single-object encoding headers of this schema (`C3 01` + Rabin fingerprint): the
@@ -155,12 +155,12 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
 }
 
 /// An Avro schema from its JSON text.
-pub fn parse_avro_schema(text: &str) -> Result<Schema, String> {
+pub(crate) fn parse_avro_schema(text: &str) -> Result<Schema, String> {
     guarded(|| Schema::parse_str(text).map_err(|e| e.to_string()))
 }
 
 impl SchemaFile {
-    pub fn parse(label: &str, text: &str) -> Result<SchemaFile, String> {
+    pub(crate) fn parse(label: &str, text: &str) -> Result<SchemaFile, String> {
         guarded(|| Self::parse_unguarded(label, text))
     }
 
@@ -188,7 +188,7 @@ impl SchemaFile {
 /// specification, the Java library and fastavro compute it. apache-avro 0.21 writes a primitive
 /// with a logical type as `{"type":"long"}` instead of `"long"` in the canonical form, so its
 /// fingerprint differs for such schemas; the form is corrected here first.
-pub fn canonical_fingerprint(schema: &Schema) -> [u8; 8] {
+pub(crate) fn canonical_fingerprint(schema: &Schema) -> [u8; 8] {
     fn simplify(v: &mut Value) {
         match v {
             Value::Object(m) => {
@@ -231,7 +231,7 @@ fn schema_name(schema: &Schema) -> Option<String> {
 }
 
 /// The schema-registry wire format: magic byte 0, a 4-byte big-endian schema id, the data.
-pub fn registry_id(bytes: &[u8]) -> Option<u32> {
+pub(crate) fn registry_id(bytes: &[u8]) -> Option<u32> {
     (bytes.len() >= 5 && bytes[0] == 0).then(|| u32::from_be_bytes(bytes[1..5].try_into().unwrap()))
 }
 
@@ -239,7 +239,7 @@ pub fn registry_id(bytes: &[u8]) -> Option<u32> {
 /// a block's declared item count before reading the items, and its default limit (512 Mi items)
 /// lets a hostile dead letter of a few bytes ask for tens of gigabytes (found by fuzzing,
 /// `scripts/fuzz.sh decode`). Longer values are refused with a decode error and shown raw.
-pub const MAX_AVRO_ALLOCATION: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_AVRO_ALLOCATION: usize = 4 * 1024 * 1024;
 
 fn limit_avro_allocations() {
     static SET: std::sync::Once = std::sync::Once::new();
@@ -253,13 +253,13 @@ const SINGLE_OBJECT_MAGIC: &[u8] = &[0xC3, 0x01];
 
 /// What the command should fetch before decoding a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Wanted {
+pub(crate) enum Wanted {
     RegistryId(u32),
     TopicSchema(Vec<u8>),
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Decoder {
+pub(crate) struct Decoder {
     pub mode: Mode,
     pub key_schema: Option<SchemaFile>,
     pub value_schema: Option<SchemaFile>,
@@ -271,7 +271,7 @@ pub struct Decoder {
 
 impl Decoder {
     /// What has to be fetched to decode this key or payload (at most one thing each).
-    pub fn wants(&self, bytes: &[u8], schema_version: Option<&[u8]>) -> Option<Wanted> {
+    pub(crate) fn wants(&self, bytes: &[u8], schema_version: Option<&[u8]>) -> Option<Wanted> {
         if !matches!(self.mode, Mode::Auto | Mode::Avro) {
             return None;
         }
@@ -289,16 +289,21 @@ impl Decoder {
         }
     }
 
-    pub fn learn_registry(&mut self, id: u32, schema: Result<Served, String>) {
+    pub(crate) fn learn_registry(&mut self, id: u32, schema: Result<Served, String>) {
         self.registry_schemas.insert(id, schema);
     }
 
-    pub fn learn_topic_schema(&mut self, version: Vec<u8>, schema: Result<Served, String>) {
+    pub(crate) fn learn_topic_schema(&mut self, version: Vec<u8>, schema: Result<Served, String>) {
         self.topic_schemas.insert(version, schema);
     }
 
     /// Reads a key or a payload. `schema_version` is the Pulsar message's, if it has one.
-    pub fn decode(&self, bytes: &[u8], part: Part, schema_version: Option<&[u8]>) -> Outcome {
+    pub(crate) fn decode(
+        &self,
+        bytes: &[u8],
+        part: Part,
+        schema_version: Option<&[u8]>,
+    ) -> Outcome {
         limit_avro_allocations();
         let file = match part {
             Part::Key => self.key_schema.as_ref(),
@@ -512,7 +517,7 @@ fn container_unguarded(bytes: &[u8]) -> Outcome {
 
 /// Avro as JSON for people: unions unwrapped, bytes as base64, dates and timestamps as
 /// RFC 3339, UUIDs as strings, floats that JSON cannot hold as strings.
-pub fn to_json(v: Avro) -> Value {
+pub(crate) fn to_json(v: Avro) -> Value {
     use jiff::Timestamp;
     let float = |f: f64| {
         serde_json::Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
@@ -583,7 +588,7 @@ fn unscaled(b: &[u8]) -> String {
 }
 
 /// Reads a schema file given on the command line.
-pub fn read_schema_file(path: &std::path::Path) -> Result<SchemaFile, String> {
+pub(crate) fn read_schema_file(path: &std::path::Path) -> Result<SchemaFile, String> {
     let mut text = String::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_string(&mut text))
@@ -596,7 +601,7 @@ pub fn read_schema_file(path: &std::path::Path) -> Result<SchemaFile, String> {
 }
 
 /// The schema a registry answered for `GET /schemas/ids/{id}`.
-pub fn parse_registry_answer(body: &[u8]) -> Result<Served, String> {
+pub(crate) fn parse_registry_answer(body: &[u8]) -> Result<Served, String> {
     let v: Value = serde_json::from_slice(body)
         .map_err(|e| format!("the registry's answer is not JSON: {e}"))?;
     let kind = v["schemaType"].as_str().unwrap_or("AVRO");

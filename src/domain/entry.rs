@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// names. Adding a field here adds it everywhere.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Context {
+pub(crate) struct Context {
     /// Which convention explained the entry (`kafka-connect`, `spring-kafka`, …).
     pub convention: Option<String>,
     pub origin_topic: Option<String>,
@@ -41,13 +41,13 @@ pub struct Context {
 /// One header (Kafka) or property (Pulsar), in the order the broker delivered it.
 /// Kafka allows repeated names and null values; both are kept as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
+pub(crate) struct Header {
     pub name: String,
     pub value: Option<Vec<u8>>,
 }
 
 impl Header {
-    pub fn new(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn new(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
         Header {
             name: name.into(),
             value: Some(value.into()),
@@ -57,7 +57,7 @@ impl Header {
 
 /// Where a record sits in its DLQ topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EntryId {
+pub(crate) enum EntryId {
     Kafka { partition: i32, offset: i64 },
     Pulsar(PulsarMessageId),
 }
@@ -65,7 +65,7 @@ pub enum EntryId {
 impl EntryId {
     /// Is `self` later than `other` in the same partition's order? (Different partitions or
     /// brokers are not comparable and give `false`.)
-    pub fn is_after(&self, other: &EntryId) -> bool {
+    pub(crate) fn is_after(&self, other: &EntryId) -> bool {
         match (self, other) {
             (
                 EntryId::Kafka {
@@ -85,7 +85,7 @@ impl EntryId {
         }
     }
 
-    pub fn partition(&self) -> Option<i32> {
+    pub(crate) fn partition(&self) -> Option<i32> {
         match self {
             EntryId::Kafka { partition, .. } => Some(*partition),
             EntryId::Pulsar(id) => (id.partition >= 0).then_some(id.partition),
@@ -94,7 +94,7 @@ impl EntryId {
 
     /// The entry's offset where the broker numbers a partition's entries one by one (Kafka):
     /// what deleting a prefix and marking a prefix work with. `None` where it does not (Pulsar).
-    pub fn offset(&self) -> Option<i64> {
+    pub(crate) fn offset(&self) -> Option<i64> {
         match self {
             EntryId::Kafka { offset, .. } => Some(*offset),
             EntryId::Pulsar(_) => None,
@@ -115,7 +115,7 @@ impl fmt::Display for EntryId {
 /// `:batch_index` appended for a message that is part of a batch. Partition is -1 on a
 /// non-partitioned topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PulsarMessageId {
+pub(crate) struct PulsarMessageId {
     pub ledger: u64,
     pub entry: u64,
     pub partition: i32,
@@ -165,7 +165,7 @@ impl FromStr for PulsarMessageId {
 }
 
 /// Parses a Kafka entry id, `PARTITION:OFFSET`.
-pub fn parse_kafka_id(s: &str) -> Result<EntryId, String> {
+pub(crate) fn parse_kafka_id(s: &str) -> Result<EntryId, String> {
     let bad = || {
         format!("'{s}' is not a Kafka entry id (expected PARTITION:OFFSET, as `dlq list` prints)")
     };
@@ -180,7 +180,7 @@ pub fn parse_kafka_id(s: &str) -> Result<EntryId, String> {
 
 /// A record as the broker delivered it, before any interpretation.
 #[derive(Debug, Clone)]
-pub struct Record {
+pub(crate) struct Record {
     /// The DLQ topic as the broker names it (on Pulsar, the partition's topic).
     pub topic: String,
     pub id: EntryId,
@@ -197,7 +197,7 @@ impl Record {
     /// The topic the record was read from, as the user names it: a Pulsar partition
     /// (`T-partition-N`) is named by its partitioned topic `T`; `fallback` when the broker
     /// named none.
-    pub fn logical_topic(&self, fallback: &str) -> String {
+    pub(crate) fn logical_topic(&self, fallback: &str) -> String {
         if self.topic.is_empty() {
             return fallback.to_string();
         }
@@ -208,18 +208,18 @@ impl Record {
     }
 
     /// The first header with this exact name.
-    pub fn header(&self, name: &str) -> Option<&Header> {
+    pub(crate) fn header(&self, name: &str) -> Option<&Header> {
         self.headers.iter().find(|h| h.name == name)
     }
 
-    pub fn size_bytes(&self) -> u64 {
+    pub(crate) fn size_bytes(&self) -> u64 {
         self.payload.as_ref().map_or(0, |p| p.len() as u64)
     }
 }
 
 /// A record together with the dead-letter context its conventions explain.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub record: Record,
     pub context: Context,
 }

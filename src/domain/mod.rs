@@ -1,16 +1,16 @@
 //! The domain: entries, conventions, selection, redaction, time. It imports neither rdkafka nor
 //! pulsar; broker adapters translate their messages into [`entry::Record`]s.
 
-pub mod conventions;
-pub mod decode;
-pub mod entry;
-pub mod positions;
-pub mod prefix;
-pub mod redact;
-pub mod replay;
-pub mod rewind;
-pub mod selection;
-pub mod stats;
-pub mod time;
-pub mod topics;
-pub mod view;
+pub(crate) mod conventions;
+pub(crate) mod decode;
+pub(crate) mod entry;
+pub(crate) mod positions;
+pub(crate) mod prefix;
+pub(crate) mod redact;
+pub(crate) mod replay;
+pub(crate) mod rewind;
+pub(crate) mod selection;
+pub(crate) mod stats;
+pub(crate) mod time;
+pub(crate) mod topics;
+pub(crate) mod view;

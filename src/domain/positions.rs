@@ -14,19 +14,19 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The `format` field of every positions file this version writes and reads.
-pub const FORMAT: &str = "dlq-positions/1";
+pub(crate) const FORMAT: &str = "dlq-positions/1";
 
 /// What moves in a rewind: a Kafka consumer group or a Pulsar subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ConsumerKind {
+pub(crate) enum ConsumerKind {
     Group,
     Subscription,
 }
 
 impl ConsumerKind {
     /// "group" or "subscription", as messages and files name it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ConsumerKind::Group => "group",
             ConsumerKind::Subscription => "subscription",
@@ -42,7 +42,7 @@ impl std::fmt::Display for ConsumerKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SavedPositions {
+pub(crate) struct SavedPositions {
     pub format: String,
     /// "kafka" or "pulsar".
     pub broker: String,
@@ -55,7 +55,7 @@ pub struct SavedPositions {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SavedPosition {
+pub(crate) struct SavedPosition {
     /// -1 for a non-partitioned Pulsar topic.
     pub partition: i32,
     pub position: Option<String>,
@@ -63,7 +63,7 @@ pub struct SavedPosition {
 
 impl SavedPositions {
     /// Per partition, the saved position.
-    pub fn by_partition(&self) -> BTreeMap<i32, Option<String>> {
+    pub(crate) fn by_partition(&self) -> BTreeMap<i32, Option<String>> {
         self.partitions
             .iter()
             .map(|p| (p.partition, p.position.clone()))
@@ -71,7 +71,7 @@ impl SavedPositions {
     }
 
     /// Reads and checks a positions file against the topic and consumer it is applied to.
-    pub fn load(
+    pub(crate) fn load(
         path: &Path,
         topic: &str,
         kind: ConsumerKind,
@@ -106,7 +106,7 @@ impl SavedPositions {
 
     /// Writes the file (0600: it names the consumer's positions, nothing secret, but it is the
     /// operator's) and syncs it, so it exists before anything moves.
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
         use std::io::Write as _;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;

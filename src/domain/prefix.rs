@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 #[derive(Debug, Default, Clone)]
-pub struct Prefix {
+pub(crate) struct Prefix {
     /// The first offset tracked: committing it would change nothing.
     start: Option<i64>,
     /// The offset to commit: everything before it was handled.
@@ -31,7 +31,7 @@ impl Prefix {
     }
 
     /// A read entry whose delivery is under way.
-    pub fn pending(&mut self, offset: i64) {
+    pub(crate) fn pending(&mut self, offset: i64) {
         self.begin(offset);
         if self.gap_at.is_none() {
             self.queue.push_back((offset, false));
@@ -39,7 +39,7 @@ impl Prefix {
     }
 
     /// A read entry that will not be handled (or whose delivery failed).
-    pub fn unhandled(&mut self, offset: i64) {
+    pub(crate) fn unhandled(&mut self, offset: i64) {
         self.begin(offset);
         if self.gap_at.is_some_and(|g| g <= offset) {
             return;
@@ -58,7 +58,7 @@ impl Prefix {
     }
 
     /// The entry's copy was confirmed.
-    pub fn handled(&mut self, offset: i64) {
+    pub(crate) fn handled(&mut self, offset: i64) {
         match self.queue.iter_mut().find(|(o, _)| *o == offset) {
             Some(e) => e.1 = true,
             None => {
@@ -73,7 +73,7 @@ impl Prefix {
     }
 
     /// The offset to commit, when it moved past where tracking began.
-    pub fn commit_offset(&self) -> Option<i64> {
+    pub(crate) fn commit_offset(&self) -> Option<i64> {
         match (self.start, self.next) {
             (Some(s), Some(n)) if n > s => Some(n),
             _ => None,
@@ -81,7 +81,7 @@ impl Prefix {
     }
 
     /// Where the prefix stops and how many handled entries lie beyond it.
-    pub fn gap(&self) -> Option<(i64, u64)> {
+    pub(crate) fn gap(&self) -> Option<(i64, u64)> {
         self.gap_at
             .filter(|_| self.beyond_gap > 0)
             .map(|g| (g, self.beyond_gap))

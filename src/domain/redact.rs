@@ -16,14 +16,14 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use serde_json::Value;
 
-pub const MASK: &str = "[REDACTED]";
+pub(crate) const MASK: &str = "[REDACTED]";
 
 /// Collects the paths that were masked, in order, without repeats.
 #[derive(Debug, Default, Clone)]
-pub struct Masked(pub Vec<String>);
+pub(crate) struct Masked(pub Vec<String>);
 
 impl Masked {
-    pub fn add(&mut self, path: &str) {
+    pub(crate) fn add(&mut self, path: &str) {
         if !self.0.iter().any(|p| p == path) {
             self.0.push(path.to_string());
         }
@@ -116,7 +116,7 @@ const SENSITIVE_PAIRS: &[(&str, &str)] = &[
 ];
 
 /// Does this JSON field or header name look sensitive?
-pub fn is_sensitive_name(name: &str) -> bool {
+pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let w = words(name);
     if w.iter().any(|w| SENSITIVE_WORDS.contains(&w.as_str())) {
         return true;
@@ -237,7 +237,7 @@ fn basic_credentials(m: &str) -> bool {
 
 /// The IBAN check (ISO 13616): the first four characters moved to the end, letters as 10..35,
 /// the number modulo 97 is 1.
-pub fn iban_valid(text: &str) -> bool {
+pub(crate) fn iban_valid(text: &str) -> bool {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if !(15..=34).contains(&compact.len()) || !compact.is_ascii() {
         return false;
@@ -259,7 +259,7 @@ pub fn iban_valid(text: &str) -> bool {
     rem == 1
 }
 
-pub fn luhn_valid(digits: &str) -> bool {
+pub(crate) fn luhn_valid(digits: &str) -> bool {
     let ds: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
     if !(13..=19).contains(&ds.len()) {
         return false;
@@ -288,7 +288,7 @@ pub fn luhn_valid(digits: &str) -> bool {
 /// `redact-fields`/`redact-patterns`, flags `--redact-field`/`--redact-pattern`). Users can add
 /// rules, never remove built-in ones.
 #[derive(Debug, Clone, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     /// Field and header names masked whole, as word lists (`order_ref` also matches `orderRef`).
     fields: Vec<Vec<String>>,
     /// Values masked wherever they appear, shown as `[REDACTED:custom]`.
@@ -301,7 +301,7 @@ pub struct Redactor {
 
 impl Redactor {
     /// The built-in rules plus these. A pattern that is not a valid regex is an error.
-    pub fn with_rules(fields: &[String], patterns: &[String]) -> Result<Self, String> {
+    pub(crate) fn with_rules(fields: &[String], patterns: &[String]) -> Result<Self, String> {
         let fields = fields
             .iter()
             .map(|f| words(f))
@@ -319,7 +319,7 @@ impl Redactor {
     }
 
     /// Switches to allow-list mode, showing only these names (more can be added later).
-    pub fn allow_only(mut self, names: &[String]) -> Self {
+    pub(crate) fn allow_only(mut self, names: &[String]) -> Self {
         let allow = self.allow.get_or_insert_with(Vec::new);
         allow.extend(names.iter().map(|n| words(n)).filter(|w| !w.is_empty()));
         self
@@ -327,18 +327,14 @@ impl Redactor {
 
     /// In allow-list mode, whether `name` (a payload field, a header, `key`, `payload`) may be
     /// shown; always true otherwise.
-    pub fn allows(&self, name: &str) -> bool {
+    pub(crate) fn allows(&self, name: &str) -> bool {
         self.allow
             .as_ref()
             .is_none_or(|allow| allow.contains(&words(name)))
     }
 
-    pub fn is_allow_list(&self) -> bool {
-        self.allow.is_some()
-    }
-
     /// Does this field or header name look sensitive, by the built-in or the user's rules?
-    pub fn is_sensitive_name(&self, name: &str) -> bool {
+    pub(crate) fn is_sensitive_name(&self, name: &str) -> bool {
         is_sensitive_name(name) || (!self.fields.is_empty() && self.fields.contains(&words(name)))
     }
 
@@ -348,7 +344,12 @@ impl Redactor {
     /// its pattern needs (`AKIA…EXAMPLECUST-123456`: once `CUST-123456` is masked, the access
     /// key stands alone), and what is shown must not be something a pass would still mask
     /// (found by fuzzing, `scripts/fuzz.sh redact`).
-    pub fn redact_text<'a>(&self, text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
+    pub(crate) fn redact_text<'a>(
+        &self,
+        text: &'a str,
+        path: &str,
+        masked: &mut Masked,
+    ) -> Cow<'a, str> {
         match self.redact_embedded_json(text, path, masked) {
             // A JSON document: redacted as JSON, field by field (values by the same patterns);
             // the text patterns are not run over its syntax as well, or a second pass would
@@ -408,7 +409,7 @@ impl Redactor {
 
     /// Masks a JSON document in place: sensitive names whole, sensitive-looking values by pattern
     /// (and, in allow-list mode, every field not named).
-    pub fn redact_json(&self, value: &mut Value, path: &str, masked: &mut Masked) {
+    pub(crate) fn redact_json(&self, value: &mut Value, path: &str, masked: &mut Masked) {
         self.redact_json_in(value, path, masked, self.allow.is_some());
     }
 
@@ -475,12 +476,6 @@ enum Embedded {
     Masked(String),
 }
 
-/// Masks sensitive-looking values inside free text by the built-in patterns. Records `path`
-/// when anything was masked.
-pub fn redact_text<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
-    Redactor::default().redact_text(text, path, masked)
-}
-
 /// One pass of the built-in patterns.
 fn builtin_pass<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
     let mut out = Cow::Borrowed(text);
@@ -529,6 +524,11 @@ fn builtin_pass<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in patterns alone.
+    fn redact_text<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
+        Redactor::default().redact_text(text, path, masked)
+    }
     use serde_json::json;
 
     #[test]

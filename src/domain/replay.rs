@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use super::entry::{Entry, Header};
 
-pub const REPLAY_OF: &str = "dlq-replay-of";
-pub const REPLAY_COUNT: &str = "dlq-replay-count";
+pub(crate) const REPLAY_OF: &str = "dlq-replay-of";
+pub(crate) const REPLAY_COUNT: &str = "dlq-replay-count";
 
 #[derive(Debug, Clone)]
-pub struct ReplayOptions {
+pub(crate) struct ReplayOptions {
     /// Send everything here instead of each entry's origin topic.
     pub to: Option<String>,
     /// Kafka: send to the origin partition instead of letting the key decide.
@@ -26,7 +26,7 @@ pub struct ReplayOptions {
 
 /// A message ready to publish.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outgoing {
+pub(crate) struct Outgoing {
     pub topic: String,
     /// Kafka only: `None` lets the key decide.
     pub partition: Option<i32>,
@@ -36,19 +36,19 @@ pub struct Outgoing {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
+pub(crate) enum Decision {
     Send(Outgoing),
     /// Not sent, with the reason shown to the user.
     Skip(String),
 }
 
 /// The value of `dlq-replay-of`: the DLQ topic and the entry id, `TOPIC@ID`.
-pub fn replay_of(dlq_topic: &str, entry: &Entry) -> String {
+pub(crate) fn replay_of(dlq_topic: &str, entry: &Entry) -> String {
     format!("{dlq_topic}@{}", entry.record.id)
 }
 
 /// How often the record was already replayed, from its `dlq-replay-count` header.
-pub fn replay_count(entry: &Entry) -> u32 {
+pub(crate) fn replay_count(entry: &Entry) -> u32 {
     entry
         .record
         .header(REPLAY_COUNT)
@@ -59,7 +59,7 @@ pub fn replay_count(entry: &Entry) -> u32 {
 }
 
 /// Decides what replaying `entry` from `dlq_topic` sends.
-pub fn plan(entry: &Entry, dlq_topic: &str, opts: &ReplayOptions) -> Decision {
+pub(crate) fn plan(entry: &Entry, dlq_topic: &str, opts: &ReplayOptions) -> Decision {
     let ctx = &entry.context;
     let Some(topic) = opts.to.clone().or_else(|| ctx.origin_topic.clone()) else {
         return Decision::Skip(

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 /// `ts_from(o)` reads the first record at or after offset `o`: its offset and timestamp, or
 /// `None` when there is none before the end.
-pub fn exact_start(
+pub(crate) fn exact_start(
     since: Timestamp,
     low: i64,
     high: i64,

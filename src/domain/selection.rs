@@ -7,7 +7,7 @@ use regex::Regex;
 use super::entry::{Entry, EntryId};
 
 #[derive(Debug, Clone, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// Only entries whose DLQ timestamp is at or after this instant.
     pub since: Option<Timestamp>,
     /// Only entries whose DLQ timestamp is before this instant.
@@ -30,7 +30,7 @@ pub struct Selection {
 impl Selection {
     /// True when no filter narrows anything: the selection is the whole topic. Destructive
     /// commands refuse that unless the user says `--all`.
-    pub fn selects_everything(&self) -> bool {
+    pub(crate) fn selects_everything(&self) -> bool {
         self.since.is_none()
             && self.until.is_none()
             && self.partitions.is_empty()
@@ -41,7 +41,7 @@ impl Selection {
             && self.ids.is_empty()
     }
 
-    pub fn matches(&self, entry: &Entry) -> bool {
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
         let r = &entry.record;
         let c = &entry.context;
         if !self.ids.is_empty() && !self.ids.contains(&r.id) {
@@ -90,7 +90,7 @@ impl Selection {
 }
 
 /// Short name of a Pulsar topic: `persistent://public/default/orders` → `orders`.
-pub fn short_topic(t: &str) -> &str {
+pub(crate) fn short_topic(t: &str) -> &str {
     match t.split_once("://") {
         Some((_, rest)) => rest.rsplit('/').next().unwrap_or(rest),
         None => t,
@@ -98,7 +98,7 @@ pub fn short_topic(t: &str) -> &str {
 }
 
 /// Two topic names denote the same topic, allowing a Pulsar short name on either side.
-pub fn same_topic(a: &str, b: &str) -> bool {
+pub(crate) fn same_topic(a: &str, b: &str) -> bool {
     a == b || (short_topic(a) == short_topic(b) && (!a.contains("://") || !b.contains("://")))
 }
 

@@ -8,18 +8,18 @@ use jiff::Timestamp;
 use super::entry::Entry;
 
 /// Distinct values kept per dimension; beyond it, entries count under [`OTHER`].
-pub const MAX_DISTINCT: usize = 1000;
-pub const OTHER: &str = "(other)";
+pub(crate) const MAX_DISTINCT: usize = 1000;
+pub(crate) const OTHER: &str = "(other)";
 
 /// Counts by value, `None` meaning unknown.
 #[derive(Debug, Clone, Default)]
-pub struct Counts {
+pub(crate) struct Counts {
     counts: HashMap<Option<String>, u64>,
     other: u64,
 }
 
 impl Counts {
-    pub fn add(&mut self, value: Option<&str>) {
+    pub(crate) fn add(&mut self, value: Option<&str>) {
         if let Some(n) = self.counts.get_mut(&value.map(str::to_string)) {
             *n += 1;
         } else if self.counts.len() < MAX_DISTINCT {
@@ -30,7 +30,7 @@ impl Counts {
     }
 
     /// Most frequent first, then by value; values past the limit last as `(other)`.
-    pub fn sorted(&self) -> Vec<(Option<String>, u64)> {
+    pub(crate) fn sorted(&self) -> Vec<(Option<String>, u64)> {
         let mut v: Vec<_> = self.counts.iter().map(|(k, n)| (k.clone(), *n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if self.other > 0 {
@@ -42,13 +42,13 @@ impl Counts {
 
 /// The oldest or newest entry by broker time.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dated {
+pub(crate) struct Dated {
     pub id: String,
     pub timestamp: Timestamp,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub entries: u64,
     /// Payload bytes, as `size_bytes` counts them.
     pub bytes: u64,
@@ -62,7 +62,7 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn add(&mut self, e: &Entry) {
+    pub(crate) fn add(&mut self, e: &Entry) {
         let r = &e.record;
         let c = &e.context;
         self.entries += 1;

@@ -9,13 +9,12 @@ use jiff::{
     Span, SpanRelativeTo, Timestamp,
 };
 
-/// Parses in UTC; see [`parse_time_in`].
-pub fn parse_time(input: &str, now: Timestamp) -> Result<Timestamp, String> {
-    parse_time_in(input, now, &TimeZone::UTC)
-}
-
 /// Parses a time; local dates and times are read in `tz`.
-pub fn parse_time_in(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp, String> {
+pub(crate) fn parse_time_in(
+    input: &str,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<Timestamp, String> {
     let s = input.trim();
     let help = "expected RFC 3339 (2026-11-21T10:42:00Z), a local time (2026-11-21T10:42, with --tz ZONE), a date (2026-11-21), a relative age (90m, 2h, 3d) or epoch milliseconds";
     if s.is_empty() {
@@ -62,6 +61,11 @@ pub fn parse_time_in(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Times
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parses in UTC.
+    fn parse_time(input: &str, now: Timestamp) -> Result<Timestamp, String> {
+        parse_time_in(input, now, &TimeZone::UTC)
+    }
 
     fn now() -> Timestamp {
         "2026-11-22T12:00:00Z".parse().unwrap()

@@ -2,7 +2,7 @@
 
 /// The built-in conventions, as glob patterns over a topic's short name (a Pulsar topic's last
 /// path segment, without `-partition-N`).
-pub const DLQ_PATTERNS: &[&str] = &[
+pub(crate) const DLQ_PATTERNS: &[&str] = &[
     "*.DLT",   // Spring Kafka
     "*-dlt",   // Spring Kafka retry topics, kebab case
     "*-DLQ",   // Pulsar clients: <topic>-<subscription>-DLQ
@@ -13,7 +13,7 @@ pub const DLQ_PATTERNS: &[&str] = &[
 
 /// `*` matches any run of characters (none included); everything else matches itself, ASCII
 /// case-insensitively (so `*.dlq` also finds `orders.DLQ`).
-pub fn glob_match(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     let (p, n) = (pattern.as_bytes(), name.as_bytes());
     let (mut pi, mut ni) = (0, 0);
     let (mut star, mut mark) = (None, 0);
@@ -37,7 +37,7 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 /// A topic's short name: the last segment of a Pulsar name, without a partition suffix.
-pub fn short_name(topic: &str) -> &str {
+pub(crate) fn short_name(topic: &str) -> &str {
     let last = topic.rsplit('/').next().unwrap_or(topic);
     match last.rsplit_once("-partition-") {
         Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
@@ -46,7 +46,7 @@ pub fn short_name(topic: &str) -> &str {
 }
 
 /// The first pattern (built-in, then the user's) that the topic's short name matches.
-pub fn dlq_pattern<'a>(topic: &str, extra: &'a [String]) -> Option<&'a str> {
+pub(crate) fn dlq_pattern<'a>(topic: &str, extra: &'a [String]) -> Option<&'a str> {
     let name = short_name(topic);
     DLQ_PATTERNS
         .iter()

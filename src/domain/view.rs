@@ -12,11 +12,11 @@ use super::entry::{Context, Entry, EntryId};
 use super::redact::{Masked, Redactor, MASK};
 
 /// How many bytes of a binary payload a redacted view previews.
-pub const BINARY_PREVIEW_BYTES: usize = 64;
+pub(crate) const BINARY_PREVIEW_BYTES: usize = 64;
 
 /// A key, payload or header value, in the form it is shown.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Data {
+pub(crate) enum Data {
     /// Valid UTF-8.
     Text(String),
     /// A JSON object or array (a payload only).
@@ -32,13 +32,13 @@ pub enum Data {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct HeaderView {
+pub(crate) struct HeaderView {
     pub name: String,
     pub value: Option<Data>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
+pub(crate) enum Detail {
     /// The context columns `list` shows.
     Summary,
     /// Everything: headers, payload, stack trace (`inspect`).
@@ -46,7 +46,7 @@ pub enum Detail {
 }
 
 #[derive(Debug, Clone)]
-pub struct EntryView {
+pub(crate) struct EntryView {
     pub id: String,
     pub topic: String,
     pub partition: Option<i32>,
@@ -73,18 +73,18 @@ pub struct EntryView {
     pub decode_errors: Vec<String>,
 }
 
-pub use super::decode::as_text;
+pub(crate) use super::decode::as_text;
 
 /// How entries are shown: redacted by these rules unless `reveal`.
 #[derive(Debug, Clone, Default)]
-pub struct Showing {
+pub(crate) struct Showing {
     pub reveal: bool,
     pub redactor: Redactor,
     pub decoder: Decoder,
 }
 
 /// Builds the view of an entry, redacting unless `reveal`.
-pub fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
+pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryView {
     let reveal = showing.reveal;
     let redactor = &showing.redactor;
     let r = &entry.record;

@@ -48,7 +48,7 @@ pub(crate) fn records<T: Serialize>(
 
 #[derive(Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum DataJson<'a> {
+pub(super) enum DataJson<'a> {
     Text(&'a str),
     Bytes(String),
     Json(&'a Value),
@@ -79,7 +79,7 @@ impl<'a> From<&'a Data> for DataJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct EntryJson<'a> {
+pub(super) struct EntryJson<'a> {
     pub id: &'a str,
     pub topic: &'a str,
     pub partition: Option<i32>,
@@ -110,7 +110,7 @@ impl<'a> From<&'a EntryView> for EntryJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct HeaderJson<'a> {
+pub(super) struct HeaderJson<'a> {
     pub name: &'a str,
     pub value: Option<DataJson<'a>>,
 }
@@ -125,7 +125,7 @@ impl<'a> From<&'a HeaderView> for HeaderJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct InspectJson<'a> {
+pub(super) struct InspectJson<'a> {
     #[serde(flatten)]
     pub entry: EntryJson<'a>,
     pub headers: Vec<HeaderJson<'a>>,

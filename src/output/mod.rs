@@ -2,10 +2,10 @@
 //! terminal, JSON or JSON Lines for scripts. Nothing here talks to a broker.
 
 mod json;
-pub mod purge;
-pub mod replay;
-pub mod rewind;
-pub mod stats;
+pub(crate) mod purge;
+pub(crate) mod replay;
+pub(crate) mod rewind;
+pub(crate) mod stats;
 mod table;
 
 use std::io::{self, Write};
@@ -14,7 +14,7 @@ use crate::domain::view::EntryView;
 
 /// How results are written: a table (or text) for people, one JSON document, or JSON lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Table,
     Json,
     Jsonl,
@@ -22,9 +22,9 @@ pub enum OutputFormat {
 
 impl OutputFormat {
     /// The names `-o` and the contexts file take.
-    pub const NAMES: [&'static str; 3] = ["table", "json", "jsonl"];
+    pub(crate) const NAMES: [&'static str; 3] = ["table", "json", "jsonl"];
 
-    pub fn from_name(name: &str) -> Option<OutputFormat> {
+    pub(crate) fn from_name(name: &str) -> Option<OutputFormat> {
         match name.to_ascii_lowercase().as_str() {
             "table" => Some(OutputFormat::Table),
             "json" => Some(OutputFormat::Json),
@@ -34,10 +34,10 @@ impl OutputFormat {
     }
 }
 
-pub use table::sanitize;
+pub(crate) use table::sanitize;
 
 /// A warning for the person at the terminal, on stderr: the one way dlq warns.
-pub fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     eprintln!(
         "{} {message}",
         console::style("dlq: warning:").for_stderr().yellow().bold()
@@ -45,14 +45,14 @@ pub fn warn(message: &str) {
 }
 
 /// Each of a result's warnings (`warn`).
-pub fn warn_all(warnings: &[String]) {
+pub(crate) fn warn_all(warnings: &[String]) {
     for w in warnings {
         warn(w);
     }
 }
 
 /// `--reveal` shows everything: said once, before anything is shown.
-pub fn warn_reveal(reveal: bool) {
+pub(crate) fn warn_reveal(reveal: bool) {
     if reveal {
         warn("--reveal prints keys, headers and payloads unredacted; they may hold personal data or secrets");
     }
@@ -60,7 +60,7 @@ pub fn warn_reveal(reveal: bool) {
 
 /// After `list`: its warnings, and on a terminal table how many entries were shown of how many
 /// read.
-pub fn list_done(format: OutputFormat, s: &crate::results::ListSummary, topic: &str) {
+pub(crate) fn list_done(format: OutputFormat, s: &crate::results::ListSummary, topic: &str) {
     warn_all(&s.warnings);
     if format != OutputFormat::Table {
         return;
@@ -79,7 +79,7 @@ pub fn list_done(format: OutputFormat, s: &crate::results::ListSummary, topic: &
 }
 
 /// After `export`: its warnings, and how many entries went where.
-pub fn export_done(n: u64, topic: &str, warnings: &[String], to: Option<&std::path::Path>) {
+pub(crate) fn export_done(n: u64, topic: &str, warnings: &[String], to: Option<&std::path::Path>) {
     warn_all(warnings);
     match to {
         Some(p) => status(&format!(
@@ -92,15 +92,15 @@ pub fn export_done(n: u64, topic: &str, warnings: &[String], to: Option<&std::pa
 
 /// A status line for people on stderr (counts after a table, where an export went): never
 /// part of the output a script reads.
-pub fn status(line: &str) {
+pub(crate) fn status(line: &str) {
     eprintln!("{line}");
 }
 
-pub use crate::results::EntrySink;
+pub(crate) use crate::results::EntrySink;
 
 /// A sink for `list` in the chosen format. The table sink prints in pages so memory stays
 /// bounded; JSON streams an array; JSON Lines writes one object per line.
-pub fn list_sink<'w>(
+pub(crate) fn list_sink<'w>(
     format: OutputFormat,
     out: Box<dyn Write + Send + 'w>,
 ) -> Box<dyn EntrySink + 'w> {
@@ -147,7 +147,7 @@ impl EntrySink for JsonArraySink<'_> {
 
 /// Asks a yes/no question on the terminal, defaulting to no. `None` when stdin or stderr is not
 /// a terminal: there is nobody to ask, and a destructive command must then refuse.
-pub fn confirm_on_terminal(prompt: &str) -> io::Result<Option<bool>> {
+pub(crate) fn confirm_on_terminal(prompt: &str) -> io::Result<Option<bool>> {
     use std::io::IsTerminal;
     if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
         return Ok(None);
@@ -161,7 +161,7 @@ pub fn confirm_on_terminal(prompt: &str) -> io::Result<Option<bool>> {
 }
 
 /// Prints one entry in full.
-pub fn inspect(format: OutputFormat, v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn inspect(format: OutputFormat, v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     match format {
         OutputFormat::Table => {
             table::inspect(v, out)?;

@@ -28,7 +28,7 @@ fn size(bytes: u64) -> String {
     }
 }
 
-pub struct TerminalPurgeUi;
+pub(crate) struct TerminalPurgeUi;
 
 impl PurgeUi for TerminalPurgeUi {
     fn plan(&mut self, p: &PurgePlan) -> io::Result<()> {
@@ -116,7 +116,7 @@ struct SummaryJson<'a> {
     partitions_not_purged: Vec<i32>,
 }
 
-pub fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
+pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if format != OutputFormat::Table {
         let doc = SummaryJson {

@@ -28,7 +28,7 @@ fn partition_text(p: Option<i32>) -> String {
     p.map_or_else(|| "by key".into(), |p| format!("partition {p}"))
 }
 
-pub struct TerminalReplayUi {
+pub(crate) struct TerminalReplayUi {
     format: OutputFormat,
     quiet: bool,
     redactor: Redactor,
@@ -37,7 +37,7 @@ pub struct TerminalReplayUi {
 }
 
 impl TerminalReplayUi {
-    pub fn new(format: OutputFormat, quiet: bool, redactor: Redactor) -> Self {
+    pub(crate) fn new(format: OutputFormat, quiet: bool, redactor: Redactor) -> Self {
         TerminalReplayUi {
             format,
             quiet,
@@ -202,7 +202,11 @@ struct SummaryJson<'a> {
 }
 
 /// Prints the summary: human text, or one JSON document with `-o json`/`jsonl`.
-pub fn summary(format: OutputFormat, s: &Summary, ui: &mut TerminalReplayUi) -> io::Result<()> {
+pub(crate) fn summary(
+    format: OutputFormat,
+    s: &Summary,
+    ui: &mut TerminalReplayUi,
+) -> io::Result<()> {
     let out = &mut ui.out;
     if format != OutputFormat::Table {
         let doc = SummaryJson {

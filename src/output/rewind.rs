@@ -20,7 +20,7 @@ fn destination(o: &RewindOutcome) -> String {
     }
 }
 
-pub struct TerminalRewindUi {
+pub(crate) struct TerminalRewindUi {
     pub format: OutputFormat,
 }
 
@@ -139,7 +139,7 @@ struct RewindJson<'a> {
     applied: bool,
 }
 
-pub fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
+pub(crate) fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if format == OutputFormat::Table {
         if o.applied {

@@ -58,7 +58,7 @@ fn dated(d: &Option<Dated>, now: Timestamp) -> Option<DatedJson> {
 }
 
 /// A progress spinner on stderr when it is a terminal: how many entries were read.
-pub fn progress() -> impl FnMut(u64) + Send {
+pub(crate) fn progress() -> impl FnMut(u64) + Send {
     let bar = io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(super::with_whole_rate(
@@ -84,7 +84,7 @@ fn age(seconds: i64) -> String {
     }
 }
 
-pub fn stats(
+pub(crate) fn stats(
     format: OutputFormat,
     topic: &str,
     r: &StatsResult,
@@ -163,7 +163,7 @@ struct TopicJson<'a> {
 }
 
 /// On a terminal, when no topic matched: the patterns tried, and how to add one.
-pub fn no_topics_hint(format: OutputFormat, found: &[DlqTopic], extra_patterns: &[String]) {
+pub(crate) fn no_topics_hint(format: OutputFormat, found: &[DlqTopic], extra_patterns: &[String]) {
     if found.is_empty() && format == OutputFormat::Table {
         super::status(&format!(
             "no topic looks like a DLQ (patterns: {}; add one with --pattern GLOB)",
@@ -177,7 +177,11 @@ pub fn no_topics_hint(format: OutputFormat, found: &[DlqTopic], extra_patterns: 
     }
 }
 
-pub fn topics(format: OutputFormat, topics: &[DlqTopic], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn topics(
+    format: OutputFormat,
+    topics: &[DlqTopic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let docs: Vec<TopicJson> = topics
         .iter()
         .map(|t| TopicJson {

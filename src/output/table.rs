@@ -14,7 +14,7 @@ const ERROR_WIDTH: usize = 70;
 const KEY_WIDTH: usize = 24;
 
 /// Control characters (escape sequences, carriage returns, …) shown escaped, never executed.
-pub fn sanitize(s: &str) -> String {
+pub(crate) fn sanitize(s: &str) -> String {
     if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return s.to_string();
     }
@@ -80,14 +80,14 @@ fn error_line(v: &EntryView) -> String {
     one_line(&text, ERROR_WIDTH)
 }
 
-pub struct TableSink<'w> {
+pub(super) struct TableSink<'w> {
     out: Box<dyn Write + Send + 'w>,
     table: Option<Table>,
     rows: usize,
 }
 
 impl<'w> TableSink<'w> {
-    pub fn new(out: Box<dyn Write + Send + 'w>) -> Self {
+    pub(super) fn new(out: Box<dyn Write + Send + 'w>) -> Self {
         TableSink {
             out,
             table: None,
@@ -171,7 +171,7 @@ impl EntrySink for TableSink<'_> {
 }
 
 /// The full report for one entry.
-pub fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     let mut field = |name: &str, value: String| writeln!(out, "{name:<18}{value}");
     field("Entry", format!("{} in {}", v.id, sanitize(&v.topic)))?;
     field("Time", or_dash(v.timestamp))?;

@@ -2,10 +2,10 @@
 //! running them: the one place `commands/` and `output/` both depend on, so that neither
 //! imports the other.
 
-pub mod purge;
-pub mod replay;
-pub mod rewind;
-pub mod stats;
+pub(crate) mod purge;
+pub(crate) mod replay;
+pub(crate) mod rewind;
+pub(crate) mod stats;
 
 use std::io;
 
@@ -13,7 +13,7 @@ use crate::domain::view::EntryView;
 
 /// What `list` did: how many entries it showed of how many it read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ListSummary {
+pub(crate) struct ListSummary {
     /// Entries that matched the selection and went to the sink.
     pub shown: u64,
     /// Entries read from the broker.
@@ -23,7 +23,7 @@ pub struct ListSummary {
 }
 
 /// Receives the entries a command selected, one at a time.
-pub trait EntrySink: Send {
+pub(crate) trait EntrySink: Send {
     fn entry(&mut self, v: &EntryView) -> io::Result<()>;
     fn finish(&mut self) -> io::Result<()>;
 }

@@ -10,7 +10,7 @@ use crate::domain::entry::EntryId;
 use crate::error::DlqError;
 
 #[derive(Debug, Clone, Default)]
-pub struct PurgePlan {
+pub(crate) struct PurgePlan {
     pub topic: String,
     pub broker: String,
     pub selected: u64,
@@ -33,7 +33,7 @@ pub struct PurgePlan {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PurgeSummary {
+pub(crate) struct PurgeSummary {
     pub topic: String,
     pub dry_run: bool,
     pub selected: u64,
@@ -54,7 +54,7 @@ pub struct PurgeSummary {
 
 impl PurgeSummary {
     /// `Err(Partial)` (exit 3) when the broker refused some partitions, naming them.
-    pub fn outcome(&self) -> Result<(), DlqError> {
+    pub(crate) fn outcome(&self) -> Result<(), DlqError> {
         if let Some(lost) = &self.lost {
             let (done, not): (Vec<_>, Vec<_>) = self
                 .partitions
@@ -116,7 +116,7 @@ impl PurgeSummary {
 
 /// How a purge removes entries: what the broker can do, and what the user asked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum PurgeHow {
+pub(crate) enum PurgeHow {
     /// Pulsar: acknowledged on the operator subscription.
     #[default]
     Acknowledged,
@@ -128,7 +128,7 @@ pub enum PurgeHow {
 
 impl PurgeHow {
     /// As the summary and `-o json` (`how`) name it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PurgeHow::Acknowledged => "acknowledged",
             PurgeHow::Deleted => "deleted",
@@ -143,7 +143,7 @@ impl std::fmt::Display for PurgeHow {
     }
 }
 
-pub trait PurgeUi: Send {
+pub(crate) trait PurgeUi: Send {
     fn plan(&mut self, plan: &PurgePlan) -> std::io::Result<()>;
     /// `None` when there is no terminal to ask on.
     fn confirm(&mut self, plan: &PurgePlan) -> std::io::Result<Option<bool>>;

@@ -10,17 +10,16 @@ use crate::error::DlqError;
 
 /// One entry the plan shows.
 #[derive(Debug, Clone)]
-pub struct Planned {
+pub(crate) struct Planned {
     pub id: String,
     pub target: String,
     pub partition: Option<i32>,
     pub key: Option<Vec<u8>>,
     pub size_bytes: u64,
-    pub header_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub topic: String,
     pub broker: String,
     /// Entries the selection matched.
@@ -42,20 +41,20 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn to_send(&self) -> u64 {
+    pub(crate) fn to_send(&self) -> u64 {
         self.targets.values().sum()
     }
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct TargetCount {
+pub(crate) struct TargetCount {
     pub planned: u64,
     pub sent: u64,
     pub failed: u64,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub topic: String,
     pub dry_run: bool,
     pub selected: u64,
@@ -85,7 +84,7 @@ pub struct Summary {
 impl Summary {
     /// Exit 4 when the broker went away, 5 when interrupted, 3 when entries were skipped or
     /// failed, each with the words the error line shows.
-    pub fn outcome(&self) -> Result<(), DlqError> {
+    pub(crate) fn outcome(&self) -> Result<(), DlqError> {
         if let Some(lost) = &self.lost {
             return Err(DlqError::Unreachable(format!(
                 "{lost}; {} sent and confirmed, {} sent without confirmation (they may arrive twice on a rerun), \
@@ -117,7 +116,7 @@ impl Summary {
 }
 
 /// 41872 → "41,872".
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -130,7 +129,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// How the command talks to the person (or script) running it. The output layer implements it.
-pub trait ReplayUi: Send {
+pub(crate) trait ReplayUi: Send {
     /// The plan, before anything is sent.
     fn plan(&mut self, plan: &Plan) -> std::io::Result<()>;
     /// `--dry-run`: one message that would be sent.

@@ -10,7 +10,7 @@ use crate::domain::positions::ConsumerKind;
 
 /// Where the rewind goes.
 #[derive(Debug, Clone)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// `--since TIME`: what the user typed, and the instant it resolved to.
     Since { at: Timestamp, input: String },
     /// `--restore-positions FILE`.
@@ -18,7 +18,7 @@ pub enum Destination {
 }
 
 #[derive(Debug, Clone)]
-pub struct RewindOutcome {
+pub(crate) struct RewindOutcome {
     pub topic: String,
     pub kind: ConsumerKind,
     pub consumer: String,
@@ -31,12 +31,12 @@ pub struct RewindOutcome {
 }
 
 impl RewindOutcome {
-    pub fn reprocess(&self) -> u64 {
+    pub(crate) fn reprocess(&self) -> u64 {
         self.plan.partitions.iter().map(|p| p.reprocess).sum()
     }
 }
 
-pub trait RewindUi: Send {
+pub(crate) trait RewindUi: Send {
     fn plan(&mut self, outcome: &RewindOutcome) -> std::io::Result<()>;
     /// `None` when there is no terminal to ask on.
     fn confirm(&mut self, outcome: &RewindOutcome) -> std::io::Result<Option<bool>>;

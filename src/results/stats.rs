@@ -2,7 +2,7 @@
 
 use crate::domain::stats::Stats;
 
-pub struct StatsResult {
+pub(crate) struct StatsResult {
     pub stats: Stats,
     /// Entries read from the broker (before the selection).
     pub read: u64,
@@ -10,7 +10,7 @@ pub struct StatsResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DlqTopic {
+pub(crate) struct DlqTopic {
     pub topic: String,
     /// The naming pattern that made it a DLQ.
     pub pattern: String,

@@ -63,7 +63,12 @@ impl Diagnostics {
 }
 
 impl KafkaBroker {
-    pub fn new(bootstrap: &str, security: &KafkaSecurity, group: &str, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        bootstrap: &str,
+        security: &KafkaSecurity,
+        group: &str,
+        timeout: Duration,
+    ) -> Self {
         let mut security_config = ClientConfig::new();
         security_properties(security, &mut security_config);
         // Property names only: values may be secrets.

@@ -22,7 +22,7 @@ use super::{
 use crate::domain::entry::{parse_kafka_id, EntryId, Record};
 use crate::error::DlqError;
 
-pub struct KafkaBroker {
+pub(super) struct KafkaBroker {
     diagnostics: Diagnostics,
     security: super::KafkaSecurity,
     bootstrap: String,

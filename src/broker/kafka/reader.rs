@@ -171,7 +171,7 @@ impl KafkaBroker {
 /// Reads assigned partitions until each reports librdkafka's partition EOF. The end is not
 /// taken from a watermark read up front: some brokers report a high watermark below the last
 /// record (BROKERS.md).
-pub struct KafkaReader {
+pub(super) struct KafkaReader {
     /// Shared with a commit's own thread (`commit_within`).
     consumer: std::sync::Arc<KConsumer>,
     open: BTreeSet<i32>,

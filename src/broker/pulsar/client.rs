@@ -129,7 +129,7 @@ pub(super) fn is_authentication_failure(e: &pulsar::Error) -> bool {
 }
 
 impl PulsarBroker {
-    pub async fn connect(
+    pub(crate) async fn connect(
         url: &str,
         security: &PulsarSecurity,
         subscription: &str,

@@ -23,7 +23,7 @@ use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, PulsarMessageId, Record};
 use crate::error::DlqError;
 
-pub struct PulsarBroker {
+pub(super) struct PulsarBroker {
     client: Pulsar<TokioExecutor>,
     /// The admin REST API: namespace listings, subscription stats, cursor resets.
     admin: Admin,

@@ -133,7 +133,7 @@ impl PulsarBroker {
 
 /// Reads the operator subscription's backlog until every partition's last message (as the
 /// broker reported it when the reader opened) has been seen.
-pub struct PulsarReader {
+pub(super) struct PulsarReader {
     consumer: Consumer<Vec<u8>, TokioExecutor>,
     /// The topic as subscribed (partition topics are `{full}-partition-N`).
     full: String,

@@ -27,10 +27,12 @@ eval "$(scripts/brokers.sh env)"
 ensure_seed_programs
 export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR
 
-say "cargo test (unit tests, then the CLI against both brokers)"
+say "cargo test (unit tests and the contract suite on memory, Kafka and Pulsar, then the CLI against both brokers)"
 # failpoints: the fault tests (tests/cli/faults.rs) pause dlq at chosen steps; without the
 # feature the fail points are compiled out, as in a release build.
-cargo test --workspace --features failpoints -- --skip faults::
+# --include-ignored: the contract suite's Kafka and Pulsar halves (src/commands/contract.rs) are
+# ignored in a bare `cargo test`, which has no brokers; here they run.
+cargo test --workspace --features failpoints -- --skip faults:: --include-ignored
 # The fault tests on their own, one at a time: each runs a broker of its own and times how long
 # dlq takes to give up, which a machine busy with the rest of the suite would blur.
 say "cargo test: broker faults (tests/cli/faults.rs)"

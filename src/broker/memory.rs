@@ -66,6 +66,28 @@ struct State {
 }
 
 impl State {
+    /// A published message joins its topic, if the topic exists (partition 0 unless named).
+    fn write(&mut self, msg: &Outgoing) {
+        let Some(partitions) = self.topics.get_mut(&msg.topic) else {
+            return;
+        };
+        let partition = msg
+            .partition
+            .unwrap_or(0)
+            .clamp(0, partitions.len() as i32 - 1);
+        let (start, records) = &mut partitions[partition as usize];
+        let offset = *start + records.len() as i64;
+        records.push(Record {
+            topic: msg.topic.clone(),
+            id: EntryId::Kafka { partition, offset },
+            timestamp: Some(Timestamp::from_millisecond(1_700_000_000_000 + offset).unwrap()),
+            key: msg.key.clone(),
+            headers: msg.headers.clone(),
+            payload: msg.payload.clone(),
+            schema_version: None,
+        });
+    }
+
     fn lost(&self) -> bool {
         self.faults.lose_after.is_some_and(|n| self.confirmed >= n)
     }
@@ -83,12 +105,24 @@ pub(crate) struct MemoryBroker {
 
 impl MemoryBroker {
     pub(crate) fn with_topic(self, topic: &str, partitions: usize) -> Self {
+        self.add_topic(topic, partitions);
+        self
+    }
+
+    pub(crate) fn add_topic(&self, topic: &str, partitions: usize) {
         self.state
             .lock()
             .unwrap()
             .topics
             .insert(topic.into(), vec![(0, Vec::new()); partitions]);
-        self
+    }
+
+    /// Every record a topic retains, partition by partition.
+    pub(crate) fn records(&self, topic: &str) -> Vec<Record> {
+        self.state.lock().unwrap().topics[topic]
+            .iter()
+            .flat_map(|(_, records)| records.iter().cloned())
+            .collect()
     }
 
     pub(crate) fn faults(&self, faults: Faults) {
@@ -363,6 +397,7 @@ impl Publisher for MemoryPublisher {
             .as_ref()
             .is_some_and(|k| st.faults.fail_keys.contains(k));
         if !fails {
+            st.write(&msg);
             st.published.push(msg);
             st.confirmed += 1;
         }

@@ -2,6 +2,8 @@
 //! not print.
 
 pub(crate) mod completions;
+#[cfg(test)]
+mod contract;
 pub(crate) mod decoding;
 pub(crate) mod export;
 pub(crate) mod inspect;

@@ -1,0 +1,564 @@
+//! The contract every backend keeps, written once and run against each: the in-memory broker
+//! (always; fast) and Apache Kafka and Apache Pulsar (`#[ignore]`d in a bare `cargo test`;
+//! scripts/test.sh starts the brokers and runs them with `--include-ignored`). The commands run
+//! as the CLI runs them (`run_on` with their settings) on the real adapters; dead letters on the
+//! real brokers come from the real producers (scripts/seed/kafka_dlq.py: Spring Kafka's
+//! headers through the official Python client; scripts/seed/pulsar_dlq.py: the official Pulsar
+//! client's dead-letter policy), and what was sent is read back with the official clients
+//! (scripts/seed/read_topic.py).
+//!
+//! The memory backend proves the command logic; the brokers stay the judge of broker
+//! behaviour: each scenario passes on all three or the contract is broken.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::purge::{PurgeSettings, PurgeUi};
+use super::replay::{ReplaySettings, ReplayUi, Sending};
+use super::restore::RestoreSettings;
+use super::scan::{Scan, Selected};
+use crate::broker::memory::MemoryBroker;
+use crate::broker::{self, Broker, BrokerUrl, ConnectConfig, ScanRequest, Security, StartAt};
+use crate::domain::conventions::HeaderMap;
+use crate::domain::replay::{Outgoing, ReplayOptions};
+use crate::domain::selection::Selection;
+use crate::results::purge::PurgePlan;
+use crate::results::replay::Plan;
+
+/// One backend, with what the scenarios need of it beyond the port.
+trait Fixture: Sync {
+    fn connect(&self) -> ConnectConfig;
+    async fn broker(&self) -> Box<dyn Broker>;
+    /// `count` dead letters of a fresh origin topic, as its producer writes them: (DLQ topic,
+    /// origin topic).
+    fn dead_letters(&self, count: u32) -> (String, String);
+    /// One more dead letter of `origin` in `dlq` (arriving while a prompt is open).
+    fn one_more(&self, dlq: &str, origin: &str);
+    /// The `dlq-replay-of` value of every message on `topic` that carries one.
+    fn replay_marks(&self, topic: &str) -> Vec<String>;
+}
+
+// ---- the scenarios ----------------------------------------------------------------------------
+
+/// A replay of every dead letter sends each once, to its origin, and marks it handled: a rerun
+/// finds nothing.
+async fn replay_sends_each_entry_once_and_a_rerun_finds_nothing(f: &impl Fixture) {
+    let (dlq, origin) = f.dead_letters(3);
+    let s = replay_settings(f, &dlq);
+    let first = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert_eq!((first.selected, first.sent, first.failed), (3, 3, 0));
+    let mut marks = f.replay_marks(&origin);
+    marks.sort();
+    marks.dedup();
+    assert_eq!(
+        marks.len(),
+        3,
+        "one copy of each entry on the origin: {marks:?}"
+    );
+    assert_eq!(unhandled(f, &dlq).await, 0);
+    let again = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.selected, again.sent),
+        (0, 0),
+        "nothing left to replay"
+    );
+    assert_eq!(f.replay_marks(&origin).len(), 3);
+}
+
+/// A dry run sends nothing and marks nothing.
+async fn a_dry_run_sends_nothing_and_marks_nothing(f: &impl Fixture) {
+    let (dlq, origin) = f.dead_letters(2);
+    let mut s = replay_settings(f, &dlq);
+    s.sending.dry_run = true;
+    let summary = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert_eq!((summary.selected, summary.sent), (2, 0));
+    assert!(f.replay_marks(&origin).is_empty());
+    assert_eq!(unhandled(f, &dlq).await, 2);
+}
+
+/// An entry arriving while the prompt is open is neither purged nor replayed: the second pass
+/// stops where the plan did. (The purge comes first: on Pulsar the failing service's
+/// subscription, which the seed script plays, dead-letters replayed copies again.)
+async fn an_entry_arriving_at_the_prompt_is_neither_purged_nor_replayed(f: &impl Fixture) {
+    let (dlq, origin) = f.dead_letters(2);
+    let mut p = purge_settings(f, &dlq, None);
+    p.yes = false;
+    let purged = super::purge::run_on(
+        f.broker().await.as_mut(),
+        &p,
+        &mut Yes(|| f.one_more(&dlq, &origin)),
+    )
+    .await
+    .unwrap();
+    assert_eq!((purged.selected, purged.purged), (2, 2));
+    assert_eq!(unhandled(f, &dlq).await, 1, "the late entry stays");
+
+    let mut s = replay_settings(f, &dlq);
+    s.sending.yes = false;
+    let replayed = super::replay::run_on(
+        f.broker().await.as_mut(),
+        &s,
+        &mut Yes(|| f.one_more(&dlq, &origin)),
+    )
+    .await
+    .unwrap();
+    assert_eq!((replayed.selected, replayed.sent), (1, 1));
+    assert_eq!(f.replay_marks(&origin).len(), 1);
+    assert_eq!(
+        unhandled(f, &dlq).await,
+        1,
+        "the entry that came during this prompt waits"
+    );
+}
+
+/// A purge takes exactly what it selected into a backup, and the backup restores it.
+async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it(f: &impl Fixture) {
+    let (dlq, _origin) = f.dead_letters(3);
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.jsonl");
+    let p = purge_settings(f, &dlq, Some(backup.clone()));
+    let purged = super::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert_eq!((purged.selected, purged.purged, purged.failed), (3, 3, 0));
+    assert_eq!(unhandled(f, &dlq).await, 0);
+    assert_eq!(lines(&backup), 3);
+
+    let mut sending = sending(f);
+    sending.options.to = None;
+    let r = RestoreSettings {
+        path: backup,
+        sending,
+    };
+    let restored = super::restore::run_on(f.broker().await.as_mut(), &r, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert_eq!((restored.selected, restored.sent), (3, 3));
+    assert_eq!(unhandled(f, &dlq).await, 3, "back in the DLQ, unhandled");
+}
+
+// ---- running them ----------------------------------------------------------------------------
+
+macro_rules! contract {
+    ($backend:ident, $fixture:expr $(, $ignore:meta)?) => {
+        mod $backend {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$ignore])?
+            async fn replay_sends_each_entry_once_and_a_rerun_finds_nothing() {
+                super::replay_sends_each_entry_once_and_a_rerun_finds_nothing(&$fixture).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$ignore])?
+            async fn a_dry_run_sends_nothing_and_marks_nothing() {
+                super::a_dry_run_sends_nothing_and_marks_nothing(&$fixture).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$ignore])?
+            async fn an_entry_arriving_at_the_prompt_is_neither_purged_nor_replayed() {
+                super::an_entry_arriving_at_the_prompt_is_neither_purged_nor_replayed(&$fixture)
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$ignore])?
+            async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it() {
+                super::a_purge_backs_up_what_it_removes_and_the_backup_restores_it(&$fixture)
+                    .await;
+            }
+        }
+    };
+}
+
+contract!(memory, Memory::default());
+contract!(
+    kafka,
+    Kafka,
+    ignore = "needs Apache Kafka: scripts/test.sh starts it and runs this with --include-ignored"
+);
+contract!(
+    pulsar,
+    Pulsar,
+    ignore = "needs Apache Pulsar: scripts/test.sh starts it and runs this with --include-ignored"
+);
+
+// ---- what the scenarios share ----------------------------------------------------------------
+
+/// Says yes; runs `.0` while "the prompt is open".
+struct Yes<F: FnMut() + Send>(F);
+
+impl<F: FnMut() + Send> ReplayUi for Yes<F> {
+    fn plan(&mut self, _plan: &Plan) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn would_send(&mut self, _id: &str, _out: &Outgoing) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn confirm(&mut self, _plan: &Plan) -> std::io::Result<Option<bool>> {
+        (self.0)();
+        Ok(Some(true))
+    }
+    fn progress_start(&mut self, _total: u64) {}
+    fn progress(&mut self, _done: u64) {}
+    fn progress_finish(&mut self) {}
+}
+
+impl<F: FnMut() + Send> PurgeUi for Yes<F> {
+    fn plan(&mut self, _plan: &PurgePlan) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn confirm(&mut self, _plan: &PurgePlan) -> std::io::Result<Option<bool>> {
+        (self.0)();
+        Ok(Some(true))
+    }
+}
+
+fn sending(f: &impl Fixture) -> Sending {
+    Sending {
+        connect: f.connect(),
+        options: ReplayOptions {
+            to: None,
+            keep_partition: false,
+            keep_dlq_headers: false,
+            max_replays: 3,
+        },
+        rate: None,
+        dry_run: false,
+        yes: true,
+        journal_dir: None,
+    }
+}
+
+fn replay_settings(f: &impl Fixture, dlq: &str) -> ReplaySettings {
+    ReplaySettings {
+        topic: dlq.into(),
+        selection: Selection::default(),
+        ids: Vec::new(),
+        all: true,
+        header_map: HeaderMap::default(),
+        sending: sending(f),
+    }
+}
+
+fn purge_settings(f: &impl Fixture, dlq: &str, backup: Option<PathBuf>) -> PurgeSettings {
+    PurgeSettings {
+        topic: dlq.into(),
+        connect: f.connect(),
+        selection: Selection::default(),
+        ids: Vec::new(),
+        all: true,
+        before: None,
+        header_map: HeaderMap::default(),
+        mark_handled: false,
+        backup,
+        dry_run: false,
+        yes: true,
+    }
+}
+
+/// The entries of `dlq` the operator has not handled, as `list` counts them.
+async fn unhandled(f: &impl Fixture, dlq: &str) -> u64 {
+    let mut broker = f.broker().await;
+    let req = ScanRequest {
+        topic: dlq.into(),
+        start: StartAt::Unhandled,
+        ..ScanRequest::default()
+    };
+    let mut scan = Scan::open(broker.as_mut(), &req, &HeaderMap::default())
+        .await
+        .unwrap();
+    let selection = Selection::default();
+    let mut filter = Selected::new(&selection);
+    let mut n = 0;
+    let read = async {
+        while scan.next(&mut filter).await?.is_some() {
+            n += 1;
+        }
+        Ok(())
+    }
+    .await;
+    scan.close_after(read).await.unwrap();
+    n
+}
+
+fn lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).unwrap().lines().count()
+}
+
+/// A topic name no earlier run used.
+fn unique(base: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{base}-{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        jiff::Timestamp::now().as_millisecond()
+    )
+}
+
+// ---- the in-memory broker ----------------------------------------------------------------------
+
+#[derive(Default)]
+struct Memory {
+    broker: MemoryBroker,
+}
+
+impl Fixture for Memory {
+    fn connect(&self) -> ConnectConfig {
+        crate::broker::memory::connect_config()
+    }
+
+    async fn broker(&self) -> Box<dyn Broker> {
+        Box::new(self.broker.clone())
+    }
+
+    fn dead_letters(&self, count: u32) -> (String, String) {
+        let origin = unique("orders");
+        let dlq = format!("{origin}.DLT");
+        self.broker.add_topic(&origin, 1);
+        self.broker.add_topic(&dlq, 2);
+        for i in 0..count {
+            self.one_more(&dlq, &origin);
+            let _ = i;
+        }
+        (dlq, origin)
+    }
+
+    fn one_more(&self, dlq: &str, origin: &str) {
+        // Spring Kafka's DeadLetterPublishingRecoverer headers (text values).
+        self.broker.append(
+            dlq,
+            0,
+            &unique("order"),
+            &[
+                ("kafka_dlt-original-topic", origin),
+                (
+                    "kafka_dlt-exception-fqcn",
+                    "java.lang.IllegalStateException",
+                ),
+                ("kafka_dlt-exception-message", "bad order"),
+            ],
+        );
+    }
+
+    fn replay_marks(&self, topic: &str) -> Vec<String> {
+        self.broker
+            .records(topic)
+            .iter()
+            .flat_map(|r| &r.headers)
+            .filter(|h| h.name == "dlq-replay-of")
+            .filter_map(|h| h.value.as_ref())
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect()
+    }
+}
+
+// ---- the real brokers ---------------------------------------------------------------------------
+
+fn env(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!(
+            "{var} is not set: the contract suite's broker half needs the local brokers. Run \
+             scripts/test.sh, or `scripts/brokers.sh up` and `eval \"$(scripts/brokers.sh env)\"`"
+        )
+    })
+}
+
+fn seed_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/seed")
+        .join(name)
+}
+
+/// Runs a seed script with the project's Python; its stdout.
+fn python(script: &str, args: &[&str]) -> String {
+    let out = Command::new(env("DLQ_PYTHON"))
+        .arg(seed_script(script))
+        .args(args)
+        .output()
+        .expect("running a seed script");
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn connect_to(url: &str, security: Security) -> ConnectConfig {
+    ConnectConfig {
+        url: BrokerUrl::parse(url).unwrap(),
+        timeout: Duration::from_secs(10),
+        consumer: "dlq-cli".into(),
+        security,
+    }
+}
+
+struct Kafka;
+
+impl Kafka {
+    fn bootstrap() -> String {
+        env("DLQ_TEST_KAFKA")
+            .trim_start_matches("kafka://")
+            .to_string()
+    }
+}
+
+impl Fixture for Kafka {
+    fn connect(&self) -> ConnectConfig {
+        connect_to(&env("DLQ_TEST_KAFKA"), Security::default())
+    }
+
+    async fn broker(&self) -> Box<dyn Broker> {
+        broker::connect(&self.connect()).await.unwrap()
+    }
+
+    fn dead_letters(&self, count: u32) -> (String, String) {
+        let origin = unique("contract-orders");
+        let dlq = format!("{origin}.DLT");
+        let count = count.to_string();
+        python(
+            "kafka_dlq.py",
+            &[
+                "--bootstrap",
+                &Self::bootstrap(),
+                "--origin",
+                &origin,
+                "--dlq",
+                &dlq,
+                "--style",
+                "spring",
+                "--count",
+                &count,
+            ],
+        );
+        (dlq, origin)
+    }
+
+    fn one_more(&self, dlq: &str, origin: &str) {
+        python(
+            "kafka_dlq.py",
+            &[
+                "--bootstrap",
+                &Self::bootstrap(),
+                "--origin",
+                origin,
+                "--dlq",
+                dlq,
+                "--style",
+                "spring",
+                "--count",
+                "1",
+            ],
+        );
+    }
+
+    fn replay_marks(&self, topic: &str) -> Vec<String> {
+        let read = python(
+            "read_topic.py",
+            &["--kafka", &Self::bootstrap(), "--topic", topic],
+        );
+        json_lines(&read)
+            .iter()
+            .flat_map(|m| m["headers"].as_array().cloned().unwrap_or_default())
+            .filter(|h| h[0] == "dlq-replay-of")
+            .filter_map(|h| h[1].as_str().map(base64_text))
+            .collect()
+    }
+}
+
+fn base64_text(b64: &str) -> String {
+    String::from_utf8_lossy(
+        &base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .into_owned()
+}
+
+struct Pulsar;
+
+const FAILING_SUBSCRIPTION: &str = "billing";
+
+impl Fixture for Pulsar {
+    fn connect(&self) -> ConnectConfig {
+        connect_to(
+            &env("DLQ_TEST_PULSAR"),
+            Security::Pulsar(broker::PulsarSecurity {
+                admin_url: Some(env("DLQ_TEST_PULSAR_ADMIN")),
+                ..broker::PulsarSecurity::default()
+            }),
+        )
+    }
+
+    async fn broker(&self) -> Box<dyn Broker> {
+        broker::connect(&self.connect()).await.unwrap()
+    }
+
+    fn dead_letters(&self, count: u32) -> (String, String) {
+        let origin = unique("contract-payments");
+        self.seed(&origin, count);
+        (
+            format!("{origin}-{FAILING_SUBSCRIPTION}-DLQ"),
+            format!("persistent://public/default/{origin}"),
+        )
+    }
+
+    fn one_more(&self, _dlq: &str, origin: &str) {
+        let short = origin.rsplit('/').next().unwrap();
+        self.seed(short, 1);
+    }
+
+    fn replay_marks(&self, topic: &str) -> Vec<String> {
+        let read = python(
+            "read_topic.py",
+            &["--pulsar", &env("DLQ_TEST_PULSAR"), "--topic", topic],
+        );
+        json_lines(&read)
+            .iter()
+            .filter_map(|m| m["properties"]["dlq-replay-of"].as_str().map(String::from))
+            .collect()
+    }
+}
+
+impl Pulsar {
+    /// Dead letters moved by the official client's dead-letter policy, from a consumer of
+    /// `FAILING_SUBSCRIPTION` that never acknowledges.
+    fn seed(&self, origin: &str, count: u32) {
+        let count = count.to_string();
+        python(
+            "pulsar_dlq.py",
+            &[
+                "--url",
+                &env("DLQ_TEST_PULSAR"),
+                "--topic",
+                origin,
+                "--subscription",
+                FAILING_SUBSCRIPTION,
+                "--count",
+                &count,
+            ],
+        );
+    }
+}

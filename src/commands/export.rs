@@ -4,7 +4,7 @@
 
 use super::scan::{Scan, Selected};
 use crate::archive::{ArchiveWriter, ArchivedDecoded, ArchivedEntry};
-use crate::broker::{self, ConnectConfig, ScanNotes, ScanRequest, StartAt};
+use crate::broker::{self, ConnectConfig, ScanNotes, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::view::Showing;
@@ -68,13 +68,7 @@ pub(crate) async fn run(
     for raw in &s.ids {
         selection.ids.push(broker.parse_id(raw)?);
     }
-    let req = ScanRequest {
-        topic: s.topic.clone(),
-        partitions: selection.partitions.clone(),
-        since: selection.since,
-        start: s.start,
-        track: false,
-    };
+    let req = super::scan::request(&s.topic, &selection, s.start, false);
     let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut exported = 0u64;
     let sources = super::decoding::Sources::new(s.registry.as_ref())?;

@@ -1,7 +1,7 @@
 //! `dlq list TOPIC`: stream the DLQ, explain each entry, keep those the selection matches.
 
 use super::scan::{Scan, Selected};
-use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
+use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::view::{view, Detail, Showing};
@@ -39,13 +39,7 @@ impl ListSettings {
 
 pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {
     let mut broker = broker::connect(&s.connect).await?;
-    let req = ScanRequest {
-        topic: s.topic.clone(),
-        partitions: s.selection.partitions.clone(),
-        since: s.selection.since,
-        start: s.start,
-        track: false,
-    };
+    let req = super::scan::request(&s.topic, &s.selection, s.start, false);
     let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut shown = 0u64;
     let sources = super::decoding::Sources::new(s.registry.as_ref())?;

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 
 use super::scan::{Scan, Step};
 use crate::archive::{ArchiveWriter, ArchivedEntry};
-use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
+use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
@@ -147,13 +147,7 @@ pub(crate) async fn run_on(
     if deleting && !s.dry_run {
         broker.check_deletable(&s.topic).await?;
     }
-    let req = |track| ScanRequest {
-        topic: s.topic.clone(),
-        partitions: selection.partitions.clone(),
-        since: selection.since,
-        start: StartAt::Unhandled,
-        track,
-    };
+    let req = |track| super::scan::request(&s.topic, &selection, StartAt::Unhandled, track);
 
     // Pass 1: resolve the selection.
     let mut plan = PurgePlan {

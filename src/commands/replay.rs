@@ -96,13 +96,7 @@ fn journal_key(s: &ReplaySettings) -> String {
 }
 
 fn request(s: &ReplaySettings, selection: &Selection, track: bool) -> ScanRequest {
-    ScanRequest {
-        topic: s.topic.clone(),
-        partitions: selection.partitions.clone(),
-        since: selection.since,
-        start: StartAt::Unhandled,
-        track,
-    }
+    super::scan::request(&s.topic, selection, StartAt::Unhandled, track)
 }
 
 /// Pass 1: what would be sent, without sending or marking anything.

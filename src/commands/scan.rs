@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::broker::{Broker, DlqReader, ScanNotes, ScanRequest};
+use crate::broker::{Broker, DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
@@ -72,6 +72,23 @@ pub(crate) struct Scan {
 
 fn partition_of(id: &EntryId) -> i32 {
     id.partition().unwrap_or(-1)
+}
+
+/// What to read of `topic` for `selection`: only its partitions, from its `--since` on (the
+/// broker seeks there), starting at `start`; `track` when the read marks entries handled.
+pub(crate) fn request(
+    topic: &str,
+    selection: &Selection,
+    start: StartAt,
+    track: bool,
+) -> ScanRequest {
+    ScanRequest {
+        topic: topic.to_string(),
+        partitions: selection.partitions.clone(),
+        since: selection.since,
+        start,
+        track,
+    }
 }
 
 impl Scan {

@@ -1,7 +1,7 @@
 //! `dlq stats TOPIC [selection]`: counts while streaming; nothing is kept per entry.
 
 use super::scan::{Scan, Selected, Step};
-use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
+use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 use crate::domain::stats::Stats;
@@ -35,13 +35,7 @@ pub(crate) async fn run(
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<StatsResult> {
     let mut broker = broker::connect(&s.connect).await?;
-    let req = ScanRequest {
-        topic: s.topic.clone(),
-        partitions: s.selection.partitions.clone(),
-        since: s.selection.since,
-        start: s.start,
-        track: false,
-    };
+    let req = super::scan::request(&s.topic, &s.selection, s.start, false);
     let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut stats = Stats::default();
     let mut filter = Selected::new(&s.selection);

@@ -415,6 +415,23 @@ pub(crate) trait Broker: Send {
     }
 }
 
+/// `topic_exists` from a check that fails with `TopicNotFound` for a topic the broker does not
+/// have: `Some(false)` then, any other failure as it is.
+pub(crate) fn exists_from(check: anyhow::Result<()>) -> anyhow::Result<Option<bool>> {
+    match check {
+        Ok(()) => Ok(Some(true)),
+        Err(e)
+            if matches!(
+                e.downcast_ref::<DlqError>(),
+                Some(DlqError::TopicNotFound { .. })
+            ) =>
+        {
+            Ok(Some(false))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) async fn connect(cfg: &ConnectConfig) -> anyhow::Result<Box<dyn Broker>> {
     match (&cfg.url, &cfg.security) {
         (BrokerUrl::Kafka { bootstrap }, Security::Kafka(security)) => Ok(Box::new(

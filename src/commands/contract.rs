@@ -18,17 +18,16 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::purge::{PurgeSettings, PurgeUi};
-use super::replay::{ReplaySettings, ReplayUi, Sending};
+use super::purge::PurgeSettings;
+use super::replay::{ReplaySettings, Sending};
 use super::restore::RestoreSettings;
 use super::scan::{Scan, Selected};
+use super::test_ui::Yes;
 use crate::broker::memory::MemoryBroker;
 use crate::broker::{self, Broker, BrokerUrl, ConnectConfig, ScanRequest, Security, StartAt};
 use crate::domain::conventions::HeaderMap;
-use crate::domain::replay::{Outgoing, ReplayOptions};
+use crate::domain::replay::ReplayOptions;
 use crate::domain::selection::Selection;
-use crate::results::purge::PurgePlan;
-use crate::results::replay::Plan;
 
 /// One backend, with what the scenarios need of it beyond the port.
 trait Fixture: Sync {
@@ -197,35 +196,6 @@ contract!(
 );
 
 // ---- what the scenarios share ----------------------------------------------------------------
-
-/// Says yes; runs `.0` while "the prompt is open".
-struct Yes<F: FnMut() + Send>(F);
-
-impl<F: FnMut() + Send> ReplayUi for Yes<F> {
-    fn plan(&mut self, _plan: &Plan) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn would_send(&mut self, _id: &str, _out: &Outgoing) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn confirm(&mut self, _plan: &Plan) -> std::io::Result<Option<bool>> {
-        (self.0)();
-        Ok(Some(true))
-    }
-    fn progress_start(&mut self, _total: u64) {}
-    fn progress(&mut self, _done: u64) {}
-    fn progress_finish(&mut self) {}
-}
-
-impl<F: FnMut() + Send> PurgeUi for Yes<F> {
-    fn plan(&mut self, _plan: &PurgePlan) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn confirm(&mut self, _plan: &PurgePlan) -> std::io::Result<Option<bool>> {
-        (self.0)();
-        Ok(Some(true))
-    }
-}
 
 fn sending(f: &impl Fixture) -> Sending {
     Sending {

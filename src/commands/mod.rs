@@ -16,6 +16,8 @@ pub(crate) mod rewind;
 pub(crate) mod scan;
 mod sending;
 pub(crate) mod stats;
+#[cfg(test)]
+mod test_ui;
 pub(crate) mod topics;
 
 /// A broker lost, in the words every command uses: "lost the connection to Kafka at

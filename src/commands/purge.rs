@@ -428,6 +428,7 @@ pub(crate) fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf
 mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
+    use crate::commands::test_ui::Yes;
 
     fn settings(topic: &str) -> PurgeSettings {
         PurgeSettings {
@@ -442,19 +443,6 @@ mod tests {
             backup: None,
             dry_run: false,
             yes: true,
-        }
-    }
-
-    /// Says yes; `on_confirm` runs while "the prompt is open".
-    struct Ui<F: FnMut() + Send>(F);
-
-    impl<F: FnMut() + Send> PurgeUi for Ui<F> {
-        fn plan(&mut self, _plan: &PurgePlan) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn confirm(&mut self, _plan: &PurgePlan) -> std::io::Result<Option<bool>> {
-            (self.0)();
-            Ok(Some(true))
         }
     }
 
@@ -475,7 +463,7 @@ mod tests {
             refuse_delete: [(1, "KAFKA_STORAGE_ERROR".to_string())].into(),
             ..Faults::default()
         });
-        let summary = run_on(&mut b.clone(), &settings("t.DLT"), &mut Ui(|| {}))
+        let summary = run_on(&mut b.clone(), &settings("t.DLT"), &mut Yes(|| {}))
             .await
             .unwrap();
         assert_eq!(
@@ -509,7 +497,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = settings("t.DLT");
         s.backup = Some(dir.path().join("first.jsonl"));
-        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert!(first
             .lost
             .as_deref()
@@ -535,7 +523,7 @@ mod tests {
 
         b.faults(Faults::default());
         s.backup = Some(dir.path().join("second.jsonl"));
-        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let again = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert!(again.lost.is_none());
         assert_eq!(again.purged, 6);
         assert_eq!(b.watermarks("t.DLT"), [(3, 3), (3, 3)]);
@@ -547,7 +535,7 @@ mod tests {
         let mut s = settings("t.DLT");
         s.all = false;
         s.ids = vec!["0:1".into()];
-        let err = run_on(&mut b.clone(), &s, &mut Ui(|| {}))
+        let err = run_on(&mut b.clone(), &s, &mut Yes(|| {}))
             .await
             .unwrap_err();
         assert!(
@@ -559,7 +547,7 @@ mod tests {
         assert_eq!(b.watermarks("t.DLT"), [(0, 3)], "nothing deleted");
         // --mark-handled moves the group over what it can mark: nothing, as 0:0 stays.
         s.mark_handled = true;
-        let summary = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let summary = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert_eq!(summary.purged, 1);
         assert_eq!(b.watermarks("t.DLT"), [(0, 3)]);
         assert_eq!(
@@ -578,7 +566,7 @@ mod tests {
         let summary = run_on(
             &mut b.clone(),
             &s,
-            &mut Ui(move || {
+            &mut Yes(move || {
                 arrives.append("t.DLT", 0, "late", &[]);
             }),
         )

@@ -303,6 +303,7 @@ async fn execute(
 pub(crate) mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
+    use crate::commands::test_ui::Yes;
     use crate::domain::replay::{Outgoing, ReplayOptions};
 
     fn settings(topic: &str, to: &str) -> ReplaySettings {
@@ -332,25 +333,6 @@ pub(crate) mod tests {
         }
     }
 
-    /// Says yes; `on_confirm` runs while "the prompt is open".
-    pub(crate) struct Ui<F: FnMut() + Send>(pub(crate) F);
-
-    impl<F: FnMut() + Send> ReplayUi for Ui<F> {
-        fn plan(&mut self, _plan: &Plan) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn would_send(&mut self, _id: &str, _out: &Outgoing) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn confirm(&mut self, _plan: &Plan) -> std::io::Result<Option<bool>> {
-            (self.0)();
-            Ok(Some(true))
-        }
-        fn progress_start(&mut self, _total: u64) {}
-        fn progress(&mut self, _done: u64) {}
-        fn progress_finish(&mut self) {}
-    }
-
     pub(crate) fn keys(out: &[Outgoing]) -> Vec<String> {
         out.iter()
             .map(|o| String::from_utf8(o.key.clone().unwrap()).unwrap())
@@ -369,7 +351,7 @@ pub(crate) mod tests {
             fail_keys: [b"k1".to_vec()].into(),
             ..Faults::default()
         });
-        let summary = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Ui(|| {}))
+        let summary = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Yes(|| {}))
             .await
             .unwrap();
         assert_eq!((summary.selected, summary.sent, summary.failed), (4, 3, 1));
@@ -378,7 +360,7 @@ pub(crate) mod tests {
         // Kafka marks a prefix: k0 is handled, k1 failed, so the group stops at offset 1 and a
         // rerun offers k1..k3 again (k2 and k3 would arrive twice, marked dlq-replay-of).
         assert_eq!(b.committed("t.DLT", 0), Some(1));
-        let again = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Ui(|| {}))
+        let again = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Yes(|| {}))
             .await
             .unwrap();
         assert_eq!(
@@ -405,7 +387,7 @@ pub(crate) mod tests {
         let journal = tempfile::tempdir().unwrap();
         let mut s = settings("t.DLT", "t");
         s.sending.journal_dir = Some(journal.path().to_path_buf());
-        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert!(first
             .lost
             .as_deref()
@@ -425,7 +407,7 @@ pub(crate) mod tests {
         assert!(first.journal.as_ref().is_some_and(|j| j.exists()));
 
         b.faults(Faults::default());
-        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let again = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert!(again.lost.is_none());
         assert_eq!(
             (again.resumed, again.sent),
@@ -458,7 +440,7 @@ pub(crate) mod tests {
         let summary = run_on(
             &mut b.clone(),
             &s,
-            &mut Ui(move || {
+            &mut Yes(move || {
                 arrives.append("t.DLT", 0, "late", &[]);
             }),
         )

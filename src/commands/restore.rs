@@ -231,7 +231,8 @@ mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
     use crate::broker::ScanRequest;
-    use crate::commands::replay::tests::{keys, sending, Ui};
+    use crate::commands::replay::tests::{keys, sending};
+    use crate::commands::test_ui::Yes;
     use crate::domain::conventions::HeaderMap;
     use crate::domain::entry::Entry;
 
@@ -270,13 +271,13 @@ mod tests {
         let mut sending = sending("t");
         sending.journal_dir = Some(dir.path().join("journal"));
         let s = RestoreSettings { path, sending };
-        let first = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert_eq!((first.sent, first.unconfirmed, first.not_sent), (2, 4, 0));
         assert!(first
             .outcome()
             .is_err_and(|e| matches!(e, DlqError::Unreachable(_))));
         b.faults(Faults::default());
-        let again = run_on(&mut b.clone(), &s, &mut Ui(|| {})).await.unwrap();
+        let again = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert_eq!(
             (again.resumed, again.sent),
             (2, 4),

@@ -34,18 +34,7 @@ pub(super) fn classify_delete_error(
 impl KafkaBroker {
     pub(super) fn topic_exists_blocking(&self, topic: &str) -> anyhow::Result<Option<bool>> {
         let consumer = self.consumer()?;
-        match self.partitions(&consumer, topic) {
-            Ok(_) => Ok(Some(true)),
-            Err(e)
-                if matches!(
-                    e.downcast_ref::<DlqError>(),
-                    Some(DlqError::TopicNotFound { .. })
-                ) =>
-            {
-                Ok(Some(false))
-            }
-            Err(e) => Err(e),
-        }
+        crate::broker::exists_from(self.partitions(&consumer, topic).map(drop))
     }
 
     pub(super) fn list_topics_blocking(&self) -> anyhow::Result<Vec<TopicInfo>> {

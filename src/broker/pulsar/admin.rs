@@ -326,18 +326,7 @@ pub(super) fn reason(body: &str) -> String {
 
 impl PulsarBroker {
     pub(super) async fn exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {
-        match self.check_exists(&Self::full_name(topic)).await {
-            Ok(()) => Ok(Some(true)),
-            Err(e)
-                if matches!(
-                    e.downcast_ref::<DlqError>(),
-                    Some(DlqError::TopicNotFound { .. })
-                ) =>
-            {
-                Ok(Some(false))
-            }
-            Err(e) => Err(e),
-        }
+        crate::broker::exists_from(self.check_exists(&Self::full_name(topic)).await)
     }
 
     pub(super) async fn namespace_topics(

@@ -24,10 +24,64 @@ use crate::error::DlqError;
 
 pub(super) struct KafkaBroker {
     diagnostics: Diagnostics,
-    security: super::KafkaSecurity,
+    security: KafkaSecurity,
     bootstrap: String,
     group: String,
     timeout: Duration,
+}
+
+/// TLS, SASL and the user's `-X` properties; the Kafka adapter turns them into librdkafka's
+/// configuration (`kafka/client.rs`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KafkaSecurity {
+    /// TLS (`--tls`, implied by any certificate file).
+    pub tls: bool,
+    /// The CA certificate(s) that sign the broker's certificate (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Mutual TLS: the client certificate and its private key (PEM).
+    pub cert_file: Option<std::path::PathBuf>,
+    pub key_file: Option<std::path::PathBuf>,
+    pub sasl: Option<Sasl>,
+    /// `-X KEY=VALUE`: librdkafka properties as the user gave them (kcat's -X); they win over
+    /// the settings above.
+    pub properties: Vec<(String, String)>,
+    /// `-X` properties that hold secrets.
+    pub secrets: Vec<(String, crate::secret::Secret)>,
+}
+
+/// SASL authentication. Without a password, one must come with `-X sasl.password=…`.
+#[derive(Debug, Clone)]
+pub(crate) struct Sasl {
+    pub mechanism: SaslMechanism,
+    pub username: String,
+    pub password: Option<crate::secret::Secret>,
+}
+
+/// The SASL mechanisms dlq offers, by their IANA names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SaslMechanism {
+    Plain,
+    ScramSha256,
+    ScramSha512,
+}
+
+impl SaslMechanism {
+    pub(crate) const NAMES: [&'static str; 3] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
+
+    /// The mechanism named `name` (any case).
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        [Self::Plain, Self::ScramSha256, Self::ScramSha512]
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(name))
+    }
 }
 
 #[async_trait]

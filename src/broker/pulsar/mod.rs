@@ -32,6 +32,27 @@ pub(super) struct PulsarBroker {
     timeout: Duration,
 }
 
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PulsarSecurity {
+    /// Token authentication.
+    pub token: Option<crate::secret::Secret>,
+    /// OAuth2 client credentials.
+    pub oauth2: Option<OAuth2>,
+    /// CA certificates for `pulsar+ssl://` (and an `https://` admin API).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The admin REST API (`--admin-url`); derived from the service URL when absent.
+    pub admin_url: Option<String>,
+}
+
+/// OAuth2 client credentials (the secret stays in the key file).
+#[derive(Debug, Clone)]
+pub(crate) struct OAuth2 {
+    pub issuer_url: String,
+    pub credentials_file: std::path::PathBuf,
+    pub audience: Option<String>,
+    pub scope: Option<String>,
+}
+
 #[async_trait]
 impl Broker for PulsarBroker {
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError> {

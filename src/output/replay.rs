@@ -107,7 +107,8 @@ impl ReplayUi for TerminalReplayUi {
     }
 
     fn would_send(&mut self, id: &str, out: &Outgoing) -> io::Result<()> {
-        if self.format == OutputFormat::Json {
+        // Scripts get the summary alone (JSON or JSON Lines): a dry run's lines are for people.
+        if self.format != OutputFormat::Table {
             return Ok(());
         }
         let headers: Vec<String> = out.headers.iter().map(|h| sanitize(&h.name)).collect();

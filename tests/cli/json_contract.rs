@@ -441,3 +441,62 @@ pub fn topics(v: &Value) -> Vec<TopicJson> {
         })
         .collect()
 }
+
+/// `-o json` is one document and `-o jsonl` one line per record, for every command: a summary
+/// (replay, purge, stats, inspect) is one line holding the same document; `topics` is one line
+/// per topic.
+#[test]
+fn jsonl_is_one_line_per_record_and_the_same_document_as_json() {
+    use crate::common::{dlq, kafka_url, seed_kafka, stdout_of, unique};
+    let origin = unique("jsonl-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    let url = kafka_url();
+    let id = crate::common::json_of(dlq().args(["list", &dlq_topic, "-b", &url, "-o", "json"]))
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let commands: [&[&str]; 4] = [
+        &["replay", &dlq_topic, "--all", "--dry-run"],
+        &["purge", &dlq_topic, "--all", "--dry-run", "--no-backup"],
+        &["stats", &dlq_topic],
+        &["inspect", &dlq_topic, &id],
+    ];
+    for args in commands {
+        let run = |format: &str| {
+            let out = stdout_of(dlq().args(args).args(["-b", &url, "-o", format]));
+            String::from_utf8(out).unwrap()
+        };
+        let json: Value = serde_json::from_str(&run("json")).unwrap();
+        let jsonl = run("jsonl");
+        let lines: Vec<&str> = jsonl.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: one line, not {jsonl}");
+        let line: Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(keys(&line), keys(&json), "{args:?}: the same document");
+        if args[0] != "stats" {
+            // stats says how long ago its oldest entry was: it moves between two runs.
+            assert_eq!(line, json, "{args:?}");
+        }
+    }
+    let topics = |format: &str| {
+        stdout_of(dlq().args(["topics", "-b", &url, "--pattern", &dlq_topic, "-o", format]))
+    };
+    let array: Vec<Value> = serde_json::from_slice(&topics("json")).unwrap();
+    let lines: Vec<Value> = String::from_utf8(topics("jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Other tests create topics meanwhile: compare this test's topic, and that every line is
+    // one topic.
+    let ours = |all: &[Value]| -> Vec<Value> {
+        all.iter()
+            .filter(|t| t["topic"] == dlq_topic.as_str())
+            .cloned()
+            .collect()
+    };
+    assert_eq!(ours(&lines).len(), 1, "topics: one line per topic");
+    assert_eq!(ours(&lines), ours(&array));
+    assert!(lines.iter().all(|l| l.is_object()));
+}

@@ -452,8 +452,8 @@ fn jsonl_is_one_line_per_record_and_the_same_document_as_json() {
     let dlq_topic = format!("{origin}.DLT");
     seed_kafka(&origin, &dlq_topic, &["spring"], 2);
     let url = kafka_url();
-    let id = crate::common::json_of(dlq().args(["list", &dlq_topic, "-b", &url, "-o", "json"]))
-        [0]["id"]
+    let id = crate::common::json_of(dlq().args(["list", &dlq_topic, "-b", &url, "-o", "json"]))[0]
+        ["id"]
         .as_str()
         .unwrap()
         .to_string();

@@ -242,24 +242,47 @@ fn kafka_replay_refuses_likely_loops_until_max_replays_allows() {
     }
 }
 
+/// A dry run shows what it would send and sends and marks nothing, on either broker (one test
+/// for both: the contract suite, src/commands/contract.rs, checks the same on the in-memory
+/// broker too).
 #[test]
-fn kafka_dry_run_sends_nothing_and_marks_nothing() {
-    let origin = unique("dry-orders");
-    let dlq_topic = format!("{origin}.DLT");
-    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
-    replay(
-        &dlq_topic,
-        &kafka_url(),
-        &["--all", "--dry-run", "-o", "table"],
-    )
-    .assert()
-    .success()
-    .stdout(
-        predicate::str::contains("would send")
-            .and(predicate::str::contains("Dry run: nothing was sent")),
-    );
-    assert!(replays_in(&read_topic_kafka(&origin)).is_empty());
-    assert_eq!(count_listed(&dlq_topic, &kafka_url(), &[]), 2);
+fn a_dry_run_sends_nothing_and_marks_nothing_on_either_broker() {
+    let kafka_origin = unique("dry-orders");
+    let kafka_dlq = format!("{kafka_origin}.DLT");
+    seed_kafka(&kafka_origin, &kafka_dlq, &["spring"], 2);
+    let pulsar_origin = unique("dry-payments");
+    seed_pulsar(&pulsar_origin, "billing", 2);
+    // What reached each origin topic that carries dlq's marker (Pulsar: its properties).
+    let replayed_kafka = || replays_in(&read_topic_kafka(&kafka_origin)).len();
+    let replayed_pulsar = || {
+        read_topic_pulsar(&pulsar_origin)
+            .iter()
+            .filter(|m| m["properties"].get("dlq-replay-of").is_some())
+            .count()
+    };
+    let cases: [(String, String, &dyn Fn() -> usize); 2] = [
+        (kafka_url(), kafka_dlq, &replayed_kafka),
+        (
+            pulsar_url(),
+            format!("{pulsar_origin}-billing-DLQ"),
+            &replayed_pulsar,
+        ),
+    ];
+    for (url, dlq_topic, replayed) in cases {
+        replay(&dlq_topic, &url, &["--all", "--dry-run", "-o", "table"])
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("would send")
+                    .and(predicate::str::contains("Dry run: nothing was sent")),
+            );
+        assert_eq!(replayed(), 0, "{url}: nothing sent");
+        assert_eq!(
+            count_listed(&dlq_topic, &url, &[]),
+            2,
+            "{url}: nothing marked"
+        );
+    }
 }
 
 #[test]
@@ -632,23 +655,6 @@ fn pulsar_selective_replay_acknowledges_only_the_selection() {
         (again["selected"].as_u64(), again["sent"].as_u64()),
         (Some(0), Some(0))
     );
-}
-
-#[test]
-fn pulsar_dry_run_sends_nothing() {
-    let topic = unique("dry-payments");
-    seed_pulsar(&topic, "billing", 2);
-    let dlq_topic = format!("{topic}-billing-DLQ");
-    replay(
-        &dlq_topic,
-        &pulsar_url(),
-        &["--all", "--dry-run", "-o", "table"],
-    )
-    .assert()
-    .success()
-    .stdout(predicate::str::contains("would send"));
-    assert_eq!(read_topic_pulsar(&topic).len(), 2, "only the originals");
-    assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &[]), 2);
 }
 
 /// 20 dead letters sent at once by the official client's batching producer (one batch, or very

@@ -19,14 +19,14 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::purge::PurgeSettings;
-use super::replay::{ReplaySettings, Sending};
+use super::replay::tests::sending_on;
+use super::replay::ReplaySettings;
 use super::restore::RestoreSettings;
 use super::scan::{Scan, Selected};
 use super::test_ui::Yes;
 use crate::broker::memory::MemoryBroker;
 use crate::broker::{self, Broker, BrokerUrl, ConnectConfig, ScanRequest, Security, StartAt};
 use crate::domain::conventions::HeaderMap;
-use crate::domain::replay::ReplayOptions;
 use crate::domain::selection::Selection;
 
 /// One backend, with what the scenarios need of it beyond the port.
@@ -158,11 +158,9 @@ async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it(f: &impl Fi
     assert_eq!(unhandled(f, &dlq).await, 0);
     assert_eq!(lines(&backup), 3);
 
-    let mut sending = sending(f);
-    sending.options.to = None;
     let r = RestoreSettings {
         path: backup,
-        sending,
+        sending: sending_on(f.connect(), None),
     };
     let restored = super::restore::run_on(f.broker().await.as_mut(), &r, &mut Yes(|| {}))
         .await
@@ -227,22 +225,6 @@ contract!(
 
 // ---- what the scenarios share ----------------------------------------------------------------
 
-fn sending(f: &impl Fixture) -> Sending {
-    Sending {
-        connect: f.connect(),
-        options: ReplayOptions {
-            to: None,
-            keep_partition: false,
-            keep_dlq_headers: false,
-            max_replays: 3,
-        },
-        rate: None,
-        dry_run: false,
-        yes: true,
-        journal_dir: None,
-    }
-}
-
 fn replay_settings(f: &impl Fixture, dlq: &str) -> ReplaySettings {
     ReplaySettings {
         topic: dlq.into(),
@@ -250,23 +232,14 @@ fn replay_settings(f: &impl Fixture, dlq: &str) -> ReplaySettings {
         ids: Vec::new(),
         all: true,
         header_map: HeaderMap::default(),
-        sending: sending(f),
+        sending: sending_on(f.connect(), None),
     }
 }
 
 fn purge_settings(f: &impl Fixture, dlq: &str, backup: Option<PathBuf>) -> PurgeSettings {
     PurgeSettings {
-        topic: dlq.into(),
-        connect: f.connect(),
-        selection: Selection::default(),
-        ids: Vec::new(),
-        all: true,
-        before: None,
-        header_map: HeaderMap::default(),
-        mark_handled: false,
         backup,
-        dry_run: false,
-        yes: true,
+        ..super::purge::tests::settings_on(f.connect(), dlq)
     }
 }
 

@@ -425,15 +425,20 @@ pub(crate) fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
     use crate::commands::test_ui::Yes;
 
     fn settings(topic: &str) -> PurgeSettings {
+        settings_on(crate::broker::memory::connect_config(), topic)
+    }
+
+    /// Purges everything of `topic` on `connect`, without a backup and without asking.
+    pub(crate) fn settings_on(connect: ConnectConfig, topic: &str) -> PurgeSettings {
         PurgeSettings {
             topic: topic.into(),
-            connect: crate::broker::memory::connect_config(),
+            connect,
             selection: Selection::default(),
             ids: Vec::new(),
             all: true,

@@ -303,6 +303,7 @@ async fn execute(
 pub(crate) mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
+    use crate::broker::ConnectConfig;
     use crate::commands::test_ui::Yes;
     use crate::domain::replay::{Outgoing, ReplayOptions};
 
@@ -317,11 +318,17 @@ pub(crate) mod tests {
         }
     }
 
+    /// Sends to `to` on the in-memory broker.
     pub(crate) fn sending(to: &str) -> Sending {
+        sending_on(crate::broker::memory::connect_config(), Some(to))
+    }
+
+    /// Sends on `connect`, to `to` (or each entry's origin), without asking.
+    pub(crate) fn sending_on(connect: ConnectConfig, to: Option<&str>) -> Sending {
         Sending {
-            connect: crate::broker::memory::connect_config(),
+            connect,
             options: ReplayOptions {
-                to: Some(to.into()),
+                to: to.map(String::from),
                 keep_partition: false,
                 keep_dlq_headers: false,
                 max_replays: 3,

@@ -439,6 +439,54 @@ fn spawn_dlq(
         .expect("starting dlq")
 }
 
+/// Starts a rewind of `consumer` (`--group` on Kafka, `--subscription` on Pulsar) on `topic`
+/// to an hour ago, paused at `fail_point`, and returns once it has saved the positions it found
+/// (the rewind then waits at the fail point for the fault): the process and that positions file.
+fn start_rewind_paused(
+    b: &OwnBroker,
+    state: &Path,
+    topic: &str,
+    consumer: &str,
+    fail_point: &str,
+) -> (std::process::Child, PathBuf) {
+    let flag = match b.kind {
+        Kind::Kafka => "--group",
+        Kind::Pulsar => "--subscription",
+    };
+    let timeout = format!("{TIMEOUT_S}s");
+    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
+    let fail_points = format!("{fail_point}=sleep(6000)");
+    let child = spawn_dlq(
+        b,
+        state,
+        &[
+            "replay",
+            topic,
+            "--since",
+            &since,
+            flag,
+            consumer,
+            "-y",
+            "-o",
+            "json",
+            "--timeout",
+            &timeout,
+        ],
+        &[("FAILPOINTS", &fail_points)],
+    );
+    let positions = state.join("dlq/positions");
+    wait_for("the positions file", || {
+        std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
+    });
+    let file = std::fs::read_dir(&positions)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    (child, file)
+}
+
 /// Waits for a background dlq: (exit code, stdout, stderr, when it exited).
 fn finish(
     mut child: std::process::Child,
@@ -873,30 +921,8 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
     };
     assert_eq!(backlogs(), [0, 0, 0]);
 
-    let timeout = format!("{TIMEOUT_S}s");
-    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
-    let child = spawn_dlq(
-        &b,
-        state.path(),
-        &[
-            "replay",
-            &topic,
-            "--since",
-            &since,
-            "--subscription",
-            sub,
-            "-y",
-            "-o",
-            "json",
-            "--timeout",
-            &timeout,
-        ],
-        &[("FAILPOINTS", "rewind-between-partitions=sleep(6000)")],
-    );
-    let positions = state.path().join("dlq/positions");
-    wait_for("the positions file", || {
-        std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
-    });
+    let (child, file) =
+        start_rewind_paused(&b, state.path(), &topic, sub, "rewind-between-partitions");
     // The first partition moves at once; then dlq pauses before the second.
     wait_for("the first partition moved", || {
         backlogs().iter().filter(|n| **n > 0).count() == 1
@@ -917,12 +943,6 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
         1,
         "one partition moved: {moved:?}"
     );
-    let file = std::fs::read_dir(&positions)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
     dlq_at(&b, state.path())
         .args([
             "replay",
@@ -964,30 +984,8 @@ fn kafka_rewind_cut_off_before_its_commit_moves_all_or_nothing_and_its_positions
     let before = committed();
     assert_eq!(before, serde_json::json!({"0": 500, "1": 500}));
     let state = tempfile::tempdir().unwrap();
-    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
-    let timeout = format!("{TIMEOUT_S}s");
-    let child = spawn_dlq(
-        &b,
-        state.path(),
-        &[
-            "replay",
-            &topic,
-            "--since",
-            &since,
-            "--group",
-            group,
-            "-y",
-            "-o",
-            "json",
-            "--timeout",
-            &timeout,
-        ],
-        &[("FAILPOINTS", "rewind-before-commit=sleep(6000)")],
-    );
-    let positions = state.path().join("dlq/positions");
-    wait_for("the positions file", || {
-        std::fs::read_dir(&positions).is_ok_and(|mut d| d.next().is_some())
-    });
+    let (child, file) =
+        start_rewind_paused(&b, state.path(), &topic, group, "rewind-before-commit");
     // Past the check for active members, into the pause before the commit.
     std::thread::sleep(Duration::from_millis(2000));
     b.fault(Fault::Cut);
@@ -1003,12 +1001,6 @@ fn kafka_rewind_cut_off_before_its_commit_moves_all_or_nothing_and_its_positions
         after == before || after == serde_json::json!({"0": 0, "1": 0}),
         "all or nothing: {after}"
     );
-    let file = std::fs::read_dir(&positions)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
     dlq_at(&b, state.path())
         .args([
             "replay",

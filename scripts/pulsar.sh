@@ -203,9 +203,14 @@ pulsar_start() {
   pid=$(cat "$state/pulsar.pid")
   while [ "$SECONDS" -lt "$deadline" ]; do
     # Ask only once the broker says it is up: each earlier ask logs a "Tenant not found" error.
+    # Listing the namespace is not enough after a SIGKILL: the bookie may not take writes yet
+    # ("Not enough non-faulty bookies available"). The broker's health check writes and reads a
+    # message through a new ledger, so ready means a topic can be loaded and written.
     if grep -q "messaging service is ready" "$state/pulsar.log" 2>/dev/null \
       && curl -sf --max-time 2 "http://127.0.0.1:$web/admin/v2/namespaces/public" 2>/dev/null \
-      | grep -q '"public/default"'; then
+      | grep -q '"public/default"' \
+      && curl -sf --max-time 30 "http://127.0.0.1:$web/admin/v2/brokers/health" 2>/dev/null \
+      | grep -qx 'ok'; then
       return 0
     fi
     kill -0 "$pid" 2>/dev/null || { tail -40 "$state/pulsar.log" >&2; die "Pulsar exited during start-up (log: $state/pulsar.log)"; }

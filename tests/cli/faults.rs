@@ -906,18 +906,29 @@ fn pulsar_rewind_killed_between_partitions_says_what_moved_and_its_positions_fil
     b.seed(&topic, 300);
     // Consumed: the service acknowledged everything (skip all moves the cursors to the end).
     admin("POST", &format!("/subscription/{sub}/skip_all"), None);
+    // Each partition's backlog of the subscription. Just after a restart the broker may not
+    // have loaded the partitions yet: it then answers with an empty entry for the topic as a
+    // whole, so this asks again (for at most a minute) until every partition is there.
     let backlogs = || -> Vec<u64> {
-        let stats: Value =
-            serde_json::from_str(&admin("GET", "/partitioned-stats?perPartition=true", None))
-                .unwrap();
-        (0..3)
-            .map(|p| {
-                let part = format!("persistent://public/default/{topic}-partition-{p}");
-                stats["partitions"][&part]["subscriptions"][sub]["msgBacklog"]
-                    .as_u64()
-                    .unwrap_or(0)
-            })
-            .collect()
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let stats: Value =
+                serde_json::from_str(&admin("GET", "/partitioned-stats?perPartition=true", None))
+                    .unwrap();
+            let found: Option<Vec<u64>> = (0..3)
+                .map(|p| {
+                    let part = format!("persistent://public/default/{topic}-partition-{p}");
+                    stats["partitions"][&part]["subscriptions"][sub]["msgBacklog"].as_u64()
+                })
+                .collect();
+            match found {
+                Some(backlogs) => return backlogs,
+                None if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                None => panic!("no backlog of {sub} on every partition within a minute: {stats}"),
+            }
+        }
     };
     assert_eq!(backlogs(), [0, 0, 0]);
 

@@ -112,6 +112,30 @@ pub(super) fn pem_certificates(pem: &[u8]) -> Vec<native_tls::Certificate> {
     out
 }
 
+/// The broker's answer to a request, when it answered with a server error.
+fn server_error(e: &pulsar::Error) -> Option<pulsar::message::proto::ServerError> {
+    use pulsar::error::{ConnectionError, ConsumerError};
+    match e {
+        pulsar::Error::Connection(ConnectionError::PulsarError(kind, _))
+        | pulsar::Error::Consumer(ConsumerError::Connection(ConnectionError::PulsarError(
+            kind,
+            _,
+        ))) => *kind,
+        _ => None,
+    }
+}
+
+/// The broker is up but cannot serve the topic yet: its storage (BookKeeper) refused
+/// ("Not enough non-faulty bookies", just after a restart) or it is still loading. The Java
+/// client retries these until its operation timeout; so does `subscribe_with`.
+pub(super) fn is_not_ready(e: &pulsar::Error) -> bool {
+    use pulsar::message::proto::ServerError;
+    matches!(
+        server_error(e),
+        Some(ServerError::PersistenceError | ServerError::ServiceNotReady)
+    )
+}
+
 /// The client could not authenticate (a token refused, an OAuth2 issuer that refused the client
 /// or could not be discovered): a wrong secret, not an absent broker.
 pub(super) fn is_authentication_failure(e: &pulsar::Error) -> bool {
@@ -409,10 +433,21 @@ impl PulsarBroker {
             };
             let text = err.to_string();
             let busy = text.contains("ConsumerBusy") || text.contains("Disconnected");
-            if !busy {
+            let not_ready = is_not_ready(&err);
+            if !busy && !not_ready {
                 return Err(err).context(format!("subscribing '{subscription}' to '{full}'"));
             }
-            if tokio::time::Instant::now() + backoff >= deadline {
+            let out_of_time = tokio::time::Instant::now() + backoff >= deadline;
+            if out_of_time && not_ready {
+                return Err(DlqError::Unreachable(format!(
+                    "Pulsar at {} could not serve '{full}' within {}s ({text}); its storage (BookKeeper) may \
+                     still be starting, or be down: run again once `pulsar-admin brokers healthcheck` passes",
+                    self.url,
+                    self.timeout.as_secs_f32()
+                ))
+                .into());
+            }
+            if out_of_time {
                 return Err(anyhow::anyhow!(
                     "subscription '{subscription}' on '{full}' is held by another consumer (another dlq, or a \
                      service using the same name) and was not released within {}s; wait for it, or use another \
@@ -423,5 +458,31 @@ impl PulsarBroker {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(1));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pulsar::error::{ConnectionError, ConsumerError};
+    use pulsar::message::proto::ServerError;
+
+    use super::*;
+
+    fn answered(kind: ServerError) -> pulsar::Error {
+        pulsar::Error::Consumer(ConsumerError::Connection(ConnectionError::PulsarError(
+            Some(kind),
+            Some("org.apache.bookkeeper.mledger.ManagedLedgerException: Not enough non-faulty bookies available".into()),
+        )))
+    }
+
+    #[test]
+    fn a_storage_refusal_is_waited_for_and_a_refused_subscription_is_not() {
+        assert!(is_not_ready(&answered(ServerError::PersistenceError)));
+        assert!(is_not_ready(&answered(ServerError::ServiceNotReady)));
+        assert!(!is_not_ready(&answered(ServerError::TopicNotFound)));
+        assert!(!is_not_ready(&answered(ServerError::AuthorizationError)));
+        assert!(!is_not_ready(&pulsar::Error::Connection(
+            ConnectionError::PulsarError(Some(ServerError::AuthenticationError), None)
+        )));
     }
 }

@@ -255,6 +255,19 @@ impl OwnBroker {
         }
     }
 
+    /// Takes the broker away as `fault` does and returns when it went away, which a command's
+    /// time is measured from. A kill or a cut is at once: from the signal or the cut, since a
+    /// killed broker's connections close before its process is reaped. A stopped broker shuts
+    /// down gracefully, still serving as it goes: from when its process is gone.
+    fn strike(&self, fault: Fault) -> Instant {
+        let at = Instant::now();
+        self.fault(fault);
+        match fault {
+            Fault::Kill | Fault::Cut => at,
+            Fault::Stop => Instant::now(),
+        }
+    }
+
     /// Brings the broker back after `fault`.
     fn recover(&self, fault: Fault) {
         match fault {
@@ -584,8 +597,7 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    b.fault(fault);
-    let gone = Instant::now();
+    let gone = b.strike(fault);
     let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
     let took = exited.saturating_duration_since(gone);
     assert_eq!(
@@ -712,7 +724,7 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
         );
     }
     eprintln!(
-        "{mode:?} {fault:?}: exit 4 after {took:?}; {sent} sent, {unconfirmed} unconfirmed, {not_sent} not sent; \
+        "{mode:?} {fault:?}: exit 4 within {took:?} of the broker going away; {sent} sent, {unconfirmed} unconfirmed, {not_sent} not sent; \
          rerun: {} resumed, {} sent; {} duplicates",
         second["resumed"],
         second["sent"],
@@ -793,8 +805,7 @@ fn purge_under(b: &OwnBroker, fault: Fault) {
     wait_for("the backup written and dlq paused before purging", || {
         lines(&first_backup) >= backed_up
     });
-    b.fault(fault);
-    let gone = Instant::now();
+    let gone = b.strike(fault);
     let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
     let took = exited.saturating_duration_since(gone);
     assert_eq!(code, 4, "{fault:?}: stdout {out}; stderr {err}");

@@ -164,8 +164,7 @@ async fn execute(
     let interval = s.sending.interval();
     let mut next_send = Instant::now();
     let mut last_checkpoint = Instant::now();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let mut interruption = ui.interruption();
     // What the run was doing when an error came, for the words of a broker lost.
     let mut doing = "reading";
 
@@ -174,7 +173,7 @@ async fn execute(
             doing = "reading";
             let entry = tokio::select! {
                 biased;
-                _ = &mut ctrl_c => {
+                () = &mut interruption => {
                     run.summary.interrupted = true;
                     break;
                 }
@@ -304,7 +303,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
     use crate::broker::ConnectConfig;
-    use crate::commands::test_ui::Yes;
+    use crate::commands::test_ui::{StopAfter, Yes};
     use crate::domain::replay::{Outgoing, ReplayOptions};
 
     fn settings(topic: &str, to: &str) -> ReplaySettings {
@@ -430,6 +429,47 @@ pub(crate) mod tests {
         assert!(
             !first.journal.unwrap().exists(),
             "gone once a run completes"
+        );
+    }
+
+    #[tokio::test]
+    async fn ctrl_c_marks_exactly_what_was_confirmed_and_the_rerun_sends_the_rest_once() {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..10 {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        let first = run_on(
+            &mut b.clone(),
+            &settings("t.DLT", "t"),
+            &mut StopAfter::new(3),
+        )
+        .await
+        .unwrap();
+        assert!(first.interrupted);
+        assert_eq!((first.selected, first.sent, first.failed), (10, 3, 0));
+        let err = first.outcome().unwrap_err();
+        assert!(matches!(err, DlqError::Declined(_)), "exit 5: {err}");
+        assert!(err
+            .to_string()
+            .contains("3 entries were sent and confirmed"));
+        assert_eq!(keys(&b.published()), ["k0", "k1", "k2"]);
+        assert_eq!(
+            b.committed("t.DLT", 0),
+            Some(3),
+            "the three confirmed are marked, nothing else"
+        );
+
+        let again = run_on(&mut b.clone(), &settings("t.DLT", "t"), &mut Yes(|| {}))
+            .await
+            .unwrap();
+        assert!(!again.interrupted);
+        assert_eq!((again.selected, again.sent), (7, 7));
+        assert_eq!(
+            keys(&b.published()),
+            ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"],
+            "each entry once"
         );
     }
 

@@ -118,8 +118,20 @@ pub(crate) async fn run_on(
                 .map_err(|_| anyhow::anyhow!("stopped"))
         })
     });
+    let mut interruption = ui.interruption();
     let result: anyhow::Result<()> = async {
-        while let Some((line, parsed)) = rx.recv().await {
+        loop {
+            let (line, parsed) = tokio::select! {
+                biased;
+                () = &mut interruption => {
+                    run.summary.interrupted = true;
+                    break;
+                }
+                next = rx.recv() => match next {
+                    Some(next) => next,
+                    None => break,
+                },
+            };
             let label = label(line);
             if run.journal.confirmed_earlier(&label) {
                 run.summary.resumed += 1;
@@ -184,6 +196,14 @@ pub(crate) async fn run_on(
         return Err(e);
     }
     let read = reading.await;
+    if summary.interrupted {
+        // A file is not a queue: the journal alone tells a rerun which lines are done. The
+        // reader stopped because nothing took its lines any more; that is not an error.
+        if journal.is_kept() {
+            summary.journal = Some(journal.path().to_path_buf());
+        }
+        return Ok(summary);
+    }
     journal.finish()?;
     read??;
     Ok(summary)
@@ -232,20 +252,20 @@ mod tests {
     use crate::broker::memory::{Faults, MemoryBroker};
     use crate::broker::ScanRequest;
     use crate::commands::replay::tests::{keys, sending};
-    use crate::commands::test_ui::Yes;
+    use crate::commands::test_ui::{StopAfter, Yes};
     use crate::domain::conventions::HeaderMap;
     use crate::domain::entry::Entry;
 
-    #[tokio::test]
-    async fn a_restore_cut_short_continues_from_the_lines_the_broker_confirmed() {
+    /// A broker with six dead letters (`k0` … `k5`) in `t.DLT`, exported to `dir`, and restore
+    /// settings for that export, to `t`, with a journal in `dir`.
+    async fn exported(dir: &Path) -> (MemoryBroker, RestoreSettings) {
         let b = MemoryBroker::default()
             .with_topic("t.DLT", 1)
             .with_topic("t", 1);
         for i in 0..6 {
             b.append("t.DLT", 0, &format!("k{i}"), &[]);
         }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("export.jsonl");
+        let path = dir.join("export.jsonl");
         let mut w = crate::archive::ArchiveWriter::create(&path).unwrap();
         let mut reader = broker::Broker::open(
             &mut b.clone(),
@@ -264,13 +284,19 @@ mod tests {
             w.write(&ArchivedEntry::of(&entry, "t.DLT")).unwrap();
         }
         w.sync().unwrap();
+        let mut sending = sending("t");
+        sending.journal_dir = Some(dir.join("journal"));
+        (b, RestoreSettings { path, sending })
+    }
+
+    #[tokio::test]
+    async fn a_restore_cut_short_continues_from_the_lines_the_broker_confirmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, s) = exported(dir.path()).await;
         b.faults(Faults {
             lose_after: Some(2),
             ..Faults::default()
         });
-        let mut sending = sending("t");
-        sending.journal_dir = Some(dir.path().join("journal"));
-        let s = RestoreSettings { path, sending };
         let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert_eq!((first.sent, first.unconfirmed, first.not_sent), (2, 4, 0));
         assert!(first
@@ -284,5 +310,27 @@ mod tests {
             "lines 1 and 2 are not sent again"
         );
         assert_eq!(keys(&b.published()), ["k0", "k1", "k2", "k3", "k4", "k5"]);
+    }
+
+    #[tokio::test]
+    async fn ctrl_c_keeps_the_confirmed_lines_in_the_journal_and_the_rerun_sends_the_rest_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, s) = exported(dir.path()).await;
+        let first = run_on(&mut b.clone(), &s, &mut StopAfter::new(2))
+            .await
+            .unwrap();
+        assert!(first.interrupted);
+        assert_eq!((first.sent, first.failed), (2, 0));
+        let journal = first.journal.clone().expect("the journal is kept");
+        assert!(journal.exists());
+        let err = first.outcome().unwrap_err();
+        assert!(matches!(err, DlqError::Declined(_)), "exit 5: {err}");
+        assert!(err.to_string().contains(&journal.display().to_string()));
+        assert_eq!(keys(&b.published()), ["k0", "k1"]);
+
+        let again = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
+        assert_eq!((again.resumed, again.sent), (2, 4));
+        assert_eq!(keys(&b.published()), ["k0", "k1", "k2", "k3", "k4", "k5"]);
+        assert!(!journal.exists(), "gone once the restore completes");
     }
 }

@@ -1,8 +1,13 @@
-//! A user who says yes, for the tests of the commands that ask (replay, restore, purge).
+//! Users for the tests of the commands that ask (replay, restore, purge): one who says yes,
+//! and one who says yes and then presses Ctrl-C.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use crate::domain::replay::Outgoing;
 use crate::results::purge::{PurgePlan, PurgeUi};
-use crate::results::replay::{Plan, ReplayUi};
+use crate::results::replay::{Interruption, Plan, ReplayUi};
 
 /// Says yes; runs `.0` while "the prompt is open".
 pub(crate) struct Yes<F: FnMut() + Send>(pub(crate) F);
@@ -21,6 +26,48 @@ impl<F: FnMut() + Send> ReplayUi for Yes<F> {
     fn progress_start(&mut self, _total: u64) {}
     fn progress(&mut self, _done: u64) {}
     fn progress_finish(&mut self) {}
+    fn interruption(&mut self) -> Interruption {
+        Box::pin(std::future::pending())
+    }
+}
+
+/// Says yes, then presses Ctrl-C as soon as `after` deliveries are confirmed: a deterministic
+/// interruption (the run sees it before it takes its next entry).
+pub(crate) struct StopAfter {
+    after: u64,
+    pressed: Arc<Notify>,
+}
+
+impl StopAfter {
+    pub(crate) fn new(after: u64) -> Self {
+        StopAfter {
+            after,
+            pressed: Arc::new(Notify::new()),
+        }
+    }
+}
+
+impl ReplayUi for StopAfter {
+    fn plan(&mut self, _plan: &Plan) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn would_send(&mut self, _id: &str, _out: &Outgoing) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn confirm(&mut self, _plan: &Plan) -> std::io::Result<Option<bool>> {
+        Ok(Some(true))
+    }
+    fn progress_start(&mut self, _total: u64) {}
+    fn progress(&mut self, done: u64) {
+        if done == self.after {
+            self.pressed.notify_one();
+        }
+    }
+    fn progress_finish(&mut self) {}
+    fn interruption(&mut self) -> Interruption {
+        let pressed = self.pressed.clone();
+        Box::pin(async move { pressed.notified().await })
+    }
 }
 
 impl<F: FnMut() + Send> PurgeUi for Yes<F> {

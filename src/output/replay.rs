@@ -12,7 +12,7 @@ use super::OutputFormat;
 use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;
 use crate::domain::view::as_text;
-use crate::results::replay::{Plan, ReplayUi, Summary};
+use crate::results::replay::{Interruption, Plan, ReplayUi, Summary};
 
 fn key_text(key: Option<&[u8]>, redactor: &Redactor) -> String {
     match key {
@@ -84,8 +84,8 @@ impl ReplayUi for TerminalReplayUi {
         if plan.resumed > 0 {
             writeln!(
                 e,
-                "  {} entries were sent and confirmed by an earlier run that lost the broker (the replay journal): \
-                 they are marked handled now, not sent again",
+                "  {} entries were sent and confirmed by an earlier run that was cut short (the replay journal): \
+                 they are not sent again (dead letters among them are marked handled now)",
                 plan.resumed
             )?;
         }
@@ -155,6 +155,15 @@ impl ReplayUi for TerminalReplayUi {
             b.finish_and_clear();
         }
     }
+
+    fn interruption(&mut self) -> Interruption {
+        Box::pin(async {
+            // Where no handler can be installed there is no Ctrl-C to wait for.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -190,7 +199,7 @@ struct SummaryJson<'a> {
     unconfirmed: u64,
     /// Planned, but not sent because the broker went away.
     not_sent: u64,
-    /// Confirmed by an earlier run the broker cut short: marked handled, not sent again.
+    /// Confirmed by an earlier run that was cut short (the journal): not sent again.
     resumed: u64,
     /// What dlq was doing when the broker went away (exit 4); null otherwise.
     lost: Option<&'a str>,
@@ -286,7 +295,7 @@ pub(crate) fn summary(
     if s.resumed > 0 {
         writeln!(
             out,
-            "  {} already sent and confirmed by an earlier run the broker cut short: marked handled, not sent again",
+            "  {} already sent and confirmed by an earlier run that was cut short: not sent again",
             s.resumed
         )?;
     }

@@ -99,9 +99,14 @@ impl Summary {
             )));
         }
         if self.interrupted {
+            // A replay marks what was confirmed in the DLQ; a restore keeps it in its journal.
             return Err(DlqError::Declined(format!(
-                "interrupted after {} entries were sent and marked handled; run the same command again to continue",
-                self.sent
+                "interrupted after {} entries were sent and confirmed; run the same command again to continue{}",
+                self.sent,
+                self.journal.as_ref().map_or(String::new(), |j| format!(
+                    " (the confirmed lines are kept in {} until then)",
+                    j.display()
+                ))
             )));
         }
         let missed = self.skipped + self.failed;
@@ -139,4 +144,11 @@ pub(crate) trait ReplayUi: Send {
     fn progress_start(&mut self, total: u64);
     fn progress(&mut self, done: u64);
     fn progress_finish(&mut self);
+    /// Resolves when the person asks the run to stop (Ctrl-C on a terminal). Asked once, as
+    /// sending begins: the run then takes no more entries, settles what is in flight, keeps
+    /// what was confirmed and exits 5.
+    fn interruption(&mut self) -> Interruption;
 }
+
+/// See `ReplayUi::interruption`.
+pub(crate) type Interruption = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;

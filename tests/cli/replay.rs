@@ -481,34 +481,21 @@ fn kafka_replay_to_a_missing_topic_skips_and_reports() {
     );
 }
 
-#[test]
-fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
-    let origin = unique("int-orders");
-    let dlq_topic = format!("{origin}.DLT");
-    seed_kafka(&origin, &dlq_topic, &["spring"], 100);
+/// Runs dlq with `args` (a slow replay or restore), presses Ctrl-C once `started` holds and
+/// returns its JSON summary and stderr, checking the exit 5 and the words.
+fn interrupted(args: &[&str], started: impl Fn() -> bool) -> (Value, String) {
     let child = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"))
-        .args([
-            "replay",
-            &dlq_topic,
-            "-b",
-            &kafka_url(),
-            "--all",
-            "-y",
-            "--rate",
-            "10",
-            "-o",
-            "json",
-        ])
+        .args(args)
+        .args(["-y", "--rate", "10", "-o", "json"])
+        // The HOME `dlq()` gives, so that a rerun through it finds the journal.
+        .env("HOME", std::env::temp_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while !any_with_header(true, &origin, "dlq-replay-of") {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no replay arrived"
-        );
+    let since = std::time::Instant::now();
+    while !started() {
+        assert!(since.elapsed() < Duration::from_secs(60), "nothing arrived");
         std::thread::sleep(Duration::from_millis(100));
     }
     let pid = child.id().to_string();
@@ -518,15 +505,22 @@ fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
         .unwrap()
         .success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(5),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("run the same command again"));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(5), "stderr: {err}");
+    assert!(err.contains("run the same command again"), "{err}");
     let first: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(first["interrupted"], true);
+    (first, err)
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
+    let origin = unique("int-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 100);
+    let (first, _) = interrupted(&["replay", &dlq_topic, "-b", &kafka_url(), "--all"], || {
+        any_with_header(true, &origin, "dlq-replay-of")
+    });
     let sent_first = first["sent"].as_u64().unwrap();
     assert!(
         sent_first > 0 && sent_first < 100,
@@ -545,6 +539,54 @@ fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
         "nothing sent twice after a clean stop"
     );
     assert_eq!(replays_in(&read_topic_kafka(&origin)).len(), 100);
+}
+
+/// A restore (`--from-file`) marks nothing: what an interrupted one confirmed is kept in its
+/// journal, which the stderr names, and the rerun sends the rest, each line once.
+#[test]
+fn ctrl_c_stops_a_restore_cleanly_and_its_rerun_sends_each_line_once() {
+    let origin = unique("int-restore");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 100);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.jsonl");
+    let export = export.to_str().unwrap();
+    dlq()
+        .args(["export", &dlq_topic, "-b", &kafka_url(), "--out", export])
+        .assert()
+        .success();
+    let originals = read_topic_kafka(&dlq_topic);
+    assert_eq!(originals.len(), 100);
+    let restore = ["replay", "--from-file", export, "-b", &kafka_url()];
+    let (first, err) = interrupted(&restore, || read_topic_kafka(&dlq_topic).len() > 100);
+    let sent_first = first["sent"].as_u64().unwrap();
+    assert!(
+        sent_first > 0 && sent_first < 100,
+        "stopped half-way: {sent_first}"
+    );
+    assert!(err.contains("the confirmed lines are kept in"), "{err}");
+    assert_eq!(read_topic_kafka(&dlq_topic).len() as u64, 100 + sent_first);
+
+    // The same HOME as the interrupted run: its journal is found.
+    let second = json_of(dlq().args(restore).args(["-y", "-o", "json"]));
+    assert_eq!(
+        (second["resumed"].as_u64(), second["sent"].as_u64()),
+        (Some(sent_first), Some(100 - sent_first)),
+        "{second}"
+    );
+    // The DLQ holds the 100 dead letters and, at new positions, exactly one copy of each.
+    let at = |m: &Value| (m["partition"].as_i64(), m["offset"].as_i64());
+    let essence = |m: &Value| format!("{} {} {}", m["key"], m["value"], m["headers"]);
+    let positions: BTreeSet<_> = originals.iter().map(at).collect();
+    let mut before: Vec<String> = originals.iter().map(essence).collect();
+    let mut copies: Vec<String> = read_topic_kafka(&dlq_topic)
+        .iter()
+        .filter(|m| !positions.contains(&at(m)))
+        .map(essence)
+        .collect();
+    before.sort();
+    copies.sort();
+    assert_eq!(copies, before, "each line restored once");
 }
 
 // ---------------------------------------------------------------- Pulsar

@@ -339,6 +339,18 @@ pub(crate) mod tests {
         }
     }
 
+    /// A broker whose `t.DLT` holds `n` dead letters, keys `k0` …, on one partition, and
+    /// whose `t` (the replay target) is empty.
+    pub(crate) fn dead_letters(n: usize) -> MemoryBroker {
+        let b = MemoryBroker::default()
+            .with_topic("t.DLT", 1)
+            .with_topic("t", 1);
+        for i in 0..n {
+            b.append("t.DLT", 0, &format!("k{i}"), &[]);
+        }
+        b
+    }
+
     pub(crate) fn keys(out: &[Outgoing]) -> Vec<String> {
         out.iter()
             .map(|o| String::from_utf8(o.key.clone().unwrap()).unwrap())
@@ -347,12 +359,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn a_failed_delivery_is_counted_and_nothing_after_it_is_marked() {
-        let b = MemoryBroker::default()
-            .with_topic("t.DLT", 1)
-            .with_topic("t", 1);
-        for i in 0..4 {
-            b.append("t.DLT", 0, &format!("k{i}"), &[]);
-        }
+        let b = dead_letters(4);
         b.faults(Faults {
             fail_keys: [b"k1".to_vec()].into(),
             ..Faults::default()
@@ -378,12 +385,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn a_broker_lost_mid_replay_is_exit_4_with_counts_and_the_rerun_sends_only_the_rest() {
-        let b = MemoryBroker::default()
-            .with_topic("t.DLT", 1)
-            .with_topic("t", 1);
-        for i in 0..10 {
-            b.append("t.DLT", 0, &format!("k{i}"), &[]);
-        }
+        let b = dead_letters(10);
         // Silent after 4 confirmations; of the 6 sent after that, 2 were written all the same.
         b.faults(Faults {
             lose_after: Some(4),
@@ -434,12 +436,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn ctrl_c_marks_exactly_what_was_confirmed_and_the_rerun_sends_the_rest_once() {
-        let b = MemoryBroker::default()
-            .with_topic("t.DLT", 1)
-            .with_topic("t", 1);
-        for i in 0..10 {
-            b.append("t.DLT", 0, &format!("k{i}"), &[]);
-        }
+        let b = dead_letters(10);
         let first = run_on(
             &mut b.clone(),
             &settings("t.DLT", "t"),
@@ -475,12 +472,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn an_entry_arriving_while_the_prompt_is_open_is_not_replayed() {
-        let b = MemoryBroker::default()
-            .with_topic("t.DLT", 1)
-            .with_topic("t", 1);
-        for i in 0..3 {
-            b.append("t.DLT", 0, &format!("k{i}"), &[]);
-        }
+        let b = dead_letters(3);
         let arrives = b.clone();
         let mut s = settings("t.DLT", "t");
         s.sending.yes = false;

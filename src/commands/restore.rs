@@ -251,7 +251,7 @@ mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
     use crate::broker::ScanRequest;
-    use crate::commands::replay::tests::{keys, sending};
+    use crate::commands::replay::tests::{dead_letters, keys, sending};
     use crate::commands::test_ui::{StopAfter, Yes};
     use crate::domain::conventions::HeaderMap;
     use crate::domain::entry::Entry;
@@ -259,12 +259,7 @@ mod tests {
     /// A broker with six dead letters (`k0` … `k5`) in `t.DLT`, exported to `dir`, and restore
     /// settings for that export, to `t`, with a journal in `dir`.
     async fn exported(dir: &Path) -> (MemoryBroker, RestoreSettings) {
-        let b = MemoryBroker::default()
-            .with_topic("t.DLT", 1)
-            .with_topic("t", 1);
-        for i in 0..6 {
-            b.append("t.DLT", 0, &format!("k{i}"), &[]);
-        }
+        let b = dead_letters(6);
         let path = dir.join("export.jsonl");
         let mut w = crate::archive::ArchiveWriter::create(&path).unwrap();
         let mut reader = broker::Broker::open(

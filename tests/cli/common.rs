@@ -7,7 +7,12 @@ use serde_json::Value;
 
 /// `dlq` with an environment that a developer's own settings cannot leak into.
 pub fn dlq() -> Command {
-    let mut cmd = Command::cargo_bin("dlq").expect("dlq binary");
+    Command::from_std(dlq_std())
+}
+
+/// `dlq()` as a standard command, for a test that spawns it and signals it.
+pub fn dlq_std() -> StdCommand {
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"));
     cmd.env_remove("DLQ_BROKER")
         .env_remove("DLQ_CONTEXT")
         .env_remove("DLQ_CONFIG")
@@ -162,6 +167,48 @@ fn seed_script(name: &str) -> PathBuf {
 
 fn run_seed(script: &str, args: &[&str]) -> Value {
     run_script(&seed_script(script), args)
+}
+
+/// Runs `dlq ARGS -y -o json` (a replay, restore or purge slow enough to catch), presses Ctrl-C
+/// once `started` holds, and returns its JSON summary and stderr, having checked the exit 5 and
+/// its words.
+pub fn interrupted(
+    args: &[&str],
+    env: &[(&str, &str)],
+    started: impl Fn() -> bool,
+) -> (Value, String) {
+    let child = dlq_std()
+        .args(args)
+        .args(["-y", "-o", "json"])
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let since = std::time::Instant::now();
+    while !started() {
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(60),
+            "{args:?}: never saw it under way"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let pid = child.id().to_string();
+    assert!(StdCommand::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(5), "{args:?}: stderr {err}");
+    assert!(
+        err.to_lowercase().contains("run the same command again"),
+        "{err}"
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["interrupted"], true, "{summary}");
+    (summary, err)
 }
 
 /// Runs one of the project's Python scripts and returns the JSON it prints.

@@ -9,9 +9,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    any_with_header, b64, dlq, json_of, jsonl_of, kafka_url, on_terminal, pulsar_url,
-    read_topic_kafka, read_topic_pulsar, run_script, seed_kafka, seed_pulsar, seed_pulsar_with,
-    unique,
+    any_with_header, b64, broker_env, create_pulsar_topic, dlq, interrupted, json_of, jsonl_of,
+    kafka_url, on_terminal, pulsar_url, read_topic_kafka, read_topic_pulsar, run_script,
+    seed_kafka, seed_pulsar, seed_pulsar_with, unique,
 };
 
 /// The header (Kafka) value of `name`, decoded.
@@ -481,44 +481,21 @@ fn kafka_replay_to_a_missing_topic_skips_and_reports() {
     );
 }
 
-/// Runs dlq with `args` (a slow replay or restore), presses Ctrl-C once `started` holds and
-/// returns its JSON summary and stderr, checking the exit 5 and the words.
-fn interrupted(args: &[&str], started: impl Fn() -> bool) -> (Value, String) {
-    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"))
-        .args(args)
-        .args(["-y", "--rate", "10", "-o", "json"])
-        // The HOME `dlq()` gives, so that a rerun through it finds the journal.
-        .env("HOME", std::env::temp_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let since = std::time::Instant::now();
-    while !started() {
-        assert!(since.elapsed() < Duration::from_secs(60), "nothing arrived");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let pid = child.id().to_string();
-    assert!(StdCommand::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(5), "stderr: {err}");
-    assert!(err.contains("run the same command again"), "{err}");
-    let first: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(first["interrupted"], true);
-    (first, err)
-}
-
 #[test]
 fn ctrl_c_stops_cleanly_with_exit_5_and_a_rerun_finishes() {
     let origin = unique("int-orders");
     let dlq_topic = format!("{origin}.DLT");
     seed_kafka(&origin, &dlq_topic, &["spring"], 100);
-    let (first, _) = interrupted(&["replay", &dlq_topic, "-b", &kafka_url(), "--all"], || {
+    let slow = [
+        "replay",
+        &dlq_topic,
+        "-b",
+        &kafka_url(),
+        "--all",
+        "--rate",
+        "10",
+    ];
+    let (first, _) = interrupted(&slow, &[], || {
         any_with_header(true, &origin, "dlq-replay-of")
     });
     let sent_first = first["sent"].as_u64().unwrap();
@@ -558,7 +535,8 @@ fn ctrl_c_stops_a_restore_cleanly_and_its_rerun_sends_each_line_once() {
     let originals = read_topic_kafka(&dlq_topic);
     assert_eq!(originals.len(), 100);
     let restore = ["replay", "--from-file", export, "-b", &kafka_url()];
-    let (first, err) = interrupted(&restore, || read_topic_kafka(&dlq_topic).len() > 100);
+    let slow = [&restore[..], &["--rate", "10"]].concat();
+    let (first, err) = interrupted(&slow, &[], || read_topic_kafka(&dlq_topic).len() > 100);
     let sent_first = first["sent"].as_u64().unwrap();
     assert!(
         sent_first > 0 && sent_first < 100,
@@ -811,4 +789,73 @@ fn pulsar_replay_killed_half_way_then_rerun_loses_nothing() {
     let keys: BTreeSet<Vec<u8>> = replays.iter().map(|r| b64(&r["key"]).unwrap()).collect();
     assert_eq!(keys.len(), 120, "every dead letter delivered at least once");
     assert_eq!(count_listed(&dlq_topic, &pulsar_url(), &[]), 0);
+}
+
+/// Ctrl-C during a Pulsar replay: every entry confirmed by then is acknowledged on the broker, so
+/// the rerun sends exactly the rest. (The reader stops with the consumer's queue full; pulsar-rs
+/// held the acknowledgements behind the messages it could not deliver, and the close dropped
+/// them: of 776 confirmed, 78 were acknowledged, and a rerun would have sent 698 twice.)
+#[test]
+fn ctrl_c_stops_a_pulsar_replay_with_every_confirmed_entry_acknowledged() {
+    const N: u64 = 3000;
+    let dlq_topic = format!("{}-billing-DLQ", unique("int-pulsar"));
+    run_script(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py"),
+        &[
+            "--url",
+            &pulsar_url(),
+            "--topic",
+            &dlq_topic,
+            "--count",
+            &N.to_string(),
+            "--no-batching",
+        ],
+    );
+    let target = unique("int-pulsar-target");
+    create_pulsar_topic(&target, 0);
+    let stats = format!(
+        "{}/admin/v2/persistent/public/default/{target}/stats",
+        broker_env("DLQ_TEST_PULSAR_ADMIN")
+    );
+    let written = || -> u64 {
+        let out = StdCommand::new("curl")
+            .args(["-sf", &stats])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v["msgInCounter"].as_u64())
+            .unwrap_or(0)
+    };
+    let replay = [
+        "replay",
+        &dlq_topic,
+        "-b",
+        &pulsar_url(),
+        "--all",
+        "--to",
+        &target,
+    ];
+    let slow = [&replay[..], &["--rate", "500"]].concat();
+    let (first, _) = interrupted(&slow, &[], || written() >= 200);
+    let sent = first["sent"].as_u64().unwrap();
+    assert!(sent > 0 && sent < N, "stopped half-way: {first}");
+    assert_eq!(
+        count_listed(&dlq_topic, &pulsar_url(), &[]) as u64,
+        N - sent,
+        "every confirmed entry acknowledged, nothing else"
+    );
+
+    let second = json_of(dlq().args(replay).args(["-y", "-o", "json"]));
+    assert_eq!(second["sent"].as_u64(), Some(N - sent), "{second}");
+    let keys: Vec<Vec<u8>> = read_topic_pulsar(&target)
+        .iter()
+        .map(|m| b64(&m["key"]).unwrap())
+        .collect();
+    let distinct: BTreeSet<&Vec<u8>> = keys.iter().collect();
+    assert_eq!(
+        (keys.len() as u64, distinct.len() as u64),
+        (N, N),
+        "each entry sent once"
+    );
 }

@@ -422,7 +422,7 @@ impl PulsarBroker {
                     ConsumerOptions::default()
                         .durable(durable)
                         .with_initial_position(InitialPosition::Earliest)
-                        .with_receiver_queue_size(1000),
+                        .with_receiver_queue_size(super::reader::RECEIVER_QUEUE as u32),
                 )
                 .build::<Vec<u8>>();
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -22,6 +22,8 @@ use crate::error::DlqError;
 /// Once every partition's last message has been seen the scan ends at once. A backlog whose
 /// tail was already acknowledged never reaches that id, so a quiet spell this long also ends it.
 pub(super) const IDLE_END: Duration = Duration::from_secs(3);
+/// Messages the consumer's queue holds, delivered ahead of reading.
+pub(super) const RECEIVER_QUEUE: usize = 1000;
 /// How long a read on a throwaway subscription waits for its consumer to close.
 pub(super) const THROWAWAY_CLOSE: Duration = Duration::from_millis(500);
 /// On a throwaway subscription, acknowledge what was read every this many messages.
@@ -340,6 +342,43 @@ impl PulsarReader {
         }
     }
 
+    /// Makes sure the acknowledgements made so far have left for the broker, ahead of the close.
+    ///
+    /// pulsar-rs hands an acknowledgement to the consumer's engine task, which does everything
+    /// in order, delivering messages to this consumer among it. Once nobody reads any more (the
+    /// scan stopped at its boundary, was interrupted, or failed) and the consumer's queue is
+    /// full, the engine waits to deliver the next message, and the acknowledgements queued
+    /// behind it never leave; nor does a close, which asks the engine for its connection. (Seen
+    /// on Apache Pulsar: a purge interrupted after acknowledging 500 entries left all 2,000 in
+    /// the backlog.) So what the engine delivers now is read and dropped, unacknowledged (the
+    /// broker delivers it again to the next reader), until the engine answers a request queued
+    /// after the acknowledgements: then they are on the connection, ahead of the close.
+    /// `false` when that did not happen within `within`.
+    async fn flush_acknowledgements(&mut self, within: Duration) -> bool {
+        use futures::StreamExt as _;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            // What is queued now, at most a few queues' worth (the engine refills as it goes).
+            for _ in 0..4 * RECEIVER_QUEUE {
+                match tokio::time::timeout(Duration::ZERO, self.consumer.next()).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let step = left.min(Duration::from_millis(100));
+            if tokio::time::timeout(step, self.consumer.connections())
+                .await
+                .is_ok()
+            {
+                return true;
+            }
+            if left <= step {
+                return false;
+            }
+        }
+    }
+
     /// `Unreachable` (exit 4) when the broker does not answer a ping within the timeout.
     pub(super) async fn check_connection(&mut self) -> anyhow::Result<()> {
         match tokio::time::timeout(self.timeout, self.consumer.check_connection()).await {
@@ -438,6 +477,9 @@ impl DlqReader for PulsarReader {
         } else {
             self.timeout
         };
+        if self.track && !self.lost && !self.flush_acknowledgements(wait).await {
+            tracing::warn!(topic = %self.full, "the consumer did not take the last acknowledgements in time");
+        }
         if tokio::time::timeout(wait, self.consumer.close())
             .await
             .is_err()

@@ -184,6 +184,7 @@ pub(crate) async fn run_on(
             let part = id.partition().unwrap_or(-1);
             let offset = id.offset();
             plan.selected += 1;
+            *plan.per_partition.entry(part).or_default() += 1;
             plan.bytes += entry.record.size_bytes();
             if let Some(t) = entry.record.timestamp {
                 plan.oldest = Some(plan.oldest.map_or(t, |o| o.min(t)));
@@ -225,6 +226,7 @@ pub(crate) async fn run_on(
         dry_run: s.dry_run,
         selected: plan.selected,
         how,
+        planned: plan.per_partition.clone(),
         ..PurgeSummary::default()
     };
     if by_offset && !s.mark_handled && !plan.not_prefix.is_empty() {
@@ -283,9 +285,21 @@ pub(crate) async fn run_on(
     let mut held: Vec<EntryId> = Vec::new();
     let mut delete_before: BTreeMap<i32, i64> = BTreeMap::new();
     let mut doing = "reading";
+    let mut interruption = ui.interruption();
     let result: anyhow::Result<()> = async {
-        // Beyond what pass 1 saw, or not selected: the scan leaves it alone.
-        while let Some(entry) = scan.next(&mut selector).await? {
+        loop {
+            let entry = tokio::select! {
+                biased;
+                () = &mut interruption => {
+                    summary.interrupted = true;
+                    break;
+                }
+                // Beyond what pass 1 saw, or not selected: the scan leaves it alone.
+                next = scan.next(&mut selector) => match next? {
+                    Some(entry) => entry,
+                    None => break,
+                },
+            };
             let id = entry.record.id;
             let part = id.partition().unwrap_or(-1);
             if let Some(b) = backup.as_mut() {
@@ -316,6 +330,23 @@ pub(crate) async fn run_on(
     }
     if let Some(b) = backup.as_mut() {
         b.sync()?;
+    }
+    if summary.interrupted {
+        // Nothing more: the batch read since the last acknowledgement is not acknowledged, and
+        // a Kafka purge not yet at its deletion deletes nothing. What the broker took is kept.
+        return match scan.close_after(Ok(())).await {
+            Ok(((), notes)) => {
+                summary.warnings.extend(notes.warnings);
+                Ok(summary)
+            }
+            Err(e) => lost_or(
+                e,
+                "committing the operator group",
+                &s.connect,
+                None,
+                summary,
+            ),
+        };
     }
     if deleting {
         fail::fail_point!("purge-before-delete");
@@ -428,7 +459,7 @@ pub(crate) fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf
 pub(crate) mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
-    use crate::commands::test_ui::Yes;
+    use crate::commands::test_ui::{StopAfter, Yes};
 
     fn settings(topic: &str) -> PurgeSettings {
         settings_on(crate::broker::memory::connect_config(), topic)
@@ -490,6 +521,38 @@ pub(crate) mod tests {
             None,
             "the group does not move over what stays"
         );
+    }
+
+    #[tokio::test]
+    async fn ctrl_c_before_the_deletion_deletes_nothing_and_the_rerun_purges_everything() {
+        let b = dlq_of(2, 3);
+        let first = run_on(&mut b.clone(), &settings("t.DLT"), &mut StopAfter::new(0))
+            .await
+            .unwrap();
+        assert!(first.interrupted);
+        assert_eq!((first.selected, first.purged), (6, 0));
+        let err = first.outcome().unwrap_err();
+        assert!(matches!(err, DlqError::Declined(_)), "exit 5: {err}");
+        assert!(
+            err.to_string().contains(
+                "0 of 6 selected entries were purged (deleted); the rest are still in the topic"
+            ),
+            "{err}"
+        );
+        assert_eq!(b.watermarks("t.DLT"), [(0, 3), (0, 3)], "nothing deleted");
+        assert_eq!(b.committed("t.DLT", 0), None);
+        assert_eq!(
+            first.split_partitions(),
+            (vec![], vec![0, 1]),
+            "neither partition purged, though none was read"
+        );
+
+        let again = run_on(&mut b.clone(), &settings("t.DLT"), &mut Yes(|| {}))
+            .await
+            .unwrap();
+        assert!(!again.interrupted);
+        assert_eq!(again.purged, 6);
+        assert_eq!(b.watermarks("t.DLT"), [(3, 3), (3, 3)]);
     }
 
     #[tokio::test]

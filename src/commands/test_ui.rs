@@ -7,7 +7,8 @@ use tokio::sync::Notify;
 
 use crate::domain::replay::Outgoing;
 use crate::results::purge::{PurgePlan, PurgeUi};
-use crate::results::replay::{Interruption, Plan, ReplayUi};
+use crate::results::replay::{Plan, ReplayUi};
+use crate::results::Interruption;
 
 /// Says yes; runs `.0` while "the prompt is open".
 pub(crate) struct Yes<F: FnMut() + Send>(pub(crate) F);
@@ -31,8 +32,8 @@ impl<F: FnMut() + Send> ReplayUi for Yes<F> {
     }
 }
 
-/// Says yes, then presses Ctrl-C as soon as `after` deliveries are confirmed: a deterministic
-/// interruption (the run sees it before it takes its next entry).
+/// Says yes, then presses Ctrl-C as soon as `after` deliveries are confirmed (0: as the run
+/// begins): a deterministic interruption (the run sees it before it takes its next entry).
 pub(crate) struct StopAfter {
     after: u64,
     pressed: Arc<Notify>,
@@ -40,10 +41,28 @@ pub(crate) struct StopAfter {
 
 impl StopAfter {
     pub(crate) fn new(after: u64) -> Self {
-        StopAfter {
-            after,
-            pressed: Arc::new(Notify::new()),
+        let pressed = Arc::new(Notify::new());
+        if after == 0 {
+            pressed.notify_one();
         }
+        StopAfter { after, pressed }
+    }
+
+    fn pressed(&self) -> Interruption {
+        let pressed = self.pressed.clone();
+        Box::pin(async move { pressed.notified().await })
+    }
+}
+
+impl PurgeUi for StopAfter {
+    fn plan(&mut self, _plan: &PurgePlan) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn confirm(&mut self, _plan: &PurgePlan) -> std::io::Result<Option<bool>> {
+        Ok(Some(true))
+    }
+    fn interruption(&mut self) -> Interruption {
+        self.pressed()
     }
 }
 
@@ -59,14 +78,13 @@ impl ReplayUi for StopAfter {
     }
     fn progress_start(&mut self, _total: u64) {}
     fn progress(&mut self, done: u64) {
-        if done == self.after {
+        if done == self.after && done > 0 {
             self.pressed.notify_one();
         }
     }
     fn progress_finish(&mut self) {}
     fn interruption(&mut self) -> Interruption {
-        let pressed = self.pressed.clone();
-        Box::pin(async move { pressed.notified().await })
+        self.pressed()
     }
 }
 
@@ -77,5 +95,8 @@ impl<F: FnMut() + Send> PurgeUi for Yes<F> {
     fn confirm(&mut self, _plan: &PurgePlan) -> std::io::Result<Option<bool>> {
         (self.0)();
         Ok(Some(true))
+    }
+    fn interruption(&mut self) -> Interruption {
+        Box::pin(std::future::pending())
     }
 }

@@ -36,6 +36,16 @@ impl OutputFormat {
 
 pub(crate) use table::sanitize;
 
+/// Ctrl-C on the terminal, for the runs that stop on it cleanly (`results::Interruption`).
+pub(crate) fn ctrl_c() -> crate::results::Interruption {
+    Box::pin(async {
+        // Where no handler can be installed there is no Ctrl-C to wait for.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
 /// A warning for the person at the terminal, on stderr: the one way dlq warns.
 pub(crate) fn warn(message: &str) {
     eprintln!(

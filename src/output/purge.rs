@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::sanitize;
 use super::OutputFormat;
 use crate::results::purge::{PurgePlan, PurgeSummary, PurgeUi};
+use crate::results::Interruption;
 
 fn age(t: Timestamp) -> String {
     let secs = Timestamp::now().as_second() - t.as_second();
@@ -89,6 +90,10 @@ impl PurgeUi for TerminalPurgeUi {
         Ok(())
     }
 
+    fn interruption(&mut self) -> Interruption {
+        super::ctrl_c()
+    }
+
     fn confirm(&mut self, p: &PurgePlan) -> io::Result<Option<bool>> {
         super::confirm_on_terminal(&format!(
             "Purge {} entries from {}?",
@@ -111,6 +116,8 @@ struct SummaryJson<'a> {
     failed_partitions: &'a std::collections::BTreeMap<i32, String>,
     /// What dlq was doing when the broker went away (exit 4); null otherwise.
     lost: Option<&'a str>,
+    /// Stopped by Ctrl-C (exit 5).
+    interrupted: bool,
     /// Partitions (-1: unpartitioned) all of whose selected entries were purged, and the others.
     partitions_purged: Vec<i32>,
     partitions_not_purged: Vec<i32>,
@@ -119,6 +126,7 @@ struct SummaryJson<'a> {
 pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if format != OutputFormat::Table {
+        let (partitions_purged, partitions_not_purged) = s.split_partitions();
         let doc = SummaryJson {
             topic: &s.topic,
             dry_run: s.dry_run,
@@ -130,18 +138,9 @@ pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> 
             failed: s.failed,
             failed_partitions: &s.failed_partitions,
             lost: s.lost.as_deref(),
-            partitions_purged: s
-                .partitions
-                .iter()
-                .filter(|(_, (sel, done))| sel == done)
-                .map(|(p, _)| *p)
-                .collect(),
-            partitions_not_purged: s
-                .partitions
-                .iter()
-                .filter(|(_, (sel, done))| sel != done)
-                .map(|(p, _)| *p)
-                .collect(),
+            interrupted: s.interrupted,
+            partitions_purged,
+            partitions_not_purged,
         };
         return super::json::document(format, &mut out, &doc);
     }
@@ -156,7 +155,8 @@ pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> 
     } else {
         writeln!(
             out,
-            "{} of {} entries {} in {}.",
+            "{}{} of {} entries {} in {}.",
+            if s.interrupted { "Interrupted. " } else { "" },
             s.purged,
             s.selected,
             s.how,

@@ -12,7 +12,8 @@ use super::OutputFormat;
 use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;
 use crate::domain::view::as_text;
-use crate::results::replay::{Interruption, Plan, ReplayUi, Summary};
+use crate::results::replay::{Plan, ReplayUi, Summary};
+use crate::results::Interruption;
 
 fn key_text(key: Option<&[u8]>, redactor: &Redactor) -> String {
     match key {
@@ -157,12 +158,7 @@ impl ReplayUi for TerminalReplayUi {
     }
 
     fn interruption(&mut self) -> Interruption {
-        Box::pin(async {
-            // Where no handler can be installed there is no Ctrl-C to wait for.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
+        super::ctrl_c()
     }
 }
 

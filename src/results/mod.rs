@@ -22,6 +22,11 @@ pub(crate) struct ListSummary {
     pub warnings: Vec<String>,
 }
 
+/// Resolves when the person asks a run that changes the broker (replay, restore, purge) to stop:
+/// Ctrl-C on a terminal. Asked for once, as the run begins; the run then takes no more entries,
+/// settles what is under way and reports (exit 5).
+pub(crate) type Interruption = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 /// Receives the entries a command selected, one at a time.
 pub(crate) trait EntrySink: Send {
     fn entry(&mut self, v: &EntryView) -> io::Result<()>;

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use crate::domain::entry::EntryId;
 use crate::error::DlqError;
+use crate::results::Interruption;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PurgePlan {
@@ -19,6 +20,8 @@ pub(crate) struct PurgePlan {
     pub newest: Option<Timestamp>,
     /// The most frequent error classes ("unknown" where no convention names one).
     pub classes: Vec<(String, u64)>,
+    /// Per partition (-1 when unpartitioned), the entries selected.
+    pub per_partition: BTreeMap<i32, u64>,
     /// Kafka: per partition, the selected offsets (first, last).
     pub ranges: BTreeMap<i32, (i64, i64)>,
     /// Kafka: per partition, an unselected entry followed by a selected one.
@@ -48,26 +51,42 @@ pub(crate) struct PurgeSummary {
     pub failed_partitions: BTreeMap<i32, String>,
     /// The broker went away: what dlq was doing, and the broker's words (exit 4).
     pub lost: Option<String>,
+    /// Stopped by Ctrl-C (exit 5): entries not purged by then stay in the topic.
+    pub interrupted: bool,
     /// Per partition (-1 when unpartitioned), selected entries and how many of them were purged.
     pub partitions: BTreeMap<i32, (u64, u64)>,
+    /// Per partition, the entries the plan selected (the second pass may stop before it reads
+    /// them all).
+    pub planned: BTreeMap<i32, u64>,
 }
 
 impl PurgeSummary {
+    /// The partitions all of whose selected entries were purged, and the others. A run cut
+    /// short (interrupted, broker lost) did not read all it planned: what it planned counts.
+    pub(crate) fn split_partitions(&self) -> (Vec<i32>, Vec<i32>) {
+        let mut counts = self.partitions.clone();
+        if self.interrupted || self.lost.is_some() {
+            for (p, planned) in &self.planned {
+                let c = counts.entry(*p).or_default();
+                c.0 = c.0.max(*planned);
+            }
+        }
+        let (done, not): (Vec<_>, Vec<_>) = counts
+            .iter()
+            .partition(|(_, (selected, purged))| purged >= selected);
+        let keys = |v: Vec<(&i32, &(u64, u64))>| v.into_iter().map(|(p, _)| *p).collect();
+        (keys(done), keys(not))
+    }
+
     /// `Err(Partial)` (exit 3) when the broker refused some partitions, naming them.
     pub(crate) fn outcome(&self) -> Result<(), DlqError> {
         if let Some(lost) = &self.lost {
-            let (done, not): (Vec<_>, Vec<_>) = self
-                .partitions
-                .iter()
-                .partition(|(_, (sel, purged))| purged == sel);
-            let names = |v: Vec<(&i32, &(u64, u64))>| -> String {
+            let (done, not) = self.split_partitions();
+            let names = |v: Vec<i32>| -> String {
                 if v.is_empty() {
                     return "none".into();
                 }
-                v.iter()
-                    .map(|(p, _)| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                v.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
             };
             // pulsar-rs asks for no acknowledgement receipts: the last acknowledgements sent
             // before the broker went away may never have arrived.
@@ -88,6 +107,25 @@ impl PurgeSummary {
                 match &self.backup {
                     Some(b) => format!("; every selected entry is in the backup {}", b.display()),
                     None => String::new(),
+                }
+            )));
+        }
+        if self.interrupted {
+            let read: u64 = self.partitions.values().map(|(read, _)| read).sum();
+            return Err(DlqError::Declined(format!(
+                "interrupted: {} of {} selected entries were purged ({}); the rest are still in the topic{}. \
+                 Run the same command again to purge what is still there",
+                self.purged,
+                self.selected,
+                self.how,
+                match &self.backup {
+                    Some(b) if read > self.purged => format!(
+                        "; the backup {} holds the {read} entries read, {} of them not purged (restoring it \
+                         would send those twice)",
+                        b.display(),
+                        read - self.purged
+                    ),
+                    _ => String::new(),
                 }
             )));
         }
@@ -147,4 +185,7 @@ pub(crate) trait PurgeUi: Send {
     fn plan(&mut self, plan: &PurgePlan) -> std::io::Result<()>;
     /// `None` when there is no terminal to ask on.
     fn confirm(&mut self, plan: &PurgePlan) -> std::io::Result<Option<bool>>;
+    /// Ctrl-C, asked for as the second pass begins: nothing more is purged, and a Kafka purge
+    /// not yet at its deletion deletes nothing.
+    fn interruption(&mut self) -> Interruption;
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::domain::entry::EntryId;
 use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
+use crate::results::Interruption;
 
 /// One entry the plan shows.
 #[derive(Debug, Clone)]
@@ -144,11 +145,7 @@ pub(crate) trait ReplayUi: Send {
     fn progress_start(&mut self, total: u64);
     fn progress(&mut self, done: u64);
     fn progress_finish(&mut self);
-    /// Resolves when the person asks the run to stop (Ctrl-C on a terminal). Asked once, as
-    /// sending begins: the run then takes no more entries, settles what is in flight, keeps
-    /// what was confirmed and exits 5.
+    /// Ctrl-C, asked for as sending begins: the run settles what is in flight and keeps what
+    /// was confirmed.
     fn interruption(&mut self) -> Interruption;
 }
-
-/// See `ReplayUi::interruption`.
-pub(crate) type Interruption = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;

@@ -260,6 +260,7 @@ pub struct PurgeSummaryJson {
     pub failed: u64,
     pub failed_partitions: std::collections::BTreeMap<String, String>,
     pub lost: Option<String>,
+    pub interrupted: bool,
     pub partitions_purged: Vec<i32>,
     pub partitions_not_purged: Vec<i32>,
 }
@@ -278,6 +279,7 @@ pub fn purge_summary(v: &Value) -> PurgeSummaryJson {
             "failed",
             "failed_partitions",
             "lost",
+            "interrupted",
             "partitions_purged",
             "partitions_not_purged",
         ],

@@ -8,8 +8,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::common::{
-    dlq, json_of, jsonl_of, kafka_admin, kafka_url, on_terminal, pulsar_url, read_topic_kafka,
-    read_topic_pulsar, seed_kafka, seed_pulsar, unique,
+    dlq, interrupted, json_of, jsonl_of, kafka_admin, kafka_url, on_terminal, pulsar_url,
+    read_topic_kafka, read_topic_pulsar, seed_kafka, seed_pulsar, unique,
 };
 
 fn ids(topic: &str, broker: &str, extra: &[&str]) -> Vec<String> {
@@ -553,6 +553,118 @@ fn pulsar_purge_everything_acknowledges_and_backs_up() {
         3,
         "the broker keeps them; the subscription moved"
     );
+}
+
+/// scripts/bench/seed_bulk.py: dead letters in bulk, unbatched, as the Java client's
+/// dead-letter producer writes them.
+fn seed_bulk() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/seed_bulk.py")
+}
+
+fn seed_bulk_pulsar(topic: &str, n: u64) {
+    let args = bulk_args(topic, n);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    crate::common::run_script(&seed_bulk(), &args);
+}
+
+fn bulk_args(topic: &str, n: u64) -> Vec<String> {
+    [
+        "--url",
+        &pulsar_url(),
+        "--topic",
+        topic,
+        "--count",
+        &n.to_string(),
+        "--no-batching",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Thousands of dead letters arriving while the prompt is open, more than the consumer's queue
+/// holds (`pulsar_entries_arriving_while_the_prompt_is_open_survive` sends two): the second pass
+/// still ends exactly at the plan, the purge's acknowledgements are all on the broker, and the
+/// late arrivals are all left.
+#[test]
+fn pulsar_a_purge_ends_at_its_plan_while_thousands_arrive_at_the_prompt() {
+    let dlq_topic = format!("{}-billing-DLQ", unique("pflood-payments"));
+    seed_bulk_pulsar(&dlq_topic, 600);
+    let more = format!(
+        "'{}' '{}' {} > /dev/null",
+        crate::common::python(),
+        seed_bulk().display(),
+        bulk_args(&dlq_topic, 3000).join(" ")
+    );
+    let bin = assert_cmd::cargo::cargo_bin("dlq");
+    let result = on_terminal_with(
+        "Purge 600 entries",
+        "y",
+        &more,
+        &[
+            bin.to_str().unwrap(),
+            "purge",
+            &dlq_topic,
+            "-b",
+            &pulsar_url(),
+            "--all",
+            "--no-backup",
+        ],
+    );
+    assert_eq!(result["exit"], 0, "{}", result["output"]);
+    assert!(
+        result["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("600 of 600 entries acknowledged")),
+        "{}",
+        result["output"]
+    );
+    assert_eq!(
+        ids(&dlq_topic, &pulsar_url(), &[]).len(),
+        3000,
+        "the 600 purged, the 3,000 later ones left"
+    );
+}
+
+/// Ctrl-C during a purge of 2,000 dead letters, while dlq pauses before acknowledging a batch of
+/// 500 (the `purge-before-marking` fail point): exit 5, whole batches acknowledged and counted,
+/// the rest still listed, and the rerun purges exactly the rest.
+#[test]
+fn ctrl_c_stops_a_pulsar_purge_between_batches_and_the_rerun_purges_the_rest() {
+    const N: u64 = 2000;
+    let dlq_topic = format!("{}-billing-DLQ", unique("int-purge"));
+    seed_bulk_pulsar(&dlq_topic, N);
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("first.jsonl");
+    let backup_arg = backup.to_str().unwrap();
+    let args = ["purge", &dlq_topic, "-b", &pulsar_url(), "--all"];
+    let (first, err) = interrupted(
+        &[&args[..], &["--backup", backup_arg]].concat(),
+        &[("FAILPOINTS", "purge-before-marking=sleep(3000)")],
+        || std::fs::read_to_string(&backup).is_ok_and(|t| t.lines().count() >= 500),
+    );
+    let purged = first["purged"].as_u64().unwrap();
+    assert!(purged % 500 == 0 && purged < N, "{first}");
+    crate::json_contract::purge_summary(&first);
+    assert_eq!(
+        first["partitions_not_purged"],
+        serde_json::json!([-1]),
+        "{first}"
+    );
+    assert_eq!(first["partitions_purged"], serde_json::json!([]), "{first}");
+    assert!(err.contains("the rest are still in the topic"), "{err}");
+    assert_eq!(
+        ids(&dlq_topic, &pulsar_url(), &[]).len() as u64,
+        N - purged,
+        "what was not acknowledged is still listed"
+    );
+
+    let again = json_of(purge(
+        &dlq_topic,
+        &pulsar_url(),
+        &["--all", "-y", "--no-backup", "-o", "json"],
+    ));
+    assert_eq!(again["purged"].as_u64(), Some(N - purged), "{again}");
+    assert!(ids(&dlq_topic, &pulsar_url(), &[]).is_empty());
 }
 
 #[test]

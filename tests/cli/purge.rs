@@ -581,6 +581,28 @@ fn bulk_args(topic: &str, n: u64) -> Vec<String> {
     .to_vec()
 }
 
+/// `dlq purge DLQ --all` on a terminal, on Pulsar: the prompt for `n` entries, then `meanwhile`
+/// (a shell command) while it is open, then yes. Returns pty_run.py's report, exit 0 checked.
+fn purge_all_at_the_prompt(dlq_topic: &str, n: u32, meanwhile: &str) -> Value {
+    let bin = assert_cmd::cargo::cargo_bin("dlq");
+    let result = on_terminal_with(
+        &format!("Purge {n} entries"),
+        "y",
+        meanwhile,
+        &[
+            bin.to_str().unwrap(),
+            "purge",
+            dlq_topic,
+            "-b",
+            &pulsar_url(),
+            "--all",
+            "--no-backup",
+        ],
+    );
+    assert_eq!(result["exit"], 0, "{}", result["output"]);
+    result
+}
+
 /// Thousands of dead letters arriving while the prompt is open, more than the consumer's queue
 /// holds (`pulsar_entries_arriving_while_the_prompt_is_open_survive` sends two): the second pass
 /// still ends exactly at the plan, the purge's acknowledgements are all on the broker, and the
@@ -595,22 +617,7 @@ fn pulsar_a_purge_ends_at_its_plan_while_thousands_arrive_at_the_prompt() {
         seed_bulk().display(),
         bulk_args(&dlq_topic, 3000).join(" ")
     );
-    let bin = assert_cmd::cargo::cargo_bin("dlq");
-    let result = on_terminal_with(
-        "Purge 600 entries",
-        "y",
-        &more,
-        &[
-            bin.to_str().unwrap(),
-            "purge",
-            &dlq_topic,
-            "-b",
-            &pulsar_url(),
-            "--all",
-            "--no-backup",
-        ],
-    );
-    assert_eq!(result["exit"], 0, "{}", result["output"]);
+    let result = purge_all_at_the_prompt(&dlq_topic, 600, &more);
     assert!(
         result["output"]
             .as_str()
@@ -732,22 +739,7 @@ fn pulsar_entries_arriving_while_the_prompt_is_open_survive() {
             .display(),
         crate::common::pulsar_url(),
     );
-    let bin = assert_cmd::cargo::cargo_bin("dlq");
-    let result = on_terminal_with(
-        "Purge 3 entries",
-        "y",
-        &more,
-        &[
-            bin.to_str().unwrap(),
-            "purge",
-            &dlq_topic,
-            "-b",
-            &pulsar_url(),
-            "--all",
-            "--no-backup",
-        ],
-    );
-    assert_eq!(result["exit"], 0, "{}", result["output"]);
+    purge_all_at_the_prompt(&dlq_topic, 3, &more);
     assert_eq!(
         ids(&dlq_topic, &pulsar_url(), &[]).len(),
         2,

@@ -48,6 +48,18 @@ pub(crate) struct Faults {
     pub written_after_loss: usize,
     /// DeleteRecords gets no answer (unreachable), and deletes nothing.
     pub lose_on_delete: bool,
+    /// The broker stalls once (a GC pause, a frozen VM) while a reader waits for a record.
+    pub stall: Option<Stall>,
+}
+
+/// A broker that stops answering for a while, then answers again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stall {
+    /// Records read (by any reader) after the fault is set, before the stall.
+    pub after_reads: usize,
+    /// How long nothing answers. Within the timeout the reader waits it out; past it the
+    /// reader gives up as unreachable, and the stall is over for whoever comes next.
+    pub silent_for: std::time::Duration,
 }
 
 #[derive(Debug, Default)]
@@ -63,6 +75,8 @@ struct State {
     confirmed: usize,
     /// Messages taken after the loss.
     after_loss: usize,
+    /// Records handed to readers so far.
+    reads: usize,
 }
 
 impl State {
@@ -125,8 +139,11 @@ impl MemoryBroker {
             .collect()
     }
 
+    /// Faults from now on (a stall counts the records read from now on).
     pub(crate) fn faults(&self, faults: Faults) {
-        self.state.lock().unwrap().faults = faults;
+        let mut st = self.state.lock().unwrap();
+        st.faults = faults;
+        st.reads = 0;
     }
 
     /// Appends a record with this key and headers to a partition; its id.
@@ -221,6 +238,7 @@ impl Broker for MemoryBroker {
             topic: req.topic.clone(),
             queue: queue.into_iter().collect(),
             track: req.track,
+            timeout: connect_config().timeout,
             prefixes: BTreeMap::new(),
         }))
     }
@@ -319,6 +337,8 @@ struct MemoryReader {
     queue: std::collections::VecDeque<Record>,
     track: bool,
     prefixes: BTreeMap<i32, Prefix>,
+    /// How long a read waits for a broker that does not answer (`--timeout`).
+    timeout: std::time::Duration,
 }
 
 impl MemoryReader {
@@ -334,7 +354,30 @@ impl MemoryReader {
 
 #[async_trait]
 impl DlqReader for MemoryReader {
+    /// The port's rule for a broker that stalls: the read waits for it up to the timeout (a
+    /// stall costs time, never records), and only a stall past the timeout is unreachable.
     async fn next(&mut self) -> anyhow::Result<Option<Record>> {
+        if self.queue.is_empty() {
+            return Ok(None);
+        }
+        let stall = {
+            let mut st = self.state.lock().unwrap();
+            st.reads += 1;
+            let due = st.faults.stall.filter(|s| st.reads > s.after_reads);
+            if due.is_some() {
+                st.faults.stall = None;
+            }
+            due
+        };
+        if let Some(stall) = stall {
+            tokio::time::sleep(stall.silent_for.min(self.timeout)).await;
+            if stall.silent_for >= self.timeout {
+                return Err(unreachable(&format!(
+                    "reading: no answer within {}s",
+                    self.timeout.as_secs_f32()
+                )));
+            }
+        }
         Ok(self.queue.pop_front())
     }
 

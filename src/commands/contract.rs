@@ -24,7 +24,7 @@ use super::replay::ReplaySettings;
 use super::restore::RestoreSettings;
 use super::scan::{Scan, Selected};
 use super::test_ui::Yes;
-use crate::broker::memory::MemoryBroker;
+use crate::broker::memory::{Faults, MemoryBroker, Stall};
 use crate::broker::{self, Broker, BrokerUrl, ConnectConfig, ScanRequest, Security, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -222,6 +222,120 @@ contract!(
     Pulsar,
     ignore = "needs Apache Pulsar: scripts/test.sh starts it and runs this with --include-ignored"
 );
+
+// ---- a broker that stalls ----------------------------------------------------------------------
+//
+// The port's rule (issue #32): a broker that stops answering for less than `--timeout` costs
+// time, never entries; only `--timeout` without any answer is exit 4, and the same command run
+// again once it answers finishes the job. The in-memory broker stalls on demand, exactly when
+// asked, so these run on it deterministically; the real brokers are stalled by SIGSTOP and slowed
+// by a proxy in tests/cli/faults.rs, each on a broker of its own (stalling the shared ones would
+// stall every other test).
+
+/// Stalls the in-memory broker after `after_reads` more records, for `part` of the timeout.
+fn stall(f: &Memory, after_reads: usize, part: f32) {
+    let timeout = crate::broker::memory::connect_config().timeout;
+    f.broker.faults(Faults {
+        stall: Some(Stall {
+            after_reads,
+            silent_for: timeout.mul_f32(part),
+        }),
+        ..Faults::default()
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stall_within_the_timeout_costs_time_not_entries() {
+    let f = Memory::default();
+    // A read (list, stats, export): every entry.
+    let (dlq, origin) = f.dead_letters(12);
+    stall(&f, 5, 0.75);
+    assert_eq!(
+        unhandled(&f, &dlq).await,
+        12,
+        "the read waited out the stall"
+    );
+    // A replay stalled in its second pass (12 records into it: the plan read 12 first).
+    stall(&f, 12 + 5, 0.75);
+    let s = replay_settings(&f, &dlq);
+    let r = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert!(r.lost.is_none(), "{:?}", r.lost);
+    assert_eq!((r.selected, r.sent, r.failed), (12, 12, 0));
+    let mut marks = f.replay_marks(&origin);
+    marks.sort();
+    marks.dedup();
+    assert_eq!(marks.len(), 12, "each entry sent once");
+    assert_eq!(unhandled(&f, &dlq).await, 0);
+    // A purge stalled in its plan: exactly the 12 entries.
+    let (dlq, _) = f.dead_letters(12);
+    stall(&f, 5, 0.75);
+    let p = purge_settings(&f, &dlq, None);
+    let purged = super::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert_eq!((purged.selected, purged.purged), (12, 12));
+    assert_eq!(unhandled(&f, &dlq).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stall_past_the_timeout_is_exit_4_and_the_rerun_finishes() {
+    let f = Memory::default();
+    let (dlq, origin) = f.dead_letters(12);
+    // A read gives up as unreachable: no short listing.
+    stall(&f, 5, 2.0);
+    let mut broker = f.broker().await;
+    let req = ScanRequest {
+        topic: dlq.clone(),
+        start: StartAt::Unhandled,
+        ..ScanRequest::default()
+    };
+    let mut scan = Scan::open(broker.as_mut(), &req, &HeaderMap::default())
+        .await
+        .unwrap();
+    let selection = Selection::default();
+    let mut filter = Selected::new(&selection);
+    let mut read = 0;
+    let err = loop {
+        match scan.next(&mut filter).await {
+            Ok(Some(_)) => read += 1,
+            Ok(None) => panic!("a read that ended after {read} entries on a stalled broker"),
+            Err(e) => break e,
+        }
+    };
+    assert!(crate::error::is_unreachable(&err), "exit 4: {err:#}");
+    assert_eq!(read, 5);
+    // A replay stalled in its second pass: exit 4, and the rerun sends the rest once (the
+    // entries confirmed before the stall are in the journal, as the CLI keeps it).
+    stall(&f, 12 + 5, 2.0);
+    let journal = tempfile::tempdir().unwrap();
+    let mut s = replay_settings(&f, &dlq);
+    s.sending.journal_dir = Some(journal.path().to_path_buf());
+    let first = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert!(first.lost.is_some(), "the stall was noticed");
+    assert!(matches!(
+        first.outcome().unwrap_err(),
+        crate::error::DlqError::Unreachable(_)
+    ));
+    let again = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+        .await
+        .unwrap();
+    assert!(again.lost.is_none());
+    let mut marks = f.replay_marks(&origin);
+    let sent = marks.len();
+    marks.sort();
+    marks.dedup();
+    assert_eq!(marks.len(), 12, "every entry delivered");
+    assert_eq!(
+        sent, 12,
+        "and none twice: the rerun resumed the confirmed ones"
+    );
+    assert_eq!(again.resumed, 5, "{again:?}");
+    assert_eq!(unhandled(&f, &dlq).await, 0);
+}
 
 // ---- what the scenarios share ----------------------------------------------------------------
 

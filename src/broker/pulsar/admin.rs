@@ -43,6 +43,7 @@ pub(crate) fn default_admin_url(service_url: &str) -> String {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Admin {
     base: String,
     http: reqwest::Client,
@@ -255,6 +256,22 @@ impl Admin {
             .as_str()
             .and_then(|p| p.split_once(':'))
             .and_then(|(l, e)| Some((l.parse().ok()?, e.parse().ok()?))))
+    }
+
+    /// The subscription's cursor on one (partition) topic: what it has acknowledged. `None` when
+    /// the topic has no such cursor.
+    pub(super) async fn cursor(
+        &self,
+        topic: &str,
+        subscription: &str,
+    ) -> anyhow::Result<Option<super::cursor::Cursor>> {
+        let v = self
+            .get(
+                &format!("/admin/v2/{}/internalStats", rest_path(topic)),
+                &format!("reading the cursors of {topic}"),
+            )
+            .await?;
+        Ok(super::cursor::Cursor::from_internal_stats(&v, subscription))
     }
 
     /// Moves the subscription on one non-partitioned (or partition) topic so that `id` is the

@@ -191,10 +191,10 @@ impl PulsarBroker {
         };
         let auth_failure = std::sync::Arc::new(std::sync::Mutex::new(None));
         let mut builder = Pulsar::builder(url.to_string(), TokioExecutor)
-            // pulsar-rs retries connections and operations in loops of its own; three attempts
-            // of a third of the timeout each keep a broker that went away from holding dlq much
-            // longer than --timeout (with the whole timeout per attempt, a purge that lost the
-            // broker mid-acknowledgement took 3× the timeout: tests/cli/faults.rs).
+            // pulsar-rs retries connections in a loop of its own; three attempts of a third of
+            // the timeout each keep a broker that went away from holding dlq much longer than
+            // --timeout (with the whole timeout per attempt, a purge that lost the broker
+            // mid-acknowledgement took 3× the timeout: tests/cli/faults.rs).
             .with_connection_retry_options(ConnectionRetryOptions {
                 min_backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_secs(1),
@@ -202,8 +202,14 @@ impl PulsarBroker {
                 connection_timeout: (timeout / 3).max(Duration::from_secs(1)),
                 ..ConnectionRetryOptions::default()
             })
+            // An operation (a request on a connection that is up: a ping, a lookup, a send's
+            // receipt) waits the whole timeout. pulsar-rs marks the connection failed when one
+            // times out and rebuilds every consumer on it, so a shorter wait turned a broker
+            // that paused for a third of the timeout (a GC pause, a loaded machine) into a
+            // false "lost the connection" (issue #32). dlq bounds each of its own steps by the
+            // timeout on top, so the retries cost no more time.
             .with_operation_retry_options(OperationRetryOptions {
-                operation_timeout: (timeout / 3).max(Duration::from_secs(1)),
+                operation_timeout: timeout.max(Duration::from_secs(1)),
                 retry_delay: Duration::from_millis(200),
                 max_retries: Some(3),
             });
@@ -418,6 +424,9 @@ impl PulsarBroker {
                 // Exclusive keeps the backlog in order and its reader alone.
                 .with_subscription_type(SubType::Exclusive)
                 .with_consumer_name("dlq")
+                // A partition consumer that fails is dropped from a partitioned consumer until
+                // the next topic refresh (30 s by default): come back sooner.
+                .with_topic_refresh(super::reader::IDLE_END)
                 .with_options(
                     ConsumerOptions::default()
                         .durable(durable)

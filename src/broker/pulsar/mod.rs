@@ -10,6 +10,7 @@ use pulsar::{Pulsar, TokioExecutor};
 
 mod admin;
 mod client;
+mod cursor;
 mod publisher;
 mod reader;
 mod rewind;

@@ -2,7 +2,7 @@
 //! ending at each partition's last message, acknowledging exactly what a purge or replay marks.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -11,17 +11,21 @@ use futures::TryStreamExt;
 use jiff::Timestamp;
 use pulsar::consumer::Message;
 use pulsar::message::proto::MessageIdData;
-use pulsar::{Consumer, TokioExecutor};
+use pulsar::{Consumer, Pulsar, TokioExecutor};
 
+use super::admin::Admin;
 use super::PulsarBroker;
 use crate::broker::{DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
 use crate::error::DlqError;
 
-/// Once every partition's last message has been seen the scan ends at once. A backlog whose
-/// tail was already acknowledged never reaches that id, so a quiet spell this long also ends it.
+/// A read ends once every partition's last unacknowledged message has been seen (the broker's
+/// cursor says which that is: `cursor.rs`). After a quiet spell this long with partitions still
+/// to read, the reader asks whether the broker is there; silence alone never ends a read.
 pub(super) const IDLE_END: Duration = Duration::from_secs(3);
+/// An answer to the reader's probe within this long shows a broker that is not stalled.
+const PROMPT: Duration = Duration::from_secs(1);
 /// Messages the consumer's queue holds, delivered ahead of reading.
 pub(super) const RECEIVER_QUEUE: usize = 1000;
 /// How long a read on a throwaway subscription waits for its consumer to close.
@@ -52,12 +56,27 @@ impl PulsarBroker {
             }
         };
         // Per partition index (-1 on a non-partitioned topic): the last id present now.
-        let pending: BTreeMap<i32, MessageIdData> = last
+        let mut pending: BTreeMap<i32, MessageIdData> = last
             .into_iter()
             .filter(|id| id.entry_id != u64::MAX && (id.ledger_id as i64) >= 0)
             .map(|id| (id.partition.unwrap_or(-1), id))
             .collect();
+        // A throwaway subscription starts at the earliest message and has acknowledged nothing:
+        // it delivers every last id. The operator subscription may have acknowledged its tail.
+        let exact = req.start == StartAt::Retained
+            || to_unacknowledged(&self.admin, &full, &self.subscription, &mut pending).await;
+        let now = Instant::now();
         Ok(PulsarReader {
+            client: self.client.clone(),
+            admin: self.admin.clone(),
+            subscription: self.subscription.clone(),
+            exact,
+            last_answer: now,
+            last_delivery: now,
+            quiet_wait: IDLE_END,
+            responsive_since: None,
+            failed_probe: None,
+            ended_by_quiet: Vec::new(),
             consumer,
             full,
             track: req.track,
@@ -137,6 +156,28 @@ impl PulsarBroker {
 /// broker reported it when the reader opened) has been seen.
 pub(super) struct PulsarReader {
     consumer: Consumer<Vec<u8>, TokioExecutor>,
+    /// For probes: a request the broker answers on the client's own connection, which (unlike
+    /// a ping through the consumer) waits behind no message the consumer has yet to take.
+    client: Pulsar<TokioExecutor>,
+    /// For the subscription's cursor, asked again when the read goes quiet.
+    admin: Admin,
+    subscription: String,
+    /// `pending` holds each partition's last unacknowledged message (the cursor said, or the
+    /// subscription is a throwaway one): the read ends exactly there. Otherwise it holds the
+    /// last message ids, and a quiet spell while the broker answers promptly ends the read.
+    exact: bool,
+    /// When the broker last answered (a message or a probe): `--timeout` runs from here.
+    last_answer: Instant,
+    /// When the consumer last delivered a message.
+    last_delivery: Instant,
+    /// How long to wait for a message before asking whether the broker is there.
+    quiet_wait: Duration,
+    /// Without `exact`: since when the broker has answered promptly with nothing delivered.
+    responsive_since: Option<Instant>,
+    /// What the last probe that failed said.
+    failed_probe: Option<String>,
+    /// Without `exact`: the partitions whose end was taken from a quiet spell.
+    ended_by_quiet: Vec<i32>,
     /// The topic as subscribed (partition topics are `{full}-partition-N`).
     full: String,
     track: bool,
@@ -170,6 +211,62 @@ pub(super) struct PulsarReader {
     timeout: Duration,
     /// The broker went away: closing does not wait for it.
     lost: bool,
+}
+
+/// A partition's topic (`full` itself when not partitioned).
+pub(super) fn partition_topic(full: &str, partition: i32) -> String {
+    if partition >= 0 {
+        format!("{full}-partition-{partition}")
+    } else {
+        full.to_string()
+    }
+}
+
+/// Moves each pending partition's end back to the last message `subscription` has not
+/// acknowledged, and drops the partitions it has acknowledged entirely (their cursors, through
+/// the admin API). `false` when the admin API did not say for every partition: those keep their
+/// last message id, which a read may never reach.
+async fn to_unacknowledged(
+    admin: &Admin,
+    full: &str,
+    subscription: &str,
+    pending: &mut BTreeMap<i32, MessageIdData>,
+) -> bool {
+    let asks = pending.keys().map(|&p| async move {
+        let topic = partition_topic(full, p);
+        (p, admin.cursor(&topic, subscription).await)
+    });
+    let mut exact = true;
+    for (p, cursor) in futures::future::join_all(asks).await {
+        let cursor = match cursor {
+            Ok(Some(c)) => c,
+            other => {
+                tracing::debug!(topic = %full, partition = p, ?other, "no cursor from the admin API");
+                exact = false;
+                continue;
+            }
+        };
+        let Some(last) = pending.get(&p) else {
+            continue;
+        };
+        let at = (last.ledger_id, last.entry_id as i64);
+        match cursor.last_unacknowledged(at) {
+            None => {
+                pending.remove(&p);
+            }
+            Some(end) if end != at => {
+                let id = MessageIdData {
+                    ledger_id: end.0,
+                    entry_id: end.1 as u64,
+                    partition: last.partition,
+                    ..Default::default()
+                };
+                pending.insert(p, id);
+            }
+            Some(_) => {}
+        }
+    }
+    exact
 }
 
 /// Whether `id` was delivered already: not past the last position seen in its partition (which
@@ -216,20 +313,24 @@ pub(super) async fn get_topic_schema(
 impl PulsarReader {
     pub(super) async fn next_record(&mut self) -> anyhow::Result<Option<Record>> {
         while !self.done {
-            let next = match tokio::time::timeout(IDLE_END, self.consumer.try_next()).await {
-                // Quiet before every partition's last message was seen: either the rest of the
-                // backlog was already acknowledged, or the broker went away. A ping tells them
-                // apart (pulsar-rs reconnects on its own; the ping waits at most the timeout).
-                Err(_) if !self.pending.is_empty() => {
-                    self.check_connection().await?;
-                    self.done = true;
-                    return Ok(None);
+            let next = match tokio::time::timeout(self.quiet_wait, self.consumer.try_next()).await {
+                Err(_) => {
+                    if self.on_quiet().await? {
+                        self.done = true;
+                        return Ok(None);
+                    }
+                    continue;
                 }
-                Err(_) | Ok(Ok(None)) => {
-                    self.done = true;
-                    return Ok(None);
+                // pulsar-rs ends a consumer whose reconnection failed: not the end of the data.
+                Ok(Ok(None)) => {
+                    return Err(self.lost("the client's consumer ended: it could not reconnect"))
                 }
-                Ok(Ok(Some(m))) => m,
+                Ok(Ok(Some(m))) => {
+                    let now = Instant::now();
+                    (self.last_answer, self.last_delivery) = (now, now);
+                    (self.quiet_wait, self.responsive_since) = (IDLE_END, None);
+                    m
+                }
                 Ok(Err(e @ pulsar::Error::Connection(_))) => {
                     return Err(DlqError::Unreachable(format!(
                         "lost the connection to Pulsar at {} while reading '{}' ({e})",
@@ -290,11 +391,7 @@ impl PulsarReader {
             return Ok(());
         }
         let key = (id.partition, id.ledger, id.entry);
-        let topic = if id.partition >= 0 {
-            format!("{}-partition-{}", self.full, id.partition)
-        } else {
-            self.full.clone()
-        };
+        let topic = partition_topic(&self.full, id.partition);
         let mut msg_id = MessageIdData {
             ledger_id: id.ledger,
             entry_id: id.entry,
@@ -379,21 +476,93 @@ impl PulsarReader {
         }
     }
 
-    /// `Unreachable` (exit 4) when the broker does not answer a ping within the timeout.
-    pub(super) async fn check_connection(&mut self) -> anyhow::Result<()> {
-        match tokio::time::timeout(self.timeout, self.consumer.check_connection()).await {
-            Ok(Ok(())) => Ok(()),
-            answer => Err(DlqError::Unreachable(format!(
-                "lost the connection to Pulsar at {} while reading '{}' ({})",
-                self.url,
-                self.full,
-                match answer {
-                    Ok(Err(e)) => e.to_string(),
-                    _ => format!("no answer within {}s", self.timeout.as_secs_f32()),
-                }
-            ))
-            .into()),
+    fn lost(&self, why: impl std::fmt::Display) -> anyhow::Error {
+        DlqError::Unreachable(format!(
+            "lost the connection to Pulsar at {} while reading '{}' ({why})",
+            self.url, self.full
+        ))
+        .into()
+    }
+
+    /// Nothing arrived for `quiet_wait` while partitions are still to be read: `true` only once
+    /// the read is complete. Silence alone never ends a read and never condemns the broker:
+    /// - the broker is asked (a lookup of a pending partition); an answer restarts `--timeout`,
+    ///   a failed or unanswered ask is asked again with backoff, and only `--timeout` without
+    ///   any answer is exit 4;
+    /// - with `exact` ends the read goes on until they are reached; the cursor is asked again
+    ///   (acknowledgements that landed after the reader opened may have ended a partition), and a
+    ///   broker that answers but delivers nothing of a partition it still holds for `--timeout`
+    ///   is exit 4 too, never a short read;
+    /// - without them (the admin API did not say), silence counts only while the broker answers
+    ///   promptly at both of its ends: `IDLE_END` between two prompt answers ends the read, and
+    ///   the summary says which partitions ended so.
+    async fn on_quiet(&mut self) -> anyhow::Result<bool> {
+        let left = self.timeout.saturating_sub(self.last_answer.elapsed());
+        if left.is_zero() {
+            let why = match &self.failed_probe {
+                Some(e) => format!(
+                    "no answer within {}s; last: {e}",
+                    self.timeout.as_secs_f32()
+                ),
+                None => format!("no answer within {}s", self.timeout.as_secs_f32()),
+            };
+            return Err(self.lost(why));
         }
+        let probe_topic = self
+            .pending
+            .keys()
+            .next()
+            .map_or_else(|| self.full.clone(), |&p| partition_topic(&self.full, p));
+        let asked = Instant::now();
+        match tokio::time::timeout(left, self.client.lookup_topic(probe_topic)).await {
+            Err(_) => {
+                return Err(self.lost(format!("no answer within {}s", self.timeout.as_secs_f32())))
+            }
+            Ok(Err(e)) => {
+                // Asked again soon, still taking whatever arrives meanwhile.
+                self.failed_probe = Some(e.to_string());
+                self.quiet_wait = (self.quiet_wait / 2).clamp(Duration::from_millis(200), left);
+                self.responsive_since = None;
+                return Ok(false);
+            }
+            Ok(Ok(_)) => {
+                self.last_answer = Instant::now();
+                (self.quiet_wait, self.failed_probe) = (IDLE_END, None);
+            }
+        }
+        let prompt = asked.elapsed() < PROMPT;
+        if self.exact {
+            let (admin, full, sub) = (&self.admin, &self.full, &self.subscription);
+            to_unacknowledged(admin, full, sub, &mut self.pending).await;
+            if self.pending.is_empty() {
+                return Ok(true);
+            }
+            if self.last_delivery.elapsed() >= self.timeout {
+                let left: Vec<String> = self
+                    .pending
+                    .iter()
+                    .map(|(p, id)| format!("partition {p} up to {}:{}", id.ledger_id, id.entry_id))
+                    .collect();
+                return Err(self.lost(format!(
+                    "the broker answers, but delivered nothing for {}s though subscription '{}' has not \
+                     acknowledged {}",
+                    self.timeout.as_secs_f32(),
+                    self.subscription,
+                    left.join(", ")
+                )));
+            }
+            return Ok(false);
+        }
+        if !prompt {
+            self.responsive_since = None;
+            return Ok(false);
+        }
+        let since = *self.responsive_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= IDLE_END || self.last_delivery.elapsed() >= self.timeout {
+            self.ended_by_quiet = self.pending.keys().copied().collect();
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// A throwaway subscription keeps nothing, so what the scan has passed is acknowledged now
@@ -487,6 +656,14 @@ impl DlqReader for PulsarReader {
             tracing::debug!(topic = %self.full, "the consumer did not close in time; dropping it");
         }
         let mut notes = ScanNotes::default();
+        if !self.ended_by_quiet.is_empty() {
+            notes.warnings.push(format!(
+                "the end of '{}' (partitions {:?}) was taken from a quiet spell while the broker answered: \
+                 the admin API did not say where subscription '{}' stops (its cursor, internalStats); \
+                 set --admin-url (DLQ_PULSAR_ADMIN_URL) so that reads end exactly",
+                self.full, self.ended_by_quiet, self.subscription
+            ));
+        }
         if self.batch_index_ack {
             notes.warnings.extend(batch_index_acks_note(&self.batches));
         } else {

@@ -11,8 +11,12 @@ import sys
 import time
 
 
+PAD = 0
+
+
 def event(n):
-    return json.dumps({
+    notes = {"notes": "x" * PAD} if PAD else {}
+    return json.dumps({**notes,
         "order_id": n, "amount": {"value": 10 + n % 1000, "currency": "EUR"},
         "customer": {"name": f"Customer {n}", "email": f"customer{n}@example.com"},
         "payment": {"card_number": "4111111111111111", "expiry": "12/29"},
@@ -88,7 +92,11 @@ def main():
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--no-batching", dest="batch", action="store_false",
                     help="Pulsar: one message per entry (the default batches up to 1,000 a batch)")
+    ap.add_argument("--pad", type=int, default=0,
+                    help="bytes of padding in each event (a notes field), for larger payloads")
     args = ap.parse_args()
+    global PAD
+    PAD = args.pad
     t = time.time()
     kafka(args) if args.bootstrap else pulsar(args)
     json.dump({"topic": args.topic, "count": args.count, "seconds": round(time.time() - t, 2)}, sys.stdout)

@@ -13,6 +13,19 @@ use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
 
+/// A fail point after each record read (the `failpoints` feature; nothing without it): with
+/// `FAILPOINTS='scan-read=N*off->1*return(PATH)->off'` the (N+1)th record read writes PATH and holds
+/// the scan for a second, so that a test can stall the broker while the read is mid-way
+/// (tests/cli/faults.rs).
+fn read_hook() {
+    fail::fail_point!("scan-read", |marker: Option<String>| {
+        if let Some(path) = marker {
+            let _ = std::fs::write(path, b"");
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    });
+}
+
 /// Decides which entries a scan hands over.
 pub(crate) trait Filter {
     fn select(&mut self, entry: &Entry) -> bool;
@@ -123,6 +136,7 @@ impl Scan {
                 return Ok(None);
             };
             self.read += 1;
+            read_hook();
             let id = record.id;
             self.ends.insert(partition_of(&id), id);
             let beyond = self

@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,8 @@ const ENTRIES: u32 = 20_000;
 struct Proxy {
     port: u16,
     open: Arc<AtomicBool>,
+    /// Latency added to every chunk forwarded, either way (milliseconds).
+    delay_ms: Arc<AtomicU64>,
 }
 
 impl Proxy {
@@ -50,11 +52,12 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let open = Arc::new(AtomicBool::new(true));
-        let o = open.clone();
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let (o, d) = (open.clone(), delay_ms.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
-                let o = o.clone();
+                let (o, d) = (o.clone(), d.clone());
                 std::thread::spawn(move || {
                     // Accepted during a cut: silent until the link is back.
                     while !o.load(Ordering::SeqCst) {
@@ -65,13 +68,32 @@ impl Proxy {
                         return;
                     };
                     let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let o2 = o.clone();
-                    std::thread::spawn(move || pump(c2, s2, o2));
-                    pump(server, client, o);
+                    let (o2, d2) = (o.clone(), d.clone());
+                    std::thread::spawn(move || pump(c2, s2, o2, d2));
+                    pump(server, client, o, d);
                 });
             }
         });
-        Proxy { port, open }
+        Proxy {
+            port,
+            open,
+            delay_ms,
+        }
+    }
+
+    /// Every chunk forwarded from now on arrives this much later (latency, not bandwidth).
+    fn delay(&self, by: Duration) {
+        self.delay_ms.store(by.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// Holds everything for `how_long`, then forwards again (in the background).
+    fn hold(&self, how_long: Duration) {
+        self.cut();
+        let open = self.open.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(how_long);
+            open.store(true, Ordering::SeqCst);
+        });
     }
 
     fn cut(&self) {
@@ -83,7 +105,13 @@ impl Proxy {
     }
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream, open: Arc<AtomicBool>) {
+/// Forwards `from` to `to`: a reader here, a writer thread that delivers each chunk once its
+/// delay has passed (so a delay is latency: chunks stay in flight meanwhile).
+fn pump(mut from: TcpStream, to: TcpStream, open: Arc<AtomicBool>, delay_ms: Arc<AtomicU64>) {
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+    let back = from.try_clone().unwrap();
+    let writer_open = open.clone();
+    std::thread::spawn(move || deliver(rx, to, back, writer_open));
     from.set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
     let mut buf = vec![0u8; 64 * 1024];
@@ -93,16 +121,11 @@ fn pump(mut from: TcpStream, mut to: TcpStream, open: Arc<AtomicBool>) {
             continue;
         }
         match from.read(&mut buf) {
-            Ok(0) => {
-                let _ = to.shutdown(Shutdown::Both);
-                return;
-            }
+            // The writer closes `to` once it delivered what is in flight.
+            Ok(0) => return,
             Ok(n) => {
-                while !open.load(Ordering::SeqCst) {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                if to.write_all(&buf[..n]).is_err() {
-                    let _ = from.shutdown(Shutdown::Both);
+                let due = Instant::now() + Duration::from_millis(delay_ms.load(Ordering::SeqCst));
+                if tx.send((due, buf[..n].to_vec())).is_err() {
                     return;
                 }
             }
@@ -111,12 +134,30 @@ fn pump(mut from: TcpStream, mut to: TcpStream, open: Arc<AtomicBool>) {
                     e.kind(),
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) => {}
-            Err(_) => {
-                let _ = to.shutdown(Shutdown::Both);
-                return;
-            }
+            Err(_) => return,
         }
     }
+}
+
+/// The writing half of `pump`: each chunk when it is due and the link is open; closes `to` when
+/// the reading half ends, and `from` (`back`) when `to` refuses a write.
+fn deliver(
+    rx: std::sync::mpsc::Receiver<(Instant, Vec<u8>)>,
+    mut to: TcpStream,
+    back: TcpStream,
+    open: Arc<AtomicBool>,
+) {
+    for (due, chunk) in rx {
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        while !open.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if to.write_all(&chunk).is_err() {
+            let _ = back.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -268,6 +309,26 @@ impl OwnBroker {
         }
     }
 
+    /// Pauses the broker's process (SIGSTOP: alive, holding every connection, answering
+    /// nothing, as in a long GC pause or a frozen VM) for `how_long`, then lets it go on
+    /// (SIGCONT). Returns when the pause began.
+    fn pause_for(&self, how_long: Duration) -> Instant {
+        let pid = self.pid();
+        let at = Instant::now();
+        assert!(StdCommand::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success());
+        std::thread::sleep(how_long);
+        assert!(StdCommand::new("kill")
+            .args(["-CONT", &pid])
+            .status()
+            .unwrap()
+            .success());
+        at
+    }
+
     /// Brings the broker back after `fault`.
     fn recover(&self, fault: Fault) {
         match fault {
@@ -285,8 +346,17 @@ impl OwnBroker {
 
     /// `n` Spring-style dead letters (keys `order-0` …) in `topic`, by the official client.
     fn seed(&self, topic: &str, n: u32) {
+        self.seed_with(topic, n, &[]);
+    }
+
+    /// As `seed`, with more of seed_bulk.py's arguments (`--pad BYTES`).
+    fn seed_with(&self, topic: &str, n: u32, more: &[&str]) {
         let script = scripts().join("bench/seed_bulk.py");
         let n = n.to_string();
+        let run_script = |script: &Path, args: &[&str]| {
+            let all: Vec<&str> = args.iter().chain(more).copied().collect();
+            run_script(script, &all)
+        };
         match self.kind {
             Kind::Kafka => run_script(
                 &script,
@@ -462,11 +532,23 @@ fn start_rewind_paused(
     consumer: &str,
     fail_point: &str,
 ) -> (std::process::Child, PathBuf) {
+    start_rewind_paused_within(b, state, topic, consumer, fail_point, TIMEOUT_S)
+}
+
+/// As `start_rewind_paused`, with `--timeout` `timeout_s` seconds.
+fn start_rewind_paused_within(
+    b: &OwnBroker,
+    state: &Path,
+    topic: &str,
+    consumer: &str,
+    fail_point: &str,
+    timeout_s: u64,
+) -> (std::process::Child, PathBuf) {
     let flag = match b.kind {
         Kind::Kafka => "--group",
         Kind::Pulsar => "--subscription",
     };
-    let timeout = format!("{TIMEOUT_S}s");
+    let timeout = format!("{timeout_s}s");
     let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
     let fail_points = format!("{fail_point}=sleep(6000)");
     let child = spawn_dlq(
@@ -1036,4 +1118,383 @@ fn kafka_rewind_cut_off_before_its_commit_moves_all_or_nothing_and_its_positions
         .assert()
         .success();
     assert_eq!(committed(), before);
+}
+
+// ---- a broker that stalls or answers slowly (issue #32) ----------------------------------------
+
+/// How long the broker is paused when the pause is shorter than the timeout.
+const PAUSE: Duration = Duration::from_secs(7);
+/// `--timeout` for the runs a pause must not fail.
+const PATIENT: &str = "20s";
+/// Dead letters read and replayed under a pause: with 2 KB payloads, far more than a reader
+/// fetches ahead (librdkafka's queue, Pulsar's receiver queue), so the pause is met mid-read.
+const SLOW_ENTRIES: u32 = 20_000;
+
+/// Waits until the scan's fail point wrote `marker` (the read is mid-way); says what dlq said
+/// if it ended before.
+fn wait_mid_read(child: &mut std::process::Child, state: &Path, marker: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            let err = std::fs::read_to_string(state.join("dlq.err")).unwrap_or_default();
+            panic!("dlq ended ({status}) before its read was mid-way: {err}");
+        }
+        assert!(Instant::now() < deadline, "never saw the read mid-way");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The unhandled entries of `topic`, as `list` counts them (exit 0 asserted).
+fn unhandled_of(b: &OwnBroker, state: &Path, topic: &str) -> usize {
+    crate::common::jsonl_of(dlq_at(b, state).args(["list", topic, "-o", "jsonl"])).len()
+}
+
+/// A broker that stalls (SIGSTOP, then SIGCONT: a long GC pause, a frozen VM) or answers slowly
+/// (the proxy adds latency, or holds everything for a moment) costs time within `--timeout`,
+/// never entries: `export`, `replay`, `purge` and a rewind each do exactly what they would have
+/// done without the stall, and exit 0. A pause longer than `--timeout` is exit 4 in time, and the
+/// same command run again once the broker is back finishes the job.
+fn slow_is_not_gone(kind: Kind) {
+    let b = OwnBroker::start(kind);
+    let state = tempfile::tempdir().unwrap();
+    let source = unique("slow-source");
+    b.seed_with(&source, SLOW_ENTRIES, &["--pad", "2000"]);
+    let n = SLOW_ENTRIES as usize;
+
+    // export, paused mid-read (the scan's fail point says when: 1,000 records in).
+    let out = state.path().join("export.jsonl");
+    let marker = state.path().join("mid-read");
+    let fail_points = format!("scan-read=1000*off->1*return({})->off", marker.display());
+    let out_arg = out.to_str().unwrap();
+    let mut child = spawn_dlq(
+        &b,
+        state.path(),
+        &["export", &source, "--out", out_arg, "--timeout", PATIENT],
+        &[("FAILPOINTS", &fail_points)],
+    );
+    wait_mid_read(&mut child, state.path(), &marker);
+    let paused = b.pause_for(PAUSE);
+    let (code, _, err, exited) = finish(child, state.path(), Duration::from_secs(180));
+    assert_eq!(code, 0, "{kind:?}: export under a pause; stderr {err}");
+    assert_eq!(lines(&out), n, "{kind:?}: the export's full count; {err}");
+    assert!(
+        exited.saturating_duration_since(paused) >= PAUSE,
+        "{kind:?}: the export was still reading when the broker paused (else this proves nothing)"
+    );
+
+    // replay, paused mid-sending: every entry sent once, none left unhandled.
+    let target = unique("slow-target");
+    b.create_topic(&target);
+    let child = spawn_dlq(
+        &b,
+        state.path(),
+        &[
+            "replay",
+            &source,
+            "--all",
+            "--to",
+            &target,
+            "-y",
+            "-o",
+            "json",
+            "--timeout",
+            PATIENT,
+            "--rate",
+            "2500",
+        ],
+        &[],
+    );
+    wait_for("the first copies in the target", || {
+        b.written(&target) >= 1000
+    });
+    b.pause_for(PAUSE);
+    let (code, out_json, err, _) = finish(child, state.path(), Duration::from_secs(180));
+    assert_eq!(code, 0, "{kind:?}: replay under a pause; stderr {err}");
+    let summary: Value = serde_json::from_str(&out_json).unwrap();
+    assert_eq!(
+        summary["sent"].as_u64(),
+        Some(u64::from(SLOW_ENTRIES)),
+        "{summary}"
+    );
+    assert_eq!(summary["unconfirmed"], 0, "{summary}");
+    let copies = b.read(&target);
+    let mut marks: Vec<Vec<u8>> = copies
+        .iter()
+        .filter_map(|m| header(m, "dlq-replay-of"))
+        .collect();
+    assert_eq!(marks.len(), n, "{kind:?}: one copy of each, no more");
+    marks.sort();
+    marks.dedup();
+    assert_eq!(marks.len(), n, "{kind:?}: every entry replayed");
+    assert_eq!(unhandled_of(&b, state.path(), &source), 0);
+
+    // purge, paused between its backup and its deletion (Kafka) or acknowledgements (Pulsar).
+    let purged_topic = unique("slow-purge-DLT");
+    b.seed(&purged_topic, 2000);
+    let backup = state.path().join("purge-backup.jsonl");
+    let point = match kind {
+        Kind::Kafka => "purge-before-delete",
+        Kind::Pulsar => "purge-before-marking",
+    };
+    let fail_points = format!("{point}=sleep(1500)");
+    let backup_arg = backup.to_str().unwrap();
+    let child = spawn_dlq(
+        &b,
+        state.path(),
+        &[
+            "purge",
+            &purged_topic,
+            "--all",
+            "-y",
+            "-o",
+            "json",
+            "--timeout",
+            PATIENT,
+            "--backup",
+            backup_arg,
+        ],
+        &[("FAILPOINTS", &fail_points)],
+    );
+    wait_for("the purge's backup", || lines(&backup) >= 500);
+    b.pause_for(PAUSE);
+    let (code, out_json, err, _) = finish(child, state.path(), Duration::from_secs(180));
+    assert_eq!(code, 0, "{kind:?}: purge under a pause; stderr {err}");
+    let summary: Value = serde_json::from_str(&out_json).unwrap();
+    assert_eq!(summary["purged"], 2000, "{summary}");
+    assert_eq!(unhandled_of(&b, state.path(), &purged_topic), 0);
+
+    // a rewind, paused at its last step.
+    rewind_under_a_pause(&b);
+
+    // A pause longer than the timeout: exit 4 in time; the rerun after it is complete.
+    std::fs::remove_file(&marker).unwrap();
+    let mut child = spawn_dlq(
+        &b,
+        state.path(),
+        &[
+            "export",
+            &source,
+            "--all",
+            "--out",
+            &state.path().join("cut-short.jsonl").to_string_lossy(),
+            "--timeout",
+            "5s",
+        ],
+        &[(
+            "FAILPOINTS",
+            &format!("scan-read=1000*off->1*return({})->off", marker.display()),
+        )],
+    );
+    wait_mid_read(&mut child, state.path(), &marker);
+    let pid = b.pid();
+    let stopped = Instant::now();
+    assert!(StdCommand::new("kill")
+        .args(["-STOP", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let (code, _, err, exited) = finish(child, state.path(), Duration::from_secs(120));
+    assert!(StdCommand::new("kill")
+        .args(["-CONT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(code, 4, "{kind:?}: a pause past the timeout; stderr {err}");
+    let took = exited.saturating_duration_since(stopped);
+    assert!(
+        took <= Duration::from_secs(5) + MARGIN,
+        "{kind:?}: exit 4 {took:?} after the pause began"
+    );
+    dlq_at(&b, state.path())
+        .args([
+            "export",
+            &source,
+            "--all",
+            "--out",
+            &state.path().join("rerun.jsonl").to_string_lossy(),
+            "--timeout",
+            PATIENT,
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        lines(&state.path().join("rerun.jsonl")),
+        n,
+        "{kind:?}: the rerun's export is complete"
+    );
+
+    // Latency: 200 ms added to every chunk either way, then a single 3-second hold.
+    let small = unique("slow-latency-DLT");
+    b.seed(&small, 3000);
+    let target = unique("slow-latency-target");
+    b.create_topic(&target);
+    b.proxy.delay(Duration::from_millis(200));
+    let exported = crate::common::jsonl_of(dlq_at(&b, state.path()).args([
+        "list",
+        &small,
+        "-o",
+        "jsonl",
+        "--timeout",
+        PATIENT,
+    ]));
+    assert_eq!(
+        exported.len(),
+        3000,
+        "{kind:?}: list under 200 ms of latency"
+    );
+    let replayed = dlq_at(&b, state.path())
+        .args([
+            "replay", &small, "--all", "--to", &target, "-y", "-o", "json",
+        ])
+        .args(["--timeout", PATIENT])
+        .output()
+        .unwrap();
+    assert!(
+        replayed.status.success(),
+        "{kind:?}: replay under latency: {}",
+        String::from_utf8_lossy(&replayed.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&replayed.stdout).unwrap();
+    assert_eq!(summary["sent"], 3000, "{summary}");
+    b.proxy.delay(Duration::ZERO);
+    std::fs::remove_file(&marker).unwrap();
+    let mut child = spawn_dlq(
+        &b,
+        state.path(),
+        &[
+            "export",
+            &source,
+            "--all",
+            "--out",
+            &state.path().join("held.jsonl").to_string_lossy(),
+            "--timeout",
+            PATIENT,
+        ],
+        &[(
+            "FAILPOINTS",
+            &format!("scan-read=1000*off->1*return({})->off", marker.display()),
+        )],
+    );
+    wait_mid_read(&mut child, state.path(), &marker);
+    b.proxy.hold(Duration::from_secs(3));
+    let (code, _, err, _) = finish(child, state.path(), Duration::from_secs(180));
+    assert_eq!(
+        code, 0,
+        "{kind:?}: export through a 3-second hold; stderr {err}"
+    );
+    assert_eq!(
+        lines(&state.path().join("held.jsonl")),
+        n,
+        "{kind:?}: complete through the hold"
+    );
+    assert_eq!(unhandled_of(&b, state.path(), &small), 0);
+}
+
+/// A rewind to an hour ago of a consumer that had read everything, with the broker paused
+/// while dlq is at its last step (Kafka: before its commit; Pulsar: between partitions): exit 0
+/// and every partition exactly at its start.
+fn rewind_under_a_pause(b: &OwnBroker) {
+    let state = tempfile::tempdir().unwrap();
+    let topic = unique("slow-rewind");
+    let consumer = "order-service";
+    match b.kind {
+        Kind::Kafka => {
+            b.seed(&topic, 1000);
+            let later =
+                (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600)).to_string();
+            dlq_at(b, state.path())
+                .args([
+                    "replay", &topic, "--since", &later, "--group", consumer, "-y",
+                ])
+                .assert()
+                .success();
+        }
+        Kind::Pulsar => {
+            // Partitioned: the rewind moves partition by partition, and pauses between them.
+            let base = format!("{}/admin/v2/persistent/public/default/{topic}", b.admin());
+            assert!(StdCommand::new("curl")
+                .args([
+                    "-sf",
+                    "-X",
+                    "PUT",
+                    "-H",
+                    "Content-Type: application/json",
+                    "-d",
+                    "3"
+                ])
+                .arg(format!("{base}/partitions"))
+                .status()
+                .unwrap()
+                .success());
+            let sub = format!(
+                "{}/admin/v2/persistent/public/default/{topic}/subscription/{consumer}",
+                b.admin()
+            );
+            assert!(StdCommand::new("curl")
+                .args(["-sf", "-X", "PUT", &sub])
+                .status()
+                .unwrap()
+                .success());
+            b.seed(&topic, 1000);
+            let skip = format!("{sub}/skip_all");
+            assert!(StdCommand::new("curl")
+                .args(["-sf", "-X", "POST", &skip])
+                .status()
+                .unwrap()
+                .success());
+        }
+    }
+    let point = match b.kind {
+        Kind::Kafka => "rewind-before-commit",
+        Kind::Pulsar => "rewind-between-partitions",
+    };
+    let (child, _file) = start_rewind_paused_within(b, state.path(), &topic, consumer, point, 20);
+    // The fail point holds dlq for 6 s; the broker pauses from 2 s in until 9 s, so dlq's last
+    // step meets a paused broker.
+    std::thread::sleep(Duration::from_secs(2));
+    b.pause_for(PAUSE);
+    let (code, out, err, _) = finish(child, state.path(), Duration::from_secs(120));
+    assert_eq!(
+        code, 0,
+        "{:?}: rewind under a pause; stdout {out}; stderr {err}",
+        b.kind
+    );
+    match b.kind {
+        Kind::Kafka => {
+            let committed = run_script(
+                &scripts().join("seed/kafka_admin.py"),
+                &["--bootstrap", &b.bootstrap(), "committed", consumer, &topic],
+            );
+            assert_eq!(
+                committed,
+                serde_json::json!({"0": 0, "1": 0}),
+                "every partition at its start"
+            );
+        }
+        Kind::Pulsar => {
+            let out = StdCommand::new("curl")
+                .arg("-sf")
+                .arg(format!(
+                    "{}/admin/v2/persistent/public/default/{topic}/partitioned-stats",
+                    b.admin()
+                ))
+                .output()
+                .unwrap();
+            let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                stats["subscriptions"][consumer]["msgBacklog"], 1000,
+                "the subscription back at its start: {stats}"
+            );
+        }
+    }
+}
+
+#[test]
+fn kafka_paused_or_slowed_costs_time_never_entries() {
+    slow_is_not_gone(Kind::Kafka);
+}
+
+#[test]
+fn pulsar_paused_or_slowed_costs_time_never_entries() {
+    slow_is_not_gone(Kind::Pulsar);
 }

@@ -106,6 +106,12 @@ impl KafkaBroker {
                 &[
                     ("message.timeout.ms", &message_timeout),
                     ("acks", "all"),
+                    // librdkafka resends a request it got no answer to; without idempotence the
+                    // broker may then write a message twice. Seen: a replay of 20,000 across a
+                    // 7-second broker pause (SIGSTOP) exited 0, all confirmed, with 4 copies
+                    // written twice (tests/cli/faults.rs, issue #32). With it, the broker drops
+                    // the resent copy by its sequence number.
+                    ("enable.idempotence", "true"),
                     // The Java client's partitioner: a replayed key lands where the service's
                     // producer put it, keeping per-key order (librdkafka's default hashes
                     // differently).

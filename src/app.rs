@@ -183,22 +183,130 @@ fn replay_mode(a: &cli::ReplayArgs) -> Result<ReplayMode, error::DlqError> {
         && a.to.is_none()
         && a.from_file.is_none();
     if a.restore_positions.is_some() {
-        if !names_a_consumer || a.topic.is_none() || !only_a_time || sel.since.is_some() {
+        let selects = sel.grep.is_some()
+            || sel.origin.is_some()
+            || sel.key.is_some()
+            || sel.limit.is_some()
+            || !sel.partition.is_empty()
+            || !a.ids.is_empty();
+        if !names_a_consumer || a.topic.is_none() || selects || sel.since.is_some() {
             return Err(error::DlqError::Usage(
                 "--restore-positions FILE puts a consumer back: give the TOPIC and --group (Kafka) or \
                  --subscription (Pulsar) it was saved for, and no selection or --since"
                     .into(),
             ));
         }
+        refuse_unused(a, ReplayMode::RestorePositions)?;
         return Ok(ReplayMode::RestorePositions);
     }
-    if sel.since.is_some() && names_a_consumer && only_a_time {
-        return Ok(ReplayMode::Rewind);
+    let mode = if sel.since.is_some() && names_a_consumer && only_a_time {
+        ReplayMode::Rewind
+    } else if a.from_file.is_some() {
+        ReplayMode::Restore
+    } else {
+        ReplayMode::Send
+    };
+    refuse_unused(a, mode)?;
+    Ok(mode)
+}
+
+/// What each mode is, for the refusal of a flag it does not use.
+fn mode_words(mode: ReplayMode) -> &'static str {
+    match mode {
+        ReplayMode::Rewind => {
+            "a rewind (--since with --group/--subscription and no other selection moves that \
+             consumer back; nothing is sent). To send the window instead, leave out \
+             --group/--subscription and give --to TOPIC"
+        }
+        ReplayMode::RestorePositions => {
+            "--restore-positions (it moves a consumer back to saved positions; nothing is sent)"
+        }
+        ReplayMode::Restore => "--from-file (it publishes the file's records as they were)",
+        ReplayMode::Send => {
+            "a replay that sends entries (only a rewind, --since with --group/--subscription \
+             and nothing else, or --restore-positions uses it)"
+        }
     }
-    if a.from_file.is_some() {
-        return Ok(ReplayMode::Restore);
+}
+
+/// The flags a mode does not use. A flag the user gave and dlq would ignore is refused (exit 2)
+/// naming the flag and the mode: in an incident, a dropped flag is a lie.
+fn unused_flags(mode: ReplayMode) -> &'static [&'static str] {
+    const NOT_SENDING: &[&str] = &[
+        "--to",
+        "--keep-partition",
+        "--keep-dlq-headers",
+        "--max-replays",
+        "--rate",
+        "--quiet",
+        "--redact-field",
+        "--redact-pattern",
+        "--redaction-policy",
+        "--redact-all-except",
+        "--header-map",
+    ];
+    const RESTORING_POSITIONS: &[&str] = &[
+        "--to",
+        "--keep-partition",
+        "--keep-dlq-headers",
+        "--max-replays",
+        "--rate",
+        "--quiet",
+        "--redact-field",
+        "--redact-pattern",
+        "--redaction-policy",
+        "--redact-all-except",
+        "--header-map",
+        "--all",
+    ];
+    match mode {
+        ReplayMode::Rewind => NOT_SENDING,
+        ReplayMode::RestorePositions => RESTORING_POSITIONS,
+        ReplayMode::Restore => &[
+            "--keep-dlq-headers",
+            "--max-replays",
+            "--all",
+            "--header-map",
+            "--assume-inactive",
+            "--save-positions",
+        ],
+        ReplayMode::Send => &["--assume-inactive", "--save-positions"],
     }
-    Ok(ReplayMode::Send)
+}
+
+/// The mode-dependent flags of `replay` the user gave.
+fn given_flags(a: &cli::ReplayArgs) -> Vec<&'static str> {
+    let r = &a.redact;
+    [
+        ("--to", a.to.is_some()),
+        ("--keep-partition", a.keep_partition),
+        ("--keep-dlq-headers", a.keep_dlq_headers),
+        ("--max-replays", a.max_replays.is_some()),
+        ("--rate", a.rate.is_some()),
+        ("--quiet", a.quiet),
+        ("--redact-field", !r.redact_fields.is_empty()),
+        ("--redact-pattern", !r.redact_patterns.is_empty()),
+        ("--redaction-policy", r.redaction_policy.is_some()),
+        ("--redact-all-except", !r.redact_all_except.is_empty()),
+        ("--header-map", !a.conventions.header_map.is_empty()),
+        ("--all", a.all),
+        ("--assume-inactive", a.assume_inactive),
+        ("--save-positions", a.save_positions.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect()
+}
+
+fn refuse_unused(a: &cli::ReplayArgs, mode: ReplayMode) -> Result<(), error::DlqError> {
+    let unused = unused_flags(mode);
+    match given_flags(a).into_iter().find(|f| unused.contains(f)) {
+        Some(flag) => Err(error::DlqError::Usage(format!(
+            "{flag} does not apply to {}",
+            mode_words(mode)
+        ))),
+        None => Ok(()),
+    }
 }
 
 pub(crate) async fn replay(a: cli::ReplayArgs) -> anyhow::Result<()> {
@@ -281,4 +389,118 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
     commands::completions::generate(shell, &mut out);
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    /// `dlq replay ARGS…` as the command line parses it.
+    fn replay_args(args: &[&str]) -> cli::ReplayArgs {
+        let line = ["dlq", "replay"].iter().chain(args).copied();
+        match cli::Cli::try_parse_from(line).unwrap().command {
+            cli::Command::Replay(a) => a,
+            other => panic!("not a replay: {other:?}"),
+        }
+    }
+
+    /// Each mode's own command line (flags it uses come on top).
+    fn base(mode: ReplayMode) -> Vec<&'static str> {
+        match mode {
+            ReplayMode::Rewind => vec!["orders", "--since", "1h", "--group", "billing"],
+            ReplayMode::RestorePositions => vec![
+                "orders",
+                "--group",
+                "billing",
+                "--restore-positions",
+                "saved.json",
+            ],
+            ReplayMode::Restore => vec!["--from-file", "backup.jsonl"],
+            ReplayMode::Send => vec!["orders.DLT", "--grep", "x"],
+        }
+    }
+
+    /// Each mode-dependent flag, with a value where it takes one.
+    const FLAGS: &[&[&str]] = &[
+        &["--to", "elsewhere"],
+        &["--keep-partition"],
+        &["--keep-dlq-headers"],
+        &["--max-replays", "5"],
+        &["--rate", "10"],
+        &["--quiet"],
+        &["--redact-field", "ssn"],
+        &["--redact-pattern", "x+"],
+        &["--redaction-policy", "policy.toml"],
+        &["--redact-all-except", "id"],
+        &["--header-map", "origin_topic=src"],
+        &["--all"],
+        &["--assume-inactive"],
+        &["--save-positions", "here.json"],
+    ];
+
+    const MODES: [ReplayMode; 4] = [
+        ReplayMode::Rewind,
+        ReplayMode::RestorePositions,
+        ReplayMode::Restore,
+        ReplayMode::Send,
+    ];
+
+    #[test]
+    fn each_mode_s_own_command_line_resolves_to_it() {
+        for mode in MODES {
+            assert_eq!(replay_mode(&replay_args(&base(mode))).unwrap(), mode);
+        }
+    }
+
+    /// Every (mode, flag) pair: a flag the mode does not use is refused naming the flag and
+    /// the mode; a flag it uses is taken, and the mode stays what it was.
+    #[test]
+    fn every_flag_acts_or_is_refused_in_every_mode() {
+        let mut refused = 0;
+        for mode in MODES {
+            for flag in FLAGS {
+                let mut line = base(mode);
+                line.extend_from_slice(flag);
+                let a = replay_args(&line);
+                let decided = replay_mode(&a);
+                // --to and --all make a rewind's command line a replay that sends (a window copy,
+                // a DLQ replay): they decide the mode rather than being dropped by it.
+                let sends = mode == ReplayMode::Rewind && ["--to", "--all"].contains(&flag[0]);
+                if unused_flags(mode).contains(&flag[0]) && !sends {
+                    let err = decided.expect_err(&format!("{mode:?} {flag:?} refused"));
+                    let text = err.to_string();
+                    assert!(matches!(err, error::DlqError::Usage(_)), "exit 2: {text}");
+                    assert!(
+                        text.starts_with(&format!("{} does not apply to", flag[0])),
+                        "{text}"
+                    );
+                    refused += 1;
+                } else if sends {
+                    assert_eq!(decided.unwrap(), ReplayMode::Send, "{flag:?}");
+                } else {
+                    assert_eq!(decided.unwrap(), mode, "{mode:?} takes {flag:?}");
+                }
+            }
+        }
+        assert!(refused >= 20, "the pairs refused: {refused}");
+    }
+
+    #[test]
+    fn the_issue_s_rewind_with_keep_dlq_headers_is_refused() {
+        let a = replay_args(&[
+            "orders",
+            "--since",
+            "1h",
+            "--group",
+            "billing",
+            "--keep-dlq-headers",
+        ]);
+        let err = replay_mode(&a).unwrap_err().to_string();
+        assert!(
+            err.starts_with("--keep-dlq-headers does not apply to a rewind"),
+            "{err}"
+        );
+    }
 }

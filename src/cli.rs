@@ -382,8 +382,9 @@ pub(crate) struct ReplayArgs {
     #[arg(long)]
     pub keep_dlq_headers: bool,
     /// Refuse entries already replayed this many times (their dlq-replay-count), as likely loops
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    pub max_replays: u32,
+    /// [default: 3]
+    #[arg(long, value_name = "N")]
+    pub max_replays: Option<u32>,
     /// Send at most N messages per second
     #[arg(long, value_name = "N")]
     pub rate: Option<u32>,

@@ -60,7 +60,7 @@ impl Sending {
                 to: a.to.clone(),
                 keep_partition: a.keep_partition,
                 keep_dlq_headers: a.keep_dlq_headers,
-                max_replays: a.max_replays,
+                max_replays: a.max_replays.unwrap_or(crate::domain::replay::MAX_REPLAYS),
             },
             rate: a.rate,
             dry_run: a.confirm.dry_run,

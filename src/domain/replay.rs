@@ -12,6 +12,9 @@ use super::entry::{Entry, Header};
 pub(crate) const REPLAY_OF: &str = "dlq-replay-of";
 pub(crate) const REPLAY_COUNT: &str = "dlq-replay-count";
 
+/// `--max-replays` when not given: an entry replayed this often is likely a loop.
+pub(crate) const MAX_REPLAYS: u32 = 3;
+
 #[derive(Debug, Clone)]
 pub(crate) struct ReplayOptions {
     /// Send everything here instead of each entry's origin topic.

@@ -324,7 +324,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__export)
-            opts="-b -X -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --out --header-map --redact --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
+            opts="-b -X -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --id --include-handled --all --out --header-map --redact --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,7 +858,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__list)
-            opts="-b -X -o -v -h --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
+            opts="-b -X -o -v -h --include-handled --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1390,7 +1390,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__stats)
-            opts="-b -X -o -v -h --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --context --verbose --color --help"
+            opts="-b -X -o -v -h --include-handled --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -91,7 +91,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l context -d 'Use this co
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c dlq -n "__fish_dlq_using_subcommand list" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l include-handled -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l all -d 'Deprecated spelling of --include-handled (on replay and purge, --all accepts an unfiltered selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
@@ -175,7 +176,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l limit -d 'Stop after 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l to -d 'Send to TOPIC instead of each entry\'s origin topic' -r
-complete -c dlq -n "__fish_dlq_using_subcommand replay" -l max-replays -d 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l max-replays -d 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops [default: 3]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l rate -d 'Send at most N messages per second' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l restore-positions -d 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l save-positions -d 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]' -r -F
@@ -292,7 +293,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l color -d 'Colour on s
 always\t''
 never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
-complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Include entries already handled that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l include-handled -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Deprecated spelling of --include-handled (on replay and purge, --all accepts an unfiltered selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact -d 'Mask keys, headers, payloads and the context as `inspect` does (the built-in rules, a policy, --redact-* flags), for sharing; such a file cannot be replayed'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
@@ -331,7 +333,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand stats" -l context -d 'Use this c
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c dlq -n "__fish_dlq_using_subcommand stats" -l all -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l include-handled -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l all -d 'Deprecated spelling of --include-handled (on replay and purge, --all accepts an unfiltered selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s h -l help -d 'Print help'

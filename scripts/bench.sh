@@ -91,10 +91,10 @@ seed() { # kafka|pulsar TOPIC N
 # dlq_reads BROKER LABEL N TOPIC URL: dlq's reads of a whole DLQ, and its first page.
 dlq_reads() {
   local b=$1 label=$2 n=$3 topic=$4 url=$5
-  measure "$b export ($label)" dlq "$n" "$DLQ_REL" export "$topic" --all -b "$url"
-  measure "$b list -o jsonl ($label)" dlq "$n" "$DLQ_REL" list "$topic" --all -o jsonl -b "$url"
-  measure "$b stats ($label)" dlq "$n" "$DLQ_REL" stats "$topic" --all -o json -b "$url"
-  measure "$b list --limit 50 ($label)" dlq 50 "$DLQ_REL" list "$topic" --all --limit 50 -o table -b "$url"
+  measure "$b export ($label)" dlq "$n" "$DLQ_REL" export "$topic" --include-handled -b "$url"
+  measure "$b list -o jsonl ($label)" dlq "$n" "$DLQ_REL" list "$topic" --include-handled -o jsonl -b "$url"
+  measure "$b stats ($label)" dlq "$n" "$DLQ_REL" stats "$topic" --include-handled -o json -b "$url"
+  measure "$b list --limit 50 ($label)" dlq 50 "$DLQ_REL" list "$topic" --include-handled --limit 50 -o table -b "$url"
 }
 
 kafka_reads() { # N

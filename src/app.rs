@@ -133,6 +133,7 @@ pub(crate) fn config_command(
 }
 
 pub(crate) async fn list(a: cli::ListArgs) -> anyhow::Result<()> {
+    warn_all_deprecated("list", a.all_deprecated);
     let format = settings::output_format(&a.output);
     let s = ListSettings::from_args(a)?;
     output::warn_reveal(s.showing.reveal);
@@ -154,6 +155,16 @@ pub(crate) async fn inspect(a: cli::InspectArgs) -> anyhow::Result<()> {
     let v = commands::inspect::run(&s).await?;
     output::inspect(format, &v, &mut BufWriter::new(io::stdout()))?;
     Ok(())
+}
+
+/// `--all` on a read: the old spelling of `--include-handled`, kept for one release.
+fn warn_all_deprecated(command: &str, given: bool) {
+    if given {
+        output::warn(&format!(
+            "--all on `dlq {command}` is deprecated and will be removed in the next release: use \
+             --include-handled (on replay and purge, --all means \"I accept an unfiltered selection\")"
+        ));
+    }
 }
 
 /// What a `replay` command line asks for, decided once from its flags.
@@ -338,6 +349,7 @@ pub(crate) async fn purge(a: cli::PurgeArgs) -> anyhow::Result<()> {
 }
 
 pub(crate) async fn export(a: cli::ExportArgs) -> anyhow::Result<()> {
+    warn_all_deprecated("export", a.all_deprecated);
     let s = ExportSettings::from_args(&a)?;
     let mut out = match &a.out {
         Some(path) => archive::ArchiveWriter::create(path)
@@ -356,6 +368,7 @@ pub(crate) async fn export(a: cli::ExportArgs) -> anyhow::Result<()> {
 }
 
 pub(crate) async fn stats(a: cli::StatsArgs) -> anyhow::Result<()> {
+    warn_all_deprecated("stats", a.all_deprecated);
     let format = summary_format(a.output);
     let s = StatsSettings::from_args(a)?;
     let mut progress = output::stats::progress();

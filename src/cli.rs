@@ -458,9 +458,13 @@ pub(crate) struct ExportArgs {
     /// Only this entry (repeatable)
     #[arg(long = "id", value_name = "ID")]
     pub ids: Vec<String>,
-    /// Include entries already handled that the broker still retains
+    /// Include entries already handled (replayed or purged) that the broker still retains
     #[arg(long)]
-    pub all: bool,
+    pub include_handled: bool,
+    /// Deprecated spelling of --include-handled (on replay and purge, --all accepts an
+    /// unfiltered selection)
+    #[arg(long = "all", hide = true)]
+    pub all_deprecated: bool,
     /// Write to FILE (created, never overwritten; readable by you only) instead of stdout
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
@@ -501,7 +505,11 @@ pub(crate) struct ListArgs {
     pub topic: String,
     /// Include entries already handled (replayed or purged) that the broker still retains
     #[arg(long)]
-    pub all: bool,
+    pub include_handled: bool,
+    /// Deprecated spelling of --include-handled (on replay and purge, --all accepts an
+    /// unfiltered selection)
+    #[arg(long = "all", hide = true)]
+    pub all_deprecated: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]
@@ -520,7 +528,11 @@ pub(crate) struct StatsArgs {
     pub topic: String,
     /// Include entries already handled (replayed or purged) that the broker still retains
     #[arg(long)]
-    pub all: bool,
+    pub include_handled: bool,
+    /// Deprecated spelling of --include-handled (on replay and purge, --all accepts an
+    /// unfiltered selection)
+    #[arg(long = "all", hide = true)]
+    pub all_deprecated: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]

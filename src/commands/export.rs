@@ -53,7 +53,7 @@ impl ExportSettings {
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
             ids: a.ids.clone(),
             header_map: settings::header_map(&a.conventions)?,
-            start: StartAt::of(a.all),
+            start: StartAt::of(a.include_handled || a.all_deprecated),
             topic: a.topic.clone(),
         })
     }

@@ -31,7 +31,7 @@ impl ListSettings {
             selection: settings::selection(&a.select, Timestamp::now())?,
             header_map: settings::header_map(&a.conventions)?,
             showing: settings::showing(&a.output, &a.decode)?,
-            start: StartAt::of(a.all),
+            start: StartAt::of(a.include_handled || a.all_deprecated),
             topic: a.topic,
         })
     }

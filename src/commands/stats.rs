@@ -24,7 +24,7 @@ impl StatsSettings {
             connect: settings::connect(&a.connect)?,
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
             header_map: settings::header_map(&a.conventions)?,
-            start: StartAt::of(a.all),
+            start: StartAt::of(a.include_handled || a.all_deprecated),
             topic: a.topic,
         })
     }

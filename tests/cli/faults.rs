@@ -643,7 +643,7 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     let export = state.path().join("export.jsonl");
     if mode == Mode::Restore {
         dlq_at(b, state.path())
-            .args(["export", &source, "--all", "--out"])
+            .args(["export", &source, "--include-handled", "--out"])
             .arg(&export)
             .assert()
             .success();
@@ -660,9 +660,15 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     let args = args;
     let dlq_topic = source.clone();
     // An entry's id as `list` prints it, for `inspect` while the broker is away.
-    let first = crate::common::jsonl_of(
-        dlq_at(b, state.path()).args(["list", &source, "--all", "--limit", "1", "-o", "jsonl"]),
-    );
+    let first = crate::common::jsonl_of(dlq_at(b, state.path()).args([
+        "list",
+        &source,
+        "--include-handled",
+        "--limit",
+        "1",
+        "-o",
+        "jsonl",
+    ]));
     let first_id = first[0]["id"].as_str().unwrap().to_string();
     // Slowed down so that the fault lands mid-way: about 8 s for the whole replay.
     let mut slow = args.clone();
@@ -720,8 +726,14 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     let mut reads: Vec<Vec<&str>> = vec![vec!["list", &dlq_topic, "-o", "jsonl"]];
     if mode == Mode::Dlq && matches!(fault, Fault::Cut) {
         reads.push(vec!["inspect", &dlq_topic, &first_id]);
-        reads.push(vec!["stats", &dlq_topic, "--all"]);
-        reads.push(vec!["export", &dlq_topic, "--all", "--out", exported]);
+        reads.push(vec!["stats", &dlq_topic, "--include-handled"]);
+        reads.push(vec![
+            "export",
+            &dlq_topic,
+            "--include-handled",
+            "--out",
+            exported,
+        ]);
         reads.push(vec!["topics"]);
     }
     for read in reads {
@@ -1274,7 +1286,7 @@ fn slow_is_not_gone(kind: Kind) {
         &[
             "export",
             &source,
-            "--all",
+            "--include-handled",
             "--out",
             &state.path().join("cut-short.jsonl").to_string_lossy(),
             "--timeout",
@@ -1309,7 +1321,7 @@ fn slow_is_not_gone(kind: Kind) {
         .args([
             "export",
             &source,
-            "--all",
+            "--include-handled",
             "--out",
             &state.path().join("rerun.jsonl").to_string_lossy(),
             "--timeout",
@@ -1364,7 +1376,7 @@ fn slow_is_not_gone(kind: Kind) {
         &[
             "export",
             &source,
-            "--all",
+            "--include-handled",
             "--out",
             &state.path().join("held.jsonl").to_string_lossy(),
             "--timeout",

@@ -197,3 +197,69 @@ fn verbose_logs_never_carry_secrets() {
     );
     assert!(!err.contains(secret), "but never its value: {err}");
 }
+
+/// A flag the resolved mode would not use is refused before anything connects (#22): the
+/// issue's own example, a rewind given --keep-dlq-headers.
+#[test]
+fn a_flag_the_mode_does_not_use_is_refused_naming_it_and_the_mode() {
+    let broker = format!("kafka://127.0.0.1:{}", closed_port());
+    dlq()
+        .args(["replay", "orders", "--since", "1h", "--group", "billing"])
+        .args(["--keep-dlq-headers", "-y", "-b", &broker])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--keep-dlq-headers does not apply to a rewind",
+        ));
+    dlq()
+        .args([
+            "replay",
+            "--from-file",
+            "backup.jsonl",
+            "--all",
+            "-y",
+            "-b",
+            &broker,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--all does not apply to --from-file",
+        ));
+}
+
+/// `--all` on a read is the old spelling of `--include-handled`: it still works, with a note.
+#[test]
+fn all_on_a_read_still_works_with_a_deprecation_note() {
+    let broker = format!("kafka://127.0.0.1:{}", closed_port());
+    for command in ["list", "stats", "export"] {
+        dlq()
+            .args([
+                command,
+                "orders.DLT",
+                "--all",
+                "--timeout",
+                "1s",
+                "-b",
+                &broker,
+            ])
+            .assert()
+            .code(4)
+            .stderr(
+                predicate::str::contains(format!("--all on `dlq {command}` is deprecated"))
+                    .and(predicate::str::contains("use --include-handled")),
+            );
+        dlq()
+            .args([
+                command,
+                "orders.DLT",
+                "--include-handled",
+                "--timeout",
+                "1s",
+            ])
+            .args(["-b", &broker])
+            .assert()
+            .code(4)
+            .stderr(predicate::str::contains("deprecated").not());
+    }
+}

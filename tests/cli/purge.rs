@@ -98,7 +98,7 @@ fn kafka_purge_all_deletes_the_records_and_the_backup_restores_them_byte_for_byt
         read_topic_kafka(&dlq_topic).is_empty(),
         "nothing left to read"
     );
-    assert!(ids(&dlq_topic, &kafka_url(), &["--all"]).is_empty());
+    assert!(ids(&dlq_topic, &kafka_url(), &["--include-handled"]).is_empty());
     assert_eq!(lines(&backup).len(), before.len(), "the backup holds them");
 
     let s = json_of(dlq().args([
@@ -158,7 +158,7 @@ fn kafka_purge_before_a_time_deletes_the_older_prefix_only() {
             "partition {p}"
         );
     }
-    let mut left = ids(&dlq_topic, &kafka_url(), &["--all"]);
+    let mut left = ids(&dlq_topic, &kafka_url(), &["--include-handled"]);
     left.sort();
     let mut expected: Vec<String> = newer["entries"]
         .as_array()
@@ -235,7 +235,10 @@ fn kafka_purge_everything_by_marking_handled_with_a_backup() {
         );
     }
     assert!(ids(&dlq_topic, &kafka_url(), &[]).is_empty());
-    assert_eq!(ids(&dlq_topic, &kafka_url(), &["--all"]).len(), 4);
+    assert_eq!(
+        ids(&dlq_topic, &kafka_url(), &["--include-handled"]).len(),
+        4
+    );
 }
 
 #[test]
@@ -549,7 +552,7 @@ fn pulsar_purge_everything_acknowledges_and_backs_up() {
     assert_eq!(lines(&file).len(), 3);
     assert!(ids(&dlq_topic, &pulsar_url(), &[]).is_empty());
     assert_eq!(
-        ids(&dlq_topic, &pulsar_url(), &["--all"]).len(),
+        ids(&dlq_topic, &pulsar_url(), &["--include-handled"]).len(),
         3,
         "the broker keeps them; the subscription moved"
     );

@@ -34,10 +34,12 @@ trait Fixture: Sync {
     fn connect(&self) -> ConnectConfig;
     async fn broker(&self) -> Box<dyn Broker>;
     /// `count` dead letters of a fresh origin topic, as its producer writes them: (DLQ topic,
-    /// origin topic).
-    fn dead_letters(&self, count: u32) -> (String, String);
-    /// One more dead letter of `origin` in `dlq` (arriving while a prompt is open).
-    fn one_more(&self, dlq: &str, origin: &str);
+    /// origin topic, how many the producer wrote). A real client's dead-letter path is
+    /// at-least-once: it may write a message twice under load, and the DLQ then holds more.
+    fn dead_letters(&self, count: u32) -> (String, String, u64);
+    /// One more dead letter of `origin` in `dlq` (arriving while a prompt is open): how many
+    /// the producer wrote (at least one).
+    fn one_more(&self, dlq: &str, origin: &str) -> u64;
     /// The `dlq-replay-of` value of every message on `topic` that carries one.
     fn replay_marks(&self, topic: &str) -> Vec<String>;
 }
@@ -47,18 +49,18 @@ trait Fixture: Sync {
 /// A replay of every dead letter sends each once, to its origin, and marks it handled: a rerun
 /// finds nothing.
 async fn replay_sends_each_entry_once_and_a_rerun_finds_nothing(f: &impl Fixture) {
-    let (dlq, origin) = f.dead_letters(3);
+    let (dlq, origin, n) = f.dead_letters(3);
     let s = replay_settings(f, &dlq);
     let first = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
-    assert_eq!((first.selected, first.sent, first.failed), (3, 3, 0));
+    assert_eq!((first.selected, first.sent, first.failed), (n, n, 0));
     let mut marks = f.replay_marks(&origin);
     marks.sort();
     marks.dedup();
     assert_eq!(
-        marks.len(),
-        3,
+        marks.len() as u64,
+        n,
         "one copy of each entry on the origin: {marks:?}"
     );
     assert_eq!(unhandled(f, &dlq).await, 0);
@@ -70,16 +72,16 @@ async fn replay_sends_each_entry_once_and_a_rerun_finds_nothing(f: &impl Fixture
         (0, 0),
         "nothing left to replay"
     );
-    assert_eq!(f.replay_marks(&origin).len(), 3);
+    assert_eq!(f.replay_marks(&origin).len() as u64, n);
 }
 
 /// A replay by id sends that entry alone, and the others stay unhandled. (Whether the replayed
 /// one still shows depends on the broker: Kafka marks a prefix, so an entry after an unhandled
 /// one is offered again, with its `dlq-replay-of`; Pulsar acknowledges it alone.)
 async fn a_replay_by_id_sends_that_entry_alone(f: &impl Fixture) {
-    let (dlq, origin) = f.dead_letters(3);
+    let (dlq, origin, n) = f.dead_letters(3);
     let ids = unhandled_ids(f, &dlq).await;
-    assert_eq!(ids.len(), 3);
+    assert_eq!(ids.len() as u64, n);
     let mut s = replay_settings(f, &dlq);
     s.all = false;
     s.ids = vec![ids[1].clone()];
@@ -99,64 +101,66 @@ async fn a_replay_by_id_sends_that_entry_alone(f: &impl Fixture) {
 
 /// A dry run sends nothing and marks nothing.
 async fn a_dry_run_sends_nothing_and_marks_nothing(f: &impl Fixture) {
-    let (dlq, origin) = f.dead_letters(2);
+    let (dlq, origin, n) = f.dead_letters(2);
     let mut s = replay_settings(f, &dlq);
     s.sending.dry_run = true;
     let summary = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
-    assert_eq!((summary.selected, summary.sent), (2, 0));
+    assert_eq!((summary.selected, summary.sent), (n, 0));
     assert!(f.replay_marks(&origin).is_empty());
-    assert_eq!(unhandled(f, &dlq).await, 2);
+    assert_eq!(unhandled(f, &dlq).await, n);
 }
 
 /// An entry arriving while the prompt is open is neither purged nor replayed: the second pass
 /// stops where the plan did. (The purge comes first: on Pulsar the failing service's
 /// subscription, which the seed script plays, dead-letters replayed copies again.)
 async fn an_entry_arriving_at_the_prompt_is_neither_purged_nor_replayed(f: &impl Fixture) {
-    let (dlq, origin) = f.dead_letters(2);
+    let (dlq, origin, n) = f.dead_letters(2);
     let mut p = purge_settings(f, &dlq, None);
     p.yes = false;
+    let mut late = 0;
     let purged = super::purge::run_on(
         f.broker().await.as_mut(),
         &p,
-        &mut Yes(|| f.one_more(&dlq, &origin)),
+        &mut Yes(|| late = f.one_more(&dlq, &origin)),
     )
     .await
     .unwrap();
-    assert_eq!((purged.selected, purged.purged), (2, 2));
-    assert_eq!(unhandled(f, &dlq).await, 1, "the late entry stays");
+    assert_eq!((purged.selected, purged.purged), (n, n));
+    assert_eq!(unhandled(f, &dlq).await, late, "the late entry stays");
 
     let mut s = replay_settings(f, &dlq);
     s.sending.yes = false;
+    let mut later = 0;
     let replayed = super::replay::run_on(
         f.broker().await.as_mut(),
         &s,
-        &mut Yes(|| f.one_more(&dlq, &origin)),
+        &mut Yes(|| later = f.one_more(&dlq, &origin)),
     )
     .await
     .unwrap();
-    assert_eq!((replayed.selected, replayed.sent), (1, 1));
-    assert_eq!(f.replay_marks(&origin).len(), 1);
+    assert_eq!((replayed.selected, replayed.sent), (late, late));
+    assert_eq!(f.replay_marks(&origin).len() as u64, late);
     assert_eq!(
         unhandled(f, &dlq).await,
-        1,
+        later,
         "the entry that came during this prompt waits"
     );
 }
 
 /// A purge takes exactly what it selected into a backup, and the backup restores it.
 async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it(f: &impl Fixture) {
-    let (dlq, _origin) = f.dead_letters(3);
+    let (dlq, _origin, n) = f.dead_letters(3);
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("backup.jsonl");
     let p = purge_settings(f, &dlq, Some(backup.clone()));
     let purged = super::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
         .await
         .unwrap();
-    assert_eq!((purged.selected, purged.purged, purged.failed), (3, 3, 0));
+    assert_eq!((purged.selected, purged.purged, purged.failed), (n, n, 0));
     assert_eq!(unhandled(f, &dlq).await, 0);
-    assert_eq!(lines(&backup), 3);
+    assert_eq!(lines(&backup) as u64, n);
 
     let r = RestoreSettings {
         path: backup,
@@ -165,8 +169,8 @@ async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it(f: &impl Fi
     let restored = super::restore::run_on(f.broker().await.as_mut(), &r, &mut Yes(|| {}))
         .await
         .unwrap();
-    assert_eq!((restored.selected, restored.sent), (3, 3));
-    assert_eq!(unhandled(f, &dlq).await, 3, "back in the DLQ, unhandled");
+    assert_eq!((restored.selected, restored.sent), (n, n));
+    assert_eq!(unhandled(f, &dlq).await, n, "back in the DLQ, unhandled");
 }
 
 // ---- running them ----------------------------------------------------------------------------
@@ -248,7 +252,7 @@ fn stall(f: &Memory, after_reads: usize, part: f32) {
 async fn a_stall_within_the_timeout_costs_time_not_entries() {
     let f = Memory::default();
     // A read (list, stats, export): every entry.
-    let (dlq, origin) = f.dead_letters(12);
+    let (dlq, origin, _) = f.dead_letters(12);
     stall(&f, 5, 0.75);
     assert_eq!(
         unhandled(&f, &dlq).await,
@@ -269,7 +273,7 @@ async fn a_stall_within_the_timeout_costs_time_not_entries() {
     assert_eq!(marks.len(), 12, "each entry sent once");
     assert_eq!(unhandled(&f, &dlq).await, 0);
     // A purge stalled in its plan: exactly the 12 entries.
-    let (dlq, _) = f.dead_letters(12);
+    let (dlq, _, _) = f.dead_letters(12);
     stall(&f, 5, 0.75);
     let p = purge_settings(&f, &dlq, None);
     let purged = super::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
@@ -282,7 +286,7 @@ async fn a_stall_within_the_timeout_costs_time_not_entries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stall_past_the_timeout_is_exit_4_and_the_rerun_finishes() {
     let f = Memory::default();
-    let (dlq, origin) = f.dead_letters(12);
+    let (dlq, origin, _) = f.dead_letters(12);
     // A read gives up as unreachable: no short listing.
     stall(&f, 5, 2.0);
     let mut broker = f.broker().await;
@@ -418,19 +422,16 @@ impl Fixture for Memory {
         Box::new(self.broker.clone())
     }
 
-    fn dead_letters(&self, count: u32) -> (String, String) {
+    fn dead_letters(&self, count: u32) -> (String, String, u64) {
         let origin = unique("orders");
         let dlq = format!("{origin}.DLT");
         self.broker.add_topic(&origin, 1);
         self.broker.add_topic(&dlq, 2);
-        for i in 0..count {
-            self.one_more(&dlq, &origin);
-            let _ = i;
-        }
-        (dlq, origin)
+        let written = (0..count).map(|_| self.one_more(&dlq, &origin)).sum();
+        (dlq, origin, written)
     }
 
-    fn one_more(&self, dlq: &str, origin: &str) {
+    fn one_more(&self, dlq: &str, origin: &str) -> u64 {
         // Spring Kafka's DeadLetterPublishingRecoverer headers (text values).
         self.broker.append(
             dlq,
@@ -445,6 +446,7 @@ impl Fixture for Memory {
                 ("kafka_dlt-exception-message", "bad order"),
             ],
         );
+        1
     }
 
     fn replay_marks(&self, topic: &str) -> Vec<String> {
@@ -526,9 +528,10 @@ impl Fixture for Kafka {
         broker::connect(&self.connect()).await.unwrap()
     }
 
-    fn dead_letters(&self, count: u32) -> (String, String) {
+    fn dead_letters(&self, count: u32) -> (String, String, u64) {
         let origin = unique("contract-orders");
         let dlq = format!("{origin}.DLT");
+        let written = u64::from(count);
         let count = count.to_string();
         python(
             "kafka_dlq.py",
@@ -545,10 +548,11 @@ impl Fixture for Kafka {
                 &count,
             ],
         );
-        (dlq, origin)
+        // The official client's producer writes each once here (no dead-letter path of its own).
+        (dlq, origin, written)
     }
 
-    fn one_more(&self, dlq: &str, origin: &str) {
+    fn one_more(&self, dlq: &str, origin: &str) -> u64 {
         python(
             "kafka_dlq.py",
             &[
@@ -564,6 +568,7 @@ impl Fixture for Kafka {
                 "1",
             ],
         );
+        1
     }
 
     fn replay_marks(&self, topic: &str) -> Vec<String> {
@@ -608,18 +613,19 @@ impl Fixture for Pulsar {
         broker::connect(&self.connect()).await.unwrap()
     }
 
-    fn dead_letters(&self, count: u32) -> (String, String) {
+    fn dead_letters(&self, count: u32) -> (String, String, u64) {
         let origin = unique("contract-payments");
-        self.seed(&origin, count);
+        let written = self.seed(&origin, count);
         (
             format!("{origin}-{FAILING_SUBSCRIPTION}-DLQ"),
             format!("persistent://public/default/{origin}"),
+            written,
         )
     }
 
-    fn one_more(&self, _dlq: &str, origin: &str) {
+    fn one_more(&self, _dlq: &str, origin: &str) -> u64 {
         let short = origin.rsplit('/').next().unwrap();
-        self.seed(short, 1);
+        self.seed(short, 1)
     }
 
     fn replay_marks(&self, topic: &str) -> Vec<String> {
@@ -636,10 +642,11 @@ impl Fixture for Pulsar {
 
 impl Pulsar {
     /// Dead letters moved by the official client's dead-letter policy, from a consumer of
-    /// `FAILING_SUBSCRIPTION` that never acknowledges.
-    fn seed(&self, origin: &str, count: u32) {
+    /// `FAILING_SUBSCRIPTION` that never acknowledges: how many the client wrote (each message
+    /// at least once; its dead-letter path is at-least-once).
+    fn seed(&self, origin: &str, count: u32) -> u64 {
         let count = count.to_string();
-        python(
+        let out = python(
             "pulsar_dlq.py",
             &[
                 "--url",
@@ -652,5 +659,12 @@ impl Pulsar {
                 &count,
             ],
         );
+        let seeded: Value = serde_json::from_str(out.trim()).expect("pulsar_dlq.py's summary");
+        let (before, after) = (
+            seeded["in_dlq_before"].as_u64().unwrap(),
+            seeded["in_dlq"].as_u64().unwrap(),
+        );
+        assert!(after - before >= u64::from(count.parse::<u32>().unwrap()));
+        after - before
     }
 }

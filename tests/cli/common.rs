@@ -10,27 +10,34 @@ pub fn dlq() -> Command {
     Command::from_std(dlq_std())
 }
 
-/// `dlq()` as a standard command, for a test that spawns it and signals it.
+/// The test's own home: `HOME`, and the state directory (`XDG_STATE_HOME`: journals, backups,
+/// positions) inside it, a folder of this test's alone (by its name), shared by the dlq runs of
+/// that test so that a rerun finds what its first run left.
+pub fn test_home() -> std::path::PathBuf {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("main")
+        .replace("::", "-");
+    let dir = std::env::temp_dir()
+        .join(format!("dlq-cli-tests-{}", std::process::id()))
+        .join(test);
+    std::fs::create_dir_all(dir.join("state")).expect("making the test's home");
+    dir
+}
+
+/// `dlq()` as a standard command, for a test that spawns it and signals it: a clean environment
+/// (nothing of the developer's or CI's, only what the test sets), the test's own home and state
+/// directory, no colour, and the test Pulsar's admin API (not on Pulsar's default port).
 pub fn dlq_std() -> StdCommand {
     let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"));
-    cmd.env_remove("DLQ_BROKER")
-        .env_remove("DLQ_CONTEXT")
-        .env_remove("DLQ_CONFIG")
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("DLQ_SASL_USERNAME")
-        .env_remove("DLQ_SASL_PASSWORD")
-        .env_remove("DLQ_PULSAR_TOKEN")
-        .env_remove("DLQ_OAUTH2_ISSUER_URL")
-        .env_remove("DLQ_OAUTH2_CREDENTIALS_FILE")
-        .env_remove("DLQ_OAUTH2_AUDIENCE")
-        .env_remove("DLQ_OAUTH2_SCOPE")
-        .env("HOME", std::env::temp_dir())
+    let home = test_home();
+    cmd.env_clear()
+        .env("HOME", &home)
+        .env("XDG_STATE_HOME", home.join("state"))
         .env("NO_COLOR", "1");
-    // The test broker's admin API is not on Pulsar's default port.
-    match std::env::var("DLQ_TEST_PULSAR_ADMIN") {
-        Ok(admin) => cmd.env("DLQ_PULSAR_ADMIN_URL", admin),
-        Err(_) => cmd.env_remove("DLQ_PULSAR_ADMIN_URL"),
-    };
+    if let Ok(admin) = std::env::var("DLQ_TEST_PULSAR_ADMIN") {
+        cmd.env("DLQ_PULSAR_ADMIN_URL", admin);
+    }
     cmd
 }
 

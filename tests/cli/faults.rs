@@ -496,16 +496,8 @@ fn spawn_dlq(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> std::process::Child {
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"));
-    for var in [
-        "DLQ_CONTEXT",
-        "DLQ_CONFIG",
-        "XDG_CONFIG_HOME",
-        "DLQ_PULSAR_TOKEN",
-        "DLQ_PULSAR_ADMIN_URL",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = crate::common::dlq_std();
+    cmd.env_remove("DLQ_PULSAR_ADMIN_URL");
     if b.kind == Kind::Pulsar {
         cmd.env("DLQ_PULSAR_ADMIN_URL", b.admin());
     }

@@ -263,3 +263,21 @@ fn all_on_a_read_still_works_with_a_deprecation_note() {
             .stderr(predicate::str::contains("deprecated").not());
     }
 }
+
+/// Each CLI test runs dlq in a clean environment of its own (#22): a setting in the environment
+/// the tests run in (a developer's DLQ_BROKER, CI's) does not reach it, and its HOME and state
+/// directory are the test's alone.
+#[test]
+fn the_tests_environment_does_not_reach_dlq() {
+    // Every other test's dlq clears its environment too, so this affects none of them.
+    std::env::set_var("DLQ_BROKER", "kafka://127.0.0.1:1");
+    let out = dlq().args(["list", "orders.DLT"]).output().unwrap();
+    std::env::remove_var("DLQ_BROKER");
+    assert_eq!(out.status.code(), Some(2), "no broker given: a usage error");
+    let home = crate::common::test_home();
+    assert!(
+        home.ends_with("offline-the_tests_environment_does_not_reach_dlq"),
+        "{home:?}"
+    );
+    assert!(home.join("state").is_dir());
+}

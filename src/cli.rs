@@ -574,3 +574,55 @@ pub(crate) struct InspectArgs {
     #[command(flatten)]
     pub decode: DecodeArgs,
 }
+
+/// The flags of the command line `argv` (without the program name) that say where the broker is
+/// and how to reach it, as the user gave them: the global ones (`--context`) and the
+/// "Connection and authentication" ones but `--group`/`--subscription` (which name a consumer,
+/// not the connection). For a command dlq suggests running next.
+pub(crate) fn connection_words(argv: &[String]) -> Vec<String> {
+    use clap::CommandFactory as _;
+    let cli = Cli::command();
+    let Some(at) = argv
+        .iter()
+        .position(|w| cli.find_subcommand(w.as_str()).is_some())
+    else {
+        return Vec::new();
+    };
+    let sub = cli.find_subcommand(argv[at].as_str()).expect("found above");
+    let carried: Vec<&clap::Arg> = sub
+        .get_arguments()
+        .filter(|a| {
+            a.get_help_heading() == Some("Connection and authentication")
+                && !matches!(a.get_id().as_str(), "group" | "subscription")
+        })
+        .chain(cli.get_arguments().filter(|a| a.get_id() == "context"))
+        .collect();
+    let mut out = Vec::new();
+    let mut words = argv
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, w)| w);
+    while let Some(w) = words.next() {
+        let Some(arg) = carried.iter().find(|a| {
+            a.get_long().is_some_and(|l| {
+                w.strip_prefix("--")
+                    .is_some_and(|rest| rest == l || rest.starts_with(&format!("{l}=")))
+            }) || a.get_short().is_some_and(|s| {
+                w.strip_prefix('-')
+                    .is_some_and(|rest| !rest.starts_with('-') && rest.starts_with(s))
+            })
+        }) else {
+            continue;
+        };
+        out.push(w.clone());
+        let inline =
+            w.contains('=') && w.starts_with("--") || (w.len() > 2 && !w.starts_with("--"));
+        if arg.get_action().takes_values() && !inline {
+            if let Some(value) = words.next() {
+                out.push(value.clone());
+            }
+        }
+    }
+    out
+}

@@ -27,6 +27,10 @@ pub(crate) enum DlqError {
     /// The user declined, or no terminal was there to ask and `--yes` was not given.
     #[error("{0}")]
     Declined(String),
+    /// Stopped by the user (Ctrl-C) part way: what was done is settled; the same command
+    /// continues.
+    #[error("{0}")]
+    Interrupted(String),
     /// Some entries failed; the rest were handled.
     #[error("{0}")]
     Partial(String),
@@ -56,7 +60,7 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
             return match e {
                 DlqError::Usage(_) => exit::USAGE,
                 DlqError::Unreachable(_) => exit::UNREACHABLE,
-                DlqError::Declined(_) => exit::DECLINED,
+                DlqError::Declined(_) | DlqError::Interrupted(_) => exit::DECLINED,
                 DlqError::Partial(_) => exit::PARTIAL,
                 DlqError::TopicNotFound { .. }
                 | DlqError::NotFound(_)
@@ -65,6 +69,18 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
         }
     }
     exit::FAILURE
+}
+
+/// What the same command run again does after `err`, for the hint that follows the error:
+/// `None` where running it again is not the way on.
+pub(crate) fn rerun_does(err: &anyhow::Error) -> Option<&'static str> {
+    err.chain()
+        .find_map(|c| match c.downcast_ref::<DlqError>()? {
+            DlqError::Unreachable(_) => Some("once the broker answers, run the same command again"),
+            DlqError::Interrupted(_) => Some("to continue, run the same command again"),
+            DlqError::Partial(_) => Some("to retry what failed, run the same command again"),
+            _ => None,
+        })
 }
 
 /// `dlq list | head` closes our stdout early: that is the reader's choice, not a failure.

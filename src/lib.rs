@@ -56,6 +56,10 @@ pub fn main() -> ExitCode {
             let code = error::exit_code(&e);
             if code != error::exit::SUCCESS {
                 eprintln!("{}", terminal::error_line(&format!("{e:#}")));
+                if let Some(does) = error::rerun_does(&e) {
+                    let again = output::hint::rerun(&output::hint::this_command());
+                    eprintln!("dlq: {does}:\n  {again}");
+                }
             }
             ExitCode::from(code)
         }

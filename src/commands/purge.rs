@@ -532,7 +532,7 @@ pub(crate) mod tests {
         assert!(first.interrupted);
         assert_eq!((first.selected, first.purged), (6, 0));
         let err = first.outcome().unwrap_err();
-        assert!(matches!(err, DlqError::Declined(_)), "exit 5: {err}");
+        assert!(matches!(err, DlqError::Interrupted(_)), "exit 5: {err}");
         assert!(
             err.to_string().contains(
                 "0 of 6 selected entries were purged (deleted); the rest are still in the topic"

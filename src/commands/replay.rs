@@ -447,7 +447,7 @@ pub(crate) mod tests {
         assert!(first.interrupted);
         assert_eq!((first.selected, first.sent, first.failed), (10, 3, 0));
         let err = first.outcome().unwrap_err();
-        assert!(matches!(err, DlqError::Declined(_)), "exit 5: {err}");
+        assert!(matches!(err, DlqError::Interrupted(_)), "exit 5: {err}");
         assert!(err
             .to_string()
             .contains("3 entries were sent and confirmed"));

@@ -319,7 +319,7 @@ mod tests {
         let journal = first.journal.clone().expect("the journal is kept");
         assert!(journal.exists());
         let err = first.outcome().unwrap_err();
-        assert!(matches!(err, DlqError::Declined(_)), "exit 5: {err}");
+        assert!(matches!(err, DlqError::Interrupted(_)), "exit 5: {err}");
         assert!(err.to_string().contains(&journal.display().to_string()));
         assert_eq!(keys(&b.published()), ["k0", "k1"]);
 

@@ -165,9 +165,9 @@ pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> 
         if let Some(b) = &s.backup {
             writeln!(
                 out,
-                "Backup: {} (restore with `dlq replay --from-file {}`)",
+                "Backup: {} (restore it with: {})",
                 b.display(),
-                b.display()
+                super::hint::restore_backup(&super::hint::this_command(), b)
             )?;
         }
     }

@@ -98,10 +98,9 @@ impl RewindUi for TerminalRewindUi {
     fn saved(&mut self, path: &std::path::Path) -> io::Result<()> {
         // On stderr: stdout may be a JSON document (where `positions_file` says it too).
         eprintln!(
-            "dlq: the positions before this change are saved in {}; put them back with \
-             `dlq replay TOPIC --restore-positions {} --group/--subscription NAME`",
+            "dlq: the positions before this change are saved in {}; put them back with:\n  {}",
             path.display(),
-            path.display()
+            super::hint::restore_positions(&super::hint::this_command(), path)
         );
         Ok(())
     }

@@ -112,7 +112,7 @@ impl PurgeSummary {
         }
         if self.interrupted {
             let read: u64 = self.partitions.values().map(|(read, _)| read).sum();
-            return Err(DlqError::Declined(format!(
+            return Err(DlqError::Interrupted(format!(
                 "interrupted: {} of {} selected entries were purged ({}); the rest are still in the topic{}. \
                  Run the same command again to purge what is still there",
                 self.purged,

@@ -101,7 +101,7 @@ impl Summary {
         }
         if self.interrupted {
             // A replay marks what was confirmed in the DLQ; a restore keeps it in its journal.
-            return Err(DlqError::Declined(format!(
+            return Err(DlqError::Interrupted(format!(
                 "interrupted after {} entries were sent and confirmed; run the same command again to continue{}",
                 self.sent,
                 self.journal.as_ref().map_or(String::new(), |j| format!(

@@ -260,7 +260,12 @@ fn all_on_a_read_still_works_with_a_deprecation_note() {
             .args(["-b", &broker])
             .assert()
             .code(4)
-            .stderr(predicate::str::contains("deprecated").not());
+            .stderr(predicate::str::contains("deprecated").not())
+            // Exit 4 says how to go on, as a command to paste.
+            .stderr(predicate::str::contains(format!(
+                "once the broker answers, run the same command again:\n  dlq {command} orders.DLT \
+                 --include-handled --timeout 1s -b {broker}\n"
+            )));
     }
 }
 

@@ -392,6 +392,77 @@ fn kafka_rewind_saves_the_previous_offsets_and_restore_positions_puts_them_back(
         .stderr(predicate::str::contains("not of group 'another'"));
 }
 
+/// The hint a rewind prints is a command to paste (#22): run as printed, through a shell, it puts
+/// the group back.
+#[test]
+fn the_restore_a_rewind_prints_runs_as_printed_and_puts_the_group_back() {
+    let topic = unique("rw-hint");
+    let group = format!("{} team", unique("svc"));
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    main_topic(&[
+        "--kafka",
+        &bootstrap,
+        "--topic",
+        &topic,
+        "--partitions",
+        "2",
+        "--per-partition",
+        "10",
+        "--group",
+        &group,
+    ]);
+    let since = jiff::Timestamp::from_millisecond(BASE + 4_000)
+        .unwrap()
+        .to_string();
+    let out = dlq()
+        .args(["replay", &topic, "--since", &since, "--group", &group])
+        .args(["-b", &kafka_url(), "-y", "-o", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        kafka_admin(&["committed", &group, &topic]),
+        serde_json::json!({"0": 4, "1": 4})
+    );
+    let hint = stderr
+        .split("put them back with:\n  ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no restore hint in: {stderr}"))
+        .to_string();
+    assert!(hint.starts_with("dlq replay "), "{hint}");
+    assert!(
+        !hint.contains("TOPIC") && !hint.contains("NAME"),
+        "no placeholder: {hint}"
+    );
+    // As a user pastes it: the same shell environment (the test's home), dlq on the PATH.
+    let bin_dir = assert_cmd::cargo::cargo_bin("dlq")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let home = crate::common::test_home();
+    let ran = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&hint)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .env("HOME", &home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{hint}: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert_eq!(
+        kafka_admin(&["committed", &group, &topic]),
+        serde_json::json!({"0": 10, "1": 10}),
+        "put back by the pasted command"
+    );
+}
+
 #[test]
 fn kafka_copy_of_a_window_is_exact_at_both_ends() {
     let source = unique("cp-orders");

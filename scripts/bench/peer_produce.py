@@ -13,6 +13,14 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from seed_bulk import event  # noqa: E402
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def kafka(bootstrap, topic, count):
     from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "acks": "all",
@@ -41,7 +49,7 @@ def kafka(bootstrap, topic, count):
 
 def pulsar(url, topic, count):
     import pulsar as pc
-    client = pc.Client(url, logger=pc.ConsoleLogger(pc.LoggerLevel.Error))
+    client = pc.Client(url, logger=stderr_logger())
     producer = client.create_producer(topic, batching_enabled=False, max_pending_messages=1000,
                                       block_if_queue_full=True)
     confirmed, failed = [0], []

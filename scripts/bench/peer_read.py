@@ -13,6 +13,14 @@ import json
 import sys
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def raw(b):
     if b is None:
         return None
@@ -52,7 +60,7 @@ def kafka(bootstrap, topic, out, extra):
 
 def pulsar(url, topic, out):
     import pulsar as pc
-    client = pc.Client(url, logger=pc.ConsoleLogger(pc.LoggerLevel.Error))
+    client = pc.Client(url, logger=stderr_logger())
     reader = client.create_reader(topic, pc.MessageId.earliest, receiver_queue_size=5000)
     n = 0
     while reader.has_message_available():

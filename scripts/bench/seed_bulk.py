@@ -14,6 +14,14 @@ import time
 PAD = 0
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def event(n):
     notes = {"notes": "x" * PAD} if PAD else {}
     return json.dumps({**notes,
@@ -66,7 +74,7 @@ def kafka(args):
 
 def pulsar(args):
     import pulsar as pc
-    client = pc.Client(args.url, operation_timeout_seconds=60, logger=pc.ConsoleLogger(pc.LoggerLevel.Error))
+    client = pc.Client(args.url, operation_timeout_seconds=60, logger=stderr_logger())
     producer = client.create_producer(args.topic, batching_enabled=args.batch, batching_max_messages=1000,
                                       batching_max_publish_delay_ms=10, max_pending_messages=10000,
                                       block_if_queue_full=True)

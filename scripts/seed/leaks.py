@@ -39,6 +39,14 @@ WIRE = json.dumps({"user": "ann", "password": "leakwire011", "note": TEXT})
 PLACES = ["key", "header", "error", "stacktrace", "json", "text", "nested", "avro"]
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def avro_container():
     """An Avro object container file (it carries its schema, so dlq decodes it unasked)."""
     import io
@@ -95,7 +103,7 @@ def kafka(bootstrap, topic):
 
 def pulsar(url, topic):
     import pulsar as pl
-    c = pl.Client(url, logger=pl.ConsoleLogger(pl.LoggerLevel.Error))
+    c = pl.Client(url, logger=stderr_logger())
     p = c.create_producer(topic, batching_enabled=False)
     for i, place in enumerate(PLACES):
         key, headers, error, stack, payload = dead_letter(place)

@@ -19,6 +19,14 @@ import sys
 import time
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def kafka(a):
     from confluent_kafka import Consumer, Producer
     from confluent_kafka.admin import AdminClient, NewTopic
@@ -53,7 +61,7 @@ def kafka(a):
 
 def pulsar(a):
     import pulsar as pl
-    c = pl.Client(a.pulsar, logger=pl.ConsoleLogger(pl.LoggerLevel.Error))
+    c = pl.Client(a.pulsar, logger=stderr_logger())
     topic = f"persistent://public/default/{a.topic}"
     n = a.pulsar_partitions
     if n:

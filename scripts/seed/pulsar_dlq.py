@@ -16,6 +16,14 @@ import time
 import pulsar
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--url", required=True, help="pulsar://host:port")
@@ -28,7 +36,7 @@ def main():
                     help="an extra property on every original message (kept on the dead letter)")
     args = ap.parse_args()
 
-    client = pulsar.Client(args.url, operation_timeout_seconds=30, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+    client = pulsar.Client(args.url, operation_timeout_seconds=30, logger=stderr_logger())
     topic = f"persistent://public/default/{args.topic}"
     dlq_topic = f"{topic}-{args.subscription}-DLQ"
     in_dlq_before = count_topic(client, dlq_topic)

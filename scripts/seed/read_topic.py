@@ -17,6 +17,14 @@ import json
 import sys
 
 
+
+def stderr_logger():
+    """The Pulsar client's log, on stderr: its ConsoleLogger writes to stdout, where this
+    script's JSON goes (an error logged on a loaded machine once broke a test's parse). A Python
+    logger would do, but the client's threads then call into Python while it shuts down."""
+    import pulsar as _p
+    return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
+
 def b64(b):
     return None if b is None else base64.b64encode(b).decode()
 
@@ -48,7 +56,7 @@ def read_kafka(bootstrap, topic, stop_at):
 
 def read_pulsar(url, topic, idle_ms, stop_at, subscription):
     import pulsar
-    client = pulsar.Client(url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+    client = pulsar.Client(url, logger=stderr_logger())
     if subscription:
         reader = client.subscribe(topic, subscription, consumer_type=pulsar.ConsumerType.Exclusive,
                                   batch_index_ack_enabled=True)

@@ -232,7 +232,15 @@ pub fn run_script(script: &std::path::Path, args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
-    serde_json::from_slice(&out.stdout).expect("seed script prints JSON")
+    // The JSON is the script's last line (a client library may log before it).
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("{} printed no JSON ({e}): {text}", script.display()))
 }
 
 /// scripts/seed/kafka_admin.py on the shared Apache Kafka: what an independent client sees or does

@@ -242,7 +242,7 @@ fn mode_words(mode: ReplayMode) -> &'static str {
 
 /// The flags a mode does not use. A flag the user gave and dlq would ignore is refused (exit 2)
 /// naming the flag and the mode: in an incident, a dropped flag is a lie.
-fn unused_flags(mode: ReplayMode) -> &'static [&'static str] {
+fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
     const NOT_SENDING: &[&str] = &[
         "--to",
         "--keep-partition",
@@ -256,24 +256,11 @@ fn unused_flags(mode: ReplayMode) -> &'static [&'static str] {
         "--redact-all-except",
         "--header-map",
     ];
-    const RESTORING_POSITIONS: &[&str] = &[
-        "--to",
-        "--keep-partition",
-        "--keep-dlq-headers",
-        "--max-replays",
-        "--rate",
-        "--quiet",
-        "--redact-field",
-        "--redact-pattern",
-        "--redaction-policy",
-        "--redact-all-except",
-        "--header-map",
-        "--all",
-    ];
     match mode {
-        ReplayMode::Rewind => NOT_SENDING,
-        ReplayMode::RestorePositions => RESTORING_POSITIONS,
-        ReplayMode::Restore => &[
+        ReplayMode::Rewind => NOT_SENDING.to_vec(),
+        // (In a rewind, --all makes the command line a replay that sends.)
+        ReplayMode::RestorePositions => [NOT_SENDING, &["--all"]].concat(),
+        ReplayMode::Restore => vec![
             "--keep-dlq-headers",
             "--max-replays",
             "--all",
@@ -281,7 +268,7 @@ fn unused_flags(mode: ReplayMode) -> &'static [&'static str] {
             "--assume-inactive",
             "--save-positions",
         ],
-        ReplayMode::Send => &["--assume-inactive", "--save-positions"],
+        ReplayMode::Send => vec!["--assume-inactive", "--save-positions"],
     }
 }
 

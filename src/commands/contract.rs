@@ -289,27 +289,10 @@ async fn a_stall_past_the_timeout_is_exit_4_and_the_rerun_finishes() {
     let (dlq, origin, _) = f.dead_letters(12);
     // A read gives up as unreachable: no short listing.
     stall(&f, 5, 2.0);
-    let mut broker = f.broker().await;
-    let req = ScanRequest {
-        topic: dlq.clone(),
-        start: StartAt::Unhandled,
-        ..ScanRequest::default()
-    };
-    let mut scan = Scan::open(broker.as_mut(), &req, &HeaderMap::default())
-        .await
-        .unwrap();
-    let selection = Selection::default();
-    let mut filter = Selected::new(&selection);
-    let mut read = 0;
-    let err = loop {
-        match scan.next(&mut filter).await {
-            Ok(Some(_)) => read += 1,
-            Ok(None) => panic!("a read that ended after {read} entries on a stalled broker"),
-            Err(e) => break e,
-        }
-    };
+    let (read, ended) = scan_ids(&f, &dlq).await;
+    let err = ended.expect_err("a read that ended on a stalled broker");
     assert!(crate::error::is_unreachable(&err), "exit 4: {err:#}");
-    assert_eq!(read, 5);
+    assert_eq!(read.len(), 5);
     // A replay stalled in its second pass: exit 4, and the rerun sends the rest once (the
     // entries confirmed before the stall are in the journal, as the CLI keeps it).
     stall(&f, 12 + 5, 2.0);
@@ -368,6 +351,13 @@ async fn unhandled(f: &impl Fixture, dlq: &str) -> u64 {
 
 /// The ids of the entries of `dlq` the operator has not handled, in read order.
 async fn unhandled_ids(f: &impl Fixture, dlq: &str) -> Vec<String> {
+    let (ids, ended) = scan_ids(f, dlq).await;
+    ended.unwrap();
+    ids
+}
+
+/// A read of what the operator has not handled: the ids read, and how the read ended.
+async fn scan_ids(f: &impl Fixture, dlq: &str) -> (Vec<String>, anyhow::Result<()>) {
     let mut broker = f.broker().await;
     let req = ScanRequest {
         topic: dlq.into(),
@@ -387,8 +377,8 @@ async fn unhandled_ids(f: &impl Fixture, dlq: &str) -> Vec<String> {
         Ok(())
     }
     .await;
-    scan.close_after(read).await.unwrap();
-    ids
+    let ended = scan.close_after(read).await.map(|_| ());
+    (ids, ended)
 }
 
 fn lines(path: &Path) -> usize {

@@ -1148,6 +1148,38 @@ fn wait_mid_read(child: &mut std::process::Child, state: &Path, marker: &Path) {
     }
 }
 
+/// `dlq export --include-handled SOURCE --out STATE/OUT --timeout T` in the background, returned
+/// once its read is mid-way (1,000 records in, held a second there by the scan's fail point,
+/// which writes `marker`).
+fn export_mid_read(
+    b: &OwnBroker,
+    state: &Path,
+    source: &str,
+    out: &str,
+    timeout: &str,
+    marker: &Path,
+) -> std::process::Child {
+    let _ = std::fs::remove_file(marker);
+    let out = state.join(out);
+    let fail_points = format!("scan-read=1000*off->1*return({})->off", marker.display());
+    let mut child = spawn_dlq(
+        b,
+        state,
+        &[
+            "export",
+            source,
+            "--include-handled",
+            "--out",
+            &out.to_string_lossy(),
+            "--timeout",
+            timeout,
+        ],
+        &[("FAILPOINTS", &fail_points)],
+    );
+    wait_mid_read(&mut child, state, marker);
+    child
+}
+
 /// The unhandled entries of `topic`, as `list` counts them (exit 0 asserted).
 fn unhandled_of(b: &OwnBroker, state: &Path, topic: &str) -> usize {
     crate::common::jsonl_of(dlq_at(b, state).args(["list", topic, "-o", "jsonl"])).len()
@@ -1271,25 +1303,7 @@ fn slow_is_not_gone(kind: Kind) {
     rewind_under_a_pause(&b);
 
     // A pause longer than the timeout: exit 4 in time; the rerun after it is complete.
-    std::fs::remove_file(&marker).unwrap();
-    let mut child = spawn_dlq(
-        &b,
-        state.path(),
-        &[
-            "export",
-            &source,
-            "--include-handled",
-            "--out",
-            &state.path().join("cut-short.jsonl").to_string_lossy(),
-            "--timeout",
-            "5s",
-        ],
-        &[(
-            "FAILPOINTS",
-            &format!("scan-read=1000*off->1*return({})->off", marker.display()),
-        )],
-    );
-    wait_mid_read(&mut child, state.path(), &marker);
+    let child = export_mid_read(&b, state.path(), &source, "cut-short.jsonl", "5s", &marker);
     let pid = b.pid();
     let stopped = Instant::now();
     assert!(StdCommand::new("kill")
@@ -1361,25 +1375,7 @@ fn slow_is_not_gone(kind: Kind) {
     let summary: Value = serde_json::from_slice(&replayed.stdout).unwrap();
     assert_eq!(summary["sent"], 3000, "{summary}");
     b.proxy.delay(Duration::ZERO);
-    std::fs::remove_file(&marker).unwrap();
-    let mut child = spawn_dlq(
-        &b,
-        state.path(),
-        &[
-            "export",
-            &source,
-            "--include-handled",
-            "--out",
-            &state.path().join("held.jsonl").to_string_lossy(),
-            "--timeout",
-            PATIENT,
-        ],
-        &[(
-            "FAILPOINTS",
-            &format!("scan-read=1000*off->1*return({})->off", marker.display()),
-        )],
-    );
-    wait_mid_read(&mut child, state.path(), &marker);
+    let child = export_mid_read(&b, state.path(), &source, "held.jsonl", PATIENT, &marker);
     b.proxy.hold(Duration::from_secs(3));
     let (code, _, err, _) = finish(child, state.path(), Duration::from_secs(180));
     assert_eq!(

@@ -379,20 +379,7 @@ fn pulsar_java_client_nack_dead_letters_show_the_partitioned_origin_and_replay_t
     let dlq_topic = format!("{topic}-billing-DLQ");
     let seeded = java_dead_letters(&topic, "nack", &["--dlq-topic", &dlq_topic]);
     let letters = seeded["dead_letters"].as_array().unwrap();
-    // The client's dead-letter path is at-least-once: under load it may write a message twice
-    // (8 dead letters for 6 messages, seen in CI). dlq must show exactly what the client wrote,
-    // no fewer and no more.
-    let n = written_by_the_client(&seeded, 6);
-    let listed = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]));
-    assert_eq!(
-        listed.len(),
-        n,
-        "every dead letter in the DLQ, none invented"
-    );
-    assert!(
-        message_ids(letters).is_subset(&ids_of(&listed)),
-        "each message's dead letter"
-    );
+    let (listed, n) = listed_as_written(&seeded, &dlq_topic);
     for v in &listed {
         let e = json_contract::entry(v);
         let d = letters
@@ -535,18 +522,7 @@ fn a_partitioned_pulsar_dlq_is_listed_inspected_counted_exported_replayed_and_pu
     // The DLQ itself is partitioned: the Java client's dead-letter producer spreads over it.
     crate::common::create_pulsar_topic(&dlq_topic, 3);
     let seeded = java_dead_letters(&topic, "nack", &["--dlq-topic", &dlq_topic]);
-    let letters = seeded["dead_letters"].as_array().unwrap();
-    let n = written_by_the_client(&seeded, 6);
-    let listed = jsonl_of(pulsar(&["list", &dlq_topic, "-o", "jsonl"]));
-    assert_eq!(
-        listed.len(),
-        n,
-        "every dead letter in the DLQ, none invented"
-    );
-    assert!(
-        message_ids(letters).is_subset(&ids_of(&listed)),
-        "each message's dead letter"
-    );
+    let (listed, n) = listed_as_written(&seeded, &dlq_topic);
     let mut by_partition: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for v in &listed {
         let e = json_contract::entry(v);
@@ -634,6 +610,26 @@ fn a_partitioned_pulsar_dlq_is_listed_inspected_counted_exported_replayed_and_pu
         after_sorted, expected_left,
         "exactly the rest stays, in every partition"
     );
+}
+
+/// `dlq list` of the DLQ the Java client wrote 6 dead letters to, checked against what it wrote:
+/// the entries and their number. The client's dead-letter path is at-least-once: under load it
+/// may write a message twice (8 dead letters for 6 messages, seen in CI), so dlq must show exactly
+/// what the client wrote, no fewer (each message's dead letter) and no more.
+fn listed_as_written(seeded: &Value, dlq_topic: &str) -> (Vec<Value>, usize) {
+    let letters = seeded["dead_letters"].as_array().unwrap();
+    let n = written_by_the_client(seeded, 6);
+    let listed = jsonl_of(pulsar(&["list", dlq_topic, "-o", "jsonl"]));
+    assert_eq!(
+        listed.len(),
+        n,
+        "every dead letter in the DLQ, none invented"
+    );
+    assert!(
+        message_ids(letters).is_subset(&ids_of(&listed)),
+        "each message's dead letter"
+    );
+    (listed, n)
 }
 
 /// How many dead letters the Java client wrote for `messages` messages: each message once (the

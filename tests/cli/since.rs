@@ -277,19 +277,7 @@ fn kafka_rewind_refuses_a_kip_848_group_with_active_members_and_proceeds_once_th
 fn kafka_rewind_saves_the_previous_offsets_and_restore_positions_puts_them_back() {
     let topic = unique("rw-restore");
     let group = unique("svc");
-    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
-    main_topic(&[
-        "--kafka",
-        &bootstrap,
-        "--topic",
-        &topic,
-        "--partitions",
-        "2",
-        "--per-partition",
-        "10",
-        "--group",
-        &group,
-    ]);
+    consumed_main_topic(&topic, &group);
     let committed = |expected: serde_json::Value, why: &str| {
         assert_eq!(
             kafka_admin(&["committed", &group, &topic]),
@@ -392,25 +380,31 @@ fn kafka_rewind_saves_the_previous_offsets_and_restore_positions_puts_them_back(
         .stderr(predicate::str::contains("not of group 'another'"));
 }
 
+/// A main topic of 2 partitions of 10 messages each (timestamps BASE + 1 s apart), all read by
+/// the service's `group`.
+fn consumed_main_topic(topic: &str, group: &str) {
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    main_topic(&[
+        "--kafka",
+        &bootstrap,
+        "--topic",
+        topic,
+        "--partitions",
+        "2",
+        "--per-partition",
+        "10",
+        "--group",
+        group,
+    ]);
+}
+
 /// The hint a rewind prints is a command to paste (#22): run as printed, through a shell, it puts
 /// the group back.
 #[test]
 fn the_restore_a_rewind_prints_runs_as_printed_and_puts_the_group_back() {
     let topic = unique("rw-hint");
     let group = format!("{} team", unique("svc"));
-    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
-    main_topic(&[
-        "--kafka",
-        &bootstrap,
-        "--topic",
-        &topic,
-        "--partitions",
-        "2",
-        "--per-partition",
-        "10",
-        "--group",
-        &group,
-    ]);
+    consumed_main_topic(&topic, &group);
     let since = jiff::Timestamp::from_millisecond(BASE + 4_000)
         .unwrap()
         .to_string();

@@ -170,7 +170,7 @@ managedLedgerCacheSizeMB=32
 managedLedgerCursorPositionFlushSeconds=1
 
 # The bookie (read from this file too).
-journalSyncData=false
+journalSyncData=${DLQ_PULSAR_JOURNAL_SYNC:-false}
 journalMaxGroupWaitMSec=1
 dbStorage_writeCacheMaxSizeMb=16
 dbStorage_readAheadCacheMaxSizeMb=16

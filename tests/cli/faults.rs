@@ -232,6 +232,11 @@ impl OwnBroker {
             .env("DLQ_KAFKA_ADVERTISED_PORT", self.proxy.port.to_string())
             .env("DLQ_PULSAR_ADVERTISED_PORT", self.proxy.port.to_string())
             .env("DLQ_PULSAR_BOOKIE_PORT", (self.port + 4).to_string())
+            // A confirmed message must survive the broker's restart: the bookie syncs its journal
+            // before it confirms (the shared test broker does not, for speed). Without it, a
+            // standalone stopped (SIGTERM) on a loaded machine came back without the 1,144
+            // confirmed messages a replay had sent to its target topic.
+            .env("DLQ_PULSAR_JOURNAL_SYNC", "true")
             .output()
             .expect("running the broker script");
         assert!(
@@ -1374,7 +1379,33 @@ fn slow_is_not_gone(kind: Kind) {
     );
     let summary: Value = serde_json::from_slice(&replayed.stdout).unwrap();
     assert_eq!(summary["sent"], 3000, "{summary}");
+    let to_purge = unique("slow-latency-purge-DLT");
     b.proxy.delay(Duration::ZERO);
+    b.seed(&to_purge, 2000);
+    b.proxy.delay(Duration::from_millis(200));
+    let purged = dlq_at(&b, state.path())
+        .args([
+            "purge",
+            &to_purge,
+            "--all",
+            "-y",
+            "--no-backup",
+            "-o",
+            "json",
+        ])
+        .args(["--timeout", PATIENT])
+        .output()
+        .unwrap();
+    assert!(
+        purged.status.success(),
+        "{kind:?}: purge under latency: {}",
+        String::from_utf8_lossy(&purged.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&purged.stdout).unwrap();
+    assert_eq!(summary["purged"], 2000, "{summary}");
+    b.proxy.delay(Duration::ZERO);
+    assert_eq!(unhandled_of(&b, state.path(), &to_purge), 0);
+    rewind_slowed(&b, true);
     let child = export_mid_read(&b, state.path(), &source, "held.jsonl", PATIENT, &marker);
     b.proxy.hold(Duration::from_secs(3));
     let (code, _, err, _) = finish(child, state.path(), Duration::from_secs(180));
@@ -1394,6 +1425,11 @@ fn slow_is_not_gone(kind: Kind) {
 /// while dlq is at its last step (Kafka: before its commit; Pulsar: between partitions): exit 0
 /// and every partition exactly at its start.
 fn rewind_under_a_pause(b: &OwnBroker) {
+    rewind_slowed(b, false);
+}
+
+/// As `rewind_under_a_pause`, with every chunk either way delayed 200 ms instead (`latency`).
+fn rewind_slowed(b: &OwnBroker, latency: bool) {
     let state = tempfile::tempdir().unwrap();
     let topic = unique("slow-rewind");
     let consumer = "order-service";
@@ -1448,15 +1484,48 @@ fn rewind_under_a_pause(b: &OwnBroker) {
         Kind::Kafka => "rewind-before-commit",
         Kind::Pulsar => "rewind-between-partitions",
     };
-    let (child, _file) = start_rewind_paused_within(b, state.path(), &topic, consumer, point, 20);
-    // The fail point holds dlq for 6 s; the broker pauses from 2 s in until 9 s, so dlq's last
-    // step meets a paused broker.
-    std::thread::sleep(Duration::from_secs(2));
-    b.pause_for(PAUSE);
+    let (child, _file) = if latency {
+        // Under latency: the whole rewind, every request 400 ms slower.
+        b.proxy.delay(Duration::from_millis(200));
+        let fail_points = format!("{point}=off");
+        let flag = match b.kind {
+            Kind::Kafka => "--group",
+            Kind::Pulsar => "--subscription",
+        };
+        let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(3600)).to_string();
+        let child = spawn_dlq(
+            b,
+            state.path(),
+            &[
+                "replay",
+                &topic,
+                "--since",
+                &since,
+                flag,
+                consumer,
+                "-y",
+                "-o",
+                "json",
+                "--timeout",
+                PATIENT,
+            ],
+            &[("FAILPOINTS", &fail_points)],
+        );
+        (child, PathBuf::new())
+    } else {
+        start_rewind_paused_within(b, state.path(), &topic, consumer, point, 20)
+    };
+    if !latency {
+        // The fail point holds dlq for 6 s; the broker pauses from 2 s in until 9 s, so dlq's
+        // last step meets a paused broker.
+        std::thread::sleep(Duration::from_secs(2));
+        b.pause_for(PAUSE);
+    }
     let (code, out, err, _) = finish(child, state.path(), Duration::from_secs(120));
+    b.proxy.delay(Duration::ZERO);
     assert_eq!(
         code, 0,
-        "{:?}: rewind under a pause; stdout {out}; stderr {err}",
+        "{:?}: rewind under a pause or latency; stdout {out}; stderr {err}",
         b.kind
     );
     match b.kind {

@@ -2,7 +2,7 @@
 //! streaming, unredacted, for `dlq replay --from-file` or other tools; with `--redact`, masked as
 //! `inspect` shows them, for sharing (and refused by `replay --from-file`).
 
-use super::scan::{Scan, Selected};
+use super::engine::scan::{Scan, Selected};
 use crate::archive::{ArchiveWriter, ArchivedDecoded, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, ScanNotes, StartAt};
 use crate::domain::conventions::HeaderMap;
@@ -68,13 +68,13 @@ pub(crate) async fn run(
     for raw in &s.ids {
         selection.ids.push(broker.parse_id(raw)?);
     }
-    let req = super::scan::request(&s.topic, &selection, s.start, false);
-    let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
+    let req = super::engine::scan::request(&s.topic, &selection, s.start, false);
+    let scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut exported = 0u64;
-    let sources = super::decoding::Sources::new(s.registry.as_ref())?;
+    let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut decoder = s.decoder.clone();
     let mut filter = Selected::new(&selection);
-    let written: anyhow::Result<()> = async {
+    let written = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
             let mut archived = match &s.redact {
                 Some(showing) => ArchivedEntry::redacted(&entry, &s.topic, showing),
@@ -92,9 +92,8 @@ pub(crate) async fn run(
             exported += 1;
         }
         Ok(())
-    }
-    .await;
-    let ((), notes) = scan.close_after(written).await?;
+    };
+    let ((), notes) = scan.run(written).await?;
     out.sync()?;
     Ok((exported, notes))
 }

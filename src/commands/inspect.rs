@@ -39,7 +39,7 @@ pub(crate) async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
         record,
     };
     let mut showing = s.showing.clone();
-    super::decoding::Sources::new(s.registry.as_ref())?
+    super::engine::decoding::Sources::new(s.registry.as_ref())?
         .prepare(&mut showing.decoder, &entry.record, async |t, v| {
             broker.topic_schema(t, v).await
         })

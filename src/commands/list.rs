@@ -1,6 +1,6 @@
 //! `dlq list TOPIC`: stream the DLQ, explain each entry, keep those the selection matches.
 
-use super::scan::{Scan, Selected};
+use super::engine::scan::{Scan, Selected};
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -39,13 +39,13 @@ impl ListSettings {
 
 pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {
     let mut broker = broker::connect(&s.connect).await?;
-    let req = super::scan::request(&s.topic, &s.selection, s.start, false);
-    let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
+    let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
+    let scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut shown = 0u64;
-    let sources = super::decoding::Sources::new(s.registry.as_ref())?;
+    let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut showing = s.showing.clone();
     let mut filter = Selected::new(&s.selection);
-    let listed: anyhow::Result<()> = async {
+    let listed = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
             tracing::debug!(
                 topic = %entry.record.topic,
@@ -62,11 +62,9 @@ pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::R
             sink.entry(&view(&entry, Detail::Summary, &showing))?;
             shown += 1;
         }
-        Ok(())
-    }
-    .await;
-    let read = scan.read;
-    let ((), notes) = scan.close_after(listed).await?;
+        Ok(scan.read)
+    };
+    let (read, notes) = scan.run(listed).await?;
     tracing::info!(topic = %s.topic, read, shown, "listed");
     Ok(ListSummary {
         shown,

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use super::scan::{Scan, Step};
+use super::engine::scan::{Scan, Step};
 use crate::archive::{ArchiveWriter, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
@@ -27,7 +27,6 @@ use crate::{cli, settings};
 
 /// Entries backed up and fsynced before the batch is acknowledged.
 const BATCH: usize = 500;
-const TOP_CLASSES: usize = 5;
 
 pub(crate) struct PurgeSettings {
     pub topic: String,
@@ -93,7 +92,7 @@ struct Selector<'a> {
     selected: u64,
 }
 
-impl super::scan::Filter for Selector<'_> {
+impl super::engine::scan::Filter for Selector<'_> {
     fn select(&mut self, e: &Entry) -> bool {
         Selector::select(self, e)
     }
@@ -147,7 +146,7 @@ pub(crate) async fn run_on(
     if deleting && !s.dry_run {
         broker.check_deletable(&s.topic).await?;
     }
-    let req = |track| super::scan::request(&s.topic, &selection, StartAt::Unhandled, track);
+    let req = |track| super::engine::scan::request(&s.topic, &selection, StartAt::Unhandled, track);
 
     // Pass 1: resolve the selection.
     let mut plan = PurgePlan {
@@ -159,7 +158,6 @@ pub(crate) async fn run_on(
         backup: s.backup.clone(),
         ..PurgePlan::default()
     };
-    let mut classes: BTreeMap<String, u64> = BTreeMap::new();
     let mut gap_at: BTreeMap<i32, i64> = BTreeMap::new();
     let mut selector = Selector {
         selection: &selection,
@@ -167,8 +165,8 @@ pub(crate) async fn run_on(
         closed: BTreeMap::new(),
         selected: 0,
     };
-    let mut scan = Scan::open(broker, &req(false), &s.header_map).await?;
-    let read: anyhow::Result<()> = async {
+    let scan = Scan::open(broker, &req(false), &s.header_map).await?;
+    let read = async |scan: &mut Scan| {
         while let Some(step) = scan.step(&mut selector).await? {
             let entry = match step {
                 // By offset (Kafka): an unselected entry before a selected one breaks the prefix.
@@ -183,19 +181,8 @@ pub(crate) async fn run_on(
             let id = entry.record.id;
             let part = id.partition().unwrap_or(-1);
             let offset = id.offset();
-            plan.selected += 1;
+            plan.stats.add(&entry);
             *plan.per_partition.entry(part).or_default() += 1;
-            plan.bytes += entry.record.size_bytes();
-            if let Some(t) = entry.record.timestamp {
-                plan.oldest = Some(plan.oldest.map_or(t, |o| o.min(t)));
-                plan.newest = Some(plan.newest.map_or(t, |n| n.max(t)));
-            }
-            let class = entry
-                .context
-                .error_class
-                .clone()
-                .unwrap_or_else(|| "unknown".into());
-            *classes.entry(class).or_default() += 1;
             if let Some(o) = offset {
                 let r = plan.ranges.entry(part).or_insert((o, o));
                 r.1 = o;
@@ -204,15 +191,10 @@ pub(crate) async fn run_on(
                 }
             }
         }
+        plan.ends = scan.ends.clone();
         Ok(())
-    }
-    .await;
-    plan.ends = scan.ends.clone();
-    scan.close_after(read).await?;
-    let mut classes: Vec<(String, u64)> = classes.into_iter().collect();
-    classes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    classes.truncate(TOP_CLASSES);
-    plan.classes = classes;
+    };
+    scan.run(read).await?;
 
     let how = if !by_offset {
         PurgeHow::Acknowledged
@@ -224,7 +206,7 @@ pub(crate) async fn run_on(
     let mut summary = PurgeSummary {
         topic: s.topic.clone(),
         dry_run: s.dry_run,
-        selected: plan.selected,
+        selected: plan.stats.entries,
         how,
         planned: plan.per_partition.clone(),
         ..PurgeSummary::default()
@@ -241,7 +223,7 @@ pub(crate) async fn run_on(
         .into());
     }
     ui.plan(&plan)?;
-    if s.dry_run || plan.selected == 0 {
+    if s.dry_run || plan.stats.entries == 0 {
         return Ok(summary);
     }
     if !s.yes {
@@ -251,7 +233,7 @@ pub(crate) async fn run_on(
             None => {
                 return Err(DlqError::Declined(format!(
                     "purging {} entries needs confirmation and there is no terminal to ask on; pass -y/--yes",
-                    plan.selected
+                    plan.stats.entries
                 ))
                 .into())
             }
@@ -412,7 +394,7 @@ fn lost_or(
         return Err(e);
     }
     std::mem::forget(reader);
-    summary.lost = Some(super::lost_words(&connect.url, doing, &e));
+    summary.lost = Some(super::engine::lost_words(&connect.url, doing, &e));
     Ok(summary)
 }
 
@@ -456,30 +438,14 @@ pub(crate) fn default_backup_path(topic: &str, now: Timestamp) -> Option<PathBuf
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
-    use crate::commands::test_ui::{StopAfter, Yes};
+    use crate::commands::testing::fixtures::purge_settings_on as settings_on;
+    use crate::commands::testing::ui::{StopAfter, Yes};
 
     fn settings(topic: &str) -> PurgeSettings {
         settings_on(crate::broker::memory::connect_config(), topic)
-    }
-
-    /// Purges everything of `topic` on `connect`, without a backup and without asking.
-    pub(crate) fn settings_on(connect: ConnectConfig, topic: &str) -> PurgeSettings {
-        PurgeSettings {
-            topic: topic.into(),
-            connect,
-            selection: Selection::default(),
-            ids: Vec::new(),
-            all: true,
-            before: None,
-            header_map: HeaderMap::default(),
-            mark_handled: false,
-            backup: None,
-            dry_run: false,
-            yes: true,
-        }
     }
 
     fn dlq_of(partitions: usize, per_partition: usize) -> MemoryBroker {

@@ -12,10 +12,10 @@
 
 use tokio::time::Instant;
 
-use super::journal::Journal;
-use super::scan::{Scan, Selected};
-pub(crate) use super::sending::Sending;
-use super::sending::{
+use super::engine::journal::Journal;
+use super::engine::scan::{Scan, Selected};
+pub(crate) use super::engine::sending::Sending;
+use super::engine::sending::{
     add_to_plan, is_lost, present, skip_in_plan, Go, Run, CHECKPOINT_EVERY, WINDOW,
 };
 use crate::broker::{self, ScanRequest, StartAt};
@@ -96,7 +96,7 @@ fn journal_key(s: &ReplaySettings) -> String {
 }
 
 fn request(s: &ReplaySettings, selection: &Selection, track: bool) -> ScanRequest {
-    super::scan::request(&s.topic, selection, StartAt::Unhandled, track)
+    super::engine::scan::request(&s.topic, selection, StartAt::Unhandled, track)
 }
 
 /// Pass 1: what would be sent, without sending or marking anything.
@@ -112,9 +112,9 @@ async fn make_plan(
         broker: s.sending.connect.url.to_string(),
         ..Plan::default()
     };
-    let mut scan = Scan::open(broker, &request(s, selection, false), &s.header_map).await?;
+    let scan = Scan::open(broker, &request(s, selection, false), &s.header_map).await?;
     let mut filter = Selected::new(selection);
-    let read: anyhow::Result<()> = async {
+    let read = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
             if journal.confirmed_earlier(&entry.record.id.to_string()) {
                 plan.resumed += 1;
@@ -127,11 +127,10 @@ async fn make_plan(
                 Decision::Skip(why) => skip_in_plan(&mut plan, id, why),
             }
         }
+        plan.ends = scan.ends.clone();
         Ok(())
-    }
-    .await;
-    plan.ends = scan.ends.clone();
-    scan.close_after(read).await?;
+    };
+    scan.run(read).await?;
     Ok(plan)
 }
 
@@ -299,12 +298,11 @@ async fn execute(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::broker::memory::{Faults, MemoryBroker};
-    use crate::broker::ConnectConfig;
-    use crate::commands::test_ui::{StopAfter, Yes};
-    use crate::domain::replay::{Outgoing, ReplayOptions};
+    use crate::broker::memory::Faults;
+    use crate::commands::testing::fixtures::{dead_letters, keys, sending};
+    use crate::commands::testing::ui::{StopAfter, Yes};
 
     fn settings(topic: &str, to: &str) -> ReplaySettings {
         ReplaySettings {
@@ -315,46 +313,6 @@ pub(crate) mod tests {
             header_map: HeaderMap::default(),
             sending: sending(to),
         }
-    }
-
-    /// Sends to `to` on the in-memory broker.
-    pub(crate) fn sending(to: &str) -> Sending {
-        sending_on(crate::broker::memory::connect_config(), Some(to))
-    }
-
-    /// Sends on `connect`, to `to` (or each entry's origin), without asking.
-    pub(crate) fn sending_on(connect: ConnectConfig, to: Option<&str>) -> Sending {
-        Sending {
-            connect,
-            options: ReplayOptions {
-                to: to.map(String::from),
-                keep_partition: false,
-                keep_dlq_headers: false,
-                max_replays: 3,
-            },
-            rate: None,
-            dry_run: false,
-            yes: true,
-            journal_dir: None,
-        }
-    }
-
-    /// A broker whose `t.DLT` holds `n` dead letters, keys `k0` …, on one partition, and
-    /// whose `t` (the replay target) is empty.
-    pub(crate) fn dead_letters(n: usize) -> MemoryBroker {
-        let b = MemoryBroker::default()
-            .with_topic("t.DLT", 1)
-            .with_topic("t", 1);
-        for i in 0..n {
-            b.append("t.DLT", 0, &format!("k{i}"), &[]);
-        }
-        b
-    }
-
-    pub(crate) fn keys(out: &[Outgoing]) -> Vec<String> {
-        out.iter()
-            .map(|o| String::from_utf8(o.key.clone().unwrap()).unwrap())
-            .collect()
     }
 
     #[tokio::test]

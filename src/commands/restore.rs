@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use tokio::time::Instant;
 
-use super::journal::Journal;
-use super::sending::{
+use super::engine::journal::Journal;
+use super::engine::sending::{
     add_to_plan, is_lost, present, skip_in_plan, Go, Run, Sending, CHECKPOINT_EVERY, WINDOW,
 };
 use crate::archive::{parse_line, ArchivedEntry};
@@ -251,8 +251,8 @@ mod tests {
     use super::*;
     use crate::broker::memory::{Faults, MemoryBroker};
     use crate::broker::ScanRequest;
-    use crate::commands::replay::tests::{dead_letters, keys, sending};
-    use crate::commands::test_ui::{StopAfter, Yes};
+    use crate::commands::testing::fixtures::{dead_letters, keys, sending};
+    use crate::commands::testing::ui::{StopAfter, Yes};
     use crate::domain::conventions::HeaderMap;
     use crate::domain::entry::Entry;
 

@@ -1,6 +1,6 @@
 //! `dlq stats TOPIC [selection]`: counts while streaming; nothing is kept per entry.
 
-use super::scan::{Scan, Selected, Step};
+use super::engine::scan::{Scan, Selected, Step};
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -35,11 +35,11 @@ pub(crate) async fn run(
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<StatsResult> {
     let mut broker = broker::connect(&s.connect).await?;
-    let req = super::scan::request(&s.topic, &s.selection, s.start, false);
-    let mut scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
+    let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
+    let scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
     let mut stats = Stats::default();
     let mut filter = Selected::new(&s.selection);
-    let counted: anyhow::Result<()> = async {
+    let counted = async |scan: &mut Scan| {
         while let Some(step) = scan.step(&mut filter).await? {
             if scan.read % 1024 == 0 {
                 progress(scan.read);
@@ -48,11 +48,9 @@ pub(crate) async fn run(
                 stats.add(&entry);
             }
         }
-        Ok(())
-    }
-    .await;
-    let read = scan.read;
-    let ((), notes) = scan.close_after(counted).await?;
+        Ok(scan.read)
+    };
+    let (read, notes) = scan.run(counted).await?;
     progress(read);
     Ok(StatsResult {
         stats,

@@ -1,6 +1,6 @@
 //! `dlq topics`: the topics that look like DLQs, with their entry counts.
 
-use super::scan::{Scan, Selected};
+use super::engine::scan::{Scan, Selected};
 use crate::broker::{self, ConnectConfig, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -41,16 +41,14 @@ pub(crate) async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
                     start: StartAt::Unhandled,
                     ..ScanRequest::default()
                 };
-                let mut scan = Scan::open(broker.as_mut(), &req, &HeaderMap::default()).await?;
+                let scan = Scan::open(broker.as_mut(), &req, &HeaderMap::default()).await?;
                 let everything = Selection::default();
                 let mut filter = Selected::new(&everything);
-                let counted: anyhow::Result<()> = async {
+                let counted = async |scan: &mut Scan| {
                     while scan.step(&mut filter).await?.is_some() {}
-                    Ok(())
-                }
-                .await;
-                let n = scan.read;
-                scan.close_after(counted).await?;
+                    Ok(scan.read)
+                };
+                let (n, _) = scan.run(counted).await?;
                 (None, n)
             }
         };

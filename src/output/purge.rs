@@ -29,6 +29,9 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// Error classes the purge plan names, most frequent first.
+const TOP_CLASSES: usize = 5;
+
 pub(crate) struct TerminalPurgeUi;
 
 impl PurgeUi for TerminalPurgeUi {
@@ -39,17 +42,19 @@ impl PurgeUi for TerminalPurgeUi {
             "Purge plan for {} ({}): {} entries, {}",
             sanitize(&p.topic),
             p.broker,
-            p.selected,
-            size(p.bytes)
+            p.stats.entries,
+            size(p.stats.bytes)
         )?;
-        if let (Some(o), Some(n)) = (p.oldest, p.newest) {
+        if let (Some(o), Some(n)) = (&p.stats.oldest, &p.stats.newest) {
+            let (o, n) = (o.timestamp, n.timestamp);
             writeln!(e, "  oldest {o} ({}), newest {n} ({})", age(o), age(n))?;
         }
-        if !p.classes.is_empty() {
-            let top: Vec<String> = p
-                .classes
+        let classes = p.stats.by_error_class.sorted();
+        if !classes.is_empty() {
+            let top: Vec<String> = classes
                 .iter()
-                .map(|(c, n)| format!("{} {n}", sanitize(c)))
+                .take(TOP_CLASSES)
+                .map(|(c, n)| format!("{} {n}", sanitize(c.as_deref().unwrap_or("unknown"))))
                 .collect();
             writeln!(e, "  error classes: {}", top.join(", "))?;
         }
@@ -97,7 +102,7 @@ impl PurgeUi for TerminalPurgeUi {
     fn confirm(&mut self, p: &PurgePlan) -> io::Result<Option<bool>> {
         super::confirm_on_terminal(&format!(
             "Purge {} entries from {}?",
-            p.selected,
+            p.stats.entries,
             sanitize(&p.topic)
         ))
     }

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use jiff::Timestamp;
-
 use crate::domain::entry::EntryId;
+use crate::domain::stats::Stats;
 use crate::error::DlqError;
 use crate::results::Interruption;
 
@@ -14,12 +13,9 @@ use crate::results::Interruption;
 pub(crate) struct PurgePlan {
     pub topic: String,
     pub broker: String,
-    pub selected: u64,
-    pub bytes: u64,
-    pub oldest: Option<Timestamp>,
-    pub newest: Option<Timestamp>,
-    /// The most frequent error classes ("unknown" where no convention names one).
-    pub classes: Vec<(String, u64)>,
+    /// What the selection holds: how many, how big, how old, which error classes (the same
+    /// tally `dlq stats` shows).
+    pub stats: Stats,
     /// Per partition (-1 when unpartitioned), the entries selected.
     pub per_partition: BTreeMap<i32, u64>,
     /// Kafka: per partition, the selected offsets (first, last).

@@ -177,6 +177,16 @@ impl Scan {
         self.reader.as_mut()
     }
 
+    /// Runs `body` on the scan, then closes the reader on every path (the body's error first,
+    /// then the close's): the read-then-close every command does.
+    pub(crate) async fn run<T>(
+        mut self,
+        body: impl AsyncFnOnce(&mut Scan) -> anyhow::Result<T>,
+    ) -> anyhow::Result<(T, ScanNotes)> {
+        let result = body(&mut self).await;
+        self.close_after(result).await
+    }
+
     /// Closes the reader (making its marks durable), whatever `result` is; the scan's own error
     /// comes first, then the close's.
     pub(crate) async fn close_after<T>(

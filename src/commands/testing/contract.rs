@@ -18,14 +18,14 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::purge::PurgeSettings;
-use super::replay::tests::sending_on;
-use super::replay::ReplaySettings;
-use super::restore::RestoreSettings;
-use super::scan::{Scan, Selected};
-use super::test_ui::Yes;
+use super::fixtures::sending_on;
+use super::ui::Yes;
 use crate::broker::memory::{Faults, MemoryBroker, Stall};
 use crate::broker::{self, Broker, BrokerUrl, ConnectConfig, ScanRequest, Security, StartAt};
+use crate::commands::engine::scan::{Scan, Selected};
+use crate::commands::purge::PurgeSettings;
+use crate::commands::replay::ReplaySettings;
+use crate::commands::restore::RestoreSettings;
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
 
@@ -51,7 +51,7 @@ trait Fixture: Sync {
 async fn replay_sends_each_entry_once_and_a_rerun_finds_nothing(f: &impl Fixture) {
     let (dlq, origin, n) = f.dead_letters(3);
     let s = replay_settings(f, &dlq);
-    let first = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let first = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!((first.selected, first.sent, first.failed), (n, n, 0));
@@ -64,7 +64,7 @@ async fn replay_sends_each_entry_once_and_a_rerun_finds_nothing(f: &impl Fixture
         "one copy of each entry on the origin: {marks:?}"
     );
     assert_eq!(unhandled(f, &dlq).await, 0);
-    let again = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let again = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!(
@@ -85,7 +85,7 @@ async fn a_replay_by_id_sends_that_entry_alone(f: &impl Fixture) {
     let mut s = replay_settings(f, &dlq);
     s.all = false;
     s.ids = vec![ids[1].clone()];
-    let summary = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let summary = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!((summary.selected, summary.sent), (1, 1));
@@ -104,7 +104,7 @@ async fn a_dry_run_sends_nothing_and_marks_nothing(f: &impl Fixture) {
     let (dlq, origin, n) = f.dead_letters(2);
     let mut s = replay_settings(f, &dlq);
     s.sending.dry_run = true;
-    let summary = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let summary = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!((summary.selected, summary.sent), (n, 0));
@@ -120,7 +120,7 @@ async fn an_entry_arriving_at_the_prompt_is_neither_purged_nor_replayed(f: &impl
     let mut p = purge_settings(f, &dlq, None);
     p.yes = false;
     let mut late = 0;
-    let purged = super::purge::run_on(
+    let purged = crate::commands::purge::run_on(
         f.broker().await.as_mut(),
         &p,
         &mut Yes(|| late = f.one_more(&dlq, &origin)),
@@ -133,7 +133,7 @@ async fn an_entry_arriving_at_the_prompt_is_neither_purged_nor_replayed(f: &impl
     let mut s = replay_settings(f, &dlq);
     s.sending.yes = false;
     let mut later = 0;
-    let replayed = super::replay::run_on(
+    let replayed = crate::commands::replay::run_on(
         f.broker().await.as_mut(),
         &s,
         &mut Yes(|| later = f.one_more(&dlq, &origin)),
@@ -155,7 +155,7 @@ async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it(f: &impl Fi
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("backup.jsonl");
     let p = purge_settings(f, &dlq, Some(backup.clone()));
-    let purged = super::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
+    let purged = crate::commands::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!((purged.selected, purged.purged, purged.failed), (n, n, 0));
@@ -166,7 +166,7 @@ async fn a_purge_backs_up_what_it_removes_and_the_backup_restores_it(f: &impl Fi
         path: backup,
         sending: sending_on(f.connect(), None),
     };
-    let restored = super::restore::run_on(f.broker().await.as_mut(), &r, &mut Yes(|| {}))
+    let restored = crate::commands::restore::run_on(f.broker().await.as_mut(), &r, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!((restored.selected, restored.sent), (n, n));
@@ -262,7 +262,7 @@ async fn a_stall_within_the_timeout_costs_time_not_entries() {
     // A replay stalled in its second pass (12 records into it: the plan read 12 first).
     stall(&f, 12 + 5, 0.75);
     let s = replay_settings(&f, &dlq);
-    let r = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let r = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert!(r.lost.is_none(), "{:?}", r.lost);
@@ -276,7 +276,7 @@ async fn a_stall_within_the_timeout_costs_time_not_entries() {
     let (dlq, _, _) = f.dead_letters(12);
     stall(&f, 5, 0.75);
     let p = purge_settings(&f, &dlq, None);
-    let purged = super::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
+    let purged = crate::commands::purge::run_on(f.broker().await.as_mut(), &p, &mut Yes(|| {}))
         .await
         .unwrap();
     assert_eq!((purged.selected, purged.purged), (12, 12));
@@ -299,7 +299,7 @@ async fn a_stall_past_the_timeout_is_exit_4_and_the_rerun_finishes() {
     let journal = tempfile::tempdir().unwrap();
     let mut s = replay_settings(&f, &dlq);
     s.sending.journal_dir = Some(journal.path().to_path_buf());
-    let first = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let first = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert!(first.lost.is_some(), "the stall was noticed");
@@ -307,7 +307,7 @@ async fn a_stall_past_the_timeout_is_exit_4_and_the_rerun_finishes() {
         first.outcome().unwrap_err(),
         crate::error::DlqError::Unreachable(_)
     ));
-    let again = super::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
+    let again = crate::commands::replay::run_on(f.broker().await.as_mut(), &s, &mut Yes(|| {}))
         .await
         .unwrap();
     assert!(again.lost.is_none());
@@ -340,7 +340,7 @@ fn replay_settings(f: &impl Fixture, dlq: &str) -> ReplaySettings {
 fn purge_settings(f: &impl Fixture, dlq: &str, backup: Option<PathBuf>) -> PurgeSettings {
     PurgeSettings {
         backup,
-        ..super::purge::tests::settings_on(f.connect(), dlq)
+        ..super::fixtures::purge_settings_on(f.connect(), dlq)
     }
 }
 

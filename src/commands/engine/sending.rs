@@ -21,12 +21,12 @@ use crate::{cli, settings};
 /// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
 /// sending pass on tansu (the stand-in used before) at ~33,000 entries/s, 1,024 lets it run about three times faster
 /// (docs/BENCHMARKS.md); 1,024 copies of a dead letter are a few MB.
-pub(super) const WINDOW: usize = 1024;
+pub(in crate::commands) const WINDOW: usize = 1024;
 /// How often marks are made durable during a run.
-pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+pub(in crate::commands) const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// How many planned entries the plan shows, and how many skips and failures a summary lists.
 pub(crate) const SHOWN: usize = 5;
-pub(super) const LISTED: usize = 100;
+pub(in crate::commands) const LISTED: usize = 100;
 
 /// How to send, whatever is sent: where, with which options, how fast, asked or not.
 pub(crate) struct Sending {
@@ -42,7 +42,7 @@ pub(crate) struct Sending {
 
 impl Sending {
     /// The pause between two sends under `--rate`.
-    pub(super) fn interval(&self) -> Option<Duration> {
+    pub(in crate::commands) fn interval(&self) -> Option<Duration> {
         self.rate
             .map(|r| Duration::from_secs_f64(1.0 / f64::from(r.max(1))))
     }
@@ -71,7 +71,7 @@ impl Sending {
 }
 
 /// One line of the plan: what `id` becomes.
-pub(super) fn planned(id: String, out: &Outgoing) -> Planned {
+pub(in crate::commands) fn planned(id: String, out: &Outgoing) -> Planned {
     Planned {
         id,
         target: out.topic.clone(),
@@ -82,7 +82,7 @@ pub(super) fn planned(id: String, out: &Outgoing) -> Planned {
 }
 
 /// Counts `out` in the plan (shown if among the first, listed if a dry run).
-pub(super) fn add_to_plan(
+pub(in crate::commands) fn add_to_plan(
     plan: &mut Plan,
     s: &Sending,
     ui: &mut dyn ReplayUi,
@@ -100,14 +100,14 @@ pub(super) fn add_to_plan(
 }
 
 /// A skip in the plan.
-pub(super) fn skip_in_plan(plan: &mut Plan, id: String, why: String) {
+pub(in crate::commands) fn skip_in_plan(plan: &mut Plan, id: String, why: String) {
     plan.skipped += 1;
     if plan.skips.len() < LISTED {
         plan.skips.push((id, why));
     }
 }
 
-pub(super) enum Go {
+pub(in crate::commands) enum Go {
     /// A dry run, or nothing to send: the summary of the plan.
     Stop(Summary),
     /// Confirmed: the summary to fill while sending.
@@ -115,7 +115,7 @@ pub(super) enum Go {
 }
 
 /// Marks targets that do not exist, shows the plan and asks (unless `--yes`).
-pub(super) async fn present(
+pub(in crate::commands) async fn present(
     broker: &mut dyn broker::Broker,
     s: &Sending,
     plan: &mut Plan,
@@ -180,27 +180,27 @@ fn summary_of(plan: &Plan, dry_run: bool) -> Summary {
 
 /// A delivery under way: the entry to mark when confirmed (none for a restore), how the
 /// summary and the journal name it, and its target.
-pub(super) struct Pending {
-    pub(super) id: Option<EntryId>,
-    pub(super) label: String,
-    pub(super) target: String,
-    pub(super) delivery: Delivery,
+pub(in crate::commands) struct Pending {
+    pub(in crate::commands) id: Option<EntryId>,
+    pub(in crate::commands) label: String,
+    pub(in crate::commands) target: String,
+    pub(in crate::commands) delivery: Delivery,
 }
 
 /// A run of deliveries: the window in flight, the summary it fills, the journal of what the
 /// broker confirmed. `marks` is the DLQ an entry is marked handled in once its copy is
 /// confirmed; a restore has none (a file is not a queue).
-pub(super) struct Run<'a> {
-    pub(super) window: VecDeque<Pending>,
-    pub(super) summary: &'a mut Summary,
-    pub(super) done: u64,
+pub(in crate::commands) struct Run<'a> {
+    pub(in crate::commands) window: VecDeque<Pending>,
+    pub(in crate::commands) summary: &'a mut Summary,
+    pub(in crate::commands) done: u64,
     /// How long the oldest delivery may go unconfirmed before the broker counts as gone.
-    pub(super) timeout: Duration,
-    pub(super) journal: &'a mut Journal,
+    pub(in crate::commands) timeout: Duration,
+    pub(in crate::commands) journal: &'a mut Journal,
 }
 
 impl<'a> Run<'a> {
-    pub(super) fn new(
+    pub(in crate::commands) fn new(
         summary: &'a mut Summary,
         journal: &'a mut Journal,
         timeout: Duration,
@@ -216,7 +216,7 @@ impl<'a> Run<'a> {
 
     /// Sends `out` and puts its delivery in the window; a refusal is counted as a failure, a
     /// broker lost is returned.
-    pub(super) async fn send(
+    pub(in crate::commands) async fn send(
         &mut self,
         publisher: &mut dyn Publisher,
         mut marks: Option<&mut dyn DlqReader>,
@@ -247,7 +247,7 @@ impl<'a> Run<'a> {
     }
 
     /// A skipped entry: counted, listed, and left unhandled.
-    pub(super) fn skipped(
+    pub(in crate::commands) fn skipped(
         &mut self,
         marks: Option<&mut dyn DlqReader>,
         id: Option<EntryId>,
@@ -264,7 +264,7 @@ impl<'a> Run<'a> {
     }
 }
 
-pub(super) use crate::error::is_unreachable as is_lost;
+pub(in crate::commands) use crate::error::is_unreachable as is_lost;
 
 /// `marks` again for one call, leaving it usable after.
 fn reborrow<'b>(marks: &'b mut Option<&mut dyn DlqReader>) -> Option<&'b mut dyn DlqReader> {
@@ -279,7 +279,7 @@ impl Run<'_> {
     /// the first one not confirmed by then. A deadline in the past settles only what is
     /// already complete. Without a deadline the oldest delivery is waited for at most the
     /// timeout: then the broker counts as gone (`DlqError::Unreachable`).
-    pub(super) async fn settle_until(
+    pub(in crate::commands) async fn settle_until(
         &mut self,
         mut marks: Option<&mut dyn DlqReader>,
         ui: &mut dyn ReplayUi,
@@ -384,7 +384,7 @@ impl Run<'_> {
     /// Ends a run the broker cut short: the summary says what was doing and what is where, the
     /// journal keeps what was confirmed, and nothing waits for the broker any more (the
     /// reader's and publisher's clients are let go unclosed: closing would wait for it).
-    pub(super) fn lost(
+    pub(in crate::commands) fn lost(
         &mut self,
         broker: &BrokerUrl,
         doing: &str,

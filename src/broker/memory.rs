@@ -18,7 +18,7 @@ use super::{
 use crate::domain::entry::{parse_kafka_id, EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
 use crate::domain::replay::Outgoing;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 /// Connection settings for commands run on the in-memory broker (they name the broker in plans
 /// and read the operator group's name from here).
@@ -108,7 +108,11 @@ impl State {
 }
 
 fn unreachable(doing: &str) -> anyhow::Error {
-    DlqError::Unreachable(format!("the in-memory broker went silent ({doing})")).into()
+    Unreachable::lost()
+        .at("the in-memory broker")
+        .doing(doing)
+        .why("it went silent")
+        .into()
 }
 
 /// A shared in-memory cluster: clone it to keep a handle for checks while a command runs.

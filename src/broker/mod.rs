@@ -92,6 +92,11 @@ impl BrokerUrl {
 
     /// What an operator moves to replay from a time: a consumer group (Kafka) or a
     /// subscription (Pulsar).
+    /// "Kafka at kafka://…": the broker, as an error names it.
+    pub(crate) fn described(&self) -> String {
+        format!("{} at {self}", self.product())
+    }
+
     pub(crate) fn consumer_kind(&self) -> crate::domain::positions::ConsumerKind {
         match self {
             BrokerUrl::Kafka { .. } => crate::domain::positions::ConsumerKind::Group,

@@ -21,7 +21,7 @@ use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::{Entry, EntryId};
 use crate::domain::selection::Selection;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 pub(crate) use crate::results::purge::{PurgeHow, PurgePlan, PurgeSummary, PurgeUi};
 use crate::{cli, settings};
 
@@ -394,7 +394,7 @@ fn lost_or(
         return Err(e);
     }
     std::mem::forget(reader);
-    summary.lost = Some(super::engine::lost_words(&connect.url, doing, &e));
+    summary.lost = Some(Unreachable::of(&e, connect.url.described(), doing));
     Ok(summary)
 }
 
@@ -534,8 +534,9 @@ mod tests {
         let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert!(first
             .lost
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .to_string()
             .contains("while deleting records"));
         assert_eq!(first.purged, 0);
         assert_eq!(first.partitions, [(0, (3, 0)), (1, (3, 0))].into());

@@ -326,7 +326,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((summary.selected, summary.sent, summary.failed), (4, 3, 1));
-        assert_eq!(summary.failures[0].0, "0:1");
+        assert_eq!(summary.failures[0].id, "0:1");
         assert_eq!(keys(&b.published()), ["k0", "k2", "k3"]);
         // Kafka marks a prefix: k0 is handled, k1 failed, so the group stops at offset 1 and a
         // rerun offers k1..k3 again (k2 and k3 would arrive twice, marked dlq-replay-of).
@@ -356,8 +356,9 @@ mod tests {
         let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
         assert!(first
             .lost
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .to_string()
             .contains("waiting for delivery confirmations"));
         assert_eq!((first.sent, first.unconfirmed, first.not_sent), (4, 6, 0));
         let err = first.outcome().unwrap_err();

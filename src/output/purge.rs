@@ -120,7 +120,7 @@ struct SummaryJson<'a> {
     failed: u64,
     failed_partitions: &'a std::collections::BTreeMap<i32, String>,
     /// What dlq was doing when the broker went away (exit 4); null otherwise.
-    lost: Option<&'a str>,
+    lost: Option<String>,
     /// Stopped by Ctrl-C (exit 5).
     interrupted: bool,
     /// Partitions (-1: unpartitioned) all of whose selected entries were purged, and the others.
@@ -142,7 +142,7 @@ pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> 
             warnings: &s.warnings,
             failed: s.failed,
             failed_partitions: &s.failed_partitions,
-            lost: s.lost.as_deref(),
+            lost: s.lost.as_ref().map(ToString::to_string),
             interrupted: s.interrupted,
             partitions_purged,
             partitions_not_purged,

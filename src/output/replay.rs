@@ -12,7 +12,7 @@ use super::OutputFormat;
 use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;
 use crate::domain::view::as_text;
-use crate::results::replay::{Plan, ReplayUi, Summary};
+use crate::results::replay::{Failure, Plan, ReplayUi, Skip, Summary};
 use crate::results::Interruption;
 
 fn key_text(key: Option<&[u8]>, redactor: &Redactor) -> String {
@@ -72,8 +72,8 @@ impl ReplayUi for TerminalReplayUi {
             };
             writeln!(e, "  send {n} to {}{missing}", sanitize(topic))?;
         }
-        for (id, why) in &plan.skips {
-            writeln!(e, "  skip {id}: {}", sanitize(why))?;
+        for skip in &plan.skips {
+            writeln!(e, "  skip {}: {}", skip.id, sanitize(&skip.reason))?;
         }
         if plan.skipped > plan.skips.len() as u64 {
             writeln!(
@@ -170,19 +170,6 @@ struct TargetJson {
 }
 
 #[derive(Serialize)]
-struct SkipJson<'a> {
-    id: &'a str,
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-struct FailureJson<'a> {
-    id: &'a str,
-    target: &'a str,
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
 struct SummaryJson<'a> {
     topic: &'a str,
     dry_run: bool,
@@ -198,12 +185,12 @@ struct SummaryJson<'a> {
     /// Confirmed by an earlier run that was cut short (the journal): not sent again.
     resumed: u64,
     /// What dlq was doing when the broker went away (exit 4); null otherwise.
-    lost: Option<&'a str>,
+    lost: Option<String>,
     /// The replay journal kept for a rerun; null otherwise.
     journal: Option<String>,
     targets: std::collections::BTreeMap<&'a str, TargetJson>,
-    skips: Vec<SkipJson<'a>>,
-    failures: Vec<FailureJson<'a>>,
+    skips: &'a [Skip],
+    failures: &'a [Failure],
     warnings: &'a [String],
 }
 
@@ -226,7 +213,7 @@ pub(crate) fn summary(
             unconfirmed: s.unconfirmed,
             not_sent: s.not_sent,
             resumed: s.resumed,
-            lost: s.lost.as_deref(),
+            lost: s.lost.as_ref().map(ToString::to_string),
             journal: s.journal.as_ref().map(|p| p.display().to_string()),
             targets: s
                 .targets
@@ -242,16 +229,8 @@ pub(crate) fn summary(
                     )
                 })
                 .collect(),
-            skips: s
-                .skips
-                .iter()
-                .map(|(id, reason)| SkipJson { id, reason })
-                .collect(),
-            failures: s
-                .failures
-                .iter()
-                .map(|(id, target, reason)| FailureJson { id, target, reason })
-                .collect(),
+            skips: &s.skips,
+            failures: &s.failures,
             warnings: &s.warnings,
         };
         return super::json::document(format, out, &doc);
@@ -305,15 +284,16 @@ pub(crate) fn summary(
             c.planned
         )?;
     }
-    for (id, why) in &s.skips {
-        writeln!(out, "  skipped {id}: {}", sanitize(why))?;
+    for skip in &s.skips {
+        writeln!(out, "  skipped {}: {}", skip.id, sanitize(&skip.reason))?;
     }
-    for (id, target, why) in &s.failures {
+    for f in &s.failures {
         writeln!(
             out,
-            "  failed {id} → {}: {}",
-            sanitize(target),
-            sanitize(why)
+            "  failed {} → {}: {}",
+            f.id,
+            sanitize(&f.target),
+            sanitize(&f.reason)
         )?;
     }
     out.flush()?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::domain::entry::EntryId;
 use crate::domain::stats::Stats;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 use crate::results::Interruption;
 
 #[derive(Debug, Clone, Default)]
@@ -46,7 +46,7 @@ pub(crate) struct PurgeSummary {
     /// Kafka: the partitions whose records the broker refused to delete, with its reason.
     pub failed_partitions: BTreeMap<i32, String>,
     /// The broker went away: what dlq was doing, and the broker's words (exit 4).
-    pub lost: Option<String>,
+    pub lost: Option<Unreachable>,
     /// Stopped by Ctrl-C (exit 5): entries not purged by then stay in the topic.
     pub interrupted: bool,
     /// Per partition (-1 when unpartitioned), selected entries and how many of them were purged.
@@ -92,8 +92,8 @@ impl PurgeSummary {
             } else {
                 ""
             };
-            return Err(DlqError::Unreachable(format!(
-                "{lost}; {} of {} selected entries were purged{caveat} (partitions purged: {}; not or not \
+            return Err(DlqError::Unreachable(lost.clone().settled(format!(
+                "{} of {} selected entries were purged{caveat} (partitions purged: {}; not or not \
                  completely purged: {}){}. Run the same command again once the broker is back: it purges \
                  what is still there",
                 self.purged,
@@ -104,7 +104,7 @@ impl PurgeSummary {
                     Some(b) => format!("; every selected entry is in the backup {}", b.display()),
                     None => String::new(),
                 }
-            )));
+            ))));
         }
         if self.interrupted {
             let read: u64 = self.partitions.values().map(|(read, _)| read).sum();

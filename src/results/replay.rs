@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::domain::entry::EntryId;
 use crate::domain::replay::Outgoing;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 use crate::results::Interruption;
 
 /// One entry the plan shows.
@@ -29,7 +29,7 @@ pub(crate) struct Plan {
     pub targets: BTreeMap<String, u64>,
     pub skipped: u64,
     /// The first skips, with reasons.
-    pub skips: Vec<(String, String)>,
+    pub skips: Vec<Skip>,
     /// The first entries to send.
     pub first: Vec<Planned>,
     /// Per partition (-1 when unpartitioned), the last entry read: pass 2 stops there.
@@ -63,9 +63,8 @@ pub(crate) struct Summary {
     pub skipped: u64,
     pub failed: u64,
     pub targets: BTreeMap<String, TargetCount>,
-    pub skips: Vec<(String, String)>,
-    /// (entry id, target, reason)
-    pub failures: Vec<(String, String, String)>,
+    pub skips: Vec<Skip>,
+    pub failures: Vec<Failure>,
     pub warnings: Vec<String>,
     pub interrupted: bool,
     /// Sent, but the broker went away before confirming them: they may have been written, and
@@ -77,9 +76,24 @@ pub(crate) struct Summary {
     /// handled now, not sent again.
     pub resumed: u64,
     /// The broker went away: what dlq was doing, and the broker's words (exit 4).
-    pub lost: Option<String>,
+    pub lost: Option<Unreachable>,
     /// The replay journal holding this run's confirmed entries, when it is kept for a rerun.
     pub journal: Option<PathBuf>,
+}
+
+/// An entry not sent, and why (no origin, `--max-replays` reached, an earlier failure, …).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(crate) struct Skip {
+    pub id: String,
+    pub reason: String,
+}
+
+/// An entry the broker refused.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(crate) struct Failure {
+    pub id: String,
+    pub target: String,
+    pub reason: String,
 }
 
 impl Summary {
@@ -87,8 +101,8 @@ impl Summary {
     /// failed, each with the words the error line shows.
     pub(crate) fn outcome(&self) -> Result<(), DlqError> {
         if let Some(lost) = &self.lost {
-            return Err(DlqError::Unreachable(format!(
-                "{lost}; {} sent and confirmed, {} sent without confirmation (they may arrive twice on a rerun), \
+            return Err(DlqError::Unreachable(lost.clone().settled(format!(
+                "{} sent and confirmed, {} sent without confirmation (they may arrive twice on a rerun), \
                  {} not sent. Run the same command again once the broker is back to continue{}",
                 thousands(self.sent),
                 thousands(self.unconfirmed),
@@ -97,7 +111,7 @@ impl Summary {
                     " (the confirmed entries are kept in {} until then)",
                     j.display()
                 ))
-            )));
+            ))));
         }
         if self.interrupted {
             // A replay marks what was confirmed in the DLQ; a restore keeps it in its journal.

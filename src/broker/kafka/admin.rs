@@ -14,7 +14,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use super::client::*;
 use super::KafkaBroker;
 use crate::broker::{TopicCount, TopicInfo};
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 /// A broker that lacks DeleteRecords refuses it. (A connection lost or a request timed out is
 /// the broker going away, not a missing capability: see `outcome_unknown`.)
@@ -84,11 +84,9 @@ impl KafkaBroker {
         )
         .await
         .map_err(|_| {
-            DlqError::Unreachable(format!(
-                "Kafka at {} did not describe topic '{topic}' within {}s",
-                self.bootstrap,
-                self.timeout.as_secs_f32()
-            ))
+            Unreachable::no_answer(self.timeout)
+                .at(format!("Kafka at {}", self.bootstrap))
+                .doing(format!("describing topic '{topic}'"))
         })?
         .with_context(|| format!("describing the configuration of '{topic}'"))?;
         let policy = answer
@@ -149,21 +147,21 @@ impl KafkaBroker {
             admin.delete_records(&tpl, &opts),
         )
         .await;
-        let lost = |why: String| -> anyhow::Error {
-            DlqError::Unreachable(format!(
-                "lost the connection to Kafka at {} while deleting records ({why})",
-                self.bootstrap
-            ))
-            .into()
-        };
+        let at = format!("Kafka at {}", self.bootstrap);
         let result = match answer {
             Err(_) => {
-                return Err(lost(format!(
-                    "no answer within {}s",
-                    self.timeout.as_secs_f32()
-                )))
+                return Err(Unreachable::no_answer(self.timeout)
+                    .at(at)
+                    .doing("deleting records")
+                    .into())
             }
-            Ok(Err(e)) if outcome_unknown(&e) => return Err(lost(e.to_string())),
+            Ok(Err(e)) if outcome_unknown(&e) => {
+                return Err(Unreachable::lost()
+                    .at(at)
+                    .doing("deleting records")
+                    .why(e)
+                    .into())
+            }
             Ok(Err(e)) => return Err(classify_delete_error(e, &unsupported)),
             Ok(Ok(result)) => result,
         };

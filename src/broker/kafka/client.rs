@@ -15,7 +15,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use super::KafkaBroker;
 use crate::broker::KafkaSecurity;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 pub(super) const POLL: Duration = Duration::from_millis(100);
 
@@ -175,12 +175,10 @@ impl KafkaBroker {
         if tls {
             detail.push_str("; TLS is on: a plaintext listener hangs up on it");
         }
-        DlqError::Unreachable(format!(
-            "cannot reach Kafka at {} within {}s ({what}: {e}{detail})",
-            self.bootstrap,
-            self.timeout.as_secs_f32()
-        ))
-        .into()
+        Unreachable::cannot_reach(self.timeout)
+            .at(format!("Kafka at {}", self.bootstrap))
+            .why(format!("{what}: {e}{detail}"))
+            .into()
     }
 
     /// The topic's partitions, or `TopicNotFound`.
@@ -306,10 +304,11 @@ pub(super) fn commit_error(bootstrap: &str, what: String, e: KafkaError) -> anyh
         )
     );
     if coordinator_gone || outcome_unknown(&e) {
-        DlqError::Unreachable(format!(
-            "lost the connection to Kafka at {bootstrap} while {what} ({e})"
-        ))
-        .into()
+        Unreachable::lost()
+            .at(format!("Kafka at {bootstrap}"))
+            .doing(what)
+            .why(e)
+            .into()
     } else {
         anyhow::Error::new(e).context(what)
     }

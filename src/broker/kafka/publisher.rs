@@ -12,7 +12,7 @@ use super::client::*;
 use super::KafkaBroker;
 use crate::broker::{Delivery, Publisher};
 use crate::domain::replay::Outgoing;
-use crate::error::DlqError;
+use crate::error::Unreachable;
 
 /// Publishes with librdkafka's producer: `acks=all`, each message confirmed by a delivery report.
 pub(super) struct KafkaPublisher {
@@ -52,16 +52,18 @@ impl Publisher for KafkaPublisher {
                         match delivery.await {
                             Ok(Ok(_)) => Ok(()),
                             Ok(Err((e, _))) if outcome_unknown(&e) => {
-                                Err(DlqError::Unreachable(format!(
-                                    "Kafka at {bootstrap} did not confirm a message to '{topic}' ({e})"
-                                ))
-                                .into())
+                                Err(Unreachable::lost()
+                                    .at(format!("Kafka at {bootstrap}"))
+                                    .doing(format!("waiting for the confirmation of a message to '{topic}'"))
+                                    .why(e)
+                                    .into())
                             }
                             Ok(Err((e, _))) => Err(anyhow::anyhow!("{topic}: {e}")),
-                            Err(_) => Err(DlqError::Unreachable(format!(
-                                "{topic}: the producer went away before a delivery report"
-                            ))
-                            .into()),
+                            Err(_) => Err(Unreachable::lost()
+                                .at(format!("Kafka at {bootstrap}"))
+                                .doing(format!("waiting for the confirmation of a message to '{topic}'"))
+                                .why("the producer went away before a delivery report")
+                                .into()),
                         }
                     }));
                 }
@@ -73,12 +75,11 @@ impl Publisher for KafkaPublisher {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                    return Err(DlqError::Unreachable(format!(
-                        "Kafka at {} confirmed nothing for {}s (the producer's queue stayed full)",
-                        self.bootstrap,
-                        self.timeout.as_secs_f32()
-                    ))
-                    .into())
+                    return Err(Unreachable::no_answer(self.timeout)
+                        .at(format!("Kafka at {}", self.bootstrap))
+                        .doing(format!("queueing a message for '{}'", msg.topic))
+                        .why("the producer's queue stayed full: nothing was confirmed")
+                        .into())
                 }
                 Err((e, _)) => {
                     return Err(e).context(format!("queueing a message for '{}'", msg.topic))

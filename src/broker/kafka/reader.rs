@@ -16,7 +16,7 @@ use super::KafkaBroker;
 use crate::broker::{DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::entry::{EntryId, Header, Record};
 use crate::domain::prefix::Prefix;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 impl KafkaBroker {
     pub(super) fn open_blocking(&self, req: &ScanRequest) -> anyhow::Result<KafkaReader> {
@@ -154,12 +154,10 @@ impl KafkaBroker {
             }
         }
         if Instant::now() >= deadline {
-            return Err(DlqError::Unreachable(format!(
-                "Kafka at {} did not deliver {id} of '{topic}' within {}s",
-                self.bootstrap,
-                self.timeout.as_secs_f32()
-            ))
-            .into());
+            return Err(Unreachable::no_answer(self.timeout)
+                .at(format!("Kafka at {}", self.bootstrap))
+                .doing(format!("fetching {id} of '{topic}'"))
+                .into());
         }
         Err(
             not_found("the offset holds no record (compacted or a transaction marker)".into())
@@ -193,15 +191,12 @@ impl KafkaReader {
             match self.consumer.poll(POLL) {
                 None => {
                     if last_progress.elapsed() > self.timeout {
-                        return Err(DlqError::Unreachable(format!(
-                            "Kafka at {} sent nothing for partitions {:?} of '{}' within {}s, though they hold \
-                             records; a slow broker may need a longer --timeout",
-                            self.bootstrap,
-                            self.open,
-                            self.topic,
-                            self.timeout.as_secs_f32()
-                        ))
-                        .into());
+                        return Err(Unreachable::no_answer(self.timeout)
+                            .at(format!("Kafka at {}", self.bootstrap))
+                            .doing(format!("reading partitions {:?} of '{}'", self.open, self.topic))
+                            .why("they hold records, and nothing came")
+                            .advice("a slow broker may need a longer --timeout")
+                            .into());
                     }
                 }
                 Some(Err(KafkaError::PartitionEOF(p))) => {

@@ -16,7 +16,7 @@ use super::KafkaBroker;
 use crate::broker::{RewindPartition, RewindPlan, RewindTarget};
 use crate::domain::entry::EntryId;
 use crate::domain::rewind::exact_start;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 impl KafkaBroker {
     /// Whether the group has members: Kafka overwrites offsets committed while members run.
@@ -29,10 +29,13 @@ impl KafkaBroker {
                     .iter()
                     .any(|t| e.contains(t)) =>
             {
-                Membership::Lost(format!(
-                    "lost the connection to Kafka at {} while describing group '{group}' ({e}); nothing was changed",
-                    self.bootstrap
-                ))
+                Membership::Lost(
+                    Unreachable::lost()
+                        .at(format!("Kafka at {}", self.bootstrap))
+                        .doing(format!("describing group '{group}'"))
+                        .why(e)
+                        .settled("nothing was changed"),
+                )
             }
             Err(e) => Membership::Unknown(format!(
                 "dlq cannot check whether group '{group}' has active members: the broker does not answer \
@@ -150,7 +153,7 @@ impl KafkaBroker {
             Membership::Active(why) => (Some(why), None),
             Membership::Unknown(why) => (None, Some(why)),
             Membership::Inactive => (None, None),
-            Membership::Lost(why) => return Err(DlqError::Unreachable(why).into()),
+            Membership::Lost(lost) => return Err(lost.into()),
         };
         Ok(RewindPlan {
             partitions: rows,
@@ -170,7 +173,7 @@ impl KafkaBroker {
         // Checked again: a consumer may have joined since the plan was shown.
         match self.membership(&consumer, group) {
             Membership::Active(why) => return Err(anyhow::anyhow!("{why}; nothing was changed")),
-            Membership::Lost(why) => return Err(DlqError::Unreachable(why).into()),
+            Membership::Lost(lost) => return Err(lost.into()),
             Membership::Unknown(why) if !assume_inactive => {
                 return Err(DlqError::Unsupported {
                     broker: format!("Kafka at {}", self.bootstrap),
@@ -233,7 +236,7 @@ pub(super) enum Membership {
     Inactive,
     Unknown(String),
     /// The broker did not answer at all: it went away (exit 4), which says nothing of support.
-    Lost(String),
+    Lost(Unreachable),
 }
 
 /// Reads record timestamps by offset, sequentially where it can (a seek only when asked for an

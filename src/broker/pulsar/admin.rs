@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::PulsarBroker;
 use crate::broker::{TopicCount, TopicInfo};
 use crate::domain::entry::PulsarMessageId;
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 use pulsar::message::proto::command_get_topics_of_namespace::Mode;
 use std::collections::BTreeMap;
 
@@ -100,12 +100,12 @@ impl Admin {
         };
         let resp = req.send().await.map_err(|e| {
             if e.is_timeout() || e.is_connect() {
-                anyhow::Error::new(DlqError::Unreachable(format!(
-                    "the Pulsar admin API at {} did not answer within {}s while {what} ({e}); \
-                     set --admin-url (DLQ_PULSAR_ADMIN_URL) if it is elsewhere",
-                    self.base,
-                    self.timeout.as_secs_f32()
-                )))
+                Unreachable::no_answer(self.timeout)
+                    .at(format!("the Pulsar admin API at {}", self.base))
+                    .doing(what)
+                    .why(e)
+                    .advice("set --admin-url (DLQ_PULSAR_ADMIN_URL) if it is elsewhere")
+                    .into()
             } else {
                 anyhow::anyhow!(
                     "the Pulsar admin API at {} failed while {what}: {e}",
@@ -363,7 +363,7 @@ impl PulsarBroker {
                         .get_topics_of_namespace(ns.to_string(), Mode::Persistent),
                 )
                 .await
-                .map_err(|_| self.unreachable("listing the topics of the namespace timed out"))?
+                .map_err(|_| self.unreachable("listing the topics of the namespace"))?
                 .map_err(|e| self.lost_or(e, &format!("listing the topics of namespace {ns}")))?
             }
         };

@@ -14,7 +14,7 @@ use pulsar::{
 use super::admin::{self, Admin};
 use super::PulsarBroker;
 use crate::broker::{PulsarSecurity, StartAt};
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 /// An authentication provider that keeps its last failure, so that dlq can name it: pulsar-rs
 /// logs it and returns a generic connection error.
@@ -184,10 +184,9 @@ impl PulsarBroker {
         security: &PulsarSecurity,
     ) -> anyhow::Result<Pulsar<TokioExecutor>> {
         let unreachable = |e: String| {
-            DlqError::Unreachable(format!(
-                "cannot reach Pulsar at {url} within {}s ({e})",
-                timeout.as_secs_f32()
-            ))
+            Unreachable::cannot_reach(timeout)
+                .at(format!("Pulsar at {url}"))
+                .why(e)
         };
         let auth_failure = std::sync::Arc::new(std::sync::Mutex::new(None));
         let mut builder = Pulsar::builder(url.to_string(), TokioExecutor)
@@ -289,11 +288,11 @@ impl PulsarBroker {
     pub(super) fn lost_or(&self, e: pulsar::Error, what: &str) -> anyhow::Error {
         match e {
             pulsar::Error::Connection(_) | pulsar::Error::ServiceDiscovery(_) => {
-                DlqError::Unreachable(format!(
-                    "lost the connection to Pulsar at {} while {what} ({e})",
-                    self.url
-                ))
-                .into()
+                Unreachable::lost()
+                    .at(format!("Pulsar at {}", self.url))
+                    .doing(what)
+                    .why(e)
+                    .into()
             }
             e => anyhow::Error::new(e).context(what.to_string()),
         }
@@ -313,7 +312,7 @@ impl PulsarBroker {
                 .get_topics_of_namespace(format!("{tenant}/{ns}"), Mode::All),
         )
         .await
-        .map_err(|_| self.unreachable("listing the topics of the namespace timed out"))?
+        .map_err(|_| self.unreachable("listing the topics of the namespace"))?
         .map_err(|e| self.lost_or(e, &format!("listing the topics of namespace {tenant}/{ns}")))?;
         let partition_prefix = format!("{full}-partition-");
         if topics
@@ -355,13 +354,11 @@ impl PulsarBroker {
         })
     }
 
-    pub(super) fn unreachable(&self, why: &str) -> anyhow::Error {
-        DlqError::Unreachable(format!(
-            "Pulsar at {} did not answer within {}s ({why})",
-            self.url,
-            self.timeout.as_secs_f32()
-        ))
-        .into()
+    pub(super) fn unreachable(&self, doing: &str) -> anyhow::Error {
+        Unreachable::no_answer(self.timeout)
+            .at(format!("Pulsar at {}", self.url))
+            .doing(doing)
+            .into()
     }
 
     /// Subscribes the operator subscription. Only one consumer may hold an Exclusive
@@ -436,7 +433,7 @@ impl PulsarBroker {
                 .build::<Vec<u8>>();
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let err = match tokio::time::timeout(left, build).await {
-                Err(_) => return Err(self.unreachable("subscribing timed out")),
+                Err(_) => return Err(self.unreachable("subscribing")),
                 Ok(Ok(c)) => return Ok(c),
                 Ok(Err(e)) => e,
             };
@@ -448,13 +445,15 @@ impl PulsarBroker {
             }
             let out_of_time = tokio::time::Instant::now() + backoff >= deadline;
             if out_of_time && not_ready {
-                return Err(DlqError::Unreachable(format!(
-                    "Pulsar at {} could not serve '{full}' within {}s ({text}); its storage (BookKeeper) may \
-                     still be starting, or be down: run again once `pulsar-admin brokers healthcheck` passes",
-                    self.url,
-                    self.timeout.as_secs_f32()
-                ))
-                .into());
+                return Err(Unreachable::no_answer(self.timeout)
+                    .at(format!("Pulsar at {}", self.url))
+                    .doing(format!("subscribing to '{full}'"))
+                    .why(text)
+                    .advice(
+                        "its storage (BookKeeper) may still be starting, or be down: run again once \
+                         `pulsar-admin brokers healthcheck` passes",
+                    )
+                    .into());
             }
             if out_of_time {
                 return Err(anyhow::anyhow!(

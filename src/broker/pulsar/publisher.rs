@@ -11,7 +11,7 @@ use pulsar::{ProducerOptions, TokioExecutor};
 use super::PulsarBroker;
 use crate::broker::{Delivery, Publisher};
 use crate::domain::replay::Outgoing;
-use crate::error::DlqError;
+use crate::error::Unreachable;
 
 pub(super) struct PulsarPublisher {
     producer: MultiTopicProducer<TokioExecutor>,
@@ -74,32 +74,33 @@ impl Publisher for PulsarPublisher {
         .await
         {
             Err(_) => {
-                return Err(DlqError::Unreachable(format!(
-                    "Pulsar at {url} took no message for '{topic}' within {}s (the producer is not connected)",
-                    timeout.as_secs_f32()
-                ))
-                .into())
+                return Err(Unreachable::no_answer(timeout)
+                    .at(format!("Pulsar at {url}"))
+                    .doing(format!("queueing a message for '{topic}'"))
+                    .why("the producer is not connected")
+                    .into())
             }
             Ok(Err(e)) if outcome_unknown(&e) => {
-                return Err(DlqError::Unreachable(format!(
-                    "Pulsar at {url} took no message for '{topic}' ({e})"
-                ))
-                .into())
+                return Err(Unreachable::lost()
+                    .at(format!("Pulsar at {url}"))
+                    .doing(format!("queueing a message for '{topic}'"))
+                    .why(e)
+                    .into())
             }
             Ok(Err(e)) => return Err(e).with_context(|| format!("queueing a message for '{topic}'")),
             Ok(Ok(queued)) => queued,
         };
         Ok(Box::pin(async move {
             match tokio::time::timeout(timeout, queued).await {
-                Err(_) => Err(DlqError::Unreachable(format!(
-                    "Pulsar at {url} sent no receipt for a message to '{topic}' within {}s",
-                    timeout.as_secs_f32()
-                ))
-                .into()),
-                Ok(Err(e)) if outcome_unknown(&e) => Err(DlqError::Unreachable(format!(
-                    "Pulsar at {url} sent no receipt for a message to '{topic}' ({e})"
-                ))
-                .into()),
+                Err(_) => Err(Unreachable::no_answer(timeout)
+                    .at(format!("Pulsar at {url}"))
+                    .doing(format!("waiting for the receipt of a message to '{topic}'"))
+                    .into()),
+                Ok(Err(e)) if outcome_unknown(&e) => Err(Unreachable::lost()
+                    .at(format!("Pulsar at {url}"))
+                    .doing(format!("waiting for the receipt of a message to '{topic}'"))
+                    .why(e)
+                    .into()),
                 Ok(Err(e)) => Err(anyhow::anyhow!("{topic}: {e}")),
                 Ok(Ok(_receipt)) => Ok(()),
             }

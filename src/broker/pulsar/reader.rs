@@ -18,7 +18,7 @@ use super::PulsarBroker;
 use crate::broker::{DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::decode::Served;
 use crate::domain::entry::{EntryId, Header, PulsarMessageId, Record};
-use crate::error::DlqError;
+use crate::error::{DlqError, Unreachable};
 
 /// A read ends once every partition's last unacknowledged message has been seen (the broker's
 /// cursor says which that is: `cursor.rs`). After a quiet spell this long with partitions still
@@ -42,7 +42,7 @@ impl PulsarBroker {
         let batch_index_ack = req.track && self.admin.batch_index_ack().await == Some(true);
         let mut consumer = self.subscribe(&full, req.start).await?;
         let last = match tokio::time::timeout(self.timeout, consumer.get_last_message_id()).await {
-            Err(_) => Err(self.unreachable("asking for the last message id timed out")),
+            Err(_) => Err(self.unreachable("asking for the last message id")),
             // Apache Pulsar answers an empty topic with (-1,-1); some brokers (pulsar-lite, the
             // stand-in used before) with this error.
             Ok(Err(e)) if e.to_string().contains("Topic has no messages") => Ok(Vec::new()),
@@ -332,11 +332,7 @@ impl PulsarReader {
                     m
                 }
                 Ok(Err(e @ pulsar::Error::Connection(_))) => {
-                    return Err(DlqError::Unreachable(format!(
-                        "lost the connection to Pulsar at {} while reading '{}' ({e})",
-                        self.url, self.full
-                    ))
-                    .into())
+                    return Err(self.lost(e))
                 }
                 Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
             };
@@ -422,19 +418,11 @@ impl PulsarReader {
                 self.outstanding.remove(&key);
             }
         }
-        let lost = |why: String| -> anyhow::Error {
-            DlqError::Unreachable(format!(
-                "lost the connection to Pulsar at {} while acknowledging {id} on '{}' ({why})",
-                self.url, self.full
-            ))
-            .into()
-        };
+        let doing = format!("acknowledging {id} on '{}'", self.full);
+        let at = format!("Pulsar at {}", self.url);
         match tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id)).await {
-            Err(_) => Err(lost(format!(
-                "no answer within {}s",
-                self.timeout.as_secs_f32()
-            ))),
-            Ok(Err(e)) => Err(lost(e.to_string())),
+            Err(_) => Err(Unreachable::no_answer(self.timeout).at(at).doing(doing).into()),
+            Ok(Err(e)) => Err(Unreachable::lost().at(at).doing(doing).why(e).into()),
             Ok(Ok(())) => Ok(()),
         }
     }
@@ -477,11 +465,11 @@ impl PulsarReader {
     }
 
     fn lost(&self, why: impl std::fmt::Display) -> anyhow::Error {
-        DlqError::Unreachable(format!(
-            "lost the connection to Pulsar at {} while reading '{}' ({why})",
-            self.url, self.full
-        ))
-        .into()
+        Unreachable::lost()
+            .at(format!("Pulsar at {}", self.url))
+            .doing(format!("reading '{}'", self.full))
+            .why(why)
+            .into()
     }
 
     /// Nothing arrived for `quiet_wait` while partitions are still to be read: `true` only once
@@ -516,7 +504,10 @@ impl PulsarReader {
         let asked = Instant::now();
         match tokio::time::timeout(left, self.client.lookup_topic(probe_topic)).await {
             Err(_) => {
-                return Err(self.lost(format!("no answer within {}s", self.timeout.as_secs_f32())))
+                return Err(Unreachable::no_answer(self.timeout)
+                    .at(format!("Pulsar at {}", self.url))
+                    .doing(format!("reading '{}'", self.full))
+                    .into())
             }
             Ok(Err(e)) => {
                 // Asked again soon, still taking whatever arrives meanwhile.

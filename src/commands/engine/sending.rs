@@ -10,12 +10,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::journal::Journal;
-use super::lost_words;
 use crate::broker::{self, BrokerUrl, ConnectConfig, Delivery, DlqReader, Publisher};
 use crate::domain::entry::EntryId;
 use crate::domain::replay::{Outgoing, ReplayOptions};
-use crate::error::DlqError;
-use crate::results::replay::{Plan, Planned, ReplayUi, Summary, TargetCount};
+use crate::error::{DlqError, Unreachable};
+use crate::results::replay::{Failure, Plan, Planned, ReplayUi, Skip, Summary, TargetCount};
 use crate::{cli, settings};
 
 /// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
@@ -103,7 +102,7 @@ pub(in crate::commands) fn add_to_plan(
 pub(in crate::commands) fn skip_in_plan(plan: &mut Plan, id: String, why: String) {
     plan.skipped += 1;
     if plan.skips.len() < LISTED {
-        plan.skips.push((id, why));
+        plan.skips.push(Skip { id, reason: why });
     }
 }
 
@@ -259,7 +258,10 @@ impl<'a> Run<'a> {
         }
         self.summary.skipped += 1;
         if self.summary.skips.len() < LISTED {
-            self.summary.skips.push((label, why));
+            self.summary.skips.push(Skip {
+                id: label,
+                reason: why,
+            });
         }
     }
 }
@@ -308,11 +310,9 @@ impl Run<'_> {
                 None => match tokio::time::timeout(self.timeout, delivery).await {
                     Ok(r) => r,
                     Err(_) => {
-                        return Err(DlqError::Unreachable(format!(
-                            "no delivery confirmed for {}s",
-                            self.timeout.as_secs_f32()
-                        ))
-                        .into())
+                        return Err(Unreachable::no_answer(self.timeout)
+                            .why("no delivery was confirmed")
+                            .into())
                     }
                 },
             };
@@ -398,7 +398,7 @@ impl Run<'_> {
         std::mem::forget(publisher);
         let s = &mut *self.summary;
         s.not_sent = planned.saturating_sub(s.sent + s.failed + s.unconfirmed + s.skipped);
-        s.lost = Some(lost_words(broker, doing, e));
+        s.lost = Some(Unreachable::of(e, broker.described(), doing));
         match self.journal.flush() {
             Ok(()) if self.journal.is_kept() => {
                 s.journal = Some(self.journal.path().to_path_buf());
@@ -423,7 +423,11 @@ impl Run<'_> {
         }
         self.summary.failed += 1;
         if self.summary.failures.len() < LISTED {
-            self.summary.failures.push((label, target.clone(), why));
+            self.summary.failures.push(Failure {
+                id: label,
+                target: target.clone(),
+                reason: why,
+            });
         }
         self.summary.targets.entry(target).or_default().failed += 1;
     }

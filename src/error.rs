@@ -21,7 +21,7 @@ pub(crate) enum DlqError {
     Usage(String),
     /// The broker could not be reached, or stopped answering, within the timeout.
     #[error("{0}")]
-    Unreachable(Unreachable),
+    Unreachable(Box<Unreachable>),
     #[error("topic '{topic}' does not exist on {broker}")]
     TopicNotFound { topic: String, broker: String },
     #[error("{0}")]
@@ -128,10 +128,12 @@ impl Unreachable {
     /// dlq was doing and which broker filled in where it could not know), else `err`'s own
     /// words as the reason. Never wrapped twice.
     pub(crate) fn of(err: &anyhow::Error, broker: impl fmt::Display, doing: &str) -> Self {
-        let found = err.chain().find_map(|c| match c.downcast_ref::<DlqError>() {
-            Some(DlqError::Unreachable(u)) => Some(u.clone()),
-            _ => None,
-        });
+        let found = err
+            .chain()
+            .find_map(|c| match c.downcast_ref::<DlqError>() {
+                Some(DlqError::Unreachable(u)) => Some((**u).clone()),
+                _ => None,
+            });
         let mut u = found.unwrap_or_else(|| Unreachable::lost().why(format!("{err:#}")));
         u.broker.get_or_insert_with(|| broker.to_string());
         u.doing.get_or_insert_with(|| doing.to_string());
@@ -165,13 +167,13 @@ impl fmt::Display for Unreachable {
 
 impl From<Unreachable> for DlqError {
     fn from(u: Unreachable) -> Self {
-        DlqError::Unreachable(u)
+        DlqError::Unreachable(Box::new(u))
     }
 }
 
 impl From<Unreachable> for anyhow::Error {
     fn from(u: Unreachable) -> Self {
-        DlqError::Unreachable(u).into()
+        DlqError::from(u).into()
     }
 }
 
@@ -243,7 +245,11 @@ mod tests {
             .at("Pulsar at pulsar://h:6650")
             .why("Connection error: closed")
             .into();
-        let told = Unreachable::of(&adapter.context("acknowledging"), "pulsar://h:6650", "purging 'a'");
+        let told = Unreachable::of(
+            &adapter.context("acknowledging"),
+            "pulsar://h:6650",
+            "purging 'a'",
+        );
         assert_eq!(
             told.to_string(),
             "lost the connection to Pulsar at pulsar://h:6650 while purging 'a' (Connection error: closed)"
@@ -262,6 +268,10 @@ mod tests {
             Unreachable::of(&other, "Kafka at k:9092", "sending").to_string(),
             "lost the connection to Kafka at k:9092 while sending (Broker: Unknown)"
         );
-        assert_eq!(exit_code(&other), exit::FAILURE, "only the kind decides exit 4");
+        assert_eq!(
+            exit_code(&other),
+            exit::FAILURE,
+            "only the kind decides exit 4"
+        );
     }
 }

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use crate::domain::decode::Served;
-use crate::domain::entry::{EntryId, Record};
+use crate::domain::entry::{EntryId, Partition, Record};
 use crate::domain::replay::Outgoing;
 use crate::error::DlqError;
 
@@ -214,8 +214,7 @@ pub(crate) trait DlqReader: Send {
 /// where it will stand, and what that means.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RewindPartition {
-    /// -1 on a non-partitioned Pulsar topic.
-    pub partition: i32,
+    pub partition: Partition,
     /// The current position as the broker names it; `None` when the broker does not say.
     pub current: Option<String>,
     /// The first message at or after the time; `None` when nothing is that recent.
@@ -241,7 +240,7 @@ pub(crate) enum RewindTarget {
     Since(Timestamp),
     /// Per partition, a saved position (`--restore-positions`) in the adapter's own notation
     /// (see `RewindPartition::saved`), or `None` where the consumer had none.
-    Positions(BTreeMap<i32, Option<String>>),
+    Positions(BTreeMap<Partition, Option<String>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

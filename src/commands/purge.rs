@@ -19,7 +19,7 @@ use super::engine::scan::{Scan, Step};
 use crate::archive::{ArchiveWriter, ArchivedEntry};
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
-use crate::domain::entry::{Entry, EntryId};
+use crate::domain::entry::{Entry, EntryId, Partition};
 use crate::domain::selection::Selection;
 use crate::error::{DlqError, Unreachable};
 pub(crate) use crate::results::purge::{PurgeHow, PurgePlan, PurgeSummary, PurgeUi};
@@ -88,7 +88,7 @@ impl PurgeSettings {
 struct Selector<'a> {
     selection: &'a Selection,
     before: Option<Timestamp>,
-    closed: BTreeMap<i32, bool>,
+    closed: BTreeMap<Partition, bool>,
     selected: u64,
 }
 
@@ -100,7 +100,7 @@ impl super::engine::scan::Filter for Selector<'_> {
 
 impl Selector<'_> {
     fn select(&mut self, e: &Entry) -> bool {
-        let part = e.record.id.partition().unwrap_or(-1);
+        let part = e.record.id.in_partition();
         if self.selection.limit.is_some_and(|l| self.selected >= l) {
             return false;
         }
@@ -171,19 +171,18 @@ pub(crate) async fn run_on(
             let entry = match step {
                 // By offset (Kafka): an unselected entry before a selected one breaks the prefix.
                 Step::Passed(id) => {
-                    if let Some(offset) = id.offset() {
-                        gap_at.entry(id.partition().unwrap_or(-1)).or_insert(offset);
+                    if let (Some(p), Some(offset)) = (id.partition(), id.offset()) {
+                        gap_at.entry(p).or_insert(offset);
                     }
                     continue;
                 }
                 Step::Selected(entry) => entry,
             };
             let id = entry.record.id;
-            let part = id.partition().unwrap_or(-1);
-            let offset = id.offset();
             plan.stats.add(&entry);
-            *plan.per_partition.entry(part).or_default() += 1;
-            if let Some(o) = offset {
+            *plan.per_partition.entry(id.in_partition()).or_default() += 1;
+            // By offset (Kafka): every partition is numbered.
+            if let (Some(part), Some(o)) = (id.partition(), id.offset()) {
                 let r = plan.ranges.entry(part).or_insert((o, o));
                 r.1 = o;
                 if let Some(&gap) = gap_at.get(&part) {
@@ -283,12 +282,11 @@ pub(crate) async fn run_on(
                 },
             };
             let id = entry.record.id;
-            let part = id.partition().unwrap_or(-1);
             if let Some(b) = backup.as_mut() {
                 b.write(&ArchivedEntry::of(&entry, &s.topic))?;
             }
-            summary.partitions.entry(part).or_default().0 += 1;
-            if let Some(offset) = id.offset() {
+            summary.partitions.entry(id.in_partition()).or_default().0 += 1;
+            if let (Some(part), Some(offset)) = (id.partition(), id.offset()) {
                 delete_before.insert(part, offset + 1);
             }
             scan.reader().track_pending(id);
@@ -347,8 +345,8 @@ pub(crate) async fn run_on(
             }
         };
         for id in held {
-            let part = id.partition().unwrap_or(-1);
-            if refused.contains_key(&part) {
+            // Deleting is by offset (Kafka): every partition is numbered.
+            if id.partition().is_some_and(|p| refused.contains_key(&p)) {
                 summary.failed += 1;
             } else {
                 batch.push(id);
@@ -421,8 +419,7 @@ async fn purge_batch(
     for id in batch.drain(..) {
         tracing::debug!(topic = %summary.topic, %id, status = %summary.how, "entry");
         summary.purged += 1;
-        let part = id.partition().unwrap_or(-1);
-        summary.partitions.entry(part).or_default().1 += 1;
+        summary.partitions.entry(id.in_partition()).or_default().1 += 1;
     }
     Ok(())
 }
@@ -509,7 +506,7 @@ mod tests {
         assert_eq!(b.committed("t.DLT", 0), None);
         assert_eq!(
             first.split_partitions(),
-            (vec![], vec![0, 1]),
+            (vec![], vec![Partition::Index(0), Partition::Index(1)]),
             "neither partition purged, though none was read"
         );
 
@@ -539,7 +536,10 @@ mod tests {
             .to_string()
             .contains("while deleting records"));
         assert_eq!(first.purged, 0);
-        assert_eq!(first.partitions, [(0, (3, 0)), (1, (3, 0))].into());
+        assert_eq!(
+            first.partitions,
+            [(Partition::Index(0), (3, 0)), (Partition::Index(1), (3, 0))].into()
+        );
         let err = first.outcome().unwrap_err();
         assert!(matches!(err, DlqError::Unreachable(_)), "exit 4");
         assert!(

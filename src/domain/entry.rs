@@ -56,6 +56,60 @@ impl Header {
 }
 
 /// Where a record sits in its DLQ topic.
+/// Which partition of a topic an entry is in, or the one stream of a topic that is not
+/// partitioned (Pulsar). Files and JSON write it as the partition index, -1 for "not
+/// partitioned" (Pulsar's own notation), and it sorts that way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "i32", into = "i32")]
+pub(crate) enum Partition {
+    NotPartitioned,
+    Index(i32),
+}
+
+impl From<i32> for Partition {
+    fn from(i: i32) -> Self {
+        if i < 0 {
+            Partition::NotPartitioned
+        } else {
+            Partition::Index(i)
+        }
+    }
+}
+
+impl From<Partition> for i32 {
+    fn from(p: Partition) -> i32 {
+        match p {
+            Partition::NotPartitioned => -1,
+            Partition::Index(i) => i,
+        }
+    }
+}
+
+impl From<Option<i32>> for Partition {
+    fn from(p: Option<i32>) -> Self {
+        p.map_or(Partition::NotPartitioned, Partition::from)
+    }
+}
+
+impl Partition {
+    /// The index, `None` for a topic that is not partitioned.
+    pub(crate) fn index(self) -> Option<i32> {
+        match self {
+            Partition::NotPartitioned => None,
+            Partition::Index(i) => Some(i),
+        }
+    }
+}
+
+impl fmt::Display for Partition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Partition::NotPartitioned => f.write_str("not partitioned"),
+            Partition::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum EntryId {
     Kafka { partition: i32, offset: i64 },
@@ -90,6 +144,11 @@ impl EntryId {
             EntryId::Kafka { partition, .. } => Some(*partition),
             EntryId::Pulsar(id) => (id.partition >= 0).then_some(id.partition),
         }
+    }
+
+    /// The partition the entry is in, or `NotPartitioned`.
+    pub(crate) fn in_partition(&self) -> Partition {
+        self.partition().into()
     }
 
     /// The entry's offset where the broker numbers a partition's entries one by one (Kafka):

@@ -13,6 +13,8 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::entry::Partition;
+
 /// The `format` field of every positions file this version writes and reads.
 pub(crate) const FORMAT: &str = "dlq-positions/1";
 
@@ -56,14 +58,14 @@ pub(crate) struct SavedPositions {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SavedPosition {
-    /// -1 for a non-partitioned Pulsar topic.
-    pub partition: i32,
+    /// Written as the index, -1 for a Pulsar topic that is not partitioned.
+    pub partition: Partition,
     pub position: Option<String>,
 }
 
 impl SavedPositions {
     /// Per partition, the saved position.
-    pub(crate) fn by_partition(&self) -> BTreeMap<i32, Option<String>> {
+    pub(crate) fn by_partition(&self) -> BTreeMap<Partition, Option<String>> {
         self.partitions
             .iter()
             .map(|p| (p.partition, p.position.clone()))
@@ -136,11 +138,11 @@ mod tests {
             saved_at: "2026-11-30T10:00:00Z".parse().unwrap(),
             partitions: vec![
                 SavedPosition {
-                    partition: 0,
+                    partition: Partition::Index(0),
                     position: Some("42".into()),
                 },
                 SavedPosition {
-                    partition: 1,
+                    partition: Partition::Index(1),
                     position: None,
                 },
             ],
@@ -154,7 +156,7 @@ mod tests {
         saved().write(&path).unwrap();
         let back = SavedPositions::load(&path, "orders", ConsumerKind::Group, "billing").unwrap();
         assert_eq!(back, saved());
-        assert_eq!(back.by_partition()[&1], None);
+        assert_eq!(back.by_partition()[&Partition::Index(1)], None);
         let e = SavedPositions::load(&path, "orders", ConsumerKind::Group, "shipping").unwrap_err();
         assert!(e.contains("not of group 'shipping'"), "{e}");
         assert!(

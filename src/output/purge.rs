@@ -1,6 +1,7 @@
 //! How `purge` looks: the plan and the prompt on stderr, the summary on stdout (one JSON
 //! document with `-o json`).
 
+use crate::domain::entry::Partition;
 use std::io::{self, Write};
 
 use jiff::Timestamp;
@@ -123,9 +124,9 @@ struct SummaryJson<'a> {
     lost: Option<String>,
     /// Stopped by Ctrl-C (exit 5).
     interrupted: bool,
-    /// Partitions (-1: unpartitioned) all of whose selected entries were purged, and the others.
-    partitions_purged: Vec<i32>,
-    partitions_not_purged: Vec<i32>,
+    /// Partitions (-1: not partitioned) all of whose selected entries were purged, and the others.
+    partitions_purged: Vec<Partition>,
+    partitions_not_purged: Vec<Partition>,
 }
 
 pub(crate) fn summary(format: OutputFormat, s: &PurgeSummary) -> io::Result<()> {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::sanitize;
 use super::OutputFormat;
+use crate::domain::entry::Partition;
 use crate::domain::positions::ConsumerKind;
 use crate::results::rewind::{Destination, RewindOutcome, RewindUi};
 
@@ -59,10 +60,9 @@ impl RewindUi for TerminalRewindUi {
         ]);
         for p in &o.plan.partitions {
             t.add_row([
-                if p.partition < 0 {
-                    "-".to_string()
-                } else {
-                    p.partition.to_string()
+                match p.partition {
+                    Partition::NotPartitioned => "-".to_string(),
+                    Partition::Index(i) => i.to_string(),
                 },
                 p.current.clone().unwrap_or_else(|| "not reported".into()),
                 p.new_position.clone(),
@@ -181,7 +181,7 @@ pub(crate) fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()>
             .partitions
             .iter()
             .map(|p| PartitionJson {
-                partition: (p.partition >= 0).then_some(p.partition),
+                partition: p.partition.index(),
                 current: p.current.as_deref(),
                 new_position: &p.new_position,
                 first_id: p.target.map(|t| t.to_string()),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::domain::entry::EntryId;
+use crate::domain::entry::{EntryId, Partition};
 use crate::domain::stats::Stats;
 use crate::error::{DlqError, Unreachable};
 use crate::results::Interruption;
@@ -16,8 +16,8 @@ pub(crate) struct PurgePlan {
     /// What the selection holds: how many, how big, how old, which error classes (the same
     /// tally `dlq stats` shows).
     pub stats: Stats,
-    /// Per partition (-1 when unpartitioned), the entries selected.
-    pub per_partition: BTreeMap<i32, u64>,
+    /// Per partition, the entries selected.
+    pub per_partition: BTreeMap<Partition, u64>,
     /// Kafka: per partition, the selected offsets (first, last).
     pub ranges: BTreeMap<i32, (i64, i64)>,
     /// Kafka: per partition, an unselected entry followed by a selected one.
@@ -28,7 +28,7 @@ pub(crate) struct PurgePlan {
     /// The operator consumer (Kafka: group; Pulsar: subscription).
     pub consumer: String,
     pub backup: Option<PathBuf>,
-    pub(crate) ends: BTreeMap<i32, EntryId>,
+    pub(crate) ends: BTreeMap<Partition, EntryId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,17 +49,17 @@ pub(crate) struct PurgeSummary {
     pub lost: Option<Unreachable>,
     /// Stopped by Ctrl-C (exit 5): entries not purged by then stay in the topic.
     pub interrupted: bool,
-    /// Per partition (-1 when unpartitioned), selected entries and how many of them were purged.
-    pub partitions: BTreeMap<i32, (u64, u64)>,
+    /// Per partition, selected entries and how many of them were purged.
+    pub partitions: BTreeMap<Partition, (u64, u64)>,
     /// Per partition, the entries the plan selected (the second pass may stop before it reads
     /// them all).
-    pub planned: BTreeMap<i32, u64>,
+    pub planned: BTreeMap<Partition, u64>,
 }
 
 impl PurgeSummary {
     /// The partitions all of whose selected entries were purged, and the others. A run cut
     /// short (interrupted, broker lost) did not read all it planned: what it planned counts.
-    pub(crate) fn split_partitions(&self) -> (Vec<i32>, Vec<i32>) {
+    pub(crate) fn split_partitions(&self) -> (Vec<Partition>, Vec<Partition>) {
         let mut counts = self.partitions.clone();
         if self.interrupted || self.lost.is_some() {
             for (p, planned) in &self.planned {
@@ -70,7 +70,7 @@ impl PurgeSummary {
         let (done, not): (Vec<_>, Vec<_>) = counts
             .iter()
             .partition(|(_, (selected, purged))| purged >= selected);
-        let keys = |v: Vec<(&i32, &(u64, u64))>| v.into_iter().map(|(p, _)| *p).collect();
+        let keys = |v: Vec<(&Partition, &(u64, u64))>| v.into_iter().map(|(p, _)| *p).collect();
         (keys(done), keys(not))
     }
 
@@ -78,11 +78,14 @@ impl PurgeSummary {
     pub(crate) fn outcome(&self) -> Result<(), DlqError> {
         if let Some(lost) = &self.lost {
             let (done, not) = self.split_partitions();
-            let names = |v: Vec<i32>| -> String {
+            let names = |v: Vec<Partition>| -> String {
                 if v.is_empty() {
                     return "none".into();
                 }
-                v.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+                v.iter()
+                    .map(Partition::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             // pulsar-rs asks for no acknowledgement receipts: the last acknowledgements sent
             // before the broker went away may never have arrived.
@@ -92,7 +95,7 @@ impl PurgeSummary {
             } else {
                 ""
             };
-            return Err(DlqError::Unreachable(lost.clone().settled(format!(
+            return Err(DlqError::from(lost.clone().settled(format!(
                 "{} of {} selected entries were purged{caveat} (partitions purged: {}; not or not \
                  completely purged: {}){}. Run the same command again once the broker is back: it purges \
                  what is still there",

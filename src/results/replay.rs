@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::domain::entry::EntryId;
+use crate::domain::entry::{EntryId, Partition};
 use crate::domain::replay::Outgoing;
 use crate::error::{DlqError, Unreachable};
 use crate::results::Interruption;
@@ -32,8 +32,8 @@ pub(crate) struct Plan {
     pub skips: Vec<Skip>,
     /// The first entries to send.
     pub first: Vec<Planned>,
-    /// Per partition (-1 when unpartitioned), the last entry read: pass 2 stops there.
-    pub(crate) ends: BTreeMap<i32, EntryId>,
+    /// Per partition, the last entry read: pass 2 stops there.
+    pub(crate) ends: BTreeMap<Partition, EntryId>,
     /// Targets the broker says do not exist.
     pub missing_targets: BTreeSet<String>,
     /// Entries an earlier run sent and had confirmed before the broker went away (the replay
@@ -101,7 +101,7 @@ impl Summary {
     /// failed, each with the words the error line shows.
     pub(crate) fn outcome(&self) -> Result<(), DlqError> {
         if let Some(lost) = &self.lost {
-            return Err(DlqError::Unreachable(lost.clone().settled(format!(
+            return Err(DlqError::from(lost.clone().settled(format!(
                 "{} sent and confirmed, {} sent without confirmation (they may arrive twice on a rerun), \
                  {} not sent. Run the same command again once the broker is back to continue{}",
                 thousands(self.sent),

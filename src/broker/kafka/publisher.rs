@@ -51,17 +51,19 @@ impl Publisher for KafkaPublisher {
                     return Ok(Box::pin(async move {
                         match delivery.await {
                             Ok(Ok(_)) => Ok(()),
-                            Ok(Err((e, _))) if outcome_unknown(&e) => {
-                                Err(Unreachable::lost()
-                                    .at(format!("Kafka at {bootstrap}"))
-                                    .doing(format!("waiting for the confirmation of a message to '{topic}'"))
-                                    .why(e)
-                                    .into())
-                            }
+                            Ok(Err((e, _))) if outcome_unknown(&e) => Err(Unreachable::lost()
+                                .at(format!("Kafka at {bootstrap}"))
+                                .doing(format!(
+                                    "waiting for the confirmation of a message to '{topic}'"
+                                ))
+                                .why(e)
+                                .into()),
                             Ok(Err((e, _))) => Err(anyhow::anyhow!("{topic}: {e}")),
                             Err(_) => Err(Unreachable::lost()
                                 .at(format!("Kafka at {bootstrap}"))
-                                .doing(format!("waiting for the confirmation of a message to '{topic}'"))
+                                .doing(format!(
+                                    "waiting for the confirmation of a message to '{topic}'"
+                                ))
                                 .why("the producer went away before a delivery report")
                                 .into()),
                         }

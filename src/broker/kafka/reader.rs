@@ -193,7 +193,10 @@ impl KafkaReader {
                     if last_progress.elapsed() > self.timeout {
                         return Err(Unreachable::no_answer(self.timeout)
                             .at(format!("Kafka at {}", self.bootstrap))
-                            .doing(format!("reading partitions {:?} of '{}'", self.open, self.topic))
+                            .doing(format!(
+                                "reading partitions {:?} of '{}'",
+                                self.open, self.topic
+                            ))
                             .why("they hold records, and nothing came")
                             .advice("a slow broker may need a longer --timeout")
                             .into());

@@ -14,7 +14,7 @@ use super::client::*;
 use super::group;
 use super::KafkaBroker;
 use crate::broker::{RewindPartition, RewindPlan, RewindTarget};
-use crate::domain::entry::EntryId;
+use crate::domain::entry::{EntryId, Partition};
 use crate::domain::rewind::exact_start;
 use crate::error::{DlqError, Unreachable};
 
@@ -79,7 +79,8 @@ impl KafkaBroker {
                 consumer.offsets_for_times(query, self.timeout).ok()
             }
             RewindTarget::Positions(saved) => {
-                if let Some(p) = saved.keys().find(|p| !partitions.contains(p)) {
+                let known = |p: &&Partition| p.index().is_some_and(|i| partitions.contains(&i));
+                if let Some(p) = saved.keys().find(|p| !known(p)) {
                     anyhow::bail!(
                         "the positions file names partition {p}, which '{topic}' does not have (it has {})",
                         partitions.len()
@@ -109,7 +110,7 @@ impl KafkaBroker {
                         });
                     exact_start(*since, low, high, hint, |o| probe.ts_from(p, o))?
                 }
-                RewindTarget::Positions(saved) => match saved.get(&p) {
+                RewindTarget::Positions(saved) => match saved.get(&Partition::Index(p)) {
                     Some(Some(offset)) => offset.parse::<i64>().map_err(|_| {
                         DlqError::Usage(format!(
                             "the positions file gives '{offset}' for partition {p}; a Kafka position is an offset"
@@ -129,7 +130,7 @@ impl KafkaBroker {
                 None
             };
             rows.push(RewindPartition {
-                partition: p,
+                partition: Partition::Index(p),
                 current: Some(match committed.get(&p) {
                     Some(c) => format!("offset {c}"),
                     None => "none committed".into(),
@@ -196,9 +197,9 @@ impl KafkaBroker {
         let mut tpl = TopicPartitionList::new();
         let mut moves = BTreeMap::new();
         for row in &plan.partitions {
-            if let Some(o) = offset_of(row)? {
-                tpl.add_partition_offset(topic, row.partition, Offset::Offset(o))?;
-                moves.insert(row.partition, o);
+            if let (Some(o), Some(p)) = (offset_of(row)?, row.partition.index()) {
+                tpl.add_partition_offset(topic, p, Offset::Offset(o))?;
+                moves.insert(p, o);
             }
         }
         fail::fail_point!("rewind-before-commit");
@@ -217,7 +218,7 @@ impl KafkaBroker {
             },
         )?;
         // Read back what the broker now holds.
-        let partitions: Vec<i32> = plan.partitions.iter().map(|r| r.partition).collect();
+        let partitions: Vec<i32> = moves.keys().copied().collect();
         let now = self.committed(&consumer, topic, &partitions)?;
         for (partition, offset) in &moves {
             if now.get(partition) != Some(offset) {

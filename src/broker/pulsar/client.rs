@@ -14,6 +14,7 @@ use pulsar::{
 use super::admin::{self, Admin};
 use super::PulsarBroker;
 use crate::broker::{PulsarSecurity, StartAt};
+use crate::domain::entry::Partition;
 use crate::error::{DlqError, Unreachable};
 
 /// An authentication provider that keeps its last failure, so that dlq can name it: pulsar-rs
@@ -341,15 +342,18 @@ impl PulsarBroker {
         )
     }
 
-    /// The partition topics of `full` (`…-partition-N` with their index), or `full` itself with
-    /// index -1 when it is not partitioned.
-    pub(super) async fn partition_topics(&self, full: &str) -> anyhow::Result<Vec<(i32, String)>> {
+    /// The partition topics of `full` (`…-partition-N` with their index), or `full` itself when
+    /// it is not partitioned.
+    pub(super) async fn partition_topics(
+        &self,
+        full: &str,
+    ) -> anyhow::Result<Vec<(Partition, String)>> {
         let n = self.admin.partitions(full).await?;
         Ok(if n == 0 {
-            vec![(-1, full.to_string())]
+            vec![(Partition::NotPartitioned, full.to_string())]
         } else {
             (0..n as i32)
-                .map(|i| (i, format!("{full}-partition-{i}")))
+                .map(|i| (Partition::Index(i), format!("{full}-partition-{i}")))
                 .collect()
         })
     }

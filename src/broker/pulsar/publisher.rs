@@ -87,7 +87,9 @@ impl Publisher for PulsarPublisher {
                     .why(e)
                     .into())
             }
-            Ok(Err(e)) => return Err(e).with_context(|| format!("queueing a message for '{topic}'")),
+            Ok(Err(e)) => {
+                return Err(e).with_context(|| format!("queueing a message for '{topic}'"))
+            }
             Ok(Ok(queued)) => queued,
         };
         Ok(Box::pin(async move {

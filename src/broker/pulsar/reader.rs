@@ -331,9 +331,7 @@ impl PulsarReader {
                     (self.quiet_wait, self.responsive_since) = (IDLE_END, None);
                     m
                 }
-                Ok(Err(e @ pulsar::Error::Connection(_))) => {
-                    return Err(self.lost(e))
-                }
+                Ok(Err(e @ pulsar::Error::Connection(_))) => return Err(self.lost(e)),
                 Ok(Err(e)) => return Err(e).context("receiving from the subscription"),
             };
             let part = partition_index(&next);
@@ -421,7 +419,10 @@ impl PulsarReader {
         let doing = format!("acknowledging {id} on '{}'", self.full);
         let at = format!("Pulsar at {}", self.url);
         match tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id)).await {
-            Err(_) => Err(Unreachable::no_answer(self.timeout).at(at).doing(doing).into()),
+            Err(_) => Err(Unreachable::no_answer(self.timeout)
+                .at(at)
+                .doing(doing)
+                .into()),
             Ok(Err(e)) => Err(Unreachable::lost().at(at).doing(doing).why(e).into()),
             Ok(Ok(())) => Ok(()),
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::PulsarBroker;
 use crate::broker::{DlqReader, RewindPartition, RewindPlan, RewindTarget, ScanRequest, StartAt};
-use crate::domain::entry::{EntryId, PulsarMessageId};
+use crate::domain::entry::{EntryId, Partition, PulsarMessageId};
 use crate::error::DlqError;
 
 impl PulsarBroker {
@@ -18,14 +18,14 @@ impl PulsarBroker {
         self.check_exists(&full).await?;
         let partitions = self.partition_topics(&full).await?;
         if let RewindTarget::Positions(saved) = target {
-            let known: Vec<i32> = partitions.iter().map(|(i, _)| *i).collect();
+            let known: Vec<Partition> = partitions.iter().map(|(i, _)| *i).collect();
             if let Some(p) = saved.keys().find(|p| !known.contains(p)) {
                 anyhow::bail!(
                     "the positions file names partition {p}, which '{full}' does not have"
                 );
             }
         }
-        let mut rows: BTreeMap<i32, RewindPartition> = BTreeMap::new();
+        let mut rows: BTreeMap<Partition, RewindPartition> = BTreeMap::new();
         for (i, partition_topic) in &partitions {
             let mark = self
                 .admin
@@ -65,17 +65,19 @@ impl PulsarBroker {
         let read: anyhow::Result<()> = async {
             while let Some(r) = reader.next().await? {
                 let EntryId::Pulsar(id) = r.id else { continue };
-                let Some(row) = rows.get_mut(&id.partition) else {
+                let Some(row) = rows.get_mut(&Partition::from(id.partition)) else {
                     continue;
                 };
                 if row.target.is_none() {
                     let starts_here = match target {
                         RewindTarget::Since(since) => r.timestamp.is_some_and(|t| t >= *since),
-                        RewindTarget::Positions(saved) => match saved.get(&id.partition) {
-                            Some(Some(pos)) => after_mark(id, pos)?,
-                            // Nothing saved for it: this partition stays where it is.
-                            _ => false,
-                        },
+                        RewindTarget::Positions(saved) => {
+                            match saved.get(&Partition::from(id.partition)) {
+                                Some(Some(pos)) => after_mark(id, pos)?,
+                                // Nothing saved for it: this partition stays where it is.
+                                _ => false,
+                            }
+                        }
                     };
                     if starts_here {
                         row.target = Some(r.id);
@@ -133,7 +135,7 @@ impl PulsarBroker {
                 held.join(", ")
             );
         }
-        let partitions: BTreeMap<i32, String> =
+        let partitions: BTreeMap<Partition, String> =
             self.partition_topics(&full).await?.into_iter().collect();
         // Partition by partition: the admin API refuses a reset by message id on a partitioned
         // topic as a whole.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::broker::{Broker, DlqReader, ScanNotes, ScanRequest, StartAt};
 use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::{Entry, EntryId};
+use crate::domain::entry::{Entry, EntryId, Partition};
 use crate::domain::selection::Selection;
 
 /// A fail point after each record read (the `failpoints` feature; nothing without it): with
@@ -73,18 +73,14 @@ pub(crate) enum Step {
 pub(crate) struct Scan {
     reader: Box<dyn DlqReader>,
     header_map: HeaderMap,
-    /// Second pass: per partition (-1 when unpartitioned), the last record the first pass read.
-    bound: Option<BTreeMap<i32, EntryId>>,
+    /// Second pass: per partition, the last record the first pass read.
+    bound: Option<BTreeMap<Partition, EntryId>>,
     /// Per partition, the last record read: where a second pass over the same topic stops.
-    pub ends: BTreeMap<i32, EntryId>,
+    pub ends: BTreeMap<Partition, EntryId>,
     /// Records read from the broker.
     pub read: u64,
     /// Second pass: records past the first pass's end, left alone.
     pub beyond: u64,
-}
-
-fn partition_of(id: &EntryId) -> i32 {
-    id.partition().unwrap_or(-1)
 }
 
 /// What to read of `topic` for `selection`: only its partitions, from its `--since` on (the
@@ -121,7 +117,7 @@ impl Scan {
     }
 
     /// A second pass: never beyond where the first one (`ends`) stopped.
-    pub(crate) fn bounded_by(mut self, ends: &BTreeMap<i32, EntryId>) -> Scan {
+    pub(crate) fn bounded_by(mut self, ends: &BTreeMap<Partition, EntryId>) -> Scan {
         self.bound = Some(ends.clone());
         self
     }
@@ -138,11 +134,11 @@ impl Scan {
             self.read += 1;
             read_hook();
             let id = record.id;
-            self.ends.insert(partition_of(&id), id);
+            self.ends.insert(id.in_partition(), id);
             let beyond = self
                 .bound
                 .as_ref()
-                .is_some_and(|b| b.get(&partition_of(&id)).is_none_or(|end| id.is_after(end)));
+                .is_some_and(|b| b.get(&id.in_partition()).is_none_or(|end| id.is_after(end)));
             if beyond {
                 self.beyond += 1;
                 self.reader.track_unhandled(id);

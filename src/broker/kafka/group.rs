@@ -28,13 +28,46 @@ pub(crate) struct GroupDescription {
     pub members: usize,
 }
 
+/// Why a group could not be described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DescribeFailure {
+    /// No answer, or the connection failed: the broker went away, which says nothing of what it
+    /// supports.
+    NoAnswer(String),
+    /// The broker answered, with an error or with something else than a description.
+    Refused(String),
+}
+
+impl std::fmt::Display for DescribeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DescribeFailure::NoAnswer(w) | DescribeFailure::Refused(w) => f.write_str(w),
+        }
+    }
+}
+
+/// librdkafka's codes for "no answer": a timeout, a broken connection, no broker up.
+fn is_no_answer(code: sys::rd_kafka_resp_err_t) -> bool {
+    use sys::rd_kafka_resp_err_t::*;
+    matches!(
+        code,
+        RD_KAFKA_RESP_ERR__TIMED_OUT
+            | RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE
+            | RD_KAFKA_RESP_ERR__TRANSPORT
+            | RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
+            | RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT
+            | RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION
+    )
+}
+
 /// Describes `group`; `Ok(None)` when the broker knows no such group.
 pub(crate) fn describe<C: ClientContext>(
     client: &Client<C>,
     group: &str,
     timeout: Duration,
-) -> Result<Option<GroupDescription>, String> {
-    let name = CString::new(group).map_err(|_| "a group name with a NUL byte".to_string())?;
+) -> Result<Option<GroupDescription>, DescribeFailure> {
+    let name = CString::new(group)
+        .map_err(|_| DescribeFailure::Refused("a group name with a NUL byte".to_string()))?;
     let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
     // SAFETY: `client.native_ptr()` is a live rd_kafka_t for the whole call (we hold `client`).
     // Every object created here is destroyed exactly once below, on every path; the strings
@@ -66,21 +99,34 @@ pub(crate) fn describe<C: ClientContext>(
 /// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
 unsafe fn read_event(
     event: *mut sys::rd_kafka_event_t,
-) -> Result<Option<GroupDescription>, String> {
+) -> Result<Option<GroupDescription>, DescribeFailure> {
+    use DescribeFailure::{NoAnswer, Refused};
     if event.is_null() {
-        return Err("no answer to DescribeConsumerGroups in time".into());
+        return Err(NoAnswer(
+            "no answer to DescribeConsumerGroups in time".into(),
+        ));
     }
-    if sys::rd_kafka_event_error(event) != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-        return Err(text(sys::rd_kafka_event_error_string(event)));
+    let code = sys::rd_kafka_event_error(event);
+    if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        let words = text(sys::rd_kafka_event_error_string(event));
+        return Err(if is_no_answer(code) {
+            NoAnswer(words)
+        } else {
+            Refused(words)
+        });
     }
     let result = sys::rd_kafka_event_DescribeConsumerGroups_result(event);
     if result.is_null() {
-        return Err("DescribeConsumerGroups answered with another kind of event".into());
+        return Err(Refused(
+            "DescribeConsumerGroups answered with another kind of event".into(),
+        ));
     }
     let mut n = 0usize;
     let groups = sys::rd_kafka_DescribeConsumerGroups_result_groups(result, &mut n);
     if groups.is_null() || n == 0 {
-        return Err("DescribeConsumerGroups answered with no group".into());
+        return Err(Refused(
+            "DescribeConsumerGroups answered with no group".into(),
+        ));
     }
     let g = *groups;
     let err = sys::rd_kafka_ConsumerGroupDescription_error(g);
@@ -89,7 +135,12 @@ unsafe fn read_event(
         if code == sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND {
             return Ok(None);
         }
-        return Err(text(sys::rd_kafka_error_string(err)));
+        let words = text(sys::rd_kafka_error_string(err));
+        return Err(if is_no_answer(code) {
+            NoAnswer(words)
+        } else {
+            Refused(words)
+        });
     }
     let state = text(sys::rd_kafka_consumer_group_state_name(
         sys::rd_kafka_ConsumerGroupDescription_state(g),

@@ -24,11 +24,7 @@ impl KafkaBroker {
     /// group.rs). A broker that describes neither leaves it `Unknown`.
     pub(super) fn membership(&self, consumer: &KConsumer, group: &str) -> Membership {
         match group::describe(consumer.client(), group, self.timeout) {
-            Err(e)
-                if ["Timed out", "no answer", "Transport", "brokers are down", "Broker transport"]
-                    .iter()
-                    .any(|t| e.contains(t)) =>
-            {
+            Err(e @ group::DescribeFailure::NoAnswer(_)) => {
                 Membership::Lost(
                     Unreachable::lost()
                         .at(format!("Kafka at {}", self.bootstrap))

@@ -30,7 +30,7 @@ export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR
 say "cargo test (unit tests and the contract suite on memory, Kafka and Pulsar, then the CLI against both brokers)"
 # failpoints: the fault tests (tests/cli/faults.rs) pause dlq at chosen steps; without the
 # feature the fail points are compiled out, as in a release build.
-# --include-ignored: the contract suite's Kafka and Pulsar halves (src/commands/contract.rs) are
+# --include-ignored: the contract suite's Kafka and Pulsar halves (src/commands/testing/contract.rs) are
 # ignored in a bare `cargo test`, which has no brokers; here they run.
 cargo test --workspace --features failpoints -- --skip faults:: --include-ignored
 # The fault tests on their own, one at a time: each runs a broker of its own and times how long

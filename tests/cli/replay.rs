@@ -243,7 +243,7 @@ fn kafka_replay_refuses_likely_loops_until_max_replays_allows() {
 }
 
 /// A dry run shows what it would send and sends and marks nothing, on either broker (one test
-/// for both: the contract suite, src/commands/contract.rs, checks the same on the in-memory
+/// for both: the contract suite, src/commands/testing/contract.rs, checks the same on the in-memory
 /// broker too).
 #[test]
 fn a_dry_run_sends_nothing_and_marks_nothing_on_either_broker() {

@@ -194,7 +194,10 @@ fn header_value(
     let allowed = context || showing.redactor.allows(name);
     match as_text(value) {
         _ if showing.reveal => bytes_or_text(value),
-        _ if showing.redactor.is_sensitive_name(name) || !allowed => {
+        t if !allowed
+            || showing.redactor.is_sensitive_name(name)
+            || t.is_some_and(|t| showing.redactor.is_secret(name, t)) =>
+        {
             masked.add(&path);
             Data::Text(MASK.to_string())
         }

@@ -1,11 +1,16 @@
 //! Redaction: what `dlq` masks before anything reaches a terminal or a script.
 //!
-//! Two rules. A JSON field or header whose *name* looks sensitive is masked whole, at any depth.
-//! A *value* that looks like a secret or personal data (a private-key PEM block, HTTP Basic,
-//! Digest or Bearer credentials, a password in a URL, `password=…`-style assignments, a
-//! Luhn-valid card number, a mod-97-valid IBAN, an email address, a JWT, a cloud access key) is
-//! masked wherever it appears: JSON strings, text payloads, keys, header values, error messages
-//! and stack traces. Text that is itself a JSON object or array (a JSON document a producer
+//! Two rules. A JSON field or header whose *name* looks sensitive is masked whole, at any depth
+//! (a name with a weak secret word, `AccountKey`, `session`, only when its value looks like a
+//! credential). A *value* that looks like a secret or personal data is masked wherever it
+//! appears: JSON strings, text payloads, keys, header values, error messages and stack traces.
+//! Values are found by list (a private-key PEM block, HTTP Basic, Digest or Bearer credentials,
+//! a password in a URL, known providers' token forms) and by shape (`shape.rs`): any
+//! `name=value` / `name: value` / `;name=value;` whose name has a secret word part, random-looking
+//! base64 and hex tokens, and checked personal data (Luhn-valid cards, mod-97-valid IBANs, US
+//! SSNs in issued ranges, UK National Insurance numbers, international phone numbers, e-mail
+//! addresses). Each mask names its detector: `[REDACTED:ssn]`. docs/REDACTION.md says what each
+//! catches and keeps, with the rates measured by `corpus.rs`. Text that is itself a JSON object or array (a JSON document a producer
 //! serialised into a string field, or a header) is parsed and redacted as JSON at any depth, then
 //! shown as the string it was. Every mask records the path it was applied at, so the output can
 //! list what was hidden.
@@ -15,6 +20,10 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 use serde_json::Value;
+
+#[cfg(test)]
+pub(crate) mod corpus;
+mod shape;
 
 pub(crate) const MASK: &str = "[REDACTED]";
 
@@ -118,7 +127,9 @@ const SENSITIVE_PAIRS: &[(&str, &str)] = &[
 /// Does this JSON field or header name look sensitive?
 pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let w = words(name);
-    if w.iter().any(|w| SENSITIVE_WORDS.contains(&w.as_str())) {
+    if w.iter().any(|w| {
+        SENSITIVE_WORDS.contains(&w.as_str()) || shape::SECRET_WORDS.contains(&w.as_str())
+    }) {
         return true;
     }
     // "date of birth": skip filler words when pairing.
@@ -140,8 +151,20 @@ struct Pattern {
     keeps_context: bool,
 }
 
-/// Names whose `NAME=value` / `NAME: value` assignments in free text are secrets.
-const ASSIGNED: &str = r"password|passwd|pwd|passphrase|secret|client[_-]?secret|secret[_-]?key|api[_-]?key|apikey|access[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|private[_-]?key|credentials?";
+/// `name=value`, `name: value`, `"name": "value"`, `;name=value;` in free text (connection
+/// strings, URL queries, `.properties`, YAML, env dumps, stack traces); whether the value is a
+/// secret is decided by the name's words (`assignments`). An authorization scheme before the
+/// value is part of it (`Authorization: Token abc`).
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?P<prefix>(?P<name>\b[A-Za-z_][\w.\-]*)["']?\s*[=:]\s*)(?P<secret>"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*'|(?i:basic|bearer|token|digest|negotiate|apikey|key)[ \t]+[^\s"',;&)}\]]+|[^\s"',;&)}\]]+)"#,
+    )
+    .expect("assignment pattern")
+});
+
+/// Candidate tokens for the entropy rule: runs of base64/base64url characters.
+static TOKEN_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_\-]{20,}={0,2}").expect("token run"));
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |kind, re: &str| Pattern {
@@ -177,14 +200,6 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             r#"(?i)\bdigest\s+[a-z]+=(?:"[^"]*"|[^\s,]+)(?:\s*,\s*[a-z\-]+=(?:"[^"]*"|[^\s,]+))*"#,
         ),
         p("bearer-token", r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{8,}=*"),
-        // `password=…`, `db_password=…`, `secret: "…"`, `"api_key": "…"` in text and stack
-        // traces (the name may carry a prefix: `db_`, `spring.datasource.`).
-        keep(
-            "assignment",
-            &format!(
-                r#"(?i)(?P<prefix>\b[\w.\-]*?(?:{ASSIGNED})["']?\s*[=:]\s*)(?P<secret>"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*'|[^\s"',;&)}}\]]+)"#
-            ),
-        ),
         p(
             "jwt",
             r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
@@ -195,7 +210,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
         p("github-token", r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
-        p("slack-token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
+        p("github-token", r"\bgithub_pat_[A-Za-z0-9_]{22,}"),
+        p("slack-token", r"\bxox[a-z]-[A-Za-z0-9-]{10,}\b"),
+        p("stripe-key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"),
+        p("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+        p("vault-token", r"\bhv[sbr]\.[A-Za-z0-9_\-]{20,}"),
+        p("gitlab-token", r"\bglpat-[A-Za-z0-9_\-]{20,}"),
+        p("sendgrid-key", r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),
+        p("pypi-token", r"\bpypi-[A-Za-z0-9_\-]{50,}"),
+        p("api-key", r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}"),
         p(
             "email",
             r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b",
@@ -210,6 +233,20 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 r"|[2-6]\d{3} \d{4} \d{4} \d{4}(?: \d{3})?|[2-6]\d{3}-\d{4}-\d{4}-\d{4}(?:-\d{3})?",
                 r"|3\d{3} \d{6} \d{5}|3\d{3}-\d{6}-\d{5})\b",
             ),
+        ),
+        // US social security numbers in the ranges the SSA issues (checked below).
+        p("ssn", r"\b\d{3}-\d{2}-\d{4}\b"),
+        // UK National Insurance numbers, with the prefixes HMRC allocates (checked below).
+        p(
+            "uk-nino",
+            r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+        ),
+        // Phone numbers in international form: `+`, a country code, 8 to 15 digits in all
+        // (checked below), grouped by spaces, dashes or a bracketed area code. Not after a
+        // letter or digit (`1e+10`).
+        p(
+            "phone",
+            r"\B\+[1-9]\d{0,3}(?:[ \-]?(?:\(\d{1,4}\)|\d{1,4})){1,6}\b",
         ),
         // IBANs, mod-97 checked below: a country code, two check digits, then 11 to 30
         // letters and digits, compact or in groups of four.
@@ -338,6 +375,12 @@ impl Redactor {
         is_sensitive_name(name) || (!self.fields.is_empty() && self.fields.contains(&words(name)))
     }
 
+    /// Is a header or field with this name and text value a secret: a sensitive name, or a weak
+    /// secret word (`AccountKey`) with a value that looks like a credential?
+    pub(crate) fn is_secret(&self, name: &str, value: &str) -> bool {
+        self.is_sensitive_name(name) || is_secret(name, value)
+    }
+
     /// Masks sensitive-looking values inside free text. Records `path` when anything was masked.
     ///
     /// Passes repeat until one changes nothing: a mask can give a neighbour the word boundary
@@ -431,7 +474,9 @@ impl Redactor {
                     // Allow-list mode: a field not named is masked; an object or array not
                     // named is entered, so the names inside it can still be shown.
                     let not_allowed = allow_listing && !named && scalar;
-                    if (self.is_sensitive_name(k) || not_allowed) && !v.is_null() {
+                    let weak_secret = shape::is_weak_secret_name(k)
+                        && v.as_str().is_some_and(shape::looks_like_credential);
+                    if (self.is_sensitive_name(k) || weak_secret || not_allowed) && !v.is_null() {
                         if v.as_str() != Some(MASK) {
                             *v = Value::String(MASK.to_string());
                         }
@@ -490,6 +535,9 @@ fn builtin_pass<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, s
                 "card-number" => luhn_valid(m),
                 "iban" => iban_valid(m),
                 "basic-credentials" => basic_credentials(m),
+                "ssn" => shape::ssn_valid(m),
+                "uk-nino" => shape::nino_valid(m),
+                "phone" => shape::phone_valid(m),
                 _ => true,
             };
             if !checked {
@@ -518,7 +566,110 @@ fn builtin_pass<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, s
             masked.add(path);
         }
     }
+    if let Cow::Owned(a) = assignments(&out) {
+        out = Cow::Owned(a);
+        masked.add(path);
+    }
+    if let Cow::Owned(r) = random_tokens(&out, path) {
+        out = Cow::Owned(r);
+        masked.add(path);
+    }
     out
+}
+
+/// Is a field, header or assignment with this name and value a secret: a sensitive name, or a
+/// weak secret word with a value that looks like a credential?
+fn is_secret(name: &str, value: &str) -> bool {
+    // A number under a plural (`max_tokens: 100`, `secrets=3`) is a count.
+    let count = !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && words(name)
+            .last()
+            .is_some_and(|w| matches!(w.as_str(), "tokens" | "secrets" | "keys" | "passwords"));
+    !count
+        && (is_sensitive_name(name)
+            || (shape::is_weak_secret_name(name) && shape::looks_like_credential(value)))
+}
+
+/// Masks the values of secret-named assignments in `text`, keeping the names. A name that is no
+/// secret's does not hide what its value holds: the search goes on inside the value
+/// (`url=jdbc:…?password=…`).
+fn assignments(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let (mut copied, mut at) = (0, 0);
+    while let Some(c) = ASSIGNMENT.captures_at(text, at) {
+        let (prefix, secret) = (&c["prefix"], c.name("secret").expect("secret group"));
+        let value = secret.as_str().trim_matches(['"', '\'']);
+        if !value.starts_with("[REDACTED") && is_secret(&c["name"], value) {
+            let quote = if secret.as_str().starts_with('"') { "\"" } else { "" };
+            out.push_str(&text[copied..secret.start()]);
+            out.push_str(&format!("{quote}[REDACTED:assignment]{quote}"));
+            copied = secret.end();
+            at = secret.end();
+        } else {
+            let m = c.get(0).expect("match");
+            at = m.start() + prefix.len().max(1);
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The last component of a path (`payload.items[2].commitSha` → `commitSha`): the name a value
+/// was found under.
+fn label_of(path: &str) -> &str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}
+
+/// The two words just before `at` in `text`, on its line, joined by `_` (`commit 9fce…`,
+/// `"traceId": "4bf9…"`, `etag: W/"…"`).
+fn words_before(text: &str, at: usize) -> String {
+    // A window, not the whole line: every token looks back, and a long line must not make
+    // that quadratic.
+    let mut from = at.saturating_sub(64);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let head = &text[from..at];
+    let line = head.rfind('\n').map_or(head, |i| &head[i + 1..]);
+    let mut last: Vec<&str> = line
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .collect();
+    last.reverse();
+    last.join("_")
+}
+
+/// Masks random-looking base64/base64url and hex tokens (`shape::random_spans`), except under a
+/// label that keeps hashes, ids and trace context (the path's, or the word before the token).
+fn random_tokens<'a>(text: &'a str, path: &str) -> Cow<'a, str> {
+    if shape::label_keeps(label_of(path)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    for run in TOKEN_RUN.find_iter(text) {
+        let spans = shape::random_spans(run.as_str());
+        if spans.is_empty() || shape::label_keeps(&words_before(text, run.start())) {
+            continue;
+        }
+        for (s, e) in spans {
+            let (s, e) = (run.start() + s, run.start() + e);
+            out.push_str(&text[copied..s]);
+            out.push_str("[REDACTED:high-entropy]");
+            copied = e;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

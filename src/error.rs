@@ -143,14 +143,18 @@ impl Unreachable {
 
 impl fmt::Display for Unreachable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // "cannot reach" before a connection, "lost the connection" after it: the words
+        // operators search logs for.
         let broker = self.broker.as_deref().unwrap_or("the broker");
         match self.loss {
             Loss::CannotReach(t) => write!(f, "cannot reach {broker} within {}s", t.as_secs_f32())?,
-            Loss::Lost => write!(f, "lost the connection to {broker}")?,
-            Loss::NoAnswer(t) => write!(f, "{broker} did not answer within {}s", t.as_secs_f32())?,
+            Loss::Lost | Loss::NoAnswer(_) => write!(f, "lost the connection to {broker}")?,
         }
         if let Some(doing) = &self.doing {
             write!(f, " while {doing}")?;
+        }
+        if let Loss::NoAnswer(t) = self.loss {
+            write!(f, ": no answer within {}s", t.as_secs_f32())?;
         }
         if let Some(why) = &self.why {
             write!(f, " ({why})")?;
@@ -261,7 +265,8 @@ mod tests {
         let told = Unreachable::of(&knew, "kafka://k:9092", "purging 'a'").settled("2 of 3 purged");
         assert_eq!(
             told.to_string(),
-            "Kafka at k:9092 did not answer within 3s while deleting records; 2 of 3 purged"
+            "lost the connection to Kafka at k:9092 while deleting records: no answer within 3s; \
+             2 of 3 purged"
         );
         let other = anyhow::anyhow!("Broker: Unknown");
         assert_eq!(

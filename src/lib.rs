@@ -17,6 +17,8 @@ mod domain;
 mod error;
 mod output;
 mod paths;
+#[cfg(test)]
+mod redaction_corpus;
 mod registry;
 mod results;
 mod secret;

@@ -31,6 +31,13 @@ SECRETS = [
     ("jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrIn0.leakjwt008sig", "leakjwt008"),
     ("aws", "AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
     ("api-key", "api_key=leakapikey010", "leakapikey010"),
+    # Caught by shape, not by a list (issue #31): a key name no list holds, a number in free text,
+    # two providers' keys whose prefixes no list holds, a phone number in a note.
+    ("azure", "DefaultEndpointsProtocol=https;AccountName=leakacct;AccountKey=Lk9vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core.windows.net", "Lk9vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50u"),
+    ("ssn", "customer SSN 536-22-8410 on file", "536-22-8410"),
+    ("provider-lower", "key-3ax6xnjp29jd6fds4gc373sgvjxleak0", "3ax6xnjp29jd6fds4gc373sgvjxleak0"),
+    ("provider-mixed", "pat_Zx8Q2mV7kL4nR9tB3wY6cJ1hF5dG0sLk", "Zx8Q2mV7kL4nR9tB3wY6cJ1hF5dG0sLk"),
+    ("phone", "note: call +44 20 7946 0958 after 5pm", "7946 0958"),
 ]
 TEXT = " | ".join(s for _, s, _ in SECRETS)
 NEEDLES = [n for _, _, n in SECRETS] + ["leakwire011", "leakfield012", "leakavro013"]

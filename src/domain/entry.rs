@@ -104,7 +104,7 @@ impl Partition {
 impl fmt::Display for Partition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Partition::NotPartitioned => f.write_str("not partitioned"),
+            Partition::NotPartitioned => f.write_str("the topic (not partitioned)"),
             Partition::Index(i) => write!(f, "{i}"),
         }
     }

@@ -311,7 +311,7 @@ impl Run<'_> {
                     Ok(r) => r,
                     Err(_) => {
                         return Err(Unreachable::no_answer(self.timeout)
-                            .why("no delivery was confirmed")
+                            .why("no delivery confirmed")
                             .into())
                     }
                 },

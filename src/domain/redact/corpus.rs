@@ -137,7 +137,10 @@ pub(crate) const TRIAGE: &[&str] = &[
 pub(crate) const LABELLED: &[(&str, &str)] = &[
     ("commit", "9fceb02d0ae598e95dc970b74767f19372d61af8"),
     ("traceId", "4bf92f3577b34da6a3ce929d0e0e4736"),
-    ("digest", "a3f5b8c2d1e4f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1"),
+    (
+        "digest",
+        "a3f5b8c2d1e4f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1",
+    ),
     ("etag", "W/\"xYz9AbC8dEf7GhI6jKl5MnO4\""),
     ("requestId", "V1StGXR8_Z5jdHi6B-myT2"),
     ("git_sha", "9fceb02d0ae598e95dc970b74767f19372d61af8"),
@@ -166,9 +169,15 @@ pub(crate) fn json_placements(v: &str) -> Vec<(&'static str, Value)> {
     let inner = json!({ "note": v }).to_string();
     vec![
         ("json field", json!({ "note": v, "amount": 3 })),
-        ("nested string", json!({ "order": { "items": [{ "comment": v }] } })),
+        (
+            "nested string",
+            json!({ "order": { "items": [{ "comment": v }] } }),
+        ),
         ("json inside a string", json!({ "wire": inner })),
-        ("text in a field", json!({ "log": format!("charge failed: {v} (retry 2)") })),
+        (
+            "text in a field",
+            json!({ "log": format!("charge failed: {v} (retry 2)") }),
+        ),
     ]
 }
 
@@ -213,17 +222,28 @@ fn no_secret_survives_any_text_or_json_placement() {
             }
         }
     }
-    assert!(leaked.is_empty(), "{} leaks:\n{}", leaked.len(), leaked.join("\n"));
+    assert!(
+        leaked.is_empty(),
+        "{} leaks:\n{}",
+        leaked.len(),
+        leaked.join("\n")
+    );
 }
 
 #[test]
 fn every_mask_names_its_detector() {
     for (text, kind) in [
         ("SSN 536-22-8410", "[REDACTED:ssn]"),
-        ("token 9f86d081884c7d659a2feaa0c55ad015 sent", "[REDACTED:high-entropy]"),
+        (
+            "token 9f86d081884c7d659a2feaa0c55ad015 sent",
+            "[REDACTED:high-entropy]",
+        ),
         ("call +44 20 7946 0958", "[REDACTED:phone]"),
         ("NI JG103759A", "[REDACTED:uk-nino]"),
-        ("AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IF;", "[REDACTED:assignment]"),
+        (
+            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IF;",
+            "[REDACTED:assignment]",
+        ),
         ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "[REDACTED:stripe-key]"),
     ] {
         let out = shown(text);
@@ -269,5 +289,133 @@ fn no_triage_value_is_hidden_anywhere() {
             hidden.push(format!("{label} {v:?} as a field: {out}"));
         }
     }
-    assert!(hidden.is_empty(), "{} hidden:\n{}", hidden.len(), hidden.join("\n"));
+    assert!(
+        hidden.is_empty(),
+        "{} hidden:\n{}",
+        hidden.len(),
+        hidden.join("\n")
+    );
+}
+
+/// Hostile inputs of about 1 MB each, one per way a detector could go super-linear: assignments
+/// chained without end, an unclosed quote after a secret's name, a weak name repeated, one huge
+/// token, provider prefixes and PEM headers without their bodies, digits that look like cards,
+/// SSNs and phones, addresses without end, words.
+pub(crate) fn adversarial() -> Vec<(&'static str, String)> {
+    const MB: usize = 1 << 20;
+    let rep = |unit: &str| unit.repeat(MB / unit.len());
+    let mut token = String::with_capacity(MB);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    while token.len() < MB {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        token.push(alphabet[(x % 64) as usize] as char);
+    }
+    vec![
+        ("chained assignments", rep("a=")),
+        ("unclosed quotes after a secret's name", rep("password=\"")),
+        ("a weak name repeated", rep("key=")),
+        ("one random token", token),
+        ("provider prefixes", rep("AKIA ghp_ sk_live_ xoxb- eyJ ")),
+        ("PEM headers", rep("-----BEGIN PRIVATE KEY-----")),
+        ("card-like digits", rep("4111 1111 ")),
+        ("SSN-like digits", rep("123-45-")),
+        ("phone-like digits", rep("+1 2 ")),
+        ("addresses", rep("a@b.")),
+        ("words", rep("OrderListenerContainer")),
+        (
+            "nested JSON",
+            format!("{}{}", "[".repeat(MB / 2), "]".repeat(MB / 2)),
+        ),
+        ("names without values", rep("AccountKey ")),
+    ]
+}
+
+#[test]
+fn hostile_megabytes_are_redacted_and_end() {
+    // What this shows: each input is redacted completely, in text and as a JSON string, and a
+    // second pass finds nothing new. How fast: `scripts/bench.sh` runs the timed test below in
+    // a release build (tests assert no times).
+    for (what, text) in adversarial() {
+        let once = shown(&text);
+        assert!(
+            once.len() <= text.len() * 2,
+            "{what}: grew to {}",
+            once.len()
+        );
+        assert_eq!(shown(&once), once, "{what}: a second pass changed it");
+        let doc = shown_json(json!({ "wire": text }));
+        assert!(!doc.is_empty(), "{what}");
+    }
+}
+
+/// `scripts/bench.sh` runs this in a release build and records its times; ignored in the suite
+/// (tests assert no times, issue #31 asks for under a second per megabyte).
+#[test]
+#[ignore = "timed: run by scripts/bench.sh in a release build"]
+fn hostile_megabytes_redact_in_under_a_second_each() {
+    for (what, text) in adversarial() {
+        let start = std::time::Instant::now();
+        let _ = shown(&text);
+        let _ = shown_json(json!({ "wire": text }));
+        let took = start.elapsed();
+        println!("redaction-speed {what}: {} ms", took.as_millis());
+        assert!(took < std::time::Duration::from_secs(1), "{what}: {took:?}");
+    }
+}
+
+/// The share of unconstrained random tokens the entropy rule catches, by length and alphabet,
+/// from a fixed seed (so the figures in docs/REDACTION.md are reproducible:
+/// `cargo test --lib entropy_rule_catch_rates -- --nocapture`).
+#[test]
+fn entropy_rule_catch_rates() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    /// An alphabet, and per token length the share caught at least.
+    type Case<'a> = (&'a str, &'a [u8], &'a [(usize, f64)]);
+    let alphabets: [Case; 4] = [
+        (
+            "base64",
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            &[(20, 0.965), (24, 0.975), (32, 0.98), (40, 0.99), (88, 0.99)],
+        ),
+        (
+            "base62",
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            &[(20, 0.955), (24, 0.975), (32, 0.99), (40, 0.985)],
+        ),
+        (
+            "hex",
+            b"0123456789abcdef",
+            &[(32, 0.999), (40, 0.999), (64, 0.999)],
+        ),
+        (
+            "lower-alnum",
+            b"abcdefghijklmnopqrstuvwxyz0123456789",
+            &[(32, 0.9), (40, 0.955)],
+        ),
+    ];
+    const N: usize = 4000;
+    for (name, alphabet, lengths) in alphabets {
+        for &(len, floor) in lengths {
+            let caught = (0..N)
+                .filter(|_| {
+                    let t: String = (0..len)
+                        .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
+                        .collect();
+                    shown(&format!("value {t} sent")).contains("[REDACTED:high-entropy]")
+                })
+                .count();
+            let rate = caught as f64 / N as f64;
+            println!("entropy-rule {name} {len}: {:.2}% caught", rate * 100.0);
+            assert!(rate >= floor, "{name} {len}: {rate}");
+        }
+    }
 }

@@ -127,9 +127,9 @@ const SENSITIVE_PAIRS: &[(&str, &str)] = &[
 /// Does this JSON field or header name look sensitive?
 pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let w = words(name);
-    if w.iter().any(|w| {
-        SENSITIVE_WORDS.contains(&w.as_str()) || shape::SECRET_WORDS.contains(&w.as_str())
-    }) {
+    if w.iter()
+        .any(|w| SENSITIVE_WORDS.contains(&w.as_str()) || shape::SECRET_WORDS.contains(&w.as_str()))
+    {
         return true;
     }
     // "date of birth": skip filler words when pairing.
@@ -152,15 +152,84 @@ struct Pattern {
 }
 
 /// `name=value`, `name: value`, `"name": "value"`, `;name=value;` in free text (connection
-/// strings, URL queries, `.properties`, YAML, env dumps, stack traces); whether the value is a
-/// secret is decided by the name's words (`assignments`). An authorization scheme before the
-/// value is part of it (`Authorization: Token abc`).
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?P<prefix>(?P<name>\b[A-Za-z_][\w.\-]*)["']?\s*[=:]\s*)(?P<secret>"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*'|(?i:basic|bearer|token|digest|negotiate|apikey|key)[ \t]+[^\s"',;&)}\]]+|[^\s"',;&)}\]]+)"#,
-    )
-    .expect("assignment pattern")
+/// strings, URL queries, `.properties`, YAML, env dumps, stack traces): the name and its
+/// separator. Whether the value is a secret is decided by the name's words, and where it ends
+/// by `value_at` (`assignments`).
+static NAME_SEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?P<name>\b[A-Za-z_][\w.\-]*)["']?\s*[=:]\s*"#).expect("assignment pattern")
 });
+
+/// The longest value a name with a weak secret word (`AccountKey`) is checked for: a credential
+/// is shorter, and the bound keeps hostile text linear.
+const MAX_WEAK_VALUE: usize = 1024;
+/// The longest quoted value looked for.
+const MAX_QUOTED_VALUE: usize = 4096;
+
+/// Where the value starting at `at` ends: a quoted string (with its quotes), an authorization
+/// scheme and its credentials (`Token abc`), or a bare token up to a delimiter. For a weak name
+/// (`weak`) a bare value stops at `=` except for base64's trailing padding, and is not followed
+/// past [`MAX_WEAK_VALUE`]; `None` when there is no value, or none short enough.
+fn value_end(text: &str, at: usize, weak: bool) -> Option<usize> {
+    let rest = &text[at..];
+    let bytes = rest.as_bytes();
+    let q = *bytes.first()?;
+    if q == b'"' || q == b'\'' {
+        let mut i = 1;
+        let window = bytes.len().min(MAX_QUOTED_VALUE);
+        while i < window {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b if b == q => return Some(at + i + 1),
+                _ => i += 1,
+            }
+        }
+        return None;
+    }
+    let delimiter = |b: u8| b.is_ascii_whitespace() || b"\"',;&)}]".contains(&b);
+    let bare_from = |from: usize| -> usize {
+        let mut i = from;
+        while i < bytes.len() && !delimiter(bytes[i]) {
+            if weak && bytes[i] == b'=' {
+                // Padding ends a weak value; `=` inside it starts another assignment.
+                let pad = bytes[i..].iter().take_while(|b| **b == b'=').count();
+                let after = bytes.get(i + pad).copied();
+                return if after.is_none_or(delimiter) {
+                    i + pad
+                } else {
+                    i
+                };
+            }
+            i += 1;
+            if weak && i > MAX_WEAK_VALUE {
+                return usize::MAX;
+            }
+        }
+        i
+    };
+    // An authorization scheme: `Token abc`, `Bearer abc` (after `Authorization:`).
+    let word = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let scheme = rest[..word].to_ascii_lowercase();
+    let blanks = bytes[word..]
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    if !weak
+        && blanks > 0
+        && matches!(
+            scheme.as_str(),
+            "basic" | "bearer" | "token" | "digest" | "negotiate" | "apikey" | "key"
+        )
+    {
+        let end = bare_from(word + blanks);
+        if end > word + blanks {
+            return Some(at + end);
+        }
+    }
+    match bare_from(0) {
+        0 | usize::MAX => None,
+        end => Some(at + end),
+    }
+}
 
 /// Candidate tokens for the entropy rule: runs of base64/base64url characters.
 static TOKEN_RUN: LazyLock<Regex> =
@@ -216,7 +285,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b"),
         p("vault-token", r"\bhv[sbr]\.[A-Za-z0-9_\-]{20,}"),
         p("gitlab-token", r"\bglpat-[A-Za-z0-9_\-]{20,}"),
-        p("sendgrid-key", r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),
+        p(
+            "sendgrid-key",
+            r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}",
+        ),
         p("pypi-token", r"\bpypi-[A-Za-z0-9_\-]{50,}"),
         p("api-key", r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}"),
         p(
@@ -593,22 +665,35 @@ fn is_secret(name: &str, value: &str) -> bool {
 
 /// Masks the values of secret-named assignments in `text`, keeping the names. A name that is no
 /// secret's does not hide what its value holds: the search goes on inside the value
-/// (`url=jdbc:…?password=…`).
+/// (`url=jdbc:…?password=…`). Linear in the text: a value is only followed for a secret's name,
+/// and what is masked is passed over.
 fn assignments(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let (mut copied, mut at) = (0, 0);
-    while let Some(c) = ASSIGNMENT.captures_at(text, at) {
-        let (prefix, secret) = (&c["prefix"], c.name("secret").expect("secret group"));
-        let value = secret.as_str().trim_matches(['"', '\'']);
-        if !value.starts_with("[REDACTED") && is_secret(&c["name"], value) {
-            let quote = if secret.as_str().starts_with('"') { "\"" } else { "" };
-            out.push_str(&text[copied..secret.start()]);
-            out.push_str(&format!("{quote}[REDACTED:assignment]{quote}"));
-            copied = secret.end();
-            at = secret.end();
+    while let Some(c) = NAME_SEP.captures_at(text, at) {
+        let m = c.get(0).expect("match");
+        let name = &c["name"];
+        let strong = is_sensitive_name(name);
+        let weak = !strong && shape::is_weak_secret_name(name);
+        let end = if strong || weak {
+            value_end(text, m.end(), weak)
         } else {
-            let m = c.get(0).expect("match");
-            at = m.start() + prefix.len().max(1);
+            None
+        };
+        let Some(end) = end else {
+            at = m.start() + name.len().max(1);
+            continue;
+        };
+        let secret = &text[m.end()..end];
+        let value = secret.trim_matches(['"', '\'']);
+        if !value.starts_with("[REDACTED") && is_secret(name, value) {
+            let quote = if secret.starts_with('"') { "\"" } else { "" };
+            out.push_str(&text[copied..m.end()]);
+            out.push_str(&format!("{quote}[REDACTED:assignment]{quote}"));
+            copied = end;
+            at = end;
+        } else {
+            at = m.start() + name.len().max(1);
         }
     }
     if copied == 0 {
@@ -648,18 +733,24 @@ fn words_before(text: &str, at: usize) -> String {
 /// Masks random-looking base64/base64url and hex tokens (`shape::random_spans`), except under a
 /// label that keeps hashes, ids and trace context (the path's, or the word before the token).
 fn random_tokens<'a>(text: &'a str, path: &str) -> Cow<'a, str> {
-    if shape::label_keeps(label_of(path)) {
-        return Cow::Borrowed(text);
-    }
+    // The field's or header's name labels its value when the value is one token (`"commit":
+    // "9fce…"`), not a whole text that a secret could sit in.
+    let one_token = !text.trim().contains(char::is_whitespace);
+    let by_path = if one_token {
+        shape::label_keeps(label_of(path))
+    } else {
+        shape::Keep::Nothing
+    };
     let mut out = String::new();
     let mut copied = 0;
     for run in TOKEN_RUN.find_iter(text) {
         let spans = shape::random_spans(run.as_str());
-        if spans.is_empty() || shape::label_keeps(&words_before(text, run.start())) {
+        if spans.is_empty() {
             continue;
         }
-        for (s, e) in spans {
-            let (s, e) = (run.start() + s, run.start() + e);
+        let keep = by_path.max(shape::label_keeps(&words_before(text, run.start())));
+        for span in spans.into_iter().filter(|s| !s.kept_by(keep)) {
+            let (s, e) = (run.start() + span.start, run.start() + span.end);
             out.push_str(&text[copied..s]);
             out.push_str("[REDACTED:high-entropy]");
             copied = e;

@@ -34,9 +34,9 @@ pub(super) fn is_weak_secret_name(name: &str) -> bool {
     words(name).iter().any(|w| WEAK_WORDS.contains(&w.as_str()))
 }
 
-/// Labels (a field's, header's or assignment's name, or the word before a token in text) under
-/// which a random-looking token is shown: hashes, ids and trace context operators need.
-const KEEP_WORDS: &[&str] = &[
+/// Labels (a field's, header's or assignment's name, or the words before a token in text) under
+/// which a random-looking *hex* token is shown: trace context, commits and hashes, which are hex.
+const KEEP_HEX_WORDS: &[&str] = &[
     "trace",
     "traceid",
     "traceparent",
@@ -48,13 +48,8 @@ const KEEP_WORDS: &[&str] = &[
     "sha1",
     "sha256",
     "sha512",
-    "digest",
-    "etag",
-    "hash",
-    "checksum",
     "md5",
     "crc",
-    "fingerprint",
     "revision",
     "rev",
     "git",
@@ -62,14 +57,48 @@ const KEEP_WORDS: &[&str] = &[
     "version",
 ];
 
+/// Labels under which any random-looking token is shown: digests and ids, which may be base64
+/// (`etag`, `requestId` holding a nanoid).
+const KEEP_ANY_WORDS: &[&str] = &["digest", "etag", "hash", "checksum", "fingerprint"];
+
 /// Last word parts of a label that name an identifier (`orderId`, `request_ref`).
 const ID_WORDS: &[&str] = &["id", "ids", "uuid", "guid", "ref", "reference"];
 
-/// Is a random-looking token under this label one operators need to see?
-pub(super) fn label_keeps(label: &str) -> bool {
+/// What a label keeps of the random-looking tokens under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Keep {
+    Nothing,
+    Hex,
+    Any,
+}
+
+/// What random-looking tokens under this label operators need to see.
+pub(super) fn label_keeps(label: &str) -> Keep {
     let w = words(label);
-    w.iter().any(|w| KEEP_WORDS.contains(&w.as_str()))
+    if w.iter().any(|w| KEEP_ANY_WORDS.contains(&w.as_str()))
         || w.last().is_some_and(|w| ID_WORDS.contains(&w.as_str()))
+    {
+        Keep::Any
+    } else if w.iter().any(|w| KEEP_HEX_WORDS.contains(&w.as_str())) {
+        Keep::Hex
+    } else {
+        Keep::Nothing
+    }
+}
+
+/// A random-looking stretch of a token run: where it is, and whether it is hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub hex: bool,
+}
+
+impl Span {
+    /// Is this span shown under a label that keeps `keep`?
+    pub(super) fn kept_by(&self, keep: Keep) -> bool {
+        keep == Keep::Any || (keep == Keep::Hex && self.hex)
+    }
 }
 
 /// Shannon entropy of `s`, in bits per character.
@@ -135,10 +164,7 @@ fn wordiness(s: &str) -> f64 {
             continue;
         }
         let run = &s[start..i];
-        let vowels = run
-            .bytes()
-            .filter(|b| b"aeiouyAEIOUY".contains(b))
-            .count();
+        let vowels = run.bytes().filter(|b| b"aeiouyAEIOUY".contains(b)).count();
         let share = vowels as f64 / run.len() as f64;
         if run.len() >= 3 && (0.15..=0.75).contains(&share) {
             in_words += run.len();
@@ -165,7 +191,7 @@ const HEX_ENTROPY: f64 = 3.0;
 /// 36 symbols: 0.1st percentile at 4.2; a pod name such as `payments-service-7f9c8b6d5-x2k4p`
 /// stays below through its words).
 const ALNUM_ENTROPY: f64 = 4.0;
-const ALNUM_MAX_WORDINESS: f64 = 0.35;
+const ALNUM_MAX_WORDINESS: f64 = 0.7;
 
 /// Does a base64/base64url token (at least [`MIN_BASE64`] characters, padding stripped) look
 /// random: both cases, high entropy, few words?
@@ -187,7 +213,7 @@ pub(super) fn alnum_looks_random(t: &str) -> bool {
     let letters = t.bytes().filter(u8::is_ascii_alphabetic).count();
     n >= MIN_HEX
         && digits + letters == n
-        && digits * 5 >= n
+        && digits * 10 >= n
         && letters * 5 >= n
         && entropy(t) >= ALNUM_ENTROPY
         && wordiness(t) < ALNUM_MAX_WORDINESS
@@ -239,7 +265,7 @@ static HEX_RUN: LazyLock<Regex> =
 /// The ranges of `run` (a maximal run of base64/base64url characters) that are random-looking
 /// secrets: the whole run when it looks like random base64, else its random hex stretches.
 /// UUIDs and trace context inside the run are never part of one.
-pub(super) fn random_spans(run: &str) -> Vec<(usize, usize)> {
+pub(super) fn random_spans(run: &str) -> Vec<Span> {
     let mut pieces = Vec::new();
     let mut at = 0;
     for kept in KEPT_STRUCTURES.find_iter(run) {
@@ -253,14 +279,22 @@ pub(super) fn random_spans(run: &str) -> Vec<(usize, usize)> {
         let trimmed = piece.trim_matches(['-', '_']);
         let offset = start + (piece.len() - piece.trim_start_matches(['-', '_']).len());
         if trimmed.len() >= MIN_BASE64 && base64_looks_random(trimmed) && !is_path(trimmed) {
-            out.push((offset, offset + trimmed.len()));
+            out.push(Span {
+                start: offset,
+                end: offset + trimmed.len(),
+                hex: false,
+            });
             continue;
         }
         // Single-case keys: the letters-and-digits stretches between separators.
         let mut found = false;
         for part in ALNUM_RUN.find_iter(piece) {
             if alnum_looks_random(part.as_str()) {
-                out.push((start + part.start(), start + part.end()));
+                out.push(Span {
+                    start: start + part.start(),
+                    end: start + part.end(),
+                    hex: false,
+                });
                 found = true;
             }
         }
@@ -273,7 +307,11 @@ pub(super) fn random_spans(run: &str) -> Vec<(usize, usize)> {
             let after = piece[hex.end()..].bytes().next();
             let bounded = |b: Option<u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
             if bounded(before) && bounded(after) && hex_looks_random(hex.as_str()) {
-                out.push((start + hex.start(), start + hex.end()));
+                out.push(Span {
+                    start: start + hex.start(),
+                    end: start + hex.end(),
+                    hex: true,
+                });
             }
         }
     }
@@ -286,7 +324,9 @@ fn is_path(t: &str) -> bool {
     t.contains('/')
         && t.split('/').any(|seg| {
             seg.len() >= 3
-                && (seg.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+                && (seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
                     || seg.bytes().all(|b| b.is_ascii_digit()))
         })
 }
@@ -298,11 +338,7 @@ pub(super) fn ssn_valid(m: &str) -> bool {
     let [area, group, serial] = parts[..] else {
         return false;
     };
-    area != "000"
-        && area != "666"
-        && !area.starts_with('9')
-        && group != "00"
-        && serial != "0000"
+    area != "000" && area != "666" && !area.starts_with('9') && group != "00" && serial != "0000"
 }
 
 /// A UK National Insurance number whose prefix HMRC allocates (not BG, GB, KN, NK, NT, TN, ZZ).
@@ -352,7 +388,12 @@ mod tests {
         assert!(random_spans("/v1/orders/ORD-2026-000123").is_empty());
         assert!(random_spans("com/example/orders/OrderListener").is_empty());
         let run = "tok-9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-        assert_eq!(random_spans(run), vec![(4, run.len())]);
+        let spans = random_spans(run);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(
+            (spans[0].start, spans[0].end, spans[0].hex),
+            (4, run.len(), true)
+        );
     }
 
     #[test]
@@ -366,11 +407,14 @@ mod tests {
 
     #[test]
     fn labels_that_keep_hashes_and_ids() {
-        for l in ["commitSha", "git_revision", "traceId", "payload.orderId", "ETag", "x-checksum"] {
-            assert!(label_keeps(l), "{l}");
+        for l in ["commitSha", "git_revision", "trace", "x-span"] {
+            assert_eq!(label_keeps(l), Keep::Hex, "{l}");
+        }
+        for l in ["payload.orderId", "traceId", "ETag", "x-checksum", "digest"] {
+            assert_eq!(label_keeps(l), Keep::Any, "{l}");
         }
         for l in ["token", "payload.note", "AccountKey", "identity"] {
-            assert!(!label_keeps(l), "{l}");
+            assert_eq!(label_keeps(l), Keep::Nothing, "{l}");
         }
     }
 }

@@ -2,8 +2,8 @@
 # Benchmarks dlq side by side with the official clients on the same topics, on brokers of its
 # own (Apache Kafka and Apache Pulsar, started by scripts/brokers.sh on ports apart).
 #
-#   scripts/bench.sh [--kafka N] [--pulsar N] [--replay N] [--only kafka|pulsar|startup]
-#                    [--scale "10000 100000 1000000"] [--runs R]
+#   scripts/bench.sh [--kafka N] [--pulsar N] [--replay N] [--only kafka|pulsar|startup|redaction]
+#                    [--scale "10000 100000 1000000"] [--runs R] [--redact N] [--baseline COMMIT]
 #
 # Defaults: 1,000,000 Kafka dead letters, 200,000 Pulsar ones (once batched, once not), 100,000
 # replayed. --scale runs the read benchmarks once per N given (Kafka; Pulsar unbatched), to show
@@ -15,6 +15,12 @@
 # docs/BENCHMARKS.md. Each case runs R times (default 3; a replay on a freshly seeded DLQ each
 # time): the table shows the median wall time, the range, and the highest peak RSS. Timings live
 # here, never in tests.
+#
+# Redaction (--only redaction, and part of all): `export --redact` of N Kafka dead letters
+# (default 100,000) against the same export unredacted, and, with --baseline COMMIT, against
+# `export --redact` of a release build of that commit on the same topic (built in a worktree of
+# its own): the cost of the redaction rules, before and after a change. Then the hostile 1 MB
+# inputs of src/domain/redact/corpus.rs, timed in a release build.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
@@ -25,6 +31,8 @@ REPLAY_N=100000
 ONLY=all
 SCALE=
 RUNS=3
+REDACT_N=100000
+BASELINE=
 while [ $# -gt 0 ]; do
   case $1 in
     --kafka) KAFKA_N=$2; shift 2 ;;
@@ -33,6 +41,8 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --redact) REDACT_N=$2; shift 2 ;;
+    --baseline) BASELINE=$2; shift 2 ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
@@ -49,6 +59,17 @@ export DLQ_PULSAR_JIT_OPTS=
 say "building dlq (release)"
 (cargo build -q --release --bin dlq) || die "building dlq failed"
 DLQ_REL=$CARGO_TARGET_DIR/release/dlq
+DLQ_BASE=
+if [ -n "$BASELINE" ]; then
+  base_dir=$DLQ_CACHE/bench-baseline
+  say "building dlq at $BASELINE (release) for the redaction baseline"
+  git worktree remove --force "$base_dir" >/dev/null 2>&1 || rm -rf "$base_dir"
+  git worktree prune
+  git worktree add -q --detach "$base_dir" "$BASELINE"
+  (cd "$base_dir" && CARGO_TARGET_DIR=$DLQ_CACHE/bench-baseline-target cargo build -q --release --bin dlq) \
+    || die "building dlq at $BASELINE failed"
+  DLQ_BASE=$DLQ_CACHE/bench-baseline-target/release/dlq
+fi
 
 export DLQ_LOCAL_DIR=$DLQ_ROOT/.dlq-local/bench
 export DLQ_KAFKA_PORT=49092 DLQ_PULSAR_PORT=46650
@@ -150,6 +171,24 @@ if [ "$ONLY" = all ] || [ "$ONLY" = pulsar ]; then
   fi
 fi
 
+if [ "$ONLY" = all ] || [ "$ONLY" = redaction ]; then
+  topic="bench-redact-$REDACT_N.DLT"
+  seed kafka "$topic" "$REDACT_N"
+  for r in $(seq "$RUNS"); do
+    measure_once "kafka export ($REDACT_N), redaction" "dlq, unredacted" "$REDACT_N" "$DLQ_REL" export "$topic" --include-handled -b "$DLQ_TEST_KAFKA"
+    measure_once "kafka export ($REDACT_N), redaction" "dlq --redact" "$REDACT_N" "$DLQ_REL" export "$topic" --include-handled --redact -b "$DLQ_TEST_KAFKA"
+    if [ -n "$DLQ_BASE" ]; then
+      measure_once "kafka export ($REDACT_N), redaction" "dlq --redact at $BASELINE" "$REDACT_N" "$DLQ_BASE" export "$topic" --include-handled --redact -b "$DLQ_TEST_KAFKA"
+    fi
+  done
+  say "timing the hostile 1 MB inputs (release build)"
+  cargo test -q --release --lib hostile_megabytes_redact_in_under_a_second_each -- --ignored --nocapture 2>&1 \
+    | tee "$DLQ_LOCAL_DIR/redaction-speed.txt" | grep -E '^redaction-speed|test result' >&2 \
+    || die "a hostile input took a second or more (see $DLQ_LOCAL_DIR/redaction-speed.txt)"
+  sed -n 's/^redaction-speed \(.*\): \([0-9]*\) ms$/redaction, 1 MB hostile: \1\tdlq\t1\t\2\t0/p' "$DLQ_LOCAL_DIR/redaction-speed.txt" \
+    | awk -F'\t' -v OFS='\t' '{ $4 = $4 / 1000; print }' >>"$RESULTS"
+fi
+
 if [ "$ONLY" = all ] || [ "$ONLY" = startup ]; then
   say "timing start-up with hyperfine"
   hyperfine -N --warmup 5 --runs 50 --export-json "$DLQ_LOCAL_DIR/startup.json" \
@@ -181,6 +220,10 @@ for (case, tool), v in runs.items():
     rate = f"{n / wall:,.0f}" if wall > 0 and n > 1 and "--limit" not in case else "-"
     peer = median.get((case, "peer"))
     ratio = f"{wall / peer:.2f}" if tool == "dlq" and peer else ""
+    # Redaction: this build's --redact against the baseline commit's, on the same topic.
+    base = next((m for (c, t), m in median.items() if c == case and t.startswith("dlq --redact at")), None)
+    if tool == "dlq --redact" and base:
+        ratio = f"{wall / base:.2f} (vs baseline)"
     mem = f"{rss / 1024:.1f}" if rss else "-"
     if case.startswith("start-up"):
         shown, spread = f"{wall * 1000:.1f} ms", ""

@@ -63,9 +63,12 @@ DLQ_BASE=
 if [ -n "$BASELINE" ]; then
   base_dir=$DLQ_CACHE/bench-baseline
   say "building dlq at $BASELINE (release) for the redaction baseline"
-  git worktree remove --force "$base_dir" >/dev/null 2>&1 || rm -rf "$base_dir"
-  git worktree prune
-  git worktree add -q --detach "$base_dir" "$BASELINE"
+  # Kept between runs at the same commit, so its build is cached.
+  if [ "$(git -C "$base_dir" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$BASELINE^{commit}")" ]; then
+    git worktree remove --force "$base_dir" >/dev/null 2>&1 || rm -rf "$base_dir"
+    git worktree prune
+    git worktree add -q --detach "$base_dir" "$BASELINE"
+  fi
   (cd "$base_dir" && CARGO_TARGET_DIR=$DLQ_CACHE/bench-baseline-target cargo build -q --release --bin dlq) \
     || die "building dlq at $BASELINE failed"
   DLQ_BASE=$DLQ_CACHE/bench-baseline-target/release/dlq

@@ -84,3 +84,9 @@ write("redact", "json", payload)
 write("redact", "text", b"card 4111 1111 1111 1111, Bearer abcdefghijklmnop123, AKIAIOSFODNN7EXAMPLE, bob@corp.example, CUST-123456")
 write("redact", "jwt", b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U")
 write("redact", "nested", json.dumps({"a": [{"orderRef": 1, "n": 4111111111111111, "s": "x@y.zz"}], "password": None}).encode())
+# Detection by shape (issue #31): connection strings, free-text personal data, random tokens, and
+# the triage data that must stay next to them.
+write("redact", "connection-string", b"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core.windows.net")
+write("redact", "pii-text", b"SSN 536-22-8410, NI JG 10 37 59 A, call +44 20 7946 0958, key-3ax6xnjp29jd6fds4gc373sgvjxteol0")
+write("redact", "tokens", b"token pat_Zx8Q2mV7kL4nR9tB3wY6cJ1hF5dG0sA commit 9fceb02d0ae598e95dc970b74767f19372d61af8 traceparent 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 id 3f1c2a4e-9b7d-4c1e-8f3a-2b5c6d7e8f90")
+write("redact", "assignments", b"url=jdbc:postgresql://db/app?user=app&password=secret;SharedAccessKey=q7Xv2LmK9pR4tW8zN3bY6cF1hJ5dG0sA2eI4oU6yT8w=\nmax_tokens: 100\nsessionKey: \"Zx8Q2mV7kL4nR9tB3wY6cJ1h\"")

@@ -419,3 +419,26 @@ fn entropy_rule_catch_rates() {
         }
     }
 }
+
+/// Inputs the `redact` fuzz target found (`scripts/fuzz.sh redact`), checked as it checks them:
+/// redaction is idempotent, in text, as a JSON string field, and as JSON.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let found: &[&[u8]] = &[b"{\"wire\": \"{\\\"password\\\": \\\"x\\\\\xa4\xe1}\\\"}\"}"];
+    for data in found {
+        let text = String::from_utf8_lossy(data);
+        let once = shown(&text);
+        assert_eq!(shown(&once), once, "text: {text:?}");
+        let mut doc = json!({ "wire": text.as_ref() });
+        Redactor::default().redact_json(&mut doc, "payload", &mut Masked::default());
+        let first = doc.clone();
+        Redactor::default().redact_json(&mut doc, "payload", &mut Masked::default());
+        assert_eq!(first, doc, "as a JSON string: {text:?}");
+        if let Ok(mut v) = serde_json::from_slice::<Value>(data) {
+            Redactor::default().redact_json(&mut v, "payload", &mut Masked::default());
+            let first = v.clone();
+            Redactor::default().redact_json(&mut v, "payload", &mut Masked::default());
+            assert_eq!(first, v, "as JSON: {text:?}");
+        }
+    }
+}

@@ -481,6 +481,14 @@ impl Redactor {
                 Cow::Owned(next) => out = Cow::Owned(next),
             }
         }
+        // A mask can make text a JSON document (an invalid escape inside a masked value was
+        // what kept it from being one: found by fuzzing). Shown as the JSON redaction shows it,
+        // so that a second pass finds nothing new.
+        if let Cow::Owned(current) = &out {
+            if let Embedded::Masked(redacted) = self.redact_embedded_json(current, path, masked) {
+                return Cow::Owned(redacted);
+            }
+        }
         out
     }
 

@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use regex::{Captures, Regex};
+use regex::{Captures, Regex, RegexSet};
 use serde_json::Value;
 
 #[cfg(test)]
@@ -602,10 +602,18 @@ enum Embedded {
 }
 
 /// One pass of the built-in patterns.
+/// All the patterns at once: one scan says which of them can match (most text matches none).
+static PATTERN_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(PATTERNS.iter().map(|p| p.re.as_str())).expect("redaction patterns")
+});
+
 fn builtin_pass<'a>(text: &'a str, path: &str, masked: &mut Masked) -> Cow<'a, str> {
     let mut out = Cow::Borrowed(text);
-    for p in PATTERNS.iter() {
-        if !p.re.is_match(&out) {
+    // Which patterns match the text as given; one masked by an earlier pattern is looked at
+    // again by the next pass (`redact_text` repeats passes until nothing changes).
+    let candidates = PATTERN_SET.matches(text);
+    for (i, p) in PATTERNS.iter().enumerate() {
+        if !candidates.matched(i) || !p.re.is_match(&out) {
             continue;
         }
         let mut hit = false;
@@ -676,6 +684,9 @@ fn is_secret(name: &str, value: &str) -> bool {
 /// (`url=jdbc:…?password=…`). Linear in the text: a value is only followed for a secret's name,
 /// and what is masked is passed over.
 fn assignments(text: &str) -> Cow<'_, str> {
+    if !text.contains(['=', ':']) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::new();
     let (mut copied, mut at) = (0, 0);
     while let Some(c) = NAME_SEP.captures_at(text, at) {
@@ -741,6 +752,9 @@ fn words_before(text: &str, at: usize) -> String {
 /// Masks random-looking base64/base64url and hex tokens (`shape::random_spans`), except under a
 /// label that keeps hashes, ids and trace context (the path's, or the word before the token).
 fn random_tokens<'a>(text: &'a str, path: &str) -> Cow<'a, str> {
+    if text.len() < shape::MIN_BASE64 {
+        return Cow::Borrowed(text);
+    }
     // The field's or header's name labels its value when the value is one token (`"commit":
     // "9fce…"`), not a whole text that a secret could sit in.
     let one_token = !text.trim().contains(char::is_whitespace);

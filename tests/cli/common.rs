@@ -376,9 +376,19 @@ pub fn on_terminal(expect: &str, answer: &str, command: &[&str]) -> Value {
 /// Runs dlq, expects success, returns stdout.
 pub fn stdout_of(mut cmd: impl std::borrow::BorrowMut<Command>) -> Vec<u8> {
     let out = cmd.borrow_mut().output().expect("running dlq");
+    // The end of stdout too: a summary's `failures` say why entries failed (exit 3).
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let tail: String = stdout
+        .chars()
+        .rev()
+        .take(2000)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     assert!(
         out.status.success(),
-        "dlq failed ({:?}): {}",
+        "dlq failed ({:?}): {}\nstdout (end): {tail}",
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );

@@ -33,6 +33,30 @@ pub(super) fn outcome_unknown(e: &pulsar::Error) -> bool {
     }
 }
 
+/// Whether the broker refused for now, not for good: a topic still loading after a broker
+/// restart answers ServiceNotReady until it is owned again, and pulsar-rs gives up creating a
+/// producer after a few retries. Nothing was written, so the message is queued again.
+pub(super) fn not_ready_yet(e: &pulsar::Error) -> bool {
+    use pulsar::error::{ConnectionError, ProducerError, ServiceDiscoveryError};
+    use pulsar::message::proto::ServerError as E;
+    let kind = match e {
+        pulsar::Error::Connection(ConnectionError::PulsarError(kind, _))
+        | pulsar::Error::Producer(ProducerError::Connection(ConnectionError::PulsarError(kind, _)))
+        | pulsar::Error::ServiceDiscovery(ServiceDiscoveryError::Query(kind, _)) => kind,
+        _ => return false,
+    };
+    matches!(
+        kind,
+        Some(
+            E::ServiceNotReady
+                | E::TooManyRequests
+                | E::ProducerBusy
+                | E::ProducerBlockedQuotaExceededError
+                | E::ProducerBlockedQuotaExceededException
+        )
+    )
+}
+
 #[async_trait]
 impl Publisher for PulsarPublisher {
     async fn send(&mut self, msg: Outgoing) -> anyhow::Result<Delivery> {
@@ -67,12 +91,19 @@ impl Publisher for PulsarPublisher {
         };
         let url = self.url.clone();
         let timeout = self.timeout;
-        let queued = match tokio::time::timeout(
-            timeout,
-            self.producer.send_non_blocking(topic.clone(), out),
-        )
-        .await
-        {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut attempt = self.producer.send_non_blocking(topic.clone(), out.clone());
+        let queued = loop {
+            let result = tokio::time::timeout_at(deadline, attempt).await;
+            match result {
+                Ok(Err(e)) if not_ready_yet(&e) && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    attempt = self.producer.send_non_blocking(topic.clone(), out.clone());
+                }
+                other => break other,
+            }
+        };
+        let queued = match queued {
             Err(_) => {
                 return Err(Unreachable::no_answer(timeout)
                     .at(format!("Pulsar at {url}"))
@@ -136,5 +167,34 @@ impl PulsarBroker {
             url: self.url.clone(),
             timeout: self.timeout,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulsar::error::{ConnectionError, ProducerError, ServiceDiscoveryError};
+    use pulsar::message::proto::ServerError as E;
+
+    fn refused(kind: E) -> pulsar::Error {
+        pulsar::Error::Connection(ConnectionError::PulsarError(Some(kind), None))
+    }
+
+    #[test]
+    fn a_topic_still_loading_is_queued_again_and_a_refusal_for_good_is_not() {
+        assert!(not_ready_yet(&refused(E::ServiceNotReady)));
+        assert!(not_ready_yet(&pulsar::Error::ServiceDiscovery(
+            ServiceDiscoveryError::Query(Some(E::ServiceNotReady), None)
+        )));
+        assert!(not_ready_yet(&pulsar::Error::Producer(
+            ProducerError::Connection(ConnectionError::PulsarError(Some(E::ProducerBusy), None))
+        )));
+        for for_good in [E::TopicNotFound, E::AuthorizationError, E::NotAllowedError] {
+            assert!(!not_ready_yet(&refused(for_good)));
+            assert!(!outcome_unknown(&refused(for_good)), "a refusal is not a lost send");
+        }
+        // A connection that went is an unknown outcome, not a refusal to queue again.
+        let gone = pulsar::Error::Connection(ConnectionError::Disconnected);
+        assert!(!not_ready_yet(&gone) && outcome_unknown(&gone));
     }
 }

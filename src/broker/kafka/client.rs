@@ -121,12 +121,21 @@ impl KafkaBroker {
         let ms = self.timeout.as_millis().max(1000).to_string();
         self.client_config(
             &[
-                // librdkafka prefetches up to 64 MB by default; a scan needs far less to keep up.
-                ("queued.max.messages.kbytes", "8192"),
+                // The scan's fetch settings, each measured on Apache Kafka (docs/BENCHMARKS.md,
+                // "Consumer settings"; scripts/bench/kafka_settings.sh reproduces the grid).
+                // A prefetch queue of 4 MB per partition: librdkafka's 64 MB default costs
+                // memory and no speed (a scan keeps up with the fetches); 4 MB keeps a
+                // 1,000,000-entry read under 64 MiB peak RSS at the speed of 32 MB.
+                ("queued.max.messages.kbytes", "4096"),
+                // How long librdkafka waits before fetching a partition again once its queue was
+                // full. Its default (1,000 ms) stalled every scan: the queue fills within one
+                // fetch, the scan drains it in milliseconds, then waited out the second
+                // (dlq read 1,000,000 in 21.5 s at 2.4 s of CPU; 20 ms reads it at CPU speed).
+                ("fetch.queue.backoff.ms", "20"),
                 // How long the broker may hold a fetch that has less than fetch.min.bytes. A
                 // scan reads what is there and ends at the partition's end, so waiting buys
-                // nothing (tansu, the stand-in used before, held every fetch for at least half
-                // this time even with data: 500 ms read ~30,000 records/s, 50 ms ~100,000/s).
+                // nothing (500 ms, librdkafka's default, measured no faster and ends a scan of a
+                // small topic later).
                 ("fetch.wait.max.ms", "50"),
                 ("socket.timeout.ms", &ms),
             ],

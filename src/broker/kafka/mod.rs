@@ -191,10 +191,12 @@ mod tests {
     }
 
     #[test]
-    fn scans_do_not_let_the_broker_hold_fetches_by_default() {
+    fn scans_use_the_fetch_settings_the_benchmark_justified() {
+        // docs/BENCHMARKS.md, "Consumer settings": change these only with a new measurement.
         let c = broker(&[]).consumer_config("dlq-cli");
         assert_eq!(c.get("fetch.wait.max.ms"), Some("50"));
-        assert_eq!(c.get("queued.max.messages.kbytes"), Some("8192"));
+        assert_eq!(c.get("queued.max.messages.kbytes"), Some("4096"));
+        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("20"));
     }
 
     #[test]

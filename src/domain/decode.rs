@@ -339,6 +339,13 @@ impl Decoder {
                 if let Some(o) = self.avro(bytes, file, schema_version) {
                     return o;
                 }
+                // Only an object or an array is taken for JSON here: anything else (a key such
+                // as `order-42`) is not parsed at all, rather than parsed and its error text
+                // formatted and dropped for every entry of a scan.
+                let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+                if !matches!(first, Some(b'{' | b'[')) {
+                    return Outcome::plain(bytes);
+                }
                 json(bytes)
                     .ok()
                     .filter(|o| matches!(&o.decoded, Decoded::Structured(v) if v.is_object() || v.is_array()))

@@ -308,6 +308,7 @@ pub(crate) fn showing(
         reveal: args.reveal,
         redactor: redactor(&args.redact)?,
         decoder: decoder(decode)?,
+        recall: Default::default(),
     })
 }
 

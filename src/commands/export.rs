@@ -41,6 +41,7 @@ impl ExportSettings {
                 reveal: false,
                 redactor: settings::redactor(&a.redact_rules)?,
                 decoder: settings::decoder(d)?,
+                recall: Default::default(),
             })
         } else {
             None

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::conventions::hex_preview;
 use super::decode::{Decoded, Decoder, Outcome, Part};
 use super::entry::{Context, Entry, EntryId};
-use super::redact::{Masked, Redactor, MASK};
+use super::redact::{Masked, Recall, Redactor, MASK};
 
 /// How many bytes of a binary payload a redacted view previews.
 pub(crate) const BINARY_PREVIEW_BYTES: usize = 64;
@@ -81,6 +81,8 @@ pub(crate) struct Showing {
     pub reveal: bool,
     pub redactor: Redactor,
     pub decoder: Decoder,
+    /// The error texts this run has redacted already (shared by the clones of this value).
+    pub recall: Recall,
 }
 
 /// Builds the view of an entry, redacting unless `reveal`.
@@ -103,8 +105,21 @@ pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryVie
         EntryId::Kafka { partition, offset } => (Some(partition), Some(offset), None),
         EntryId::Pulsar(id) => (r.id.partition(), None, Some(id.to_string())),
     };
-    let error_class = text(&c.error_class, "error_class", &mut masked);
-    let error_message = text(&c.error_message, "error_message", &mut masked);
+    // The error texts one failure's entries share are redacted once (`Recall`).
+    let recalled = |t: &Option<String>, path: &str, masked: &mut Masked| -> Option<String> {
+        t.as_ref().map(|t| {
+            if reveal {
+                t.clone()
+            } else {
+                showing
+                    .recall
+                    .redact_text(redactor, t, path, masked)
+                    .into_owned()
+            }
+        })
+    };
+    let error_class = recalled(&c.error_class, "error_class", &mut masked);
+    let error_message = recalled(&c.error_message, "error_message", &mut masked);
     let mut decode_errors = Vec::new();
     let key_read = r
         .key

@@ -465,6 +465,32 @@ impl PulsarReader {
         }
     }
 
+    /// Closes the consumer, reading and dropping (unacknowledged) what the engine delivers
+    /// meanwhile: a close asks the engine for its connection, and an engine waiting to deliver
+    /// into a full queue never answers (a scan that stopped inside a batch, such as `inspect`
+    /// of an entry in the middle of one, waited the whole --timeout). `false` when the close
+    /// did not finish within `within`.
+    async fn close_consumer(&mut self, within: Duration) -> bool {
+        use futures::StreamExt as _;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            for _ in 0..4 * RECEIVER_QUEUE {
+                match tokio::time::timeout(Duration::ZERO, self.consumer.next()).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let step = left.min(Duration::from_millis(100));
+            if tokio::time::timeout(step, self.consumer.close()).await.is_ok() {
+                return true;
+            }
+            if left <= step {
+                return false;
+            }
+        }
+    }
+
     fn lost(&self, why: impl std::fmt::Display) -> anyhow::Error {
         Unreachable::lost()
             .at(format!("Pulsar at {}", self.url))
@@ -641,10 +667,7 @@ impl DlqReader for PulsarReader {
         if self.track && !self.lost && !self.flush_acknowledgements(wait).await {
             tracing::warn!(topic = %self.full, "the consumer did not take the last acknowledgements in time");
         }
-        if tokio::time::timeout(wait, self.consumer.close())
-            .await
-            .is_err()
-        {
+        if !self.close_consumer(wait).await {
             tracing::debug!(topic = %self.full, "the consumer did not close in time; dropping it");
         }
         let mut notes = ScanNotes::default();

@@ -77,6 +77,13 @@ pub(crate) async fn run(
     let mut filter = Selected::new(&selection);
     let written = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
+            // The plain line (no redaction, no decoded copies) is written straight from the
+            // entry: export's hot path.
+            if s.redact.is_none() && decoder.is_none() {
+                out.write_entry(&entry, &s.topic)?;
+                exported += 1;
+                continue;
+            }
             let mut archived = match &s.redact {
                 Some(showing) => ArchivedEntry::redacted(&entry, &s.topic, showing),
                 None => ArchivedEntry::of(&entry, &s.topic),

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use super::engine::scan::{Scan, Step};
-use crate::archive::{ArchiveWriter, ArchivedEntry};
+use crate::archive::ArchiveWriter;
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::{Entry, EntryId, Partition};
@@ -283,7 +283,7 @@ pub(crate) async fn run_on(
             };
             let id = entry.record.id;
             if let Some(b) = backup.as_mut() {
-                b.write(&ArchivedEntry::of(&entry, &s.topic))?;
+                b.write_entry(&entry, &s.topic)?;
             }
             summary.partitions.entry(id.in_partition()).or_default().0 += 1;
             if let (Some(part), Some(offset)) = (id.partition(), id.offset()) {

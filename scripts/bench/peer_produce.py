@@ -5,12 +5,14 @@ wait until the broker confirmed every one, as `dlq replay` does.
 
   peer_produce.py --kafka HOST:PORT --topic T --count N    confluent-kafka, delivery reports
   peer_produce.py --pulsar URL --topic T --count N         pulsar-client, send_async + flush
+
+--sizes LO-HI sends the payloads seed_bulk.py --sizes LO-HI seeded (the same sizes per N).
 """
 import argparse
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from seed_bulk import event  # noqa: E402
+from seed_bulk import event, set_sizes  # noqa: E402
 
 
 
@@ -74,7 +76,9 @@ def main():
     ap.add_argument("--pulsar")
     ap.add_argument("--topic", required=True)
     ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--sizes", metavar="LO-HI", help="payload sizes, as seed_bulk.py --sizes")
     args = ap.parse_args()
+    set_sizes(args.sizes)
     ok, failed = kafka(args.kafka, args.topic, args.count) if args.kafka else pulsar(args.pulsar, args.topic, args.count)
     if failed or ok != args.count:
         sys.exit(f"{ok} of {args.count} confirmed; {len(failed)} failed")

@@ -1,9 +1,21 @@
 #!/usr/bin/env python3
-"""Seed N realistic dead letters fast, for benchmarks: Spring-style dead letters (kafka_dlt-*
-headers, the same partition scheme) with ~300-byte JSON order events, on Kafka with the
-official librdkafka client; on Pulsar, the properties the official client's DLQ sets
-(REAL_TOPIC, ORIGIN_MESSAGE_ID), produced with batching as a busy service would.
-Prints {"topic", "count", "seconds"}."""
+"""Seed N realistic dead letters fast, for benchmarks and tests: JSON order events as payloads
+(key `order-N`), on Kafka with the official librdkafka client, round-robin over --partitions;
+on Pulsar, with the properties the official client's DLQ sets (REAL_TOPIC, ORIGIN_MESSAGE_ID),
+produced with batching as a busy service would (or one message an entry, --no-batching).
+Prints {"topic", "count", "seconds"}.
+
+By default every Kafka entry is a Spring Kafka dead letter (kafka_dlt-* headers) of one failure
+and every payload is ~300 bytes (more with --pad): what the tests rely on. Opt-in, for the
+benchmarks, what real DLQs hold:
+  --mix          Kafka: every fourth entry a Kafka Connect dead letter (__connect.errors.*
+                 headers, offsets as UTF-8 text), the rest Spring ones; four failure kinds
+                 (exception classes and messages) spread over both
+  --sizes LO-HI  payloads of LO to HI bytes, deterministic per N (a notes field whose length
+                 follows a fixed permutation of the range): e.g. 200-2000, ~1,100 on average
+  --print-payloads
+                 no broker: print the COUNT payloads (as --sizes shapes them) one a line on
+                 stdout, for the peers that produce from a file (kcat -P)"""
 import argparse
 import json
 import struct
@@ -12,6 +24,23 @@ import time
 
 
 PAD = 0
+SIZES = None  # (lo, hi) of --sizes
+
+# The failure kinds of --mix: (exception class, message with {n}, Connect stage, Connect class).
+KINDS = [
+    ("java.lang.IllegalArgumentException", "Unknown currency 'XBT' for order {n}",
+     "TASK_PUT", "io.confluent.connect.jdbc.JdbcSinkTask"),
+    ("org.apache.kafka.connect.errors.DataException",
+     "Converting byte[] to Kafka Connect data failed due to serialization error of topic orders",
+     "VALUE_CONVERTER", "org.apache.kafka.connect.json.JsonConverter"),
+    ("java.sql.SQLTransientConnectionException",
+     "HikariPool-1 - Connection is not available, request timed out after 30000ms (order {n})",
+     "TASK_PUT", "io.confluent.connect.jdbc.JdbcSinkTask"),
+    ("com.fasterxml.jackson.databind.exc.MismatchedInputException",
+     "Cannot deserialize value of type `java.math.BigDecimal` from Object value (token `JsonToken.START_OBJECT`)",
+     "TRANSFORMATION", "org.apache.kafka.connect.transforms.Cast$Value"),
+]
+NOTES = "Customer called twice about this order; see ticket. " * 40
 
 
 
@@ -22,14 +51,79 @@ def stderr_logger():
     import pulsar as _p
     return _p.FileLogger(_p.LoggerLevel.Error, "/dev/stderr")
 
+def size_of(n):
+    """The payload size --sizes gives entry n: a fixed permutation of the range (7919 is prime),
+    so neighbours differ and every size in it comes up once a cycle."""
+    lo, hi = SIZES
+    return lo + (n * 7919) % (hi - lo + 1)
+
+
 def event(n):
     notes = {"notes": "x" * PAD} if PAD else {}
-    return json.dumps({**notes,
+    body = {**notes,
         "order_id": n, "amount": {"value": 10 + n % 1000, "currency": "EUR"},
         "customer": {"name": f"Customer {n}", "email": f"customer{n}@example.com"},
         "payment": {"card_number": "4111111111111111", "expiry": "12/29"},
         "lines": [{"sku": f"SKU-{n % 97}", "qty": 1 + n % 3}],
-    }).encode()
+    }
+    if SIZES is None:
+        return json.dumps(body).encode()
+    s = json.dumps({"notes": "", **body})
+    want = size_of(n) - len(s)
+    if want > 0:
+        notes = (NOTES * (1 + want // len(NOTES)))[:want]
+        s = s.replace('"notes": ""', f'"notes": "{notes}"', 1)
+    return s.encode()
+
+
+def spring_headers(n, part, partitions, mix):
+    fqcn = "org.springframework.kafka.listener.ListenerExecutionFailedException"
+    if not mix:
+        cause, message = None, f"Listener failed: unknown currency for order {n}"
+    else:
+        kind = (n // 3) % len(KINDS)
+        cause, template, _, _ = KINDS[kind]
+        message = "Listener failed: " + template.format(n=n)
+        if kind == len(KINDS) - 1:
+            # ErrorHandlingDeserializer's failure: the listener never ran.
+            fqcn = "org.springframework.kafka.support.serializer.DeserializationException"
+            message = "failed to deserialize; " + template.format(n=n)
+    headers = [
+        ("kafka_dlt-original-topic", b"orders"),
+        ("kafka_dlt-original-partition", struct.pack(">i", part)),
+        ("kafka_dlt-original-offset", struct.pack(">q", n // partitions)),
+        ("kafka_dlt-original-timestamp", struct.pack(">q", 1_700_000_000_000 + n)),
+        ("kafka_dlt-original-consumer-group", b"order-service"),
+        ("kafka_dlt-exception-fqcn", fqcn.encode()),
+    ]
+    if cause:
+        headers.append(("kafka_dlt-exception-cause-fqcn", cause.encode()))
+    headers += [
+        ("kafka_dlt-exception-message", message.encode()),
+        ("retry_topic-attempts", struct.pack(">i", 3)),
+    ]
+    return headers
+
+
+def connect_headers(n, part, partitions):
+    """What Kafka Connect's DeadLetterQueueReporter writes with errors.deadletterqueue.context.
+    headers.enable=true: every value UTF-8 text."""
+    cls, template, stage, where = KINDS[(n // 3) % len(KINDS)]
+    message = template.format(n=n)
+    trace = (f"{cls}: {message}\n\tat {where}.put({where.rsplit('.', 1)[-1]}.java:88)\n"
+             "\tat org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages(WorkerSinkTask.java:601)\n")
+    return [(k, v.encode()) for k, v in [
+        ("__connect.errors.topic", "orders"),
+        ("__connect.errors.partition", str(part)),
+        ("__connect.errors.offset", str(n // partitions)),
+        ("__connect.errors.connector.name", "orders-jdbc-sink"),
+        ("__connect.errors.task.id", str(part % 2)),
+        ("__connect.errors.stage", stage),
+        ("__connect.errors.class.name", where),
+        ("__connect.errors.exception.class.name", cls),
+        ("__connect.errors.exception.message", message),
+        ("__connect.errors.exception.stacktrace", trace),
+    ]]
 
 
 def kafka(args):
@@ -45,19 +139,13 @@ def kafka(args):
     p = Producer({"bootstrap.servers": args.bootstrap, "linger.ms": 20, "batch.num.messages": 10000,
                   "queue.buffering.max.messages": 500000, "compression.type": "none"})
     errors = []
-    cls = b"org.springframework.kafka.listener.ListenerExecutionFailedException"
     for n in range(args.count):
         part = n % args.partitions
-        headers = [
-            ("kafka_dlt-original-topic", b"orders"),
-            ("kafka_dlt-original-partition", struct.pack(">i", part)),
-            ("kafka_dlt-original-offset", struct.pack(">q", n // args.partitions)),
-            ("kafka_dlt-original-timestamp", struct.pack(">q", 1_700_000_000_000 + n)),
-            ("kafka_dlt-original-consumer-group", b"order-service"),
-            ("kafka_dlt-exception-fqcn", cls),
-            ("kafka_dlt-exception-message", f"Listener failed: unknown currency for order {n}".encode()),
-            ("retry_topic-attempts", struct.pack(">i", 3)),
-        ]
+        # Every fourth of each partition (not every entry of one partition, as n % 4 would).
+        if args.mix and (n + n // args.partitions) % 4 == 3:
+            headers = connect_headers(n, part, args.partitions)
+        else:
+            headers = spring_headers(n, part, args.partitions, args.mix)
         while True:
             try:
                 p.produce(args.topic, key=f"order-{n}".encode(), value=event(n), headers=headers,
@@ -91,6 +179,16 @@ def pulsar(args):
         sys.exit(f"{len(errors)} sends failed: {errors[0]}")
 
 
+def set_sizes(spec):
+    """--sizes LO-HI (also used by peer_produce.py, to send the same payloads)."""
+    global SIZES
+    if spec:
+        lo, hi = (int(x) for x in spec.split("-", 1))
+        if not 0 < lo <= hi:
+            sys.exit(f"--sizes {spec}: want LO-HI with 0 < LO <= HI")
+        SIZES = (lo, hi)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--bootstrap")
@@ -102,9 +200,25 @@ def main():
                     help="Pulsar: one message per entry (the default batches up to 1,000 a batch)")
     ap.add_argument("--pad", type=int, default=0,
                     help="bytes of padding in each event (a notes field), for larger payloads")
+    ap.add_argument("--mix", action="store_true",
+                    help="Kafka: every fourth entry a Kafka Connect dead letter, four failure kinds")
+    ap.add_argument("--sizes", metavar="LO-HI",
+                    help="payloads of LO to HI bytes, varying per entry (e.g. 200-2000)")
+    ap.add_argument("--print-payloads", action="store_true",
+                    help="print the payloads one a line on stdout instead of producing them")
     args = ap.parse_args()
-    global PAD
+    global PAD, SIZES
     PAD = args.pad
+    set_sizes(args.sizes)
+    if args.print_payloads:
+        out = sys.stdout.buffer
+        for n in range(args.count):
+            out.write(event(n))
+            out.write(b"\n")
+        out.flush()
+        return
+    if not args.bootstrap and not args.url:
+        ap.error("--bootstrap or --url is needed")
     t = time.time()
     kafka(args) if args.bootstrap else pulsar(args)
     json.dump({"topic": args.topic, "count": args.count, "seconds": round(time.time() - t, 2)}, sys.stdout)

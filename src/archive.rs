@@ -392,7 +392,10 @@ mod line {
                     }
                     break Some(i + (m.trailing_zeros() / 8) as usize);
                 }
-                break bytes[i..].iter().position(|&b| needs_escape(b)).map(|p| i + p);
+                break bytes[i..]
+                    .iter()
+                    .position(|&b| needs_escape(b))
+                    .map(|p| i + p);
             };
             let Some(at) = next else { break };
             buf.extend_from_slice(&bytes[start..at]);
@@ -519,24 +522,27 @@ mod line_tests {
             prop::collection::vec((text(), prop::option::of(bytes())), 0..5),
             prop::option::of(0i64..4_000_000_000_000),
         )
-            .prop_map(|(kafka, partition, offset, key, payload, headers, ms)| Record {
-                schema_version: None,
-                topic: "dlq.orders".into(),
-                id: if kafka {
-                    EntryId::Kafka { partition, offset }
-                } else {
-                    "5:7:-1:2".parse::<crate::domain::entry::PulsarMessageId>()
-                        .map(EntryId::Pulsar)
-                        .unwrap_or(EntryId::Kafka { partition, offset })
+            .prop_map(
+                |(kafka, partition, offset, key, payload, headers, ms)| Record {
+                    schema_version: None,
+                    topic: "dlq.orders".into(),
+                    id: if kafka {
+                        EntryId::Kafka { partition, offset }
+                    } else {
+                        "5:7:-1:2"
+                            .parse::<crate::domain::entry::PulsarMessageId>()
+                            .map(EntryId::Pulsar)
+                            .unwrap_or(EntryId::Kafka { partition, offset })
+                    },
+                    timestamp: ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
+                    key,
+                    headers: headers
+                        .into_iter()
+                        .map(|(name, value)| Header { name, value })
+                        .collect(),
+                    payload,
                 },
-                timestamp: ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
-                key,
-                headers: headers
-                    .into_iter()
-                    .map(|(name, value)| Header { name, value })
-                    .collect(),
-                payload,
-            })
+            )
     }
 
     proptest! {
@@ -552,19 +558,36 @@ mod line_tests {
         let record = Record {
             schema_version: None,
             topic: "orders.DLT".into(),
-            id: EntryId::Kafka { partition: 1, offset: 42 },
+            id: EntryId::Kafka {
+                partition: 1,
+                offset: 42,
+            },
             timestamp: Some("2026-11-21T10:42:00.123Z".parse().unwrap()),
             key: Some(b"order-42".to_vec()),
             headers: vec![
                 Header::new("kafka_dlt-original-topic", "orders"),
                 Header::new("kafka_dlt-original-partition", 3i32.to_be_bytes()),
-                Header::new("kafka_dlt-exception-message", "bad \"value\"\t\\ \u{1b}[0m\r\n€"),
-                Header { name: "none".into(), value: None },
+                Header::new(
+                    "kafka_dlt-exception-message",
+                    "bad \"value\"\t\\ \u{1b}[0m\r\n€",
+                ),
+                Header {
+                    name: "none".into(),
+                    value: None,
+                },
             ],
-            payload: Some(br#"{"order_id": 42, "notes": "line\nbreak \u00e9 \"quoted\""}"#.to_vec()),
+            payload: Some(
+                br#"{"order_id": 42, "notes": "line\nbreak \u00e9 \"quoted\""}"#.to_vec(),
+            ),
         };
-        let e = Entry { context: explain(&record, &HeaderMap::default()), record };
-        assert!(e.context.error_message.is_some(), "the control: a context to serialise");
+        let e = Entry {
+            context: explain(&record, &HeaderMap::default()),
+            record,
+        };
+        assert!(
+            e.context.error_message.is_some(),
+            "the control: a context to serialise"
+        );
         assert_eq!(written(&e), by_serde(&e));
     }
 }

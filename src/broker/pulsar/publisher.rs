@@ -41,7 +41,10 @@ pub(super) fn not_ready_yet(e: &pulsar::Error) -> bool {
     use pulsar::message::proto::ServerError as E;
     let kind = match e {
         pulsar::Error::Connection(ConnectionError::PulsarError(kind, _))
-        | pulsar::Error::Producer(ProducerError::Connection(ConnectionError::PulsarError(kind, _)))
+        | pulsar::Error::Producer(ProducerError::Connection(ConnectionError::PulsarError(
+            kind,
+            _,
+        )))
         | pulsar::Error::ServiceDiscovery(ServiceDiscoveryError::Query(kind, _)) => kind,
         _ => return false,
     };
@@ -191,7 +194,10 @@ mod tests {
         )));
         for for_good in [E::TopicNotFound, E::AuthorizationError, E::NotAllowedError] {
             assert!(!not_ready_yet(&refused(for_good)));
-            assert!(!outcome_unknown(&refused(for_good)), "a refusal is not a lost send");
+            assert!(
+                !outcome_unknown(&refused(for_good)),
+                "a refusal is not a lost send"
+            );
         }
         // A connection that went is an unknown outcome, not a refusal to queue again.
         let gone = pulsar::Error::Connection(ConnectionError::Disconnected);

@@ -482,7 +482,10 @@ impl PulsarReader {
             }
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let step = left.min(Duration::from_millis(100));
-            if tokio::time::timeout(step, self.consumer.close()).await.is_ok() {
+            if tokio::time::timeout(step, self.consumer.close())
+                .await
+                .is_ok()
+            {
                 return true;
             }
             if left <= step {

@@ -79,7 +79,10 @@ mod tests {
         let secret = "login failed: password=hunter2-Xy9 for order 7";
         let mut direct = Masked::default();
         let expected = redactor.redact_text(secret, "error_message", &mut direct);
-        assert_ne!(expected, secret, "the control: the text has something to mask");
+        assert_ne!(
+            expected, secret,
+            "the control: the text has something to mask"
+        );
         for _ in 0..3 {
             let mut masked = Masked::default();
             let shown = recall.redact_text(&redactor, secret, "error_message", &mut masked);

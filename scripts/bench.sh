@@ -410,13 +410,13 @@ if [ "$ONLY" = kafka-settings ]; then
   done <<'GRID'
 65536 1000 500 librdkafka's defaults
 8192 1000 50 dlq before #23
-4096 20 50 dlq's settings
-2048 20 50 a smaller queue
-8192 20 50 a larger queue
-65536 20 50 librdkafka's queue
-4096 5 50 a shorter backoff
-4096 100 50 a longer backoff
-4096 20 500 librdkafka's fetch wait
+4096 5 50 dlq's settings
+2048 5 50 a smaller queue
+8192 5 50 a larger queue
+65536 5 50 librdkafka's queue
+4096 20 50 a longer backoff
+4096 100 50 a much longer backoff
+4096 5 500 librdkafka's fetch wait
 GRID
 fi
 

@@ -123,19 +123,18 @@ impl KafkaBroker {
             &[
                 // The scan's fetch settings, each measured on Apache Kafka (docs/BENCHMARKS.md,
                 // "Consumer settings"; scripts/bench/kafka_settings.sh reproduces the grid).
-                // A prefetch queue of 4 MB per partition: librdkafka's 64 MB default costs
-                // memory and no speed (a scan keeps up with the fetches); 4 MB keeps a
-                // 1,000,000-entry read under 64 MiB peak RSS at the speed of 32 MB.
+                // A prefetch queue of 4 MB per partition: librdkafka's 64 MB default was no
+                // faster and took 200 MiB; 2 MB was 1.6× slower, 8 MB near the 64 MiB bound.
                 ("queued.max.messages.kbytes", "4096"),
                 // How long librdkafka waits before fetching a partition again once its queue was
                 // full. Its default (1,000 ms) stalled every scan: the queue fills within one
-                // fetch, the scan drains it in milliseconds, then waited out the second
-                // (dlq read 1,000,000 in 21.5 s at 2.4 s of CPU; 20 ms reads it at CPU speed).
-                ("fetch.queue.backoff.ms", "20"),
+                // fetch, the scan drains it in milliseconds, then waited out the second (dlq's
+                // old 8 MB queue with it: 78.7 s for the 1,000,000 entries export reads in 4.6 s
+                // at 5 ms; 100 ms: 17.6 s, 20 ms: 5.5 s).
+                ("fetch.queue.backoff.ms", "5"),
                 // How long the broker may hold a fetch that has less than fetch.min.bytes. A
                 // scan reads what is there and ends at the partition's end, so waiting buys
-                // nothing (500 ms, librdkafka's default, measured no faster and ends a scan of a
-                // small topic later).
+                // nothing (500 ms, librdkafka's default, measured 7 % slower).
                 ("fetch.wait.max.ms", "50"),
                 ("socket.timeout.ms", &ms),
             ],

@@ -196,7 +196,7 @@ mod tests {
         let c = broker(&[]).consumer_config("dlq-cli");
         assert_eq!(c.get("fetch.wait.max.ms"), Some("50"));
         assert_eq!(c.get("queued.max.messages.kbytes"), Some("4096"));
-        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("20"));
+        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("5"));
     }
 
     #[test]

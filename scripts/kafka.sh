@@ -8,18 +8,28 @@
 #   PORT+2  SASL_PLAINTEXT        SCRAM-SHA-512, user $KAFKA_SCRAM_USER (created at format time)
 #   PORT+3  SSL                   mutual TLS: the client must show a certificate of the test CA
 
-KAFKA_VERSION=4.1.1
+KAFKA_VERSION=${DLQ_KAFKA_VERSION:-4.4.0}
 KAFKA_HOME=$DLQ_CACHE/kafka-$KAFKA_VERSION
 KAFKA_SCRAM_USER=dlq-test
 KAFKA_SCRAM_PASSWORD=dlq-test-scram-secret
 # A shared machine with two cores: a small heap, and no more GC threads than cores.
 KAFKA_JVM_OPTS=${DLQ_KAFKA_JVM_OPTS:--Xms256m -Xmx512m -XX:+UseG1GC -XX:ParallelGCThreads=2 -XX:CICompilerCount=2}
 
-# Resolves the broker, its tools and a Connect worker into $KAFKA_HOME/lib (first run: ~130 MB
-# from Maven Central; later runs: nothing).
+# Resolves the broker and its tools into $KAFKA_HOME/lib (first run: ~120 MB from Maven Central;
+# later runs: nothing).
 ensure_kafka() {
   ensure_jars "Apache Kafka $KAFKA_VERSION" "$KAFKA_HOME" "$DLQ_ROOT/scripts/java/kafka-broker" \
     -Dkafka.version="$KAFKA_VERSION"
+}
+
+# The Kafka Connect worker scripts/seed/connect_dlq.sh runs: a folder of its own
+# (scripts/java/kafka-connect), of the last release whose connect-file Maven Central serves here;
+# a client, so it works against any broker the scripts start.
+KAFKA_CONNECT_VERSION=${DLQ_KAFKA_CONNECT_VERSION:-4.1.1}
+KAFKA_CONNECT_HOME=$DLQ_CACHE/kafka-connect-$KAFKA_CONNECT_VERSION
+ensure_kafka_connect() {
+  ensure_jars "Kafka Connect $KAFKA_CONNECT_VERSION" "$KAFKA_CONNECT_HOME" "$DLQ_ROOT/scripts/java/kafka-connect" \
+    -Dconnect.version="$KAFKA_CONNECT_VERSION"
 }
 
 kafka_java() { # main-class args...: a JVM on Kafka's classpath

@@ -58,7 +58,7 @@ done
 [ "$partitions" -ge 1 ] || die "--partitions must be at least 1"
 [ "$origin" != "$dlq" ] || die "--dlq must differ from --origin"
 
-ensure_kafka
+ensure_kafka_connect
 "$DLQ_PYTHON" -c 'import confluent_kafka' 2>/dev/null || ensure_python_clients
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dlq-connect.XXXXXX")
@@ -135,8 +135,9 @@ if p.flush(30) or errors:
 json.dump(out, sys.stdout)
 PY
 
-# 2. A standalone worker with one FileStreamSink connector; everything it needs is on Kafka's
-# classpath, found through the plugins' ServiceLoader manifests (no directory scan).
+# 2. A standalone worker with one FileStreamSink connector; everything it needs is on the worker's
+# classpath (scripts/java/kafka-connect, its own release: KAFKA_CONNECT_VERSION in kafka.sh),
+# found through the plugins' ServiceLoader manifests (no directory scan).
 cat >"$work/worker.properties" <<EOF
 bootstrap.servers=$bootstrap
 key.converter=org.apache.kafka.connect.storage.StringConverter
@@ -159,10 +160,10 @@ errors.deadletterqueue.topic.name=$dlq
 errors.deadletterqueue.topic.replication.factor=1
 errors.deadletterqueue.context.headers.enable=true
 EOF
-# kafka_java's JVM and classpath, exec'd so that $! is the worker itself; a smaller heap.
+# The worker's own classpath, exec'd so that $! is the worker itself; a small heap.
 # shellcheck disable=SC2086
 (exec java ${DLQ_CONNECT_JVM_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC -XX:CICompilerCount=2} \
-  -Dorg.slf4j.simpleLogger.showDateTime=true -cp "$KAFKA_HOME/lib/*" \
+  -Dorg.slf4j.simpleLogger.showDateTime=true -cp "$KAFKA_CONNECT_HOME/lib/*" \
   org.apache.kafka.connect.cli.ConnectStandalone "$work/worker.properties" "$work/sink.properties" \
   >"$log" 2>&1 </dev/null) &
 worker=$!
@@ -170,7 +171,7 @@ worker=$!
 # 3. Wait for the dead letters (matched to the malformed originals by __connect.errors.*), then
 # describe them.
 "$DLQ_PYTHON" - "$bootstrap" "$origin" "$dlq" "$connector" "$timeout" "$worker" "$work/produced.json" \
-  "$KAFKA_VERSION" >"$work/result.json" <<'PY'
+  "$KAFKA_CONNECT_VERSION" >"$work/result.json" <<'PY'
 import json, os, sys, time
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 

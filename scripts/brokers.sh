@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Local brokers for dlq's quickstart and tests: Apache Kafka 4.1 (KRaft; scripts/kafka.sh) and
+# Local brokers for dlq's quickstart and tests: Apache Kafka 4.4 (KRaft; scripts/kafka.sh) and
 # Apache Pulsar 4.0 standalone (scripts/pulsar.sh), both run from Maven Central jars. Installed
 # on first use and cached under ~/.cache/dlq.
 #
-#   scripts/brokers.sh up      install if needed, start both with fresh storage, wait until ready
-#   scripts/brokers.sh down    stop both (by PID; SIGTERM, then SIGKILL after 20 s)
-#   scripts/brokers.sh env     print the variables that point dlq and the tests at them
-#   scripts/brokers.sh status  say what is running
+#   scripts/brokers.sh up [kafka]   install if needed, start both (or Kafka alone) with fresh
+#                                   storage, wait until ready
+#   scripts/brokers.sh down         stop what runs (by PID; SIGTERM, then SIGKILL after 20 s)
+#   scripts/brokers.sh env [kafka]  print the variables that point dlq and the tests at them
+#                                   (with `kafka`: Kafka's alone, so a test that needs Pulsar
+#                                   fails saying so instead of finding some other broker)
+#   scripts/brokers.sh status       say what is running
 #
 # Settings (environment): DLQ_LOCAL_DIR (state: pids, logs, data, certificates; default
 # ./.dlq-local), DLQ_KAFKA_PORT (default 19092; Kafka also takes the next three ports: controller,
 # SASL/SCRAM, mutual TLS), DLQ_PULSAR_PORT (default 16650; Pulsar also takes the next three:
-# admin REST, pulsar+ssl, https).
+# admin REST, pulsar+ssl, https), DLQ_KAFKA_VERSION (the Apache Kafka release to run, default
+# 4.4.0; scripts/kafka.sh says which others it knows how to start).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka.sh"
@@ -40,25 +44,29 @@ stop() { # name
   rm -f "$STATE/$name.pid"
 }
 
-up() {
+up() { # [kafka]
+  local only=${1:-} p n ports
   ensure_system_packages
   ensure_kafka
-  ensure_pulsar
-  local p n
+  [ "$only" = kafka ] || ensure_pulsar
   for n in kafka pulsar; do
     running "$n" && die "$n is already running (pid $(cat "$STATE/$n.pid")); run '$0 down' first"
   done
-  for p in $(seq "$KAFKA_PORT" $((KAFKA_PORT + 3))) $(seq "$PULSAR_PORT" $((PULSAR_PORT + 3))); do
+  ports=$(seq "$KAFKA_PORT" $((KAFKA_PORT + 3)))
+  [ "$only" = kafka ] || ports="$ports $(seq "$PULSAR_PORT" $((PULSAR_PORT + 3)))"
+  for p in $ports; do
     port_open "$p" && die "port $p is in use; choose other ports with DLQ_KAFKA_PORT / DLQ_PULSAR_PORT"
   done
   mkdir -p "$STATE"
   # Fresh storage every time: tests and the quickstart start from empty brokers.
   say "starting Apache Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $STATE/kafka.log)"
   kafka_up "$STATE" "$KAFKA_PORT"
-  say "starting Apache Pulsar $PULSAR_VERSION on 127.0.0.1:$PULSAR_PORT (log: $STATE/pulsar.log; takes 10-40 s)"
-  pulsar_up "$STATE" "$PULSAR_PORT"
-  env_vars >"$STATE/env"
-  say "brokers are up; '$0 env' prints the settings, '$0 down' stops them"
+  if [ "$only" != kafka ]; then
+    say "starting Apache Pulsar $PULSAR_VERSION on 127.0.0.1:$PULSAR_PORT (log: $STATE/pulsar.log; takes 10-40 s)"
+    pulsar_up "$STATE" "$PULSAR_PORT"
+  fi
+  env_vars "$only" >"$STATE/env"
+  say "brokers are up; '$0 env${only:+ $only}' prints the settings, '$0 down' stops them"
 }
 
 down() {
@@ -66,7 +74,7 @@ down() {
   stop kafka
 }
 
-env_vars() {
+env_vars() { # [kafka]
   cat <<VARS
 export DLQ_TEST_KAFKA=kafka://127.0.0.1:$KAFKA_PORT
 export DLQ_TEST_KAFKA_SASL=kafka://127.0.0.1:$((KAFKA_PORT + 2))
@@ -74,7 +82,12 @@ export DLQ_TEST_KAFKA_TLS=kafka://127.0.0.1:$((KAFKA_PORT + 3))
 export DLQ_TEST_KAFKA_PKI=$STATE/pki
 export DLQ_TEST_KAFKA_SCRAM_USER=$KAFKA_SCRAM_USER
 export DLQ_TEST_KAFKA_SCRAM_PASSWORD=$KAFKA_SCRAM_PASSWORD
+export DLQ_TEST_KAFKA_VERSION=$KAFKA_VERSION
 export DLQ_KAFKA_HOME=$KAFKA_HOME
+export DLQ_PYTHON=$DLQ_PYTHON
+VARS
+  [ "${1:-}" = kafka ] && return 0
+  cat <<VARS
 export DLQ_TEST_PULSAR=pulsar://127.0.0.1:$PULSAR_PORT
 export DLQ_TEST_PULSAR_ADMIN=http://127.0.0.1:$((PULSAR_PORT + 1))
 export DLQ_TEST_PULSAR_TLS=pulsar+ssl://127.0.0.1:$((PULSAR_PORT + 2))
@@ -82,7 +95,6 @@ export DLQ_TEST_PULSAR_ADMIN_TLS=https://127.0.0.1:$((PULSAR_PORT + 3))
 export DLQ_TEST_PULSAR_TOKEN_FILE=$STATE/pulsar-token
 export DLQ_TEST_PULSAR_PKI=$STATE/pki
 export DLQ_PULSAR_HOME=$PULSAR_HOME
-export DLQ_PYTHON=$DLQ_PYTHON
 VARS
 }
 
@@ -93,10 +105,15 @@ status() {
   done
 }
 
+usage() { echo "usage: $0 up [kafka] | down | env [kafka] | status" >&2; exit 2; }
+case "${2:-}" in
+  '' | kafka) ;;
+  *) usage ;;
+esac
 case "${1:-}" in
-  up) up ;;
+  up) up "${2:-}" ;;
   down) down ;;
-  env) env_vars ;;
+  env) env_vars "${2:-}" ;;
   status) status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  *) usage ;;
 esac

@@ -101,14 +101,15 @@ mvn_package() {
 }
 
 # The Java programs that write dead letters as real services do (scripts/java/*, sources and
-# POMs only): built with Maven on first use, rebuilt when their sources change.
+# POMs only): built with Maven on first use, rebuilt when their sources (or resources) change.
 DLQ_SPRING_DLT_JAR=$DLQ_ROOT/scripts/java/spring-dlt/target/spring-dlt.jar
 DLQ_PULSAR_DLQ_JAR=$DLQ_ROOT/scripts/java/pulsar-dlq/target/pulsar-dlq.jar
+DLQ_STREAMS_DLQ_JAR=$DLQ_ROOT/scripts/java/streams-dlq/target/streams-dlq.jar
 ensure_seed_programs() {
   local dir jar
-  for dir in spring-dlt pulsar-dlq; do
+  for dir in spring-dlt pulsar-dlq streams-dlq; do
     jar=$DLQ_ROOT/scripts/java/$dir/target/$dir.jar
-    if [ -f "$jar" ] && [ -z "$(find "$DLQ_ROOT/scripts/java/$dir" -newer "$jar" \( -name '*.java' -o -name pom.xml \) -print -quit)" ]; then
+    if [ -f "$jar" ] && [ -z "$(find "$DLQ_ROOT/scripts/java/$dir" -path "$DLQ_ROOT/scripts/java/$dir/target" -prune -o -newer "$jar" -type f \( -path '*/src/*' -o -name pom.xml \) -print -quit)" ]; then
       continue
     fi
     say "building scripts/java/$dir with Maven (first run downloads its dependencies)"

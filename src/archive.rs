@@ -74,6 +74,72 @@ pub(crate) struct ArchivedEntry {
     /// for sharing; `replay --from-file` refuses such a line rather than publish the masks.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
+    /// A dead letter that only points at its original (a Kafka share group's): the original as
+    /// fetched from the origin topic when exporting, or why it could not be. For people and
+    /// tools; a restore writes the dead letter back as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<ArchivedOriginal>,
+}
+
+/// The original a dead letter points at, as fetched from the origin topic at export time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ArchivedOriginal {
+    /// Why the origin no longer has it; the other fields are then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub key: Option<Raw>,
+    #[serde(default)]
+    pub headers: Vec<RawHeader>,
+    #[serde(default)]
+    pub payload: Option<Raw>,
+}
+
+impl ArchivedOriginal {
+    fn of(original: &crate::domain::entry::Original) -> ArchivedOriginal {
+        use crate::domain::entry::Original;
+        match original {
+            Original::Fetched(r) => ArchivedOriginal {
+                missing: None,
+                topic: Some(r.topic.clone()),
+                partition: r.id.partition(),
+                offset: r.id.offset(),
+                timestamp: r.timestamp.map(|t| t.to_string()),
+                key: r.key.as_deref().map(Raw::of),
+                headers: raw_headers(&r.headers),
+                payload: r.payload.as_deref().map(Raw::of),
+            },
+            Original::Missing(why) => ArchivedOriginal {
+                missing: Some(why.clone()),
+                topic: None,
+                partition: None,
+                offset: None,
+                timestamp: None,
+                key: None,
+                headers: Vec::new(),
+                payload: None,
+            },
+        }
+    }
+}
+
+fn raw_headers(headers: &[Header]) -> Vec<RawHeader> {
+    headers
+        .iter()
+        .map(|h| RawHeader {
+            name: h.name.clone(),
+            value: h.value.as_deref().map(Raw::of),
+        })
+        .collect()
 }
 
 /// Decoded copies of an entry's key and payload: JSON for structured data (JSON, Avro), a
@@ -133,14 +199,7 @@ impl ArchivedEntry {
             message_id,
             timestamp: r.timestamp.map(|t| t.to_string()),
             key: r.key.as_deref().map(Raw::of),
-            headers: r
-                .headers
-                .iter()
-                .map(|h| RawHeader {
-                    name: h.name.clone(),
-                    value: h.value.as_deref().map(Raw::of),
-                })
-                .collect(),
+            headers: raw_headers(&r.headers),
             payload: r.payload.as_deref().map(Raw::of),
             context: Context {
                 stacktrace: None,
@@ -150,6 +209,7 @@ impl ArchivedEntry {
             },
             decoded: None,
             redacted: false,
+            original: e.original.as_ref().map(ArchivedOriginal::of),
         }
     }
 
@@ -455,10 +515,7 @@ mod tests {
             ],
             payload: Some(br#"{ "pretty":  "json" , "kept": "as is" }"#.to_vec()),
         };
-        let entry = Entry {
-            context: explain(&record, &HeaderMap::default()),
-            record: record.clone(),
-        };
+        let entry = Entry::new(record.clone(), explain(&record, &HeaderMap::default()));
         let line = serde_json::to_string(&ArchivedEntry::of(&entry, "t")).unwrap();
         let back = parse_line(&line, 1).unwrap();
         assert_eq!(back.key_bytes().unwrap(), record.key);
@@ -548,7 +605,7 @@ mod line_tests {
     proptest! {
         #[test]
         fn the_direct_line_is_serdes_line(record in record()) {
-            let e = Entry { context: explain(&record, &HeaderMap::default()), record };
+            let e = { let context = explain(&record, &HeaderMap::default()); Entry::new(record, context) };
             prop_assert_eq!(written(&e), by_serde(&e));
         }
     }
@@ -580,9 +637,9 @@ mod line_tests {
                 br#"{"order_id": 42, "notes": "line\nbreak \u00e9 \"quoted\""}"#.to_vec(),
             ),
         };
-        let e = Entry {
-            context: explain(&record, &HeaderMap::default()),
-            record,
+        let e = {
+            let context = explain(&record, &HeaderMap::default());
+            Entry::new(record, context)
         };
         assert!(
             e.context.error_message.is_some(),

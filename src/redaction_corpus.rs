@@ -126,9 +126,9 @@ fn entry(place: &Place, v: &str) -> (Entry, Showing) {
         headers,
         payload: Some(payload),
     };
-    let entry = Entry {
-        context: explain(&record, &HeaderMap::default()),
-        record,
+    let entry = {
+        let context = explain(&record, &HeaderMap::default());
+        Entry::new(record, context)
     };
     (
         entry,

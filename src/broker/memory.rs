@@ -177,6 +177,22 @@ impl MemoryBroker {
         id
     }
 
+    /// A dead letter without key and payload, as a Kafka share group's broker writes one.
+    pub(crate) fn append_headers_only(
+        &self,
+        topic: &str,
+        partition: i32,
+        headers: &[(&str, &str)],
+    ) -> EntryId {
+        let id = self.append(topic, partition, "", headers);
+        let mut st = self.state.lock().unwrap();
+        let (_, records) = &mut st.topics.get_mut(topic).unwrap()[partition as usize];
+        let last = records.last_mut().unwrap();
+        last.key = None;
+        last.payload = None;
+        id
+    }
+
     /// Each partition's log start offset and end.
     pub(crate) fn watermarks(&self, topic: &str) -> Vec<(i64, i64)> {
         self.state.lock().unwrap().topics[topic]
@@ -201,6 +217,10 @@ impl MemoryBroker {
 
 #[async_trait]
 impl Broker for MemoryBroker {
+    fn origins(&self) -> Option<Box<dyn crate::broker::OriginFetcher>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError> {
         parse_kafka_id(id).map_err(DlqError::Usage)
     }
@@ -332,6 +352,41 @@ impl Broker for MemoryBroker {
 
     fn purges_by_offset(&self) -> bool {
         true
+    }
+}
+
+#[async_trait]
+impl crate::broker::OriginFetcher for MemoryBroker {
+    async fn fetch_originals(
+        &mut self,
+        wanted: &[crate::broker::OriginRef],
+    ) -> anyhow::Result<Vec<Result<Record, String>>> {
+        let st = self.state.lock().unwrap();
+        if st.lost() {
+            return Err(unreachable("fetching originals"));
+        }
+        Ok(wanted
+            .iter()
+            .map(|w| {
+                let partitions = st
+                    .topics
+                    .get(&w.topic)
+                    .ok_or_else(|| format!("the origin topic '{}' no longer exists", w.topic))?;
+                let (start, records) = partitions
+                    .get(w.partition as usize)
+                    .ok_or_else(|| format!("'{}' has no partition {}", w.topic, w.partition))?;
+                if w.offset < *start {
+                    return Err(format!(
+                        "no longer in '{}': partition {} now starts at offset {start}",
+                        w.topic, w.partition
+                    ));
+                }
+                records
+                    .get((w.offset - start) as usize)
+                    .cloned()
+                    .ok_or_else(|| format!("offset {} is past the end", w.offset))
+            })
+            .collect())
     }
 }
 

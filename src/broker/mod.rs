@@ -266,8 +266,34 @@ pub(crate) trait Publisher: Send {
     async fn close(self: Box<Self>) -> anyhow::Result<()>;
 }
 
+/// Where a dead letter's original record is: a record of the origin topic.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct OriginRef {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// Fetches the originals that dead letters point at (Kafka share groups), batched: one read per
+/// run of nearby offsets of a partition, not one consumer per entry.
+#[async_trait]
+pub(crate) trait OriginFetcher: Send {
+    /// Each wanted record, in the order asked, or why the origin no longer has it (retention,
+    /// compaction, a deleted topic). A broker that stalls or is lost is an error, as in a read.
+    async fn fetch_originals(
+        &mut self,
+        wanted: &[OriginRef],
+    ) -> anyhow::Result<Vec<Result<Record, String>>>;
+}
+
 #[async_trait]
 pub(crate) trait Broker: Send {
+    /// A fetcher of originals for dead letters that only point at them; `None` where the broker
+    /// writes no such dead letters (Pulsar).
+    fn origins(&self) -> Option<Box<dyn OriginFetcher>> {
+        None
+    }
+
     /// Reads an entry id as this broker's `list` prints it.
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError>;
 

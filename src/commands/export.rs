@@ -70,7 +70,10 @@ pub(crate) async fn run(
         selection.ids.push(broker.parse_id(raw)?);
     }
     let req = super::engine::scan::request(&s.topic, &selection, s.start, false);
-    let scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
+    // Export writes the message: a dead letter that only points at its original carries it.
+    let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
+        .await?
+        .with_originals(broker.as_ref(), true);
     let mut exported = 0u64;
     let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut decoder = s.decoder.clone();
@@ -78,8 +81,9 @@ pub(crate) async fn run(
     let written = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
             // The plain line (no redaction, no decoded copies) is written straight from the
-            // entry: export's hot path.
-            if s.redact.is_none() && decoder.is_none() {
+            // entry: export's hot path. (A dead letter with its original fetched takes the
+            // general path, which writes the original too.)
+            if s.redact.is_none() && decoder.is_none() && entry.original.is_none() {
                 out.write_entry(&entry, &s.topic)?;
                 exported += 1;
                 continue;
@@ -90,11 +94,12 @@ pub(crate) async fn run(
             };
             if let Some(decoder) = decoder.as_mut().filter(|_| s.redact.is_none()) {
                 sources
-                    .prepare(decoder, &entry.record, async |t, v| {
+                    .prepare(decoder, entry.message(), async |t, v| {
                         scan.reader().topic_schema(t, v).await
                     })
                     .await;
-                archived.decoded = Some(ArchivedDecoded::of(&entry.record, decoder));
+                // The message decoded: a share group's original where the dead letter has none.
+                archived.decoded = Some(ArchivedDecoded::of(entry.message(), decoder));
             }
             out.write(&archived)?;
             exported += 1;

@@ -1,5 +1,6 @@
 //! `dlq inspect TOPIC ID`: one entry in full, redacted unless revealed.
 
+use super::engine::scan::attach_originals;
 use crate::broker::{self, ConnectConfig};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
@@ -34,10 +35,14 @@ pub(crate) async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
     let mut broker = broker::connect(&s.connect).await?;
     let id = broker.parse_id(&s.id)?;
     let record = broker.fetch(&s.topic, id).await?;
-    let entry = Entry {
-        context: explain(&record, &s.header_map),
-        record,
+    let mut entry = {
+        let context = explain(&record, &s.header_map);
+        Entry::new(record, context)
     };
+    // A dead letter that only points at its original is shown with the original's message.
+    if let Some(mut fetcher) = broker.origins() {
+        attach_originals(fetcher.as_mut(), std::slice::from_mut(&mut entry)).await?;
+    }
     let mut showing = s.showing.clone();
     super::engine::decoding::Sources::new(s.registry.as_ref())?
         .prepare(&mut showing.decoder, &entry.record, async |t, v| {

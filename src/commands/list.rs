@@ -40,7 +40,9 @@ impl ListSettings {
 pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::Result<ListSummary> {
     let mut broker = broker::connect(&s.connect).await?;
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
-    let scan = Scan::open(broker.as_mut(), &req, &s.header_map).await?;
+    let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
+        .await?
+        .with_originals(broker.as_ref(), s.selection.reads_the_message());
     let mut shown = 0u64;
     let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut showing = s.showing.clone();

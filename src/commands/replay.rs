@@ -112,7 +112,10 @@ async fn make_plan(
         broker: s.sending.connect.url.to_string(),
         ..Plan::default()
     };
-    let scan = Scan::open(broker, &request(s, selection, false), &s.header_map).await?;
+    // Replay sends the message: a dead letter that only points at its original sends that.
+    let scan = Scan::open(broker, &request(s, selection, false), &s.header_map)
+        .await?
+        .with_originals(broker, true);
     let mut filter = Selected::new(selection);
     let read = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
@@ -156,6 +159,7 @@ async fn execute(
     let mut publisher = broker.publisher().await?;
     let mut scan = Scan::open(broker, &request(s, selection, true), &s.header_map)
         .await?
+        .with_originals(broker, true)
         .bounded_by(&plan.ends);
     let mut filter = Selected::new(selection);
     ui.progress_start(plan.to_send());
@@ -313,6 +317,61 @@ mod tests {
             header_map: HeaderMap::default(),
             sending: sending(to),
         }
+    }
+
+    /// A share group's dead letters (headers only) for offsets 0..n of origin `t`, whose
+    /// records carry a header of their own; offsets before `expired` are gone from the origin.
+    async fn share_group_dead_letters(n: i64, expired: i64) -> crate::broker::memory::MemoryBroker {
+        use crate::broker::Broker as _;
+        let b = crate::broker::memory::MemoryBroker::default()
+            .with_topic("dlq.t", 1)
+            .with_topic("t", 1);
+        for i in 0..n {
+            b.append("t", 0, &format!("k{i}"), &[("trace_id", &format!("t-{i}"))]);
+            let offset = i.to_string();
+            b.append_headers_only(
+                "dlq.t",
+                0,
+                &[
+                    ("__dlq.errors.topic", "t"),
+                    ("__dlq.errors.partition", "0"),
+                    ("__dlq.errors.offset", &offset),
+                    ("__dlq.errors.group", "billing"),
+                    ("__dlq.errors.delivery.count", "1"),
+                    ("__dlq.errors.message", "Offset rejected by client."),
+                ],
+            );
+        }
+        b.clone()
+            .delete_records("t", &[(0, expired)].into())
+            .await
+            .unwrap();
+        b
+    }
+
+    #[tokio::test]
+    async fn share_group_dead_letters_replay_their_originals_and_skip_the_expired() {
+        let b = share_group_dead_letters(3, 1).await;
+        let mut s = settings("dlq.t", "t");
+        s.sending.options.to = None;
+        let summary = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
+        assert_eq!((summary.selected, summary.sent, summary.skipped), (3, 2, 1));
+        assert!(
+            summary.skips[0].reason.contains("original is gone"),
+            "{:?}",
+            summary.skips
+        );
+        assert!(summary.skips[0].reason.contains("now starts at offset 1"));
+        assert!(
+            matches!(summary.outcome(), Err(DlqError::Partial(_))),
+            "exit 3"
+        );
+        let sent: Vec<_> = b.published();
+        assert_eq!(keys(&sent), ["k1", "k2"], "the originals' keys");
+        assert_eq!(sent[0].payload.as_deref(), Some(&br#"{"key": "k1"}"#[..]));
+        let names: Vec<&str> = sent[0].headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["trace_id", "dlq-replay-of", "dlq-replay-count"]);
+        assert_eq!(sent[0].headers[0].value.as_deref(), Some(&b"t-1"[..]));
     }
 
     #[tokio::test]

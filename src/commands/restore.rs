@@ -272,9 +272,9 @@ mod tests {
         .await
         .unwrap();
         while let Some(record) = reader.next().await.unwrap() {
-            let entry = Entry {
-                context: crate::domain::conventions::explain(&record, &HeaderMap::default()),
-                record,
+            let entry = {
+                let context = crate::domain::conventions::explain(&record, &HeaderMap::default());
+                Entry::new(record, context)
             };
             w.write(&ArchivedEntry::of(&entry, "t.DLT")).unwrap();
         }

@@ -93,6 +93,22 @@ use Field::*;
 
 /// In order of precedence: the first convention whose marker is present explains the entry.
 static HEADER_CONVENTIONS: &[HeaderConvention] = &[
+    // The broker itself (Apache Kafka 4.4+, KIP-1191): a share group's dead letters. All text;
+    // without `errors.deadletterqueue.copy.record.enable` the record has no key and no value,
+    // only where the original is (`points_to_original`).
+    HeaderConvention {
+        name: SHARE_GROUP,
+        markers: &["__dlq.errors."],
+        fields: &[
+            (OriginTopic, "__dlq.errors.topic", Text),
+            (OriginPartition, "__dlq.errors.partition", TextNumber),
+            (OriginOffset, "__dlq.errors.offset", TextNumber),
+            (ConsumerGroup, "__dlq.errors.group", Text),
+            (RetryCount, "__dlq.errors.delivery.count", TextNumber),
+            (ErrorMessage, "__dlq.errors.message", Text),
+        ],
+        extra: &[],
+    },
     HeaderConvention {
         name: "kafka-connect",
         markers: &["__connect.errors."],
@@ -271,6 +287,9 @@ pub(crate) fn explain(record: &Record, custom: &HeaderMap) -> Context {
         if conv.name == "pulsar-client" {
             pulsar_origin_partition(&mut ctx);
         }
+        if conv.name == SHARE_GROUP {
+            share_group_failure(&mut ctx, record);
+        }
     } else if let Some(payload) = &record.payload {
         explain_envelope(payload, &mut ctx);
     }
@@ -298,6 +317,73 @@ pub(crate) fn explain(record: &Record, custom: &HeaderMap) -> Context {
         }
     }
     ctx
+}
+
+/// The convention of the dead letters Kafka's brokers write for a share group.
+pub(crate) const SHARE_GROUP: &str = "kafka-share-group";
+
+/// What a share group's broker says when a consumer rejected the record, and when its delivery
+/// count reached the group's limit (`share.delivery.count.limit`); the failure kinds dlq gives
+/// them as the error class.
+const SHARE_GROUP_CAUSES: [(&str, &str); 2] = [
+    ("Offset rejected by client.", "rejected"),
+    (
+        "Offset delivery count exceeded the threshold.",
+        "delivery-limit",
+    ),
+];
+
+/// A share group's dead letter: the failure kind as its error class, the time of the DLQ write
+/// as the failure time, and a note where the origin is a topic id the broker could not name.
+fn share_group_failure(ctx: &mut Context, record: &Record) {
+    if let Some(message) = &ctx.error_message {
+        let kind = SHARE_GROUP_CAUSES
+            .iter()
+            .find(|(said, _)| message.trim() == *said)
+            .map(|(_, kind)| *kind);
+        match kind {
+            Some(kind) => ctx.error_class = Some(kind.to_string()),
+            None => ctx.notes.push(format!(
+                "unknown share-group failure '{}'",
+                truncate(message, 80)
+            )),
+        }
+    }
+    ctx.failed_at = record.timestamp;
+    if ctx.origin_topic.as_deref().is_some_and(is_topic_id) {
+        ctx.notes.push(
+            "__dlq.errors.topic holds a topic id: the broker could not name the topic when it \
+             wrote the dead letter"
+                .to_string(),
+        );
+    }
+}
+
+/// A Kafka topic id as the broker writes it where it has no name: 16 bytes in URL-safe base64
+/// without padding (22 characters). A topic name can look the same; callers check the topic
+/// exists before reading it as an id.
+pub(crate) fn is_topic_id(s: &str) -> bool {
+    s.len() == 22
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && s.bytes()
+            .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+}
+
+/// A dead letter that says where its original is rather than carrying it (a share group's):
+/// commands that need the message fetch it from the origin.
+pub(crate) fn points_to_original(ctx: &Context) -> bool {
+    ctx.convention
+        .as_deref()
+        .is_some_and(|c| c.split('+').next() == Some(SHARE_GROUP))
+}
+
+/// The dead letter carries neither key nor payload: the message is only in the origin.
+pub(crate) fn headers_only(entry: &super::entry::Entry) -> bool {
+    points_to_original(&entry.context)
+        && entry.record.key.as_deref().is_none_or(<[u8]>::is_empty)
+        && entry.record.payload.as_deref().is_none_or(<[u8]>::is_empty)
 }
 
 /// The Java client's nack path names the partition's own topic in REAL_TOPIC
@@ -622,6 +708,87 @@ mod tests {
 
     fn explain_plain(r: &Record) -> Context {
         explain(r, &HeaderMap::default())
+    }
+
+    /// The headers Apache Kafka 4.4.0's broker wrote for a real `KafkaShareConsumer` (BROKERS.md).
+    fn share_group_headers(message: &str, count: &str) -> Vec<Header> {
+        vec![
+            h("__dlq.errors.topic", b"orders"),
+            h("__dlq.errors.partition", b"1"),
+            h("__dlq.errors.offset", b"42"),
+            h("__dlq.errors.group", b"billing"),
+            h("__dlq.errors.delivery.count", count.as_bytes()),
+            h("__dlq.errors.message", message.as_bytes()),
+        ]
+    }
+
+    #[test]
+    fn share_group_dead_letters_say_where_the_original_is_and_why() {
+        let mut r = record(share_group_headers("Offset rejected by client.", "1"), b"");
+        r.payload = None;
+        r.timestamp = Some("2026-12-06T08:00:00Z".parse().unwrap());
+        let c = explain_plain(&r);
+        assert_eq!(c.convention.as_deref(), Some(SHARE_GROUP));
+        assert_eq!(c.origin_topic.as_deref(), Some("orders"));
+        assert_eq!((c.origin_partition, c.origin_offset), (Some(1), Some(42)));
+        assert_eq!(c.consumer_group.as_deref(), Some("billing"));
+        assert_eq!(c.retry_count, Some(1));
+        assert_eq!(c.error_class.as_deref(), Some("rejected"));
+        assert_eq!(
+            c.error_message.as_deref(),
+            Some("Offset rejected by client.")
+        );
+        assert_eq!(
+            c.failed_at, r.timestamp,
+            "the DLQ write is the failure time"
+        );
+        assert_eq!(c.context_headers.len(), 6);
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        assert!(points_to_original(&c));
+        assert!(headers_only(&crate::domain::entry::Entry::new(
+            r.clone(),
+            c
+        )));
+
+        let limit = explain_plain(&record(
+            share_group_headers("Offset delivery count exceeded the threshold.", "2"),
+            b"{}",
+        ));
+        assert_eq!(limit.error_class.as_deref(), Some("delivery-limit"));
+        assert_eq!(limit.retry_count, Some(2));
+        let copied = crate::domain::entry::Entry::new(
+            record(
+                share_group_headers("Offset rejected by client.", "1"),
+                b"{}",
+            ),
+            limit.clone(),
+        );
+        assert!(
+            !headers_only(&copied),
+            "a copied dead letter holds the value"
+        );
+
+        let odd = explain_plain(&record(share_group_headers("Something new.", "3"), b""));
+        assert_eq!(odd.error_class, None, "an unknown cause is not guessed");
+        assert!(odd.notes[0].contains("unknown share-group failure"));
+    }
+
+    #[test]
+    fn a_share_group_origin_given_as_a_topic_id_is_noted() {
+        let mut headers = share_group_headers("Offset rejected by client.", "1");
+        headers[0] = h("__dlq.errors.topic", b"kZ3x9Qb2TnWvY8aLmP0cRg");
+        let c = explain_plain(&record(headers, b""));
+        assert!(
+            c.notes.iter().any(|n| n.contains("topic id")),
+            "{:?}",
+            c.notes
+        );
+        assert!(is_topic_id("kZ3x9Qb2TnWvY8aLmP0cRg"));
+        assert!(!is_topic_id("orders"));
+        assert!(
+            !is_topic_id("orders-dead-letters-ab"),
+            "22 characters, but a plain name"
+        );
     }
 
     #[test]

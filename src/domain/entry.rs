@@ -281,6 +281,38 @@ impl Record {
 pub(crate) struct Entry {
     pub record: Record,
     pub context: Context,
+    /// A dead letter that only points at its original (Kafka share groups): the original as
+    /// fetched from the origin topic, or why it could not be. `None` until a command that needs
+    /// the message fetched it.
+    pub original: Option<Original>,
+}
+
+/// The original record a dead letter points at, fetched from its origin topic.
+#[derive(Debug, Clone)]
+pub(crate) enum Original {
+    Fetched(Record),
+    /// No longer in the origin (retention, compaction, a deleted topic), or the broker cannot
+    /// fetch it: the reason, for the user.
+    Missing(String),
+}
+
+impl Entry {
+    pub(crate) fn new(record: Record, context: Context) -> Entry {
+        Entry {
+            record,
+            context,
+            original: None,
+        }
+    }
+
+    /// The record that holds the message: the original fetched from the origin where there is
+    /// one, else the dead letter itself.
+    pub(crate) fn message(&self) -> &Record {
+        match &self.original {
+            Some(Original::Fetched(r)) => r,
+            _ => &self.record,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use super::entry::{Entry, Header};
+use super::conventions::headers_only;
+use super::entry::{Entry, Header, Original};
 
 pub(crate) const REPLAY_OF: &str = "dlq-replay-of";
 pub(crate) const REPLAY_COUNT: &str = "dlq-replay-count";
@@ -51,9 +52,11 @@ pub(crate) fn replay_of(dlq_topic: &str, entry: &Entry) -> String {
 }
 
 /// How often the record was already replayed, from its `dlq-replay-count` header.
+/// A share group's dead letter does not carry the source's headers: its original's count is
+/// read.
 pub(crate) fn replay_count(entry: &Entry) -> u32 {
     entry
-        .record
+        .message()
         .header(REPLAY_COUNT)
         .and_then(|h| h.value.as_deref())
         .and_then(|v| std::str::from_utf8(v).ok())
@@ -69,6 +72,21 @@ pub(crate) fn plan(entry: &Entry, dlq_topic: &str, opts: &ReplayOptions) -> Deci
             "no known origin topic (no convention names one); pass --to TOPIC".into(),
         );
     };
+    if headers_only(entry) {
+        match &entry.original {
+            Some(Original::Fetched(_)) => {}
+            Some(Original::Missing(why)) => {
+                return Decision::Skip(format!(
+                    "the dead letter holds headers only and its original is gone: {why}"
+                ))
+            }
+            None => {
+                return Decision::Skip(
+                    "the dead letter holds headers only and its original was not fetched".into(),
+                )
+            }
+        }
+    }
     let count = replay_count(entry);
     if count >= opts.max_replays {
         return Decision::Skip(format!(
@@ -94,10 +112,12 @@ pub(crate) fn plan(entry: &Entry, dlq_topic: &str, opts: &ReplayOptions) -> Deci
             Err(why) => return Decision::Skip(why),
         }
     } else {
-        entry.record.payload.clone()
+        entry.message().payload.clone()
     };
+    // The original's own headers where it was fetched (a share group's dead letter has none of
+    // them), else the dead letter's minus its context.
     let mut headers: Vec<Header> = entry
-        .record
+        .message()
         .headers
         .iter()
         .filter(|h| h.name != REPLAY_OF && h.name != REPLAY_COUNT)
@@ -109,7 +129,7 @@ pub(crate) fn plan(entry: &Entry, dlq_topic: &str, opts: &ReplayOptions) -> Deci
     Decision::Send(Outgoing {
         topic,
         partition,
-        key: entry.record.key.clone(),
+        key: entry.message().key.clone(),
         payload,
         headers,
     })
@@ -146,9 +166,9 @@ mod tests {
             headers,
             payload: Some(payload.to_vec()),
         };
-        Entry {
-            context: explain(&record, &HeaderMap::default()),
-            record,
+        {
+            let context = explain(&record, &HeaderMap::default());
+            Entry::new(record, context)
         }
     }
 
@@ -188,6 +208,91 @@ mod tests {
             Some(&b"orders.DLT@1:9"[..])
         );
         assert_eq!(out.headers[2].value.as_deref(), Some(&b"1"[..]));
+    }
+
+    fn share_group(key: Option<&[u8]>, payload: Option<&[u8]>) -> Entry {
+        let mut e = entry(
+            vec![
+                Header::new("__dlq.errors.topic", "orders"),
+                Header::new("__dlq.errors.partition", "0"),
+                Header::new("__dlq.errors.offset", "5"),
+                Header::new("__dlq.errors.group", "billing"),
+                Header::new("__dlq.errors.delivery.count", "1"),
+                Header::new("__dlq.errors.message", "Offset rejected by client."),
+            ],
+            b"",
+        );
+        e.record.key = key.map(<[u8]>::to_vec);
+        e.record.payload = payload.map(<[u8]>::to_vec);
+        e
+    }
+
+    fn original() -> Record {
+        Record {
+            schema_version: None,
+            topic: "orders".into(),
+            id: EntryId::Kafka {
+                partition: 0,
+                offset: 5,
+            },
+            timestamp: None,
+            key: Some(b"order-5".to_vec()),
+            headers: vec![
+                Header::new("trace_id", "t-5"),
+                Header::new(REPLAY_COUNT, "2"),
+            ],
+            payload: Some(br#"{"id":5}"#.to_vec()),
+        }
+    }
+
+    #[test]
+    fn a_share_group_dead_letter_sends_its_original_or_says_why_not() {
+        let mut e = share_group(None, None);
+        assert!(matches!(
+            plan(&e, "dlq.orders", &opts()),
+            Decision::Skip(why) if why.contains("not fetched")
+        ));
+        e.original = Some(Original::Missing("no longer in 'orders'".into()));
+        assert!(matches!(
+            plan(&e, "dlq.orders", &opts()),
+            Decision::Skip(why) if why.contains("gone: no longer in 'orders'")
+        ));
+        e.original = Some(Original::Fetched(original()));
+        let Decision::Send(out) = plan(&e, "dlq.orders", &opts()) else {
+            panic!()
+        };
+        assert_eq!(out.topic, "orders");
+        assert_eq!(out.key.as_deref(), Some(&b"order-5"[..]));
+        assert_eq!(out.payload.as_deref(), Some(&br#"{"id":5}"#[..]));
+        let names: Vec<&str> = out.headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, vec!["trace_id", REPLAY_OF, REPLAY_COUNT]);
+        assert_eq!(
+            out.headers[2].value.as_deref(),
+            Some(&b"3"[..]),
+            "the loop guard counts on from the original's marker"
+        );
+        let guarded = ReplayOptions {
+            max_replays: 2,
+            ..opts()
+        };
+        assert!(matches!(
+            plan(&e, "dlq.orders", &guarded),
+            Decision::Skip(_)
+        ));
+
+        // Copied (key and value in the dead letter) but the original is gone: the copy is sent.
+        let mut copied = share_group(Some(b"order-5"), Some(br#"{"id":5}"#));
+        copied.original = Some(Original::Missing("compacted".into()));
+        let Decision::Send(out) = plan(&copied, "dlq.orders", &opts()) else {
+            panic!()
+        };
+        assert_eq!(out.payload.as_deref(), Some(&br#"{"id":5}"#[..]));
+        let names: Vec<&str> = out.headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![REPLAY_OF, REPLAY_COUNT],
+            "no __dlq.errors.* header is sent"
+        );
     }
 
     #[test]

@@ -41,6 +41,12 @@ impl Selection {
             && self.ids.is_empty()
     }
 
+    /// A filter reads the message itself (its key), not only the dead letter's context: a scan
+    /// for this selection fetches originals that dead letters only point at.
+    pub(crate) fn reads_the_message(&self) -> bool {
+        self.key.is_some()
+    }
+
     pub(crate) fn matches(&self, entry: &Entry) -> bool {
         let r = &entry.record;
         let c = &entry.context;
@@ -81,7 +87,8 @@ impl Selection {
             }
         }
         if let Some(key) = &self.key {
-            if r.key.as_deref() != Some(key.as_bytes()) {
+            // The message's key: a share group's dead letter holds none, its original does.
+            if entry.message().key.as_deref() != Some(key.as_bytes()) {
                 return false;
             }
         }
@@ -133,6 +140,7 @@ mod tests {
                 error_message: error.map(str::to_string),
                 ..Context::default()
             },
+            original: None,
         }
     }
 

@@ -6,9 +6,9 @@ use jiff::Timestamp;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::conventions::hex_preview;
+use super::conventions::{headers_only, hex_preview};
 use super::decode::{Decoded, Decoder, Outcome, Part};
-use super::entry::{Context, Entry, EntryId};
+use super::entry::{Context, Entry, EntryId, Original};
 use super::redact::{Masked, Recall, Redactor, MASK};
 
 /// How many bytes of a binary payload a redacted view previews.
@@ -71,6 +71,28 @@ pub(crate) struct EntryView {
     pub payload_schema: Option<String>,
     /// Why a key or payload could not be read as asked (it is then shown raw).
     pub decode_errors: Vec<String>,
+    /// The dead letter holds no key and no payload, only where its original is (a share
+    /// group's): `key` and `payload` are the original's once fetched (`original`).
+    pub headers_only: bool,
+    /// `Detail::Full`, for a dead letter that points at its original: the original as fetched
+    /// from the origin topic (its key and payload are `key` and `payload`), or why it could not
+    /// be.
+    pub original: Option<OriginalView>,
+}
+
+/// A dead letter's original, fetched from the origin topic.
+#[derive(Debug, Clone)]
+pub(crate) enum OriginalView {
+    Fetched {
+        /// Where it was read: `TOPIC` partition and offset.
+        topic: String,
+        partition: Option<i32>,
+        offset: Option<i64>,
+        timestamp: Option<Timestamp>,
+        /// The original's own headers (the broker does not copy them into the dead letter).
+        headers: Vec<HeaderView>,
+    },
+    Missing(String),
 }
 
 pub(crate) use super::decode::as_text;
@@ -91,6 +113,8 @@ pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryVie
     let redactor = &showing.redactor;
     let r = &entry.record;
     let c = &entry.context;
+    // The key and payload the message has: a share group's original where it was fetched.
+    let message = entry.message();
     let mut masked = Masked::default();
     let text = |t: &Option<String>, path: &str, masked: &mut Masked| -> Option<String> {
         t.as_ref().map(|t| {
@@ -121,7 +145,7 @@ pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryVie
     let error_class = recalled(&c.error_class, "error_class", &mut masked);
     let error_message = recalled(&c.error_message, "error_message", &mut masked);
     let mut decode_errors = Vec::new();
-    let key_read = r
+    let key_read = message
         .key
         .as_ref()
         .map(|k| (k, showing.decoder.decode(k, Part::Key, None)));
@@ -167,6 +191,8 @@ pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryVie
         payload_encoding: None,
         payload_schema: None,
         decode_errors: Vec::new(),
+        headers_only: headers_only(entry),
+        original: None,
     };
     if detail == Detail::Full {
         v.context.stacktrace = text(&c.stacktrace, "stacktrace", &mut masked);
@@ -183,10 +209,31 @@ pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryVie
                 }),
             })
             .collect();
-        if let Some(p) = &r.payload {
+        v.original = match &entry.original {
+            Some(Original::Fetched(o)) => Some(OriginalView::Fetched {
+                topic: o.topic.clone(),
+                partition: o.id.partition(),
+                offset: o.id.offset(),
+                timestamp: o.timestamp,
+                headers: o
+                    .headers
+                    .iter()
+                    .map(|h| HeaderView {
+                        name: h.name.clone(),
+                        value: h
+                            .value
+                            .as_ref()
+                            .map(|val| header_value(&h.name, val, false, showing, &mut masked)),
+                    })
+                    .collect(),
+            }),
+            Some(Original::Missing(why)) => Some(OriginalView::Missing(why.clone())),
+            None => None,
+        };
+        if let Some(p) = &message.payload {
             let o = showing
                 .decoder
-                .decode(p, Part::Payload, r.schema_version.as_deref());
+                .decode(p, Part::Payload, message.schema_version.as_deref());
             note_error(&o, Part::Payload, showing, &mut decode_errors, &mut masked);
             v.payload_encoding = Some(o.encoding);
             v.payload_schema = o.schema.clone();
@@ -310,9 +357,9 @@ mod tests {
             headers,
             payload: Some(payload.to_vec()),
         };
-        Entry {
-            context: explain(&record, &HeaderMap::default()),
-            record,
+        {
+            let context = explain(&record, &HeaderMap::default());
+            Entry::new(record, context)
         }
     }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::OutputFormat;
 
 use crate::domain::entry::Context;
-use crate::domain::view::{Data, EntryView, HeaderView};
+use crate::domain::view::{Data, EntryView, HeaderView, OriginalView};
 
 /// The one JSON writer for a result: `-o json` writes one indented document, `-o jsonl` one
 /// compact line (a summary is one record). Every command's summary goes through here.
@@ -91,6 +91,9 @@ pub(super) struct EntryJson<'a> {
     #[serde(flatten)]
     pub context: &'a Context,
     pub size_bytes: u64,
+    /// The dead letter holds no key and no payload, only where its original is (a Kafka share
+    /// group's).
+    pub headers_only: bool,
 }
 
 impl<'a> From<&'a EntryView> for EntryJson<'a> {
@@ -105,6 +108,7 @@ impl<'a> From<&'a EntryView> for EntryJson<'a> {
             key: v.key.as_ref().map(DataJson::from),
             context: &v.context,
             size_bytes: v.size_bytes,
+            headers_only: v.headers_only,
         }
     }
 }
@@ -136,6 +140,48 @@ pub(super) struct InspectJson<'a> {
     pub payload_encoding: Option<&'a str>,
     pub payload_schema: Option<&'a str>,
     pub decode_errors: &'a [String],
+    /// A dead letter that points at its original: where `key` and `payload` were fetched from,
+    /// with the original's own headers, or why it could not be (`null` for other entries).
+    pub original: Option<OriginalJson<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum OriginalJson<'a> {
+    Fetched {
+        /// Always "origin": the message was read from the origin topic, not the dead letter.
+        fetched_from: &'static str,
+        topic: &'a str,
+        partition: Option<i32>,
+        offset: Option<i64>,
+        timestamp: Option<String>,
+        headers: Vec<HeaderJson<'a>>,
+    },
+    Missing {
+        missing: &'a str,
+    },
+}
+
+impl<'a> From<&'a OriginalView> for OriginalJson<'a> {
+    fn from(o: &'a OriginalView) -> Self {
+        match o {
+            OriginalView::Fetched {
+                topic,
+                partition,
+                offset,
+                timestamp,
+                headers,
+            } => OriginalJson::Fetched {
+                fetched_from: "origin",
+                topic,
+                partition: *partition,
+                offset: *offset,
+                timestamp: timestamp.map(|t| t.to_string()),
+                headers: headers.iter().map(HeaderJson::from).collect(),
+            },
+            OriginalView::Missing(why) => OriginalJson::Missing { missing: why },
+        }
+    }
 }
 
 impl<'a> From<&'a EntryView> for InspectJson<'a> {
@@ -150,6 +196,7 @@ impl<'a> From<&'a EntryView> for InspectJson<'a> {
             payload_encoding: v.payload_encoding,
             payload_schema: v.payload_schema.as_deref(),
             decode_errors: &v.decode_errors,
+            original: v.original.as_ref().map(OriginalJson::from),
         }
     }
 }

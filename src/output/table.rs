@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Row, Table};
 
 use super::EntrySink;
-use crate::domain::view::{Data, EntryView};
+use crate::domain::view::{Data, EntryView, OriginalView};
 
 /// Rows per printed table: the table is built in pages so a large DLQ streams.
 const PAGE: usize = 200;
@@ -152,7 +152,11 @@ impl EntrySink for TableSink<'_> {
                     .as_ref()
                     .map_or("-".into(), |k| data_line(k, KEY_WIDTH)),
             ),
-            Cell::new(v.size_bytes),
+            Cell::new(if v.headers_only {
+                "headers only".to_string()
+            } else {
+                v.size_bytes.to_string()
+            }),
         ]);
         // One line per entry: a narrow terminal cuts the error text rather than wrapping it.
         row.max_height(1);
@@ -212,7 +216,32 @@ pub(super) fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
         "Error message",
         or_dash(v.context.error_message.as_deref().map(sanitize)),
     )?;
-    field("Size", format!("{} bytes", v.size_bytes))?;
+    if v.headers_only {
+        field(
+            "Size",
+            "headers only: the broker kept the message in the origin".into(),
+        )?;
+    } else {
+        field("Size", format!("{} bytes", v.size_bytes))?;
+    }
+    match &v.original {
+        Some(OriginalView::Fetched {
+            topic,
+            partition,
+            offset,
+            ..
+        }) => field(
+            "Message from",
+            format!(
+                "the origin, {} {}:{} (key and payload below are the original's)",
+                sanitize(topic),
+                or_dash(*partition),
+                or_dash(*offset)
+            ),
+        )?,
+        Some(OriginalView::Missing(why)) => field("Original", sanitize(why))?,
+        None => {}
+    }
     if !v.redacted_fields.is_empty() {
         field("Redacted", v.redacted_fields.join(", "))?;
     }
@@ -237,6 +266,25 @@ pub(super) fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
             Some(d) => data_line(d, 200),
         };
         writeln!(out, "  {}: {value}", sanitize(&h.name))?;
+    }
+
+    if let Some(OriginalView::Fetched {
+        headers, timestamp, ..
+    }) = &v.original
+    {
+        writeln!(
+            out,
+            "\nOriginal's headers ({}, written {}):",
+            headers.len(),
+            or_dash(*timestamp)
+        )?;
+        for h in headers {
+            let value = match &h.value {
+                None => "(null)".to_string(),
+                Some(d) => data_line(d, 200),
+            };
+            writeln!(out, "  {}: {value}", sanitize(&h.name))?;
+        }
     }
 
     if let Some(st) = &v.context.stacktrace {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 mod admin;
 mod client;
 mod group;
+mod origins;
 mod publisher;
 mod reader;
 mod rewind;
@@ -22,6 +23,7 @@ use super::{
 use crate::domain::entry::{parse_kafka_id, EntryId, Record};
 use crate::error::DlqError;
 
+#[derive(Clone)]
 pub(super) struct KafkaBroker {
     diagnostics: Diagnostics,
     security: KafkaSecurity,
@@ -86,6 +88,10 @@ impl SaslMechanism {
 
 #[async_trait]
 impl Broker for KafkaBroker {
+    fn origins(&self) -> Option<Box<dyn super::OriginFetcher>> {
+        Some(Box::new(origins::KafkaOrigins(self.clone())))
+    }
+
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError> {
         parse_kafka_id(id).map_err(DlqError::Usage)
     }

@@ -8,9 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::broker::{Broker, DlqReader, ScanNotes, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::{Entry, EntryId, Partition};
+use std::collections::VecDeque;
+
+use crate::broker::{Broker, DlqReader, OriginFetcher, OriginRef, ScanNotes, ScanRequest, StartAt};
+use crate::domain::conventions::{explain, points_to_original, HeaderMap};
+use crate::domain::entry::{Entry, EntryId, Original, Partition};
 use crate::domain::selection::Selection;
 
 /// A fail point after each record read (the `failpoints` feature; nothing without it): with
@@ -70,9 +72,22 @@ pub(crate) enum Step {
     Passed(EntryId),
 }
 
+/// Dead letters whose originals are fetched together: a share group's dead letter makes the
+/// scan read up to this many records ahead and fetch their originals in one batch.
+const ORIGINALS_BATCH: usize = 1_000;
+
 pub(crate) struct Scan {
     reader: Box<dyn DlqReader>,
     header_map: HeaderMap,
+    /// With `fetching_originals`: fetches what dead letters that only point at their original
+    /// hold (Kafka share groups), before the filter sees them.
+    originals: Option<Box<dyn OriginFetcher>>,
+    /// Entries read ahead to fetch their originals in one batch, in the order read.
+    ahead: VecDeque<Entry>,
+    /// An error the read-ahead met, returned once what was read before it is served.
+    ahead_error: Option<anyhow::Error>,
+    /// The read-ahead reached the end of the topic.
+    ahead_done: bool,
     /// Second pass: per partition, the last record the first pass read.
     bound: Option<BTreeMap<Partition, EntryId>>,
     /// Per partition, the last record read: where a second pass over the same topic stops.
@@ -109,6 +124,10 @@ impl Scan {
         Ok(Scan {
             reader: broker.open(req).await?,
             header_map: header_map.clone(),
+            originals: None,
+            ahead: VecDeque::new(),
+            ahead_error: None,
+            ahead_done: false,
             bound: None,
             ends: BTreeMap::new(),
             read: 0,
@@ -122,18 +141,68 @@ impl Scan {
         self
     }
 
+    /// When `needed`, the entries handed over carry their originals where the dead letter only
+    /// points at one (`Entry::original`): for commands that show, export, send or select on the
+    /// message. Nothing is fetched for a topic without such dead letters.
+    pub(crate) fn with_originals(mut self, broker: &dyn Broker, needed: bool) -> Scan {
+        self.originals = if needed { broker.origins() } else { None };
+        self
+    }
+
+    /// The next entry read, explained (and with its original, when fetching them).
+    async fn read_entry(&mut self) -> anyhow::Result<Option<Entry>> {
+        if let Some(entry) = self.ahead.pop_front() {
+            return Ok(Some(entry));
+        }
+        if let Some(e) = self.ahead_error.take() {
+            return Err(e);
+        }
+        if self.ahead_done {
+            return Ok(None);
+        }
+        let Some(record) = self.reader.next().await? else {
+            return Ok(None);
+        };
+        let context = explain(&record, &self.header_map);
+        let entry = Entry::new(record, context);
+        if self.originals.is_none() || !points_to_original(&entry.context) {
+            return Ok(Some(entry));
+        }
+        // Read ahead, so that the originals of a run of dead letters come in one fetch.
+        self.ahead.push_back(entry);
+        while self.ahead.len() < ORIGINALS_BATCH {
+            match self.reader.next().await {
+                Ok(Some(record)) => {
+                    let context = explain(&record, &self.header_map);
+                    self.ahead.push_back(Entry::new(record, context));
+                }
+                Ok(None) => {
+                    self.ahead_done = true;
+                    break;
+                }
+                Err(e) => {
+                    self.ahead_error = Some(e);
+                    break;
+                }
+            }
+        }
+        let fetcher = self.originals.as_mut().expect("checked above");
+        attach_originals(fetcher.as_mut(), self.ahead.make_contiguous()).await?;
+        Ok(self.ahead.pop_front())
+    }
+
     /// The next record, kept or passed; `None` at the end (or once the filter is done).
     pub(crate) async fn step(&mut self, filter: &mut dyn Filter) -> anyhow::Result<Option<Step>> {
         loop {
             if filter.done() {
                 return Ok(None);
             }
-            let Some(record) = self.reader.next().await? else {
+            let Some(entry) = self.read_entry().await? else {
                 return Ok(None);
             };
             self.read += 1;
             read_hook();
-            let id = record.id;
+            let id = entry.record.id;
             self.ends.insert(id.in_partition(), id);
             let beyond = self
                 .bound
@@ -144,10 +213,6 @@ impl Scan {
                 self.reader.track_unhandled(id);
                 continue;
             }
-            let entry = Entry {
-                context: explain(&record, &self.header_map),
-                record,
-            };
             let kept = filter.select(&entry);
             tracing::trace!(topic = %entry.record.topic, %id, kept, "scanned");
             if kept {
@@ -198,6 +263,50 @@ impl Scan {
     pub(crate) fn into_reader(self) -> Box<dyn DlqReader> {
         self.reader
     }
+}
+
+/// Fetches, in one batch, the originals of the entries that only point at theirs and have none
+/// yet; an entry that does not say where its original is gets that as its reason.
+pub(crate) async fn attach_originals(
+    fetcher: &mut dyn OriginFetcher,
+    entries: &mut [Entry],
+) -> anyhow::Result<()> {
+    let mut asked = Vec::new();
+    let mut wanted = Vec::new();
+    for (i, e) in entries.iter_mut().enumerate() {
+        if e.original.is_some() || !points_to_original(&e.context) {
+            continue;
+        }
+        let c = &e.context;
+        match (&c.origin_topic, c.origin_partition, c.origin_offset) {
+            (Some(topic), Some(partition), Some(offset)) => {
+                asked.push(i);
+                wanted.push(OriginRef {
+                    topic: topic.clone(),
+                    partition,
+                    offset,
+                });
+            }
+            _ => {
+                e.original = Some(Original::Missing(
+                    "the dead letter does not say where its original is (origin topic, \
+                     partition and offset)"
+                        .into(),
+                ))
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let found = fetcher.fetch_originals(&wanted).await?;
+    for (i, got) in asked.into_iter().zip(found) {
+        entries[i].original = Some(match got {
+            Ok(record) => Original::Fetched(record),
+            Err(why) => Original::Missing(why),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

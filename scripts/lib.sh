@@ -105,9 +105,10 @@ mvn_package() {
 DLQ_SPRING_DLT_JAR=$DLQ_ROOT/scripts/java/spring-dlt/target/spring-dlt.jar
 DLQ_PULSAR_DLQ_JAR=$DLQ_ROOT/scripts/java/pulsar-dlq/target/pulsar-dlq.jar
 DLQ_STREAMS_DLQ_JAR=$DLQ_ROOT/scripts/java/streams-dlq/target/streams-dlq.jar
+DLQ_SHARE_DLQ_JAR=$DLQ_ROOT/scripts/java/share-dlq/target/share-dlq.jar
 ensure_seed_programs() {
   local dir jar
-  for dir in spring-dlt pulsar-dlq streams-dlq; do
+  for dir in spring-dlt pulsar-dlq streams-dlq share-dlq; do
     jar=$DLQ_ROOT/scripts/java/$dir/target/$dir.jar
     if [ -f "$jar" ] && [ -z "$(find "$DLQ_ROOT/scripts/java/$dir" -path "$DLQ_ROOT/scripts/java/$dir/target" -prune -o -newer "$jar" -type f \( -path '*/src/*' -o -name pom.xml \) -print -quit)" ]; then
       continue

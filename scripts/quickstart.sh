@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The quickstart: installs and starts the local brokers (Apache Kafka and Apache Pulsar, from
 # Maven Central jars), has the real producers write dead letters on both — Kafka Connect's
-# DeadLetterQueueReporter, Spring Kafka's DeadLetterPublishingRecoverer, the Pulsar Java client's
-# dead-letter policy, and the official Python clients — and shows `dlq list` and `dlq inspect` on
-# them. The brokers stay up afterwards so you can try more; `scripts/brokers.sh down` stops them.
+# DeadLetterQueueReporter, Spring Kafka's DeadLetterPublishingRecoverer, a Kafka Streams
+# application's dead-letter queue, the Kafka broker's own for a share group, the Pulsar Java
+# client's dead-letter policy, and the official Python clients — and shows `dlq list` and
+# `dlq inspect` on them. The brokers stay up afterwards so you can try more;
+# `scripts/brokers.sh down` stops them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
@@ -35,6 +37,12 @@ java -Xmx256m -jar "$DLQ_SPRING_DLT_JAR" --bootstrap "$KAFKA" --origin payments 
 say "Python (confluent-kafka): Avro order events dead-lettered Spring-style on 'invoices.DLT' (a raw datum of scripts/seed/order.avsc)"
 "$DLQ_PYTHON" scripts/seed/kafka_dlq.py --bootstrap "$KAFKA" \
   --origin invoices --dlq invoices.DLT --style spring --count 2 --encoding avro >/dev/null
+say "Kafka Streams: application 'pricing' reads 'checkout' with a JSON value serde; 1 value is not JSON and 1 order makes its processor throw, so its dead-letter queue (the built-in handlers) writes both to 'checkout.dlq' with __streams.errors.* headers"
+java -Xmx256m -jar "$DLQ_STREAMS_DLQ_JAR" --bootstrap "$KAFKA" --origin checkout --dlq checkout.dlq \
+  --deserialization 1 --processing 1 --good 2 --application-id pricing >/dev/null
+say "Kafka share group: consumers of share group 'couriers' reject 2 records of 'deliveries' and give up on 1 after 2 deliveries; the broker writes them to 'dlq.deliveries' with __dlq.errors.* headers, without key or value (errors.deadletterqueue.copy.record.enable=false)"
+java -Xmx256m -jar "$DLQ_SHARE_DLQ_JAR" --bootstrap "$KAFKA" --origin deliveries --group couriers \
+  --dlq dlq.deliveries --copy false --rejected 2 --released 1 --accepted 2 >/dev/null
 say "Pulsar Java client: subscription 'billing' of the partitioned topic 'shipments' gives up on every message (reconsumeLater, then the dead-letter policy): 'shipments-billing-RETRY' and 'shipments-billing-DLQ'"
 java -Xmx256m -jar "$DLQ_PULSAR_DLQ_JAR" --url "$DLQ_TEST_PULSAR" --admin-url "$DLQ_TEST_PULSAR_ADMIN" \
   --topic shipments --subscription billing --count 4 --partitions 3 --mode retry \
@@ -49,6 +57,9 @@ show list orders.dlq -b "$DLQ_TEST_KAFKA" -o table
 show inspect orders.dlq "$(first_id orders.dlq "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
 show list payments.DLT -b "$DLQ_TEST_KAFKA" -o table
 show inspect payments.DLT "$(first_id payments.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
+show list checkout.dlq -b "$DLQ_TEST_KAFKA" -o table
+show inspect checkout.dlq "$(first_id checkout.dlq "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
+show list dlq.deliveries -b "$DLQ_TEST_KAFKA" -o table
 show inspect invoices.DLT "$(first_id invoices.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" --value-schema scripts/seed/order.avsc -o table
 show stats payments.DLT -b "$DLQ_TEST_KAFKA" -o table
 show topics -b "$DLQ_TEST_KAFKA" -o table

@@ -18,3 +18,4 @@ mod replay;
 mod security;
 mod since;
 mod stats;
+mod streams;

@@ -3,7 +3,8 @@
 # packages, the official Python clients, Apache Kafka's and Apache Pulsar's jars from Maven
 # Central, the Java programs that write dead letters), checks formatting and lints, starts the
 # local brokers on ports of their own with fresh storage, runs every test, and stops the brokers
-# again. Downloads and builds are cached under ~/.cache/dlq.
+# again; then the Kafka tests again on the oldest Kafka release dlq supports
+# (scripts/test_oldest_kafka.sh). Downloads and builds are cached under ~/.cache/dlq.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
@@ -25,7 +26,7 @@ scripts/brokers.sh up
 eval "$(scripts/brokers.sh env)"
 # The real dead-letter producers the tests run (Java sources in scripts/java, built here).
 ensure_seed_programs
-export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR
+export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR DLQ_STREAMS_DLQ_JAR DLQ_SHARE_DLQ_JAR
 
 say "cargo test (unit tests and the contract suite on memory, Kafka and Pulsar, then the CLI against both brokers)"
 # failpoints: the fault tests (tests/cli/faults.rs) pause dlq at chosen steps; without the
@@ -39,3 +40,8 @@ cargo test --workspace --features failpoints -- --skip faults:: --include-ignore
 # dlq takes to give up, which a machine busy with the rest of the suite would blur.
 say "cargo test: broker faults (tests/cli/faults.rs)"
 cargo test --features failpoints --test cli -- --test-threads=1 faults::
+
+# The oldest Apache Kafka dlq supports, alone (scripts/test_oldest_kafka.sh): the main brokers
+# are stopped first, so it has the machine to itself.
+scripts/brokers.sh down
+bash scripts/test_oldest_kafka.sh

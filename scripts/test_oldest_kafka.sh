@@ -13,12 +13,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$DLQ_ROOT"
 
+version=${DLQ_OLDEST_KAFKA_VERSION:-3.9.1}
+port=${DLQ_TEST_OLDEST_KAFKA_PORT:-29192}
 # Not the main suite's brokers: nothing of theirs may leak into these tests, so that a test that
 # needs Pulsar fails saying so instead of running here.
 while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^DLQ_(TEST_|PULSAR_|KAFKA_HOME$)' || true)
-export DLQ_KAFKA_VERSION=${DLQ_OLDEST_KAFKA_VERSION:-3.9.1}
+export DLQ_KAFKA_VERSION=$version
 export DLQ_LOCAL_DIR=$DLQ_ROOT/.dlq-local/test-oldest-kafka
-export DLQ_KAFKA_PORT=${DLQ_TEST_OLDEST_KAFKA_PORT:-29192}
+export DLQ_KAFKA_PORT=$port
 
 started=$SECONDS
 say "Apache Kafka $DLQ_KAFKA_VERSION (the oldest release dlq supports), alone on 127.0.0.1:$DLQ_KAFKA_PORT: the contract suite's Kafka half and the real producers' dead letters"

@@ -48,6 +48,8 @@ up() { # [kafka]
   local only=${1:-} p n ports
   ensure_system_packages
   ensure_kafka
+  # The Connect worker scripts/seed/connect_dlq.sh runs, installed here rather than mid-test.
+  ensure_kafka_connect
   [ "$only" = kafka ] || ensure_pulsar
   for n in kafka pulsar; do
     running "$n" && die "$n is already running (pid $(cat "$STATE/$n.pid")); run '$0 down' first"

@@ -11,6 +11,9 @@ librdkafka client), printing JSON:
   kafka_admin.py --bootstrap B aborted TOPIC --count N [--key-prefix P]
       N records produced inside a transaction that is then aborted, followed by one committed
       record with key P-committed; {"aborted": N, "committed": 1}
+  kafka_admin.py --bootstrap B delete-before TOPIC PARTITION OFFSET
+      DeleteRecords: the partition's records before OFFSET are gone, as retention would remove
+      them; {"low": new log start offset}
 """
 import argparse
 import json
@@ -77,6 +80,13 @@ def aborted(bootstrap, topic, n, prefix):
     return {"aborted": n, "committed": 1}
 
 
+def delete_before(bootstrap, topic, partition, offset):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    fs = admin.delete_records([TopicPartition(topic, partition, offset)])
+    result = list(fs.values())[0].result(timeout=30)
+    return {"low": result.low_watermark}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bootstrap", required=True)
@@ -94,6 +104,10 @@ def main():
     a.add_argument("topic")
     a.add_argument("--count", type=int, default=3)
     a.add_argument("--key-prefix", default="tx")
+    d = sub.add_parser("delete-before")
+    d.add_argument("topic")
+    d.add_argument("partition", type=int)
+    d.add_argument("offset", type=int)
     args = ap.parse_args()
     if args.cmd == "watermarks":
         out = watermarks(args.bootstrap, args.topic)
@@ -101,6 +115,8 @@ def main():
         out = create(args.bootstrap, args.topic, args.partitions, args.config)
     elif args.cmd == "committed":
         out = committed(args.bootstrap, args.group, args.topic)
+    elif args.cmd == "delete-before":
+        out = delete_before(args.bootstrap, args.topic, args.partition, args.offset)
     else:
         out = aborted(args.bootstrap, args.topic, args.count, args.key_prefix)
     print(json.dumps(out))

@@ -46,6 +46,7 @@ pub struct EntryJson {
     pub consumer_group: Option<String>,
     pub failed_at: Option<String>,
     pub size_bytes: u64,
+    pub headers_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +88,27 @@ pub struct InspectJson {
     pub payload_encoding: Option<String>,
     pub payload_schema: Option<String>,
     pub decode_errors: Vec<String>,
+    pub headers_only: bool,
+    pub original: Option<OriginalJson>,
+}
+
+/// A share group's dead letter: its original as fetched from the origin topic (its key and
+/// payload are the entry's), or why it could not be.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, untagged)]
+#[allow(dead_code)]
+pub enum OriginalJson {
+    Fetched {
+        fetched_from: String,
+        topic: String,
+        partition: Option<i32>,
+        offset: Option<i64>,
+        timestamp: Option<String>,
+        headers: Vec<HeaderJson>,
+    },
+    Missing {
+        missing: String,
+    },
 }
 
 const ENTRY_FIELDS: &[&str] = &[
@@ -108,6 +130,7 @@ const ENTRY_FIELDS: &[&str] = &[
     "consumer_group",
     "failed_at",
     "size_bytes",
+    "headers_only",
 ];
 const INSPECT_EXTRA: &[&str] = &[
     "headers",
@@ -118,6 +141,7 @@ const INSPECT_EXTRA: &[&str] = &[
     "payload_encoding",
     "payload_schema",
     "decode_errors",
+    "original",
 ];
 
 fn keys(v: &Value) -> BTreeSet<String> {

@@ -313,7 +313,13 @@ pub(crate) async fn replay(a: cli::ReplayArgs) -> anyhow::Result<()> {
     if matches!(mode, ReplayMode::Rewind | ReplayMode::RestorePositions) {
         let s = RewindSettings::from_args(a)?;
         let mut ui = output::rewind::TerminalRewindUi { format };
-        let outcome = commands::rewind::run(&s, &mut ui).await?;
+        let since = match &s.destination {
+            crate::results::rewind::Destination::Since { at, .. } => Some(*at),
+            crate::results::rewind::Destination::Restore(_) => None,
+        };
+        let outcome = commands::rewind::run(&s, &mut ui)
+            .await
+            .map_err(|e| output::rewind::share_group_refusal(e, &s.connect.url, &s.topic, since))?;
         return Ok(output::rewind::outcome(format, &outcome)?);
     }
     let mut ui =

@@ -287,6 +287,7 @@ impl Broker for MemoryBroker {
             .map(|(name, ps)| TopicInfo {
                 name: name.clone(),
                 partitions: ps.len() as u32,
+                dlq_by_config: None,
             })
             .collect())
     }

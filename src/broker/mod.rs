@@ -54,6 +54,9 @@ pub(crate) struct TopicInfo {
     pub name: String,
     /// 0 for a non-partitioned Pulsar topic.
     pub partitions: u32,
+    /// The topic's configuration makes it a dead-letter queue, in the broker's words (Kafka: a
+    /// share group's DLQ, `errors.deadletterqueue.group.enable=true`).
+    pub dlq_by_config: Option<String>,
 }
 
 /// Kafka's counts from watermarks and the operator group's committed offsets.
@@ -264,6 +267,18 @@ pub(crate) trait Publisher: Send {
 
     /// Waits for everything queued, then releases the producers.
     async fn close(self: Box<Self>) -> anyhow::Result<()>;
+}
+
+/// The consumer a rewind names is a Kafka share group (KIP-932): librdkafka, the client dlq is
+/// built on, has no AlterShareGroupOffsets, so dlq cannot move it. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "'{group}' is a share group: moving a share group's start offsets needs Kafka's \
+     AlterShareGroupOffsets, which librdkafka (the client dlq is built on) does not offer; \
+     nothing was changed"
+)]
+pub(crate) struct ShareGroupRewind {
+    pub group: String,
 }
 
 /// Where a dead letter's original record is: a record of the origin topic.

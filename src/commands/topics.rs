@@ -29,8 +29,11 @@ pub(crate) async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
     let mut broker = broker::connect(&s.connect).await?;
     let mut out = Vec::new();
     for t in broker.list_topics(s.namespace.as_deref()).await? {
-        let Some(pattern) = dlq_pattern(&t.name, &s.patterns) else {
-            continue;
+        // The broker's own word first (a share group's DLQ), then the naming patterns.
+        let pattern = match (&t.dlq_by_config, dlq_pattern(&t.name, &s.patterns)) {
+            (Some(config), _) => format!("share-group DLQ ({config})"),
+            (None, Some(pattern)) => pattern.to_string(),
+            (None, None) => continue,
         };
         let (retained, unhandled) = match broker.count(&t.name).await? {
             Some(c) => (c.retained, c.unhandled),
@@ -54,7 +57,7 @@ pub(crate) async fn run(s: &TopicsSettings) -> anyhow::Result<Vec<DlqTopic>> {
         };
         out.push(DlqTopic {
             topic: t.name,
-            pattern: pattern.to_string(),
+            pattern,
             partitions: t.partitions,
             retained,
             unhandled,

@@ -197,3 +197,35 @@ pub(crate) fn outcome(format: OutputFormat, o: &RewindOutcome) -> io::Result<()>
     };
     super::json::document(format, &mut out, &doc)
 }
+
+/// A share group dlq cannot move (`ShareGroupRewind`) is a usage error (exit 2) that gives
+/// Kafka's own command to paste; any other error is returned as it is.
+pub(crate) fn share_group_refusal(
+    e: anyhow::Error,
+    url: &crate::broker::BrokerUrl,
+    topic: &str,
+    since: Option<jiff::Timestamp>,
+) -> anyhow::Error {
+    let Some(refused) = e.downcast_ref::<crate::broker::ShareGroupRewind>() else {
+        return e;
+    };
+    let server = match url {
+        crate::broker::BrokerUrl::Kafka { bootstrap } => {
+            bootstrap.split(',').next().unwrap_or(bootstrap).to_string()
+        }
+        other => other.to_string(),
+    };
+    let to = match since {
+        Some(t) => format!("--to-datetime {}", t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")),
+        None => "--to-offset OFFSET".to_string(),
+    };
+    crate::error::DlqError::Usage(format!(
+        "{refused}. With the group's consumers stopped, Kafka's own tool moves it (add \
+         --command-config FILE for TLS or SASL):\n  kafka-share-groups.sh --bootstrap-server {} \
+         --group {} --topic {} --reset-offsets {to} --execute",
+        super::hint::quote(&server),
+        super::hint::quote(&refused.group),
+        super::hint::quote(topic),
+    ))
+    .into()
+}

@@ -16,6 +16,7 @@ mod purge;
 mod redaction;
 mod replay;
 mod security;
+mod share_groups;
 mod since;
 mod stats;
 mod streams;

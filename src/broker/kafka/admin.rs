@@ -31,6 +31,9 @@ pub(super) fn classify_delete_error(
     }
 }
 
+/// The topic configuration that lets a share group write its dead letters to a topic.
+const SHARE_GROUP_DLQ_CONFIG: &str = "errors.deadletterqueue.group.enable";
+
 impl KafkaBroker {
     pub(super) fn topic_exists_blocking(&self, topic: &str) -> anyhow::Result<Option<bool>> {
         let consumer = self.consumer()?;
@@ -49,10 +52,55 @@ impl KafkaBroker {
             .map(|t| TopicInfo {
                 name: t.name().to_string(),
                 partitions: t.partitions().len() as u32,
+                dlq_by_config: None,
             })
             .collect();
         topics.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(topics)
+    }
+
+    /// Marks the topics whose configuration makes them a share group's DLQ (Kafka 4.4+,
+    /// `errors.deadletterqueue.group.enable=true`): one DescribeConfigs for all of them. A broker
+    /// that does not know the setting (before 4.4) simply has none.
+    pub(super) async fn mark_share_group_dlqs(
+        &self,
+        topics: &mut [TopicInfo],
+    ) -> anyhow::Result<()> {
+        if topics.is_empty() {
+            return Ok(());
+        }
+        let admin: AdminClient<DefaultClientContext> = self
+            .client_config(&[], &[])
+            .create()
+            .context("creating the Kafka admin client")?;
+        let opts = AdminOptions::new().request_timeout(Some(self.timeout));
+        let specs: Vec<ResourceSpecifier> = topics
+            .iter()
+            .map(|t| ResourceSpecifier::Topic(&t.name))
+            .collect();
+        let answer = tokio::time::timeout(
+            self.timeout + Duration::from_secs(2),
+            admin.describe_configs(&specs, &opts),
+        )
+        .await
+        .map_err(|_| {
+            Unreachable::no_answer(self.timeout)
+                .at(format!("Kafka at {}", self.bootstrap))
+                .doing("describing the topics' configuration")
+        })?;
+        // A refusal (no DescribeConfigs permission) leaves the topics to their names.
+        let Ok(answer) = answer else {
+            return Ok(());
+        };
+        for (t, config) in topics.iter_mut().zip(answer) {
+            let enabled = config
+                .ok()
+                .and_then(|c| c.get(SHARE_GROUP_DLQ_CONFIG).and_then(|e| e.value.clone()));
+            if enabled.as_deref() == Some("true") {
+                t.dlq_by_config = Some(format!("{SHARE_GROUP_DLQ_CONFIG}=true"));
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn count_blocking(&self, topic: &str) -> anyhow::Result<Option<TopicCount>> {

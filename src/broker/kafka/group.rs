@@ -95,6 +95,96 @@ pub(crate) fn describe<C: ClientContext>(
     }
 }
 
+/// The names of the settings set on `group` itself (DescribeConfigs of the GROUP resource,
+/// entries whose source is the group's dynamic configuration). rdkafka 0.39 wraps
+/// DescribeConfigs but refuses an answer holding that source (librdkafka's
+/// `RD_KAFKA_CONFIG_SOURCE_GROUP_CONFIG`, Kafka 3.9+), hence this call.
+pub(crate) fn group_settings<C: ClientContext>(
+    client: &Client<C>,
+    group: &str,
+    timeout: Duration,
+) -> Result<Vec<String>, DescribeFailure> {
+    let name = CString::new(group)
+        .map_err(|_| DescribeFailure::Refused("a group name with a NUL byte".to_string()))?;
+    let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
+    // SAFETY: as in `describe`: `rk` lives for the call; the resource we create is copied by
+    // librdkafka (rdkafka.h: the application keeps ownership of the input array) and destroyed
+    // by us; the names read from the result are copied before the event is destroyed.
+    unsafe {
+        let rk = client.native_ptr();
+        let queue = sys::rd_kafka_queue_new(rk);
+        let opts = sys::rd_kafka_AdminOptions_new(
+            rk,
+            sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS,
+        );
+        let mut errstr = [0 as std::os::raw::c_char; 256];
+        sys::rd_kafka_AdminOptions_set_request_timeout(opts, ms, errstr.as_mut_ptr(), errstr.len());
+        let resource = sys::rd_kafka_ConfigResource_new(
+            sys::rd_kafka_ResourceType_t::RD_KAFKA_RESOURCE_GROUP,
+            name.as_ptr(),
+        );
+        let mut resources = [resource];
+        sys::rd_kafka_DescribeConfigs(rk, resources.as_mut_ptr(), 1, opts, queue);
+        let event = sys::rd_kafka_queue_poll(queue, ms.saturating_add(1000));
+        let answer = read_settings(event);
+        if !event.is_null() {
+            sys::rd_kafka_event_destroy(event);
+        }
+        sys::rd_kafka_ConfigResource_destroy(resource);
+        sys::rd_kafka_AdminOptions_destroy(opts);
+        sys::rd_kafka_queue_destroy(queue);
+        answer
+    }
+}
+
+/// # Safety
+/// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
+unsafe fn read_settings(event: *mut sys::rd_kafka_event_t) -> Result<Vec<String>, DescribeFailure> {
+    use DescribeFailure::{NoAnswer, Refused};
+    if event.is_null() {
+        return Err(NoAnswer("no answer to DescribeConfigs in time".into()));
+    }
+    let code = sys::rd_kafka_event_error(event);
+    if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        let words = text(sys::rd_kafka_event_error_string(event));
+        return Err(if is_no_answer(code) {
+            NoAnswer(words)
+        } else {
+            Refused(words)
+        });
+    }
+    let result = sys::rd_kafka_event_DescribeConfigs_result(event);
+    if result.is_null() {
+        return Err(Refused(
+            "DescribeConfigs answered with another kind of event".into(),
+        ));
+    }
+    let mut n = 0usize;
+    let resources = sys::rd_kafka_DescribeConfigs_result_resources(result, &mut n);
+    if resources.is_null() || n == 0 {
+        return Err(Refused("DescribeConfigs answered with no resource".into()));
+    }
+    let resource = *resources;
+    let code = sys::rd_kafka_ConfigResource_error(resource);
+    if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        return Err(Refused(text(sys::rd_kafka_ConfigResource_error_string(
+            resource,
+        ))));
+    }
+    let mut count = 0usize;
+    let entries = sys::rd_kafka_ConfigResource_configs(resource, &mut count);
+    let mut set = Vec::new();
+    for i in 0..count {
+        let entry = *entries.add(i);
+        if sys::rd_kafka_ConfigEntry_source(entry)
+            == sys::rd_kafka_ConfigSource_t::RD_KAFKA_CONFIG_SOURCE_GROUP_CONFIG
+        {
+            set.push(text(sys::rd_kafka_ConfigEntry_name(entry)));
+        }
+    }
+    Ok(set)
+}
+
 /// # Safety
 /// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
 unsafe fn read_event(

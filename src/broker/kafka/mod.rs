@@ -111,7 +111,9 @@ impl Broker for KafkaBroker {
     }
 
     async fn list_topics(&mut self, _namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>> {
-        tokio::task::block_in_place(|| self.list_topics_blocking())
+        let mut topics = tokio::task::block_in_place(|| self.list_topics_blocking())?;
+        self.mark_share_group_dlqs(&mut topics).await?;
+        Ok(topics)
     }
 
     async fn count(&mut self, topic: &str) -> anyhow::Result<Option<TopicCount>> {
@@ -128,6 +130,12 @@ impl Broker for KafkaBroker {
         group: &str,
         target: &RewindTarget,
     ) -> anyhow::Result<RewindPlan> {
+        if tokio::task::block_in_place(|| self.looks_like_share_group(group))? {
+            return Err(super::ShareGroupRewind {
+                group: group.to_string(),
+            }
+            .into());
+        }
         tokio::task::block_in_place(|| self.rewind_plan_blocking(topic, group, target))
     }
 

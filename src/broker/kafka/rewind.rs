@@ -56,6 +56,28 @@ impl KafkaBroker {
         }
     }
 
+    /// Whether `group` is a share group (KIP-932), as far as the broker lets a client without
+    /// share-group admin calls tell: a share group's own settings (`share.*`,
+    /// `errors.deadletterqueue.*`) set on the group. A share group without any is caught when
+    /// the broker refuses the commit (`ShareGroupRewind` then too).
+    pub(super) fn looks_like_share_group(&self, group: &str) -> anyhow::Result<bool> {
+        let consumer = self.consumer_for(group)?;
+        match group::group_settings(consumer.client(), group, self.timeout) {
+            Ok(set) => Ok(set.iter().any(|name| {
+                name.starts_with("share.") || name.starts_with("errors.deadletterqueue.")
+            })),
+            Err(group::DescribeFailure::NoAnswer(words)) => {
+                Err(Unreachable::no_answer(self.timeout)
+                    .at(format!("Kafka at {}", self.bootstrap))
+                    .doing(format!("describing group '{group}'"))
+                    .why(words)
+                    .into())
+            }
+            // A broker without group configurations (before 3.9) has no share groups either.
+            Err(group::DescribeFailure::Refused(_)) => Ok(false),
+        }
+    }
+
     pub(super) fn rewind_plan_blocking(
         &self,
         topic: &str,
@@ -202,6 +224,15 @@ impl KafkaBroker {
         let deadline = Instant::now() + self.timeout;
         coordinator_retry(self.timeout, || commit_within(&consumer, &tpl, deadline)).map_err(
             |e| {
+                // A share group's id is refused to OffsetCommit (the group exists, but not as a
+                // consumer group): the share group whose configuration did not give it away.
+                if e.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::GroupIdNotFound)
+                {
+                    return crate::broker::ShareGroupRewind {
+                        group: group.to_string(),
+                    }
+                    .into();
+                }
                 commit_error(
                     &self.bootstrap,
                     format!(

@@ -380,7 +380,11 @@ impl PulsarBroker {
         }
         Ok(grouped
             .into_iter()
-            .map(|(name, partitions)| TopicInfo { name, partitions })
+            .map(|(name, partitions)| TopicInfo {
+                name,
+                partitions,
+                dlq_by_config: None,
+            })
             .collect())
     }
 

@@ -77,6 +77,8 @@ struct State {
     after_loss: usize,
     /// Records handed to readers so far.
     reads: usize,
+    /// Topic ids → names, for dead letters that name their origin by id.
+    topic_ids: BTreeMap<String, String>,
 }
 
 impl State {
@@ -175,6 +177,12 @@ impl MemoryBroker {
             schema_version: None,
         });
         id
+    }
+
+    /// Gives topic `name` the id `id`.
+    pub(crate) fn set_topic_id(&self, id: &str, name: &str) {
+        let mut st = self.state.lock().unwrap();
+        st.topic_ids.insert(id.to_string(), name.to_string());
     }
 
     /// A dead letter without key and payload, as a Kafka share group's broker writes one.
@@ -388,6 +396,14 @@ impl crate::broker::OriginFetcher for MemoryBroker {
                     .ok_or_else(|| format!("offset {} is past the end", w.offset))
             })
             .collect())
+    }
+
+    async fn topic_named(&mut self, id: &str) -> anyhow::Result<Option<String>> {
+        let st = self.state.lock().unwrap();
+        if st.topics.contains_key(id) {
+            return Ok(Some(id.to_string()));
+        }
+        Ok(st.topic_ids.get(id).cloned())
     }
 }
 

@@ -299,6 +299,13 @@ pub(crate) trait OriginFetcher: Send {
         &mut self,
         wanted: &[OriginRef],
     ) -> anyhow::Result<Vec<Result<Record, String>>>;
+
+    /// The name of the topic with this id (a dead letter's origin where the broker could not
+    /// name it), from the cluster metadata; `None` when no topic has it now. A topic whose
+    /// name is `id` is that topic.
+    async fn topic_named(&mut self, _id: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 #[async_trait]

@@ -1,6 +1,6 @@
 //! `dlq inspect TOPIC ID`: one entry in full, redacted unless revealed.
 
-use super::engine::scan::attach_originals;
+use super::engine::scan::{attach_originals, name_origin_topic};
 use crate::broker::{self, ConnectConfig};
 use crate::domain::conventions::{explain, HeaderMap};
 use crate::domain::entry::Entry;
@@ -41,6 +41,7 @@ pub(crate) async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
     };
     // A dead letter that only points at its original is shown with the original's message.
     if let Some(mut fetcher) = broker.origins() {
+        name_origin_topic(fetcher.as_mut(), &mut entry.context).await?;
         attach_originals(fetcher.as_mut(), std::slice::from_mut(&mut entry)).await?;
     }
     let mut showing = s.showing.clone();

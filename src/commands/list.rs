@@ -42,7 +42,7 @@ pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::R
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
     let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
         .await?
-        .with_originals(broker.as_ref(), s.selection.reads_the_message());
+        .with_originals(s.selection.reads_the_message());
     let mut shown = 0u64;
     let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut showing = s.showing.clone();

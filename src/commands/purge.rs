@@ -168,7 +168,7 @@ pub(crate) async fn run_on(
     // A filter on the message reads a share group's originals (the backup keeps the dead letter).
     let scan = Scan::open(broker, &req(false), &s.header_map)
         .await?
-        .with_originals(broker, selection.reads_the_message());
+        .with_originals(selection.reads_the_message());
     let read = async |scan: &mut Scan| {
         while let Some(step) = scan.step(&mut selector).await? {
             let entry = match step {
@@ -257,7 +257,7 @@ pub(crate) async fn run_on(
     // Pass 2: back up, then purge exactly what pass 1 saw.
     let mut scan = Scan::open(broker, &req(true), &s.header_map)
         .await?
-        .with_originals(broker, selection.reads_the_message())
+        .with_originals(selection.reads_the_message())
         .bounded_by(&plan.ends);
     let mut selector = Selector {
         selection: &selection,

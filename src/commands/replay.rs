@@ -115,7 +115,7 @@ async fn make_plan(
     // Replay sends the message: a dead letter that only points at its original sends that.
     let scan = Scan::open(broker, &request(s, selection, false), &s.header_map)
         .await?
-        .with_originals(broker, true);
+        .with_originals(true);
     let mut filter = Selected::new(selection);
     let read = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
@@ -159,7 +159,7 @@ async fn execute(
     let mut publisher = broker.publisher().await?;
     let mut scan = Scan::open(broker, &request(s, selection, true), &s.header_map)
         .await?
-        .with_originals(broker, true)
+        .with_originals(true)
         .bounded_by(&plan.ends);
     let mut filter = Selected::new(selection);
     ui.progress_start(plan.to_send());

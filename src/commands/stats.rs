@@ -38,7 +38,7 @@ pub(crate) async fn run(
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
     let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
         .await?
-        .with_originals(broker.as_ref(), s.selection.reads_the_message());
+        .with_originals(s.selection.reads_the_message());
     let mut stats = Stats::default();
     let mut filter = Selected::new(&s.selection);
     let counted = async |scan: &mut Scan| {

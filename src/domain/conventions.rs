@@ -351,13 +351,14 @@ fn share_group_failure(ctx: &mut Context, record: &Record) {
     }
     ctx.failed_at = record.timestamp;
     if ctx.origin_topic.as_deref().is_some_and(is_topic_id) {
-        ctx.notes.push(
-            "__dlq.errors.topic holds a topic id: the broker could not name the topic when it \
-             wrote the dead letter"
-                .to_string(),
-        );
+        ctx.notes.push(format!(
+            "{TOPIC_ID_NOTE}: the broker could not name the topic when it wrote the dead letter"
+        ));
     }
 }
+
+/// How a note about an origin given as a topic id starts.
+pub(crate) const TOPIC_ID_NOTE: &str = "__dlq.errors.topic holds a topic id";
 
 /// A Kafka topic id as the broker writes it where it has no name: 16 bytes in URL-safe base64
 /// without padding (22 characters). A topic name can look the same; callers check the topic

@@ -218,6 +218,54 @@ fn headers_only_share_group_dead_letters_are_listed_inspected_from_the_origin_an
         assert_eq!(text(&h.value).as_deref(), r["headers"][name].as_str());
     }
 
+    // A selection on the key reads the originals' keys.
+    let by_key = jsonl_of(dlq().args([
+        "list",
+        &dlq_topic,
+        "--key",
+        r["key"].as_str().unwrap(),
+        "-o",
+        "jsonl",
+        "-b",
+        &kafka_url(),
+    ]));
+    assert_eq!(
+        by_key.iter().map(|v| v["id"].clone()).collect::<Vec<_>>(),
+        vec![released["id"].clone()]
+    );
+
+    // export: each line keeps the dead letter as it is (restorable) and adds its original.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("share.jsonl");
+    dlq()
+        .args(["export", &dlq_topic, "--all", "--out"])
+        .arg(&file)
+        .args(["-b", &kafka_url()])
+        .assert()
+        .success();
+    let lines: Vec<Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), listed.len());
+    for line in &lines {
+        assert_eq!(
+            line["key"],
+            Value::Null,
+            "the dead letter itself has no key"
+        );
+        let o = &line["original"];
+        let r = &records[&(
+            o["partition"].as_i64().unwrap(),
+            o["offset"].as_i64().unwrap(),
+        )];
+        assert_eq!(o["topic"], origin.as_str());
+        assert_eq!(o["key"]["text"], r["key"]);
+        assert_eq!(o["payload"]["text"], r["value"]);
+        assert_eq!(o["headers"][0]["name"], "trace_id");
+    }
+
     // The origin loses its oldest failed record (as retention would remove it).
     let expired = *records.keys().filter(|(p, _)| *p == 0).min().unwrap();
     kafka_admin(&["delete-before", &origin, "0", &(expired.1 + 1).to_string()]);

@@ -137,6 +137,94 @@ pub(crate) fn group_settings<C: ClientContext>(
     }
 }
 
+/// The topic id of each named topic (DescribeTopics), as Kafka writes an id: URL-safe base64
+/// without padding. rdkafka 0.39 does not wrap DescribeTopics; a topic the broker could not
+/// describe is left out.
+pub(crate) fn topic_ids<C: ClientContext>(
+    client: &Client<C>,
+    topics: &[String],
+    timeout: Duration,
+) -> Result<Vec<(String, String)>, DescribeFailure> {
+    let names: Vec<CString> = topics
+        .iter()
+        .filter_map(|t| CString::new(t.as_str()).ok())
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
+    // SAFETY: as in `describe`: `rk` lives for the call; the collection copies the names
+    // (rdkafka.h) and is destroyed by us; every string read from the result is copied before
+    // the event is destroyed.
+    unsafe {
+        let rk = client.native_ptr();
+        let queue = sys::rd_kafka_queue_new(rk);
+        let opts = sys::rd_kafka_AdminOptions_new(
+            rk,
+            sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBETOPICS,
+        );
+        let mut errstr = [0 as std::os::raw::c_char; 256];
+        sys::rd_kafka_AdminOptions_set_request_timeout(opts, ms, errstr.as_mut_ptr(), errstr.len());
+        let mut ptrs: Vec<*const std::os::raw::c_char> = names.iter().map(|n| n.as_ptr()).collect();
+        let collection =
+            sys::rd_kafka_TopicCollection_of_topic_names(ptrs.as_mut_ptr(), ptrs.len());
+        sys::rd_kafka_DescribeTopics(rk, collection, opts, queue);
+        let event = sys::rd_kafka_queue_poll(queue, ms.saturating_add(1000));
+        let answer = read_topic_ids(event);
+        if !event.is_null() {
+            sys::rd_kafka_event_destroy(event);
+        }
+        sys::rd_kafka_TopicCollection_destroy(collection);
+        sys::rd_kafka_AdminOptions_destroy(opts);
+        sys::rd_kafka_queue_destroy(queue);
+        answer
+    }
+}
+
+/// # Safety
+/// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
+unsafe fn read_topic_ids(
+    event: *mut sys::rd_kafka_event_t,
+) -> Result<Vec<(String, String)>, DescribeFailure> {
+    use DescribeFailure::{NoAnswer, Refused};
+    if event.is_null() {
+        return Err(NoAnswer("no answer to DescribeTopics in time".into()));
+    }
+    let code = sys::rd_kafka_event_error(event);
+    if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        let words = text(sys::rd_kafka_event_error_string(event));
+        return Err(if is_no_answer(code) {
+            NoAnswer(words)
+        } else {
+            Refused(words)
+        });
+    }
+    let result = sys::rd_kafka_event_DescribeTopics_result(event);
+    if result.is_null() {
+        return Err(Refused(
+            "DescribeTopics answered with another kind of event".into(),
+        ));
+    }
+    let mut n = 0usize;
+    let topics = sys::rd_kafka_DescribeTopics_result_topics(result, &mut n);
+    let mut out = Vec::new();
+    for i in 0..n {
+        let t = *topics.add(i);
+        if !sys::rd_kafka_TopicDescription_error(t).is_null() {
+            continue;
+        }
+        let id = sys::rd_kafka_TopicDescription_topic_id(t);
+        if id.is_null() {
+            continue;
+        }
+        out.push((
+            text(sys::rd_kafka_Uuid_base64str(id)),
+            text(sys::rd_kafka_TopicDescription_name(t)),
+        ));
+    }
+    Ok(out)
+}
+
 /// # Safety
 /// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
 unsafe fn read_settings(event: *mut sys::rd_kafka_event_t) -> Result<Vec<String>, DescribeFailure> {

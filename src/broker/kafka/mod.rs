@@ -89,7 +89,10 @@ impl SaslMechanism {
 #[async_trait]
 impl Broker for KafkaBroker {
     fn origins(&self) -> Option<Box<dyn super::OriginFetcher>> {
-        Some(Box::new(origins::KafkaOrigins(self.clone())))
+        Some(Box::new(origins::KafkaOrigins {
+            broker: self.clone(),
+            names_by_id: None,
+        }))
     }
 
     fn parse_id(&self, id: &str) -> Result<EntryId, DlqError> {

@@ -21,7 +21,11 @@ use crate::error::{DlqError, Unreachable};
 /// Offsets closer than this are read in one run rather than sought one by one.
 const RUN_GAP: i64 = 1_000;
 
-pub(super) struct KafkaOrigins(pub(super) KafkaBroker);
+pub(super) struct KafkaOrigins {
+    pub(super) broker: KafkaBroker,
+    /// Topic id (in one spelling, `canonical_id`) → name, read once per run.
+    pub(super) names_by_id: Option<BTreeMap<String, String>>,
+}
 
 #[async_trait]
 impl OriginFetcher for KafkaOrigins {
@@ -29,13 +33,62 @@ impl OriginFetcher for KafkaOrigins {
         &mut self,
         wanted: &[OriginRef],
     ) -> anyhow::Result<Vec<Result<Record, String>>> {
-        tokio::task::block_in_place(|| self.0.fetch_originals_blocking(wanted))
+        tokio::task::block_in_place(|| self.broker.fetch_originals_blocking(wanted))
     }
+
+    async fn topic_named(&mut self, id: &str) -> anyhow::Result<Option<String>> {
+        if self.names_by_id.is_none() {
+            let map = tokio::task::block_in_place(|| self.broker.topic_names_by_id())?;
+            self.names_by_id = Some(map);
+        }
+        let names = self.names_by_id.as_ref().expect("read above");
+        if names.values().any(|n| n == id) {
+            return Ok(Some(id.to_string()));
+        }
+        Ok(names.get(&canonical_id(id)).cloned())
+    }
+}
+
+/// Kafka writes a topic id in URL-safe base64 without padding; librdkafka may spell it with the
+/// standard alphabet. One spelling to compare.
+fn canonical_id(id: &str) -> String {
+    id.trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect()
 }
 
 type Found = Vec<Option<Result<Record, String>>>;
 
 impl KafkaBroker {
+    /// Every topic's id and name (the metadata's names, then DescribeTopics for their ids).
+    fn topic_names_by_id(&self) -> anyhow::Result<BTreeMap<String, String>> {
+        let consumer = self.consumer()?;
+        let md = consumer
+            .fetch_metadata(None, self.timeout)
+            .map_err(|e| self.unreachable("metadata request", &e))?;
+        let names: Vec<String> = md.topics().iter().map(|t| t.name().to_string()).collect();
+        match super::group::topic_ids(consumer.client(), &names, self.timeout) {
+            Ok(ids) => Ok(ids
+                .into_iter()
+                .map(|(id, name)| (canonical_id(&id), name))
+                .collect()),
+            Err(super::group::DescribeFailure::NoAnswer(words)) => {
+                Err(Unreachable::no_answer(self.timeout)
+                    .at(format!("Kafka at {}", self.bootstrap))
+                    .doing("describing topics to name a topic id")
+                    .why(words)
+                    .into())
+            }
+            // A broker without topic ids in DescribeTopics cannot name one.
+            Err(super::group::DescribeFailure::Refused(_)) => Ok(BTreeMap::new()),
+        }
+    }
+
     fn fetch_originals_blocking(
         &self,
         wanted: &[OriginRef],
@@ -199,6 +252,18 @@ fn runs(offsets: &[i64]) -> Vec<&[i64]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn topic_ids_compare_in_one_spelling() {
+        assert_eq!(
+            canonical_id("kZ3x+Qb2/nWvY8aLmP0cRg=="),
+            "kZ3x-Qb2_nWvY8aLmP0cRg"
+        );
+        assert_eq!(
+            canonical_id("kZ3x-Qb2_nWvY8aLmP0cRg"),
+            "kZ3x-Qb2_nWvY8aLmP0cRg"
+        );
+    }
 
     #[test]
     fn nearby_offsets_are_read_in_one_run() {

@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use std::collections::VecDeque;
 
 use crate::broker::{Broker, DlqReader, OriginFetcher, OriginRef, ScanNotes, ScanRequest, StartAt};
-use crate::domain::conventions::{explain, points_to_original, HeaderMap};
-use crate::domain::entry::{Entry, EntryId, Original, Partition};
+use crate::domain::conventions::{
+    explain, is_topic_id, points_to_original, HeaderMap, TOPIC_ID_NOTE,
+};
+use crate::domain::entry::{Context, Entry, EntryId, Original, Partition, Record};
 use crate::domain::selection::Selection;
 
 /// A fail point after each record read (the `failpoints` feature; nothing without it): with
@@ -79,9 +81,14 @@ const ORIGINALS_BATCH: usize = 1_000;
 pub(crate) struct Scan {
     reader: Box<dyn DlqReader>,
     header_map: HeaderMap,
-    /// With `fetching_originals`: fetches what dead letters that only point at their original
-    /// hold (Kafka share groups), before the filter sees them.
+    /// Where the broker has dead letters that only point at their original (Kafka share
+    /// groups): names an origin given as a topic id and, with `with_originals`, fetches the
+    /// originals before the filter sees them.
     originals: Option<Box<dyn OriginFetcher>>,
+    /// `with_originals`: the entries handed over carry their originals.
+    fetch_messages: bool,
+    /// Topic ids named so far (`None`: no topic has that id now).
+    topic_names: BTreeMap<String, Option<String>>,
     /// Entries read ahead to fetch their originals in one batch, in the order read.
     ahead: VecDeque<Entry>,
     /// An error the read-ahead met, returned once what was read before it is served.
@@ -124,7 +131,9 @@ impl Scan {
         Ok(Scan {
             reader: broker.open(req).await?,
             header_map: header_map.clone(),
-            originals: None,
+            originals: broker.origins(),
+            fetch_messages: false,
+            topic_names: BTreeMap::new(),
             ahead: VecDeque::new(),
             ahead_error: None,
             ahead_done: false,
@@ -144,9 +153,30 @@ impl Scan {
     /// When `needed`, the entries handed over carry their originals where the dead letter only
     /// points at one (`Entry::original`): for commands that show, export, send or select on the
     /// message. Nothing is fetched for a topic without such dead letters.
-    pub(crate) fn with_originals(mut self, broker: &dyn Broker, needed: bool) -> Scan {
-        self.originals = if needed { broker.origins() } else { None };
+    pub(crate) fn with_originals(mut self, needed: bool) -> Scan {
+        self.fetch_messages = needed;
         self
+    }
+
+    /// A record explained; an origin the broker gave as a topic id is named.
+    async fn explained(&mut self, record: Record) -> anyhow::Result<Entry> {
+        let mut context = explain(&record, &self.header_map);
+        let id = context
+            .origin_topic
+            .clone()
+            .filter(|t| points_to_original(&context) && is_topic_id(t));
+        if let (Some(id), Some(fetcher)) = (id, self.originals.as_mut()) {
+            let name = match self.topic_names.get(&id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = fetcher.topic_named(&id).await?;
+                    self.topic_names.insert(id.clone(), name.clone());
+                    name
+                }
+            };
+            name_origin(&mut context, &id, name);
+        }
+        Ok(Entry::new(record, context))
     }
 
     /// The next entry read, explained (and with its original, when fetching them).
@@ -163,19 +193,21 @@ impl Scan {
         let Some(record) = self.reader.next().await? else {
             return Ok(None);
         };
-        let context = explain(&record, &self.header_map);
-        let entry = Entry::new(record, context);
-        if self.originals.is_none() || !points_to_original(&entry.context) {
+        let entry = self.explained(record).await?;
+        if !self.fetch_messages || self.originals.is_none() || !points_to_original(&entry.context) {
             return Ok(Some(entry));
         }
         // Read ahead, so that the originals of a run of dead letters come in one fetch.
         self.ahead.push_back(entry);
         while self.ahead.len() < ORIGINALS_BATCH {
             match self.reader.next().await {
-                Ok(Some(record)) => {
-                    let context = explain(&record, &self.header_map);
-                    self.ahead.push_back(Entry::new(record, context));
-                }
+                Ok(Some(record)) => match self.explained(record).await {
+                    Ok(entry) => self.ahead.push_back(entry),
+                    Err(e) => {
+                        self.ahead_error = Some(e);
+                        break;
+                    }
+                },
                 Ok(None) => {
                     self.ahead_done = true;
                     break;
@@ -265,6 +297,41 @@ impl Scan {
     }
 }
 
+/// Names an origin the dead letter gave as a topic id (for one entry; a scan keeps the names it
+/// learned).
+pub(crate) async fn name_origin_topic(
+    fetcher: &mut dyn OriginFetcher,
+    context: &mut Context,
+) -> anyhow::Result<()> {
+    let id = context
+        .origin_topic
+        .clone()
+        .filter(|t| points_to_original(context) && is_topic_id(t));
+    if let Some(id) = id {
+        let name = fetcher.topic_named(&id).await?;
+        name_origin(context, &id, name);
+    }
+    Ok(())
+}
+
+/// Puts the topic's name where the dead letter gave its id, or says no topic has that id.
+fn name_origin(context: &mut Context, id: &str, name: Option<String>) {
+    context.notes.retain(|n| !n.starts_with(TOPIC_ID_NOTE));
+    match name {
+        Some(name) if name == id => {}
+        Some(name) => {
+            context.notes.push(format!(
+                "{TOPIC_ID_NOTE} ({id}); the cluster metadata names it '{name}'"
+            ));
+            context.origin_topic = Some(name);
+        }
+        None => context.notes.push(format!(
+            "{TOPIC_ID_NOTE} ({id}), and no topic has that id now (deleted?): the origin cannot \
+             be named"
+        )),
+    }
+}
+
 /// Fetches, in one batch, the originals of the entries that only point at theirs and have none
 /// yet; an entry that does not say where its original is gets that as its reason.
 pub(crate) async fn attach_originals(
@@ -343,6 +410,49 @@ mod tests {
         }
         assert_eq!(keys.len(), 2, "the limit ends the scan");
         assert_eq!(scan.read, 2, "and nothing more is read");
+        scan.close_after(Ok(())).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_origin_given_as_a_topic_id_is_named_or_said_to_be_unknown() {
+        let b = MemoryBroker::default()
+            .with_topic("dlq.t", 1)
+            .with_topic("orders", 1);
+        b.set_topic_id("kZ3x9Qb2TnWvY8aLmP0cRg", "orders");
+        for id in ["kZ3x9Qb2TnWvY8aLmP0cRg", "Qq1w2E3r4T5y6U7i8O9p0A"] {
+            b.append_headers_only(
+                "dlq.t",
+                0,
+                &[
+                    ("__dlq.errors.topic", id),
+                    ("__dlq.errors.partition", "0"),
+                    ("__dlq.errors.offset", "0"),
+                    ("__dlq.errors.message", "Offset rejected by client."),
+                ],
+            );
+        }
+        let mut scan = Scan::open(&mut b.clone(), &req("dlq.t"), &HeaderMap::default())
+            .await
+            .unwrap();
+        let everything = Selection::default();
+        let mut filter = Selected::new(&everything);
+        let named = scan.next(&mut filter).await.unwrap().unwrap();
+        assert_eq!(named.context.origin_topic.as_deref(), Some("orders"));
+        assert!(
+            named.context.notes[0].contains("the cluster metadata names it 'orders'"),
+            "{:?}",
+            named.context.notes
+        );
+        let unknown = scan.next(&mut filter).await.unwrap().unwrap();
+        assert_eq!(
+            unknown.context.origin_topic.as_deref(),
+            Some("Qq1w2E3r4T5y6U7i8O9p0A")
+        );
+        assert!(
+            unknown.context.notes[0].contains("no topic has that id now"),
+            "{:?}",
+            unknown.context.notes
+        );
         scan.close_after(Ok(())).await.unwrap();
     }
 

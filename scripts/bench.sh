@@ -4,8 +4,9 @@
 # prints ratios against the project's targets.
 #
 #   scripts/bench.sh [--kafka N] [--pulsar N] [--replay N]
-#                    [--only kafka|pulsar|startup|redaction|kafka-settings]
+#                    [--only kafka|pulsar|startup|redaction|kafka-settings|share-groups]
 #                    [--scale "10000 100000 1000000"] [--runs R] [--redact N] [--baseline COMMIT]
+#                    [--share N]
 #
 #   DLQ_BENCH_BIN=/path/to/dlq scripts/bench.sh …   times that dlq binary instead of building a
 #                    release build of the work tree (the redaction section's hostile-input timing,
@@ -60,6 +61,15 @@
 #   Pages   list --limit 50 and inspect < 0.5 s on the big Kafka topic (Pulsar's shown too)
 # Timings live here, never in tests.
 #
+# Share groups (--only share-groups, and part of all): N (--share, default 1,000) headers-only
+# dead letters that Apache Kafka 4.4's broker wrote for a share group whose KafkaShareConsumer
+# rejected them (scripts/java/share-dlq, copying off; the origin has 4 partitions and as many
+# accepted records between them). `dlq list` reads the dead letters alone; export, replay
+# --dry-run and inspect fetch each original from the origin (batched: one read per run of nearby
+# offsets of a partition). Beside them: kcat reading the DLQ (headers only) and kcat fetching each
+# original by hand, one process per entry (`kcat -C -t ORIGIN -p P -o OFFSET -c 1`), which is
+# what an operator without dlq does.
+#
 # Redaction (--only redaction, and part of all): `export --redact` of N Kafka dead letters
 # (default 100,000; seeded as before, ~300-byte events, so its numbers compare with
 # docs/BENCHMARKS.md) against the same export unredacted, and, with --baseline COMMIT, against
@@ -79,6 +89,7 @@ SCALE=
 RUNS=3
 REDACT_N=100000
 BASELINE=
+SHARE_N=1000
 while [ $# -gt 0 ]; do
   case $1 in
     --kafka) KAFKA_N=$2; shift 2 ;;
@@ -89,10 +100,11 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --redact) REDACT_N=$2; shift 2 ;;
     --baseline) BASELINE=$2; shift 2 ;;
+    --share) SHARE_N=$2; shift 2 ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
-case $ONLY in all|kafka|pulsar|startup|redaction|kafka-settings) ;; *) die "--only: kafka, pulsar, startup, redaction or kafka-settings" ;; esac
+case $ONLY in all|kafka|pulsar|startup|redaction|kafka-settings|share-groups) ;; *) die "--only: kafka, pulsar, startup, redaction, kafka-settings or share-groups" ;; esac
 wants() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 
 # The seeded shape (see the top) and Kafka's partitions.
@@ -418,6 +430,33 @@ if [ "$ONLY" = kafka-settings ]; then
 4096 100 50 a much longer backoff
 4096 5 500 librdkafka's fetch wait
 GRID
+fi
+
+if wants share-groups; then
+  ensure_seed_programs
+  share_origin=bench-share-$SHARE_N
+  share_dlq=dlq.bench-share-$SHARE_N
+  case="kafka share-group DLQ ($SHARE_N headers-only)"
+  say "seeding $SHARE_N share-group dead letters (a KafkaShareConsumer rejects them)"
+  java -Xmx256m -jar "$DLQ_SHARE_DLQ_JAR" --bootstrap "$KAFKA" --origin "$share_origin" \
+    --group "bench-share-$SHARE_N" --dlq "$share_dlq" --rejected "$SHARE_N" --released 0 \
+    --accepted "$SHARE_N" --partitions 4 --timeout 600 >"$DLQ_LOCAL_DIR/share-seed.json"
+  # Where each original is, for the by-hand fetch.
+  "$DLQ_PYTHON" -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["records"]:
+    print(r["partition"], r["offset"])' "$DLQ_LOCAL_DIR/share-seed.json" >"$DLQ_LOCAL_DIR/share-origins.txt"
+  measure "$case" "kcat -C -J" "$SHARE_N" kcat -C -b "$KAFKA" -t "$share_dlq" -J -e -q
+  measure "$case" "dlq list -o jsonl (no fetch)" "$SHARE_N" "$DLQ_REL" list "$share_dlq" \
+    --include-handled -o jsonl -b "$DLQ_TEST_KAFKA"
+  measure "$case" "dlq export (originals fetched)" "$SHARE_N" "$DLQ_REL" export "$share_dlq" \
+    --include-handled -b "$DLQ_TEST_KAFKA"
+  measure "$case" "dlq replay --dry-run (originals fetched)" "$SHARE_N" "$DLQ_REL" replay \
+    "$share_dlq" --all --dry-run -y -o json -b "$DLQ_TEST_KAFKA"
+  measure "$case" "kcat per original (by hand)" "$SHARE_N" bash -c \
+    'while read -r p o; do kcat -C -b "$1" -t "$2" -p "$p" -o "$o" -c 1 -J -q; done <"$3"' \
+    _ "$KAFKA" "$share_origin" "$DLQ_LOCAL_DIR/share-origins.txt"
+  measure "kafka inspect (share-group, one original)" dlq 1 "$DLQ_REL" inspect "$share_dlq" 0:0 \
+    -o json -b "$DLQ_TEST_KAFKA"
 fi
 
 if wants redaction; then

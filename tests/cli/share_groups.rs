@@ -238,7 +238,7 @@ fn headers_only_share_group_dead_letters_are_listed_inspected_from_the_origin_an
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("share.jsonl");
     dlq()
-        .args(["export", &dlq_topic, "--all", "--out"])
+        .args(["export", &dlq_topic, "--include-handled", "--out"])
         .arg(&file)
         .args(["-b", &kafka_url()])
         .assert()

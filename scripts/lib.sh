@@ -27,6 +27,8 @@ ensure_system_packages() {
   # Apache Kafka and Apache Pulsar run from Maven Central jars (scripts/kafka.sh, scripts/pulsar.sh).
   command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || missing+=(maven)
+  # The Go service that writes dead letters (scripts/go; ensure_go_programs checks its version).
+  dlq_go >/dev/null || missing+=(golang-go)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -102,6 +104,7 @@ mvn_package() {
 
 # The Java programs that write dead letters as real services do (scripts/java/*, sources and
 # POMs only): built with Maven on first use, rebuilt when their sources (or resources) change.
+# The Go ones (scripts/go/*) are built here too, by ensure_go_programs.
 DLQ_SPRING_DLT_JAR=$DLQ_ROOT/scripts/java/spring-dlt/target/spring-dlt.jar
 DLQ_PULSAR_DLQ_JAR=$DLQ_ROOT/scripts/java/pulsar-dlq/target/pulsar-dlq.jar
 DLQ_STREAMS_DLQ_JAR=$DLQ_ROOT/scripts/java/streams-dlq/target/streams-dlq.jar
@@ -118,6 +121,49 @@ ensure_seed_programs() {
     mvn_package "$DLQ_ROOT/scripts/java/$dir" >"$DLQ_CACHE/logs/$dir-mvn.log" 2>&1 \
       || { tail -30 "$DLQ_CACHE/logs/$dir-mvn.log" >&2; die "building scripts/java/$dir failed (log: $DLQ_CACHE/logs/$dir-mvn.log)"; }
   done
+  ensure_go_programs
+}
+
+# The go command: on PATH, else where Go's own release archive or Debian's versioned packages
+# (golang-1.NN-go) put it. Prints its path; fails when there is none.
+dlq_go() {
+  local g
+  for g in "$(command -v go || true)" /usr/local/go/bin/go $(compgen -G '/usr/lib/go-1.*/bin/go' | sort -rV); do
+    [ -n "$g" ] && [ -x "$g" ] && { printf '%s\n' "$g"; return 0; }
+  done
+  return 1
+}
+
+# The Go programs that write dead letters as real services do (scripts/go/*, sources, go.mod and
+# go.sum only): built with `go build` into their target/ on first use, rebuilt when a source
+# changes. Modules come from the Go module proxy into $DLQ_CACHE/go (with the build cache), never
+# a toolchain: the go installed must be new enough for go.mod (kafka-go v0.4.51 wants 1.23).
+DLQ_ENVELOPE_DLQ_BIN=$DLQ_ROOT/scripts/go/envelope-dlq/target/envelope-dlq
+ensure_go_programs() {
+  ensure_go_program envelope-dlq
+}
+
+# ensure_go_program DIR: builds scripts/go/DIR into scripts/go/DIR/target/DIR unless it is newer
+# than every source.
+ensure_go_program() {
+  local dir=$1 src bin go version
+  src=$DLQ_ROOT/scripts/go/$dir
+  bin=$src/target/$dir
+  if [ -x "$bin" ] && [ -z "$(find "$src" -path "$src/target" -prune -o -newer "$bin" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print -quit)" ]; then
+    return 0
+  fi
+  go=$(dlq_go) || die "Go (the go command) is needed to build scripts/go/$dir"
+  version=$("$go" env GOVERSION)
+  if ! [[ $version =~ ^go1\.([0-9]+) ]] || [ "${BASH_REMATCH[1]}" -lt 23 ]; then
+    die "scripts/go/$dir needs Go 1.23 or later (segmentio/kafka-go v0.4.51), and $go is $version: install a newer one (Debian bookworm's golang-go is 1.19: a golang-1.NN-go from its backports, or Go's own release, will do)"
+  fi
+  say "building scripts/go/$dir with $version (first run downloads its modules)"
+  mkdir -p "$DLQ_CACHE/logs"
+  (cd "$src" \
+    && GOMODCACHE=$DLQ_CACHE/go/mod GOCACHE=$DLQ_CACHE/go/build GOTOOLCHAIN=local GOFLAGS='' \
+      "$go" build -mod=readonly -modcacherw -trimpath -buildvcs=false -o "target/$dir" .) \
+    >"$DLQ_CACHE/logs/$dir-go.log" 2>&1 \
+    || { tail -30 "$DLQ_CACHE/logs/$dir-go.log" >&2; die "building scripts/go/$dir failed (log: $DLQ_CACHE/logs/$dir-go.log)"; }
 }
 
 ensure_dlq() {

@@ -24,9 +24,10 @@ export DLQ_PULSAR_PORT=${DLQ_TEST_PULSAR_PORT:-26650}
 trap 'scripts/brokers.sh down' EXIT
 scripts/brokers.sh up
 eval "$(scripts/brokers.sh env)"
-# The real dead-letter producers the tests run (Java sources in scripts/java, built here).
+# The real dead-letter producers the tests run (Java sources in scripts/java, Go in scripts/go,
+# built here).
 ensure_seed_programs
-export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR DLQ_STREAMS_DLQ_JAR DLQ_SHARE_DLQ_JAR
+export DLQ_SPRING_DLT_JAR DLQ_PULSAR_DLQ_JAR DLQ_STREAMS_DLQ_JAR DLQ_SHARE_DLQ_JAR DLQ_ENVELOPE_DLQ_BIN
 
 say "cargo test (unit tests and the contract suite on memory, Kafka and Pulsar, then the CLI against both brokers)"
 # failpoints: the fault tests (tests/cli/faults.rs) pause dlq at chosen steps; without the

@@ -30,7 +30,7 @@ trap 'scripts/brokers.sh down' EXIT
 scripts/brokers.sh up kafka
 eval "$(scripts/brokers.sh env kafka)"
 ensure_seed_programs
-export DLQ_SPRING_DLT_JAR DLQ_STREAMS_DLQ_JAR
+export DLQ_SPRING_DLT_JAR DLQ_STREAMS_DLQ_JAR DLQ_ENVELOPE_DLQ_BIN
 
 # The same features as the main suite's runs, so cargo reuses what they built.
 cargo test --features failpoints --lib -- --include-ignored commands::testing::contract::kafka::

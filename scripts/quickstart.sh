@@ -2,8 +2,9 @@
 # The quickstart: installs and starts the local brokers (Apache Kafka and Apache Pulsar, from
 # Maven Central jars), has the real producers write dead letters on both — Kafka Connect's
 # DeadLetterQueueReporter, Spring Kafka's DeadLetterPublishingRecoverer, a Kafka Streams
-# application's dead-letter queue, the Kafka broker's own for a share group, the Pulsar Java
-# client's dead-letter policy, and the official Python clients — and shows `dlq list` and
+# application's dead-letter queue, the Kafka broker's own for a share group, a Go service's JSON
+# envelopes (segmentio/kafka-go), the Pulsar Java client's dead-letter policy, and the official
+# Python clients — and shows `dlq list` and
 # `dlq inspect` on them. The brokers stay up afterwards so you can try more;
 # `scripts/brokers.sh down` stops them.
 set -euo pipefail
@@ -14,7 +15,7 @@ ensure_system_packages
 ensure_python_clients
 say "building dlq"
 ensure_dlq
-say "building the Java programs that write dead letters (scripts/java)"
+say "building the Java and Go programs that write dead letters (scripts/java, scripts/go)"
 ensure_seed_programs
 
 scripts/brokers.sh down
@@ -43,6 +44,9 @@ java -Xmx256m -jar "$DLQ_STREAMS_DLQ_JAR" --bootstrap "$KAFKA" --origin checkout
 say "Kafka share group: consumers of share group 'couriers' reject 2 records of 'deliveries' and give up on 1 after 2 deliveries; the broker writes them to 'dlq.deliveries' with __dlq.errors.* headers, without key or value (errors.deadletterqueue.copy.record.enable=false)"
 java -Xmx256m -jar "$DLQ_SHARE_DLQ_JAR" --bootstrap "$KAFKA" --origin deliveries --group couriers \
   --dlq dlq.deliveries --copy false --rejected 2 --released 1 --accepted 2 >/dev/null
+say "Go service (segmentio/kafka-go): consumer group 'fulfilment' reads 'orders.go'; 2 values are not JSON, 2 orders fail validation (retried once) and 1 makes the handler panic, so it writes each to 'orders.go.dlq' as a JSON envelope (original_event, error, error_class, stack_trace, …)"
+"$DLQ_ENVELOPE_DLQ_BIN" --bootstrap "$KAFKA" --origin orders.go --dlq orders.go.dlq --group fulfilment \
+  --parse 2 --invalid 2 --panic 1 --good 2 --partitions 2 >/dev/null
 say "Pulsar Java client: subscription 'billing' of the partitioned topic 'shipments' gives up on every message (reconsumeLater, then the dead-letter policy): 'shipments-billing-RETRY' and 'shipments-billing-DLQ'"
 java -Xmx256m -jar "$DLQ_PULSAR_DLQ_JAR" --url "$DLQ_TEST_PULSAR" --admin-url "$DLQ_TEST_PULSAR_ADMIN" \
   --topic shipments --subscription billing --count 4 --partitions 3 --mode retry \
@@ -60,6 +64,8 @@ show inspect payments.DLT "$(first_id payments.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_
 show list checkout.dlq -b "$DLQ_TEST_KAFKA" -o table
 show inspect checkout.dlq "$(first_id checkout.dlq "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
 show list dlq.deliveries -b "$DLQ_TEST_KAFKA" -o table
+show list orders.go.dlq -b "$DLQ_TEST_KAFKA" -o table
+show inspect orders.go.dlq "$(first_id orders.go.dlq "$DLQ_TEST_KAFKA" --grep 'index out of range')" -b "$DLQ_TEST_KAFKA" -o table
 show inspect invoices.DLT "$(first_id invoices.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" --value-schema scripts/seed/order.avsc -o table
 show stats payments.DLT -b "$DLQ_TEST_KAFKA" -o table
 show topics -b "$DLQ_TEST_KAFKA" -o table

@@ -216,7 +216,7 @@ type service struct {
 }
 
 // run consumes until ctx ends: each record is processed (a validation failure retried once),
-// a failure dead-lettered, and the record committed only then.
+// a failure dead-lettered, and the record committed only then (at least once).
 func (s *service) run(ctx context.Context) error {
 	for {
 		m, err := s.reader.FetchMessage(ctx)
@@ -247,7 +247,10 @@ func (s *service) run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("committing %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+			// At least once: after a rebalance the group hands the record out again, and it is
+			// processed (and perhaps dead-lettered) again.
+			logger.Printf("committing %s/%d@%d: %v; it will come again", m.Topic, m.Partition, m.Offset, err)
+			continue
 		}
 		s.done(m.Partition, m.Offset)
 	}

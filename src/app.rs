@@ -63,6 +63,12 @@ pub(crate) fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             a.output = a.output.or(out);
         }
+        Command::Groups(a) => {
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply_redaction(ctx, &mut a.output.redact);
+            contexts::apply_decoding(ctx, &mut a.decode);
+            a.output.output = a.output.output.or(out);
+        }
         Command::Topics(a) => {
             contexts::apply(ctx, &mut a.connect, None)?;
             a.patterns.extend(ctx.dlq_patterns.iter().cloned());
@@ -184,22 +190,13 @@ enum ReplayMode {
 fn replay_mode(a: &cli::ReplayArgs) -> Result<ReplayMode, error::DlqError> {
     let sel = &a.select;
     let names_a_consumer = a.connect.group.is_some() || a.connect.subscription.is_some();
-    let only_a_time = sel.grep.is_none()
-        && sel.origin.is_none()
-        && sel.key.is_none()
-        && sel.limit.is_none()
-        && sel.partition.is_empty()
+    let only_a_time = !sel.filters_besides_time()
         && a.ids.is_empty()
         && !a.all
         && a.to.is_none()
         && a.from_file.is_none();
     if a.restore_positions.is_some() {
-        let selects = sel.grep.is_some()
-            || sel.origin.is_some()
-            || sel.key.is_some()
-            || sel.limit.is_some()
-            || !sel.partition.is_empty()
-            || !a.ids.is_empty();
+        let selects = sel.filters_besides_time() || !a.ids.is_empty();
         if !names_a_consumer || a.topic.is_none() || selects || sel.since.is_some() {
             return Err(error::DlqError::Usage(
                 "--restore-positions FILE puts a consumer back: give the TOPIC and --group (Kafka) or \
@@ -369,6 +366,18 @@ pub(crate) async fn stats(a: cli::StatsArgs) -> anyhow::Result<()> {
     output::warn_all(&r.warnings);
     let mut out = BufWriter::new(io::stdout());
     output::stats::stats(format, &s.topic, &r, jiff::Timestamp::now(), &mut out)?;
+    Ok(out.flush()?)
+}
+
+pub(crate) async fn groups(a: cli::GroupsArgs) -> anyhow::Result<()> {
+    let format = summary_format(a.output.output);
+    let s = commands::groups::GroupsSettings::from_args(a)?;
+    output::warn_reveal(s.showing.reveal);
+    let mut progress = output::stats::progress();
+    let r = commands::groups::run(&s, &mut progress).await?;
+    output::warn_all(&r.warnings);
+    let mut out = BufWriter::new(io::stdout());
+    output::groups::groups(format, &s.topic, &r, &s.showing, &mut out)?;
     Ok(out.flush()?)
 }
 

@@ -82,6 +82,21 @@ pub(crate) enum Command {
         dlq stats orders-billing-DLQ -b pulsar://localhost:6650 --all"
     )]
     Stats(StatsArgs),
+    /// Group a DLQ's entries by failure: which bugs, how many of each, since when, one example
+    #[command(
+        after_help = "One row per failure fingerprint: the root cause's class (not the wrapper a framework \
+        puts around it), its message with the variable parts masked, the top frames of its stack \
+        and the origin topic. The same bug gives the same fingerprint across entries, partitions and \
+        runs; `--fingerprint ID` then selects exactly that failure in list, stats, export, replay and \
+        purge. Streams the topic in bounded memory (past 10,000 distinct failures the rest count as \
+        (other)).\n\n\
+        Examples:\n  \
+        dlq groups orders.DLT\n  \
+        dlq groups orders.DLT --since 1h -o json | jq -r '.[0].fingerprint'\n  \
+        dlq replay orders.DLT --fingerprint 3fa9c2e1 -y          # replay the failure whose bug was fixed\n  \
+        dlq purge orders.DLT --fingerprint 3fa9c2e1 -y           # or purge it"
+    )]
+    Groups(GroupsArgs),
     /// List the topics that look like DLQs, with their entry counts
     #[command(
         after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ and *-RETRY (Pulsar: \
@@ -248,12 +263,36 @@ pub(crate) struct SelectArgs {
     /// Only entries whose key is exactly KEY
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
+    /// Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show;
+    /// repeat or separate with commas)
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub fingerprint: Vec<String>,
+    /// Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`,
+    /// `headers_all` and the context (`error_class`, `error_message`, `origin_topic`,
+    /// `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`,
+    /// `fingerprint`, `partition`), e.g. 'payload.customer.tier == "gold" && retry_count > 2'
+    #[arg(long = "where", value_name = "EXPR")]
+    pub where_: Option<String>,
     /// Stop after N matching entries
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
     /// Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
+}
+
+impl SelectArgs {
+    /// A filter besides the time window (--since/--until) is given: the one list of what
+    /// narrows a selection on the command line (a rewind takes a time alone).
+    pub(crate) fn filters_besides_time(&self) -> bool {
+        self.grep.is_some()
+            || self.origin.is_some()
+            || self.key.is_some()
+            || self.limit.is_some()
+            || !self.partition.is_empty()
+            || !self.fingerprint.is_empty()
+            || self.where_.is_some()
+    }
 }
 
 /// How dead-letter metadata is read.
@@ -510,6 +549,25 @@ pub(crate) struct ListArgs {
     /// unfiltered selection)
     #[arg(long = "all", hide = true)]
     pub all_deprecated: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GroupsArgs {
+    /// The DLQ topic
+    pub topic: String,
+    /// Include entries already handled (replayed or purged) that the broker still retains
+    #[arg(long)]
+    pub include_handled: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]

@@ -270,6 +270,18 @@ pub(crate) fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, 
     if args.limit == Some(0) {
         return Err(usage("--limit must be at least 1"));
     }
+    for f in &args.fingerprint {
+        if f.len() != 8 || !f.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(usage(format!(
+                "--fingerprint takes the 8 hex digits `dlq groups` shows, not '{f}'"
+            )));
+        }
+    }
+    let where_ = args
+        .where_
+        .as_deref()
+        .map(|e| crate::domain::expression::Where::compile(e, Default::default()).map_err(usage))
+        .transpose()?;
     Ok(Selection {
         since,
         until,
@@ -279,6 +291,8 @@ pub(crate) fn selection(args: &SelectArgs, now: Timestamp) -> Result<Selection, 
         key: args.key.clone(),
         limit: args.limit,
         ids: Vec::new(),
+        fingerprints: args.fingerprint.clone(),
+        where_,
     })
 }
 
@@ -479,8 +493,43 @@ mod tests {
             key: None,
             limit: None,
             tz: None,
+            fingerprint: vec![],
+            where_: None,
         };
         let err = selection(&args, Timestamp::now()).unwrap_err();
         assert!(err.to_string().contains("must be before"));
+        let bad = |f: SelectArgs| selection(&f, Timestamp::now()).unwrap_err().to_string();
+        let with = |fingerprint: Vec<String>, where_: Option<String>| SelectArgs {
+            since: None,
+            until: None,
+            fingerprint,
+            where_,
+            ..args_none()
+        };
+        assert!(bad(with(vec!["3fa9".into()], None)).contains("8 hex digits"));
+        assert!(
+            bad(with(vec![], Some("retry_count >".into()))).contains("--where: at line:column 1:")
+        );
+        let ok = selection(
+            &with(vec!["3FA9c2e1".into()], Some("retry_count > 1".into())),
+            Timestamp::now(),
+        )
+        .unwrap();
+        assert!(!ok.selects_everything());
+    }
+
+    fn args_none() -> SelectArgs {
+        SelectArgs {
+            since: None,
+            until: None,
+            partition: vec![],
+            grep: None,
+            origin: None,
+            key: None,
+            limit: None,
+            tz: None,
+            fingerprint: vec![],
+            where_: None,
+        }
     }
 }

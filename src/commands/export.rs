@@ -51,7 +51,13 @@ impl ExportSettings {
             decoder: asked.then(|| settings::decoder(d)).transpose()?,
             registry: settings::registry(d, connect.timeout)?,
             connect,
-            selection: settings::selection(&a.select, jiff::Timestamp::now())?,
+            selection: {
+                let mut selection = settings::selection(&a.select, jiff::Timestamp::now())?;
+                selection
+                    .decode_with(settings::decoder(d)?)
+                    .map_err(crate::error::DlqError::Usage)?;
+                selection
+            },
             ids: a.ids.clone(),
             header_map: settings::header_map(&a.conventions)?,
             start: StartAt::of(a.include_handled || a.all_deprecated),
@@ -106,7 +112,8 @@ pub(crate) async fn run(
         }
         Ok(())
     };
-    let ((), notes) = scan.run(written).await?;
+    let ((), mut notes) = scan.run(written).await?;
     out.sync()?;
+    notes.warnings.extend(selection.where_warning());
     Ok((exported, notes))
 }

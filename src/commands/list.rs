@@ -28,7 +28,13 @@ impl ListSettings {
         Ok(ListSettings {
             registry: settings::registry(&a.decode, connect.timeout)?,
             connect,
-            selection: settings::selection(&a.select, Timestamp::now())?,
+            selection: {
+                let mut selection = settings::selection(&a.select, Timestamp::now())?;
+                selection
+                    .decode_with(settings::decoder(&a.decode)?)
+                    .map_err(crate::error::DlqError::Usage)?;
+                selection
+            },
             header_map: settings::header_map(&a.conventions)?,
             showing: settings::showing(&a.output, &a.decode)?,
             start: StartAt::of(a.include_handled || a.all_deprecated),
@@ -68,9 +74,11 @@ pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::R
     };
     let (read, notes) = scan.run(listed).await?;
     tracing::info!(topic = %s.topic, read, shown, "listed");
+    let mut warnings = notes.warnings;
+    warnings.extend(s.selection.where_warning());
     Ok(ListSummary {
         shown,
         read,
-        warnings: notes.warnings,
+        warnings,
     })
 }

@@ -9,6 +9,7 @@
 pub(crate) mod completions;
 pub(crate) mod engine;
 pub(crate) mod export;
+pub(crate) mod groups;
 pub(crate) mod inspect;
 pub(crate) mod list;
 pub(crate) mod purge;

@@ -197,6 +197,8 @@ pub(crate) async fn run_on(
         Ok(())
     };
     scan.run(read).await?;
+    // Counted on the first pass (the second reads the same entries again).
+    let where_warning = selection.where_warning();
 
     let how = if !by_offset {
         PurgeHow::Acknowledged
@@ -211,6 +213,7 @@ pub(crate) async fn run_on(
         selected: plan.stats.entries,
         how,
         planned: plan.per_partition.clone(),
+        warnings: where_warning.into_iter().collect(),
         ..PurgeSummary::default()
     };
     if by_offset && !s.mark_handled && !plan.not_prefix.is_empty() {

@@ -77,10 +77,16 @@ pub(crate) async fn run_on(
 
     let mut journal = Journal::open(s.sending.journal_dir.as_deref(), &journal_key(s))?;
     let mut plan = make_plan(broker, s, &selection, ui, &journal).await?;
+    // Counted on the plan's pass (the send pass reads the same entries again).
+    let where_warning = selection.where_warning();
     let mut summary = match present(broker, &s.sending, &mut plan, ui).await? {
-        Go::Stop(summary) => return Ok(summary),
+        Go::Stop(mut summary) => {
+            summary.warnings.extend(where_warning);
+            return Ok(summary);
+        }
         Go::Execute(summary) => summary,
     };
+    summary.warnings.extend(where_warning);
     execute(broker, s, &selection, &plan, ui, &mut summary, &mut journal).await?;
     tracing::info!(topic = %s.topic, sent = summary.sent, skipped = summary.skipped, failed = summary.failed, unconfirmed = summary.unconfirmed, "replayed");
     if summary.lost.is_none() {

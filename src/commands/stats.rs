@@ -54,9 +54,11 @@ pub(crate) async fn run(
     };
     let (read, notes) = scan.run(counted).await?;
     progress(read);
+    let mut warnings = notes.warnings;
+    warnings.extend(s.selection.where_warning());
     Ok(StatsResult {
         stats,
         read,
-        warnings: notes.warnings,
+        warnings,
     })
 }

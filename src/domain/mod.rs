@@ -4,6 +4,9 @@
 pub(crate) mod conventions;
 pub(crate) mod decode;
 pub(crate) mod entry;
+pub(crate) mod expression;
+pub(crate) mod fingerprint;
+pub(crate) mod groups;
 pub(crate) mod positions;
 pub(crate) mod prefix;
 pub(crate) mod redact;

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use regex::Regex;
 
 use super::entry::{Entry, EntryId};
+use super::expression::Where;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Selection {
@@ -25,6 +26,10 @@ pub(crate) struct Selection {
     pub limit: Option<u64>,
     /// Only these entries (`--id`, repeatable).
     pub ids: Vec<EntryId>,
+    /// Only these failures (`--fingerprint`, repeatable; `domain::fingerprint`).
+    pub fingerprints: Vec<String>,
+    /// Only entries this CEL expression is true for (`--where`).
+    pub where_: Option<Where>,
 }
 
 impl Selection {
@@ -39,12 +44,34 @@ impl Selection {
             && self.key.is_none()
             && self.limit.is_none()
             && self.ids.is_empty()
+            && self.fingerprints.is_empty()
+            && self.where_.is_none()
     }
 
     /// A filter reads the message itself (its key), not only the dead letter's context: a scan
     /// for this selection fetches originals that dead letters only point at.
     pub(crate) fn reads_the_message(&self) -> bool {
-        self.key.is_some()
+        self.key.is_some() || self.where_.as_ref().is_some_and(Where::reads_the_message)
+    }
+
+    /// `--where` reads payloads with this decoder (`--decode`, `--value-schema`).
+    pub(crate) fn decode_with(&mut self, decoder: super::decode::Decoder) -> Result<(), String> {
+        if let Some(w) = &self.where_ {
+            self.where_ = Some(w.recompiled_with(decoder)?);
+        }
+        Ok(())
+    }
+
+    /// How many entries `--where` could not be evaluated on, as a warning for the summary.
+    pub(crate) fn where_warning(&self) -> Option<String> {
+        let (n, first) = self.where_.as_ref()?.failures();
+        (n > 0).then(|| {
+            format!(
+                "--where could not be evaluated on {n} entr{} (not selected), the first {}",
+                if n == 1 { "y" } else { "ies" },
+                first.unwrap_or_default()
+            )
+        })
     }
 
     pub(crate) fn matches(&self, entry: &Entry) -> bool {
@@ -89,6 +116,22 @@ impl Selection {
         if let Some(key) = &self.key {
             // The message's key: a share group's dead letter holds none, its original does.
             if entry.message().key.as_deref() != Some(key.as_bytes()) {
+                return false;
+            }
+        }
+        if !self.fingerprints.is_empty() {
+            let fp = super::fingerprint::failure(c);
+            if !self
+                .fingerprints
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&fp.fingerprint))
+            {
+                return false;
+            }
+        }
+        // Last: the costliest.
+        if let Some(w) = &self.where_ {
+            if !w.matches(entry) {
                 return false;
             }
         }

@@ -74,6 +74,10 @@ pub(crate) struct EntryView {
     /// The dead letter holds no key and no payload, only where its original is (a share
     /// group's): `key` and `payload` are the original's once fetched (`original`).
     pub headers_only: bool,
+    /// The failure's fingerprint (`domain::fingerprint`): the same bug, the same id.
+    pub fingerprint: String,
+    /// The root cause's class where a trace names one under the entry's own class (a wrapper's).
+    pub root_cause: Option<String>,
     /// `Detail::Full`, for a dead letter that points at its original: the original as fetched
     /// from the origin topic (its key and payload are `key` and `payload`), or why it could not
     /// be.
@@ -192,8 +196,16 @@ pub(crate) fn view(entry: &Entry, detail: Detail, showing: &Showing) -> EntryVie
         payload_schema: None,
         decode_errors: Vec::new(),
         headers_only: headers_only(entry),
+        fingerprint: String::new(),
+        root_cause: None,
         original: None,
     };
+    // From the raw context: the same failure has the same id however it is shown.
+    let failure = super::fingerprint::failure(c);
+    v.fingerprint = failure.fingerprint.clone();
+    if failure.wrapper.is_some() {
+        v.root_cause = failure.error_class.clone();
+    }
     if detail == Detail::Full {
         v.context.stacktrace = text(&c.stacktrace, "stacktrace", &mut masked);
         v.headers = r

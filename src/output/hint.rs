@@ -84,6 +84,16 @@ fn without(argv: &[String], valued: &[&str], bare: &[&str]) -> Vec<String> {
     out
 }
 
+/// `dlq list` of one failure group, from the `dlq groups` command line `argv`: the same topic
+/// and connection, `--fingerprint ID`.
+pub(crate) fn list_group(argv: &[String], topic: &str, fingerprint: &str) -> String {
+    let mut words = vec!["list".to_string(), topic.to_string()];
+    words.extend(crate::cli::connection_words(argv));
+    words.push("--fingerprint".into());
+    words.push(fingerprint.into());
+    line(&words)
+}
+
 /// A restore of the backup `file` that `argv` (a purge) wrote: `dlq replay --from-file FILE`
 /// with the purge's connection flags.
 pub(crate) fn restore_backup(argv: &[String], file: &std::path::Path) -> String {

@@ -94,6 +94,8 @@ pub(super) struct EntryJson<'a> {
     /// The dead letter holds no key and no payload, only where its original is (a Kafka share
     /// group's).
     pub headers_only: bool,
+    /// The failure's fingerprint: `dlq groups` groups by it, `--fingerprint` selects by it.
+    pub fingerprint: &'a str,
 }
 
 impl<'a> From<&'a EntryView> for EntryJson<'a> {
@@ -109,6 +111,7 @@ impl<'a> From<&'a EntryView> for EntryJson<'a> {
             context: &v.context,
             size_bytes: v.size_bytes,
             headers_only: v.headers_only,
+            fingerprint: &v.fingerprint,
         }
     }
 }
@@ -143,6 +146,8 @@ pub(super) struct InspectJson<'a> {
     /// A dead letter that points at its original: where `key` and `payload` were fetched from,
     /// with the original's own headers, or why it could not be (`null` for other entries).
     pub original: Option<OriginalJson<'a>>,
+    /// The root cause's class where a trace names one under the entry's own (wrapper) class.
+    pub root_cause: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -197,6 +202,7 @@ impl<'a> From<&'a EntryView> for InspectJson<'a> {
             payload_schema: v.payload_schema.as_deref(),
             decode_errors: &v.decode_errors,
             original: v.original.as_ref().map(OriginalJson::from),
+            root_cause: v.root_cause.as_deref(),
         }
     }
 }

@@ -224,6 +224,10 @@ pub(super) fn inspect(v: &EntryView, out: &mut dyn Write) -> io::Result<()> {
     } else {
         field("Size", format!("{} bytes", v.size_bytes))?;
     }
+    field("Fingerprint", v.fingerprint.clone())?;
+    if let Some(root) = &v.root_cause {
+        field("Root cause", sanitize(root))?;
+    }
     match &v.original {
         Some(OriginalView::Fetched {
             topic,

@@ -47,6 +47,7 @@ pub struct EntryJson {
     pub failed_at: Option<String>,
     pub size_bytes: u64,
     pub headers_only: bool,
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,7 +90,9 @@ pub struct InspectJson {
     pub payload_schema: Option<String>,
     pub decode_errors: Vec<String>,
     pub headers_only: bool,
+    pub fingerprint: String,
     pub original: Option<OriginalJson>,
+    pub root_cause: Option<String>,
 }
 
 /// A share group's dead letter: its original as fetched from the origin topic (its key and
@@ -131,6 +134,7 @@ const ENTRY_FIELDS: &[&str] = &[
     "failed_at",
     "size_bytes",
     "headers_only",
+    "fingerprint",
 ];
 const INSPECT_EXTRA: &[&str] = &[
     "headers",
@@ -142,6 +146,7 @@ const INSPECT_EXTRA: &[&str] = &[
     "payload_schema",
     "decode_errors",
     "original",
+    "root_cause",
 ];
 
 fn keys(v: &Value) -> BTreeSet<String> {

@@ -1,0 +1,348 @@
+//! `--where EXPR`: a Common Expression Language (CEL) filter over one entry, the way Kafbat UI
+//! and Conduktor filter messages. The expression sees raw values (what is printed stays
+//! redacted):
+//!
+//! - `payload`: the payload decoded (JSON, or Avro with `--value-schema`), else its text;
+//! - `key`: the key as text; `headers`: name → value as text (the last one of a repeated name),
+//!   `headers_all`: name → every value;
+//! - the context: `error_class`, `error_message`, `origin_topic`, `origin_partition`,
+//!   `origin_offset`, `retry_count`, `consumer_group`, `timestamp` (RFC 3339, UTC: it compares
+//!   as text), `fingerprint`, `partition` (the DLQ's), `convention`.
+//!
+//! Only what the expression names is built. An expression that cannot be evaluated on an entry
+//! (a missing field, a type that does not fit) does not select it; such entries are counted, and
+//! the command's summary says how many.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cel::objects::{Key, Map};
+use cel::{Context as CelContext, Program, Value};
+
+use super::decode::{Decoded, Decoder, Part};
+use super::entry::Entry;
+
+/// The variables an expression may name.
+pub(crate) const VARIABLES: [&str; 15] = [
+    "payload",
+    "key",
+    "headers",
+    "headers_all",
+    "error_class",
+    "error_message",
+    "origin_topic",
+    "origin_partition",
+    "origin_offset",
+    "retry_count",
+    "consumer_group",
+    "timestamp",
+    "fingerprint",
+    "partition",
+    "convention",
+];
+
+/// A compiled `--where`.
+#[derive(Clone)]
+pub(crate) struct Where {
+    source: String,
+    program: Arc<Program>,
+    /// The variables the expression names: only these are built for an entry.
+    names: Vec<&'static str>,
+    decoder: Decoder,
+    failures: Arc<AtomicU64>,
+    first_failure: Arc<Mutex<Option<String>>>,
+}
+
+impl std::fmt::Debug for Where {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Where")
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl Where {
+    /// Compiles `source`; the error says where it is wrong (line:column and a caret), or which
+    /// name it does not know.
+    pub(crate) fn compile(source: &str, decoder: Decoder) -> Result<Where, String> {
+        let program = Program::compile(source).map_err(|e| {
+            format!(
+                "--where: {}",
+                e.to_string().replace("ERROR: <input>:", "at line:column ")
+            )
+        })?;
+        let referenced: Vec<String> = program
+            .references()
+            .variables()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let mut names = Vec::new();
+        for name in &referenced {
+            match VARIABLES.iter().find(|v| **v == name.as_str()) {
+                Some(v) => names.push(*v),
+                None => {
+                    let column = source.find(name.as_str()).map_or(0, |i| i + 1);
+                    return Err(format!(
+                        "--where: unknown name '{name}' at column {column}\n| {source}\n| {:.>column$}\n(names: {})",
+                        "^",
+                        VARIABLES.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(Where {
+            source: source.to_string(),
+            program: Arc::new(program),
+            names,
+            decoder,
+            failures: Arc::default(),
+            first_failure: Arc::default(),
+        })
+    }
+
+    /// The same expression, reading payloads with `decoder`.
+    pub(crate) fn recompiled_with(&self, decoder: Decoder) -> Result<Where, String> {
+        Where::compile(&self.source, decoder)
+    }
+
+    /// Whether the expression is true for `entry`; an expression that fails on it (or is not a
+    /// boolean) is false, and counted.
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
+        let mut ctx = CelContext::default();
+        for name in &self.names {
+            ctx.add_variable_from_value(*name, self.variable(name, entry));
+        }
+        let why = match self.program.execute(&ctx) {
+            Ok(Value::Bool(b)) => return b,
+            Ok(other) => format!(
+                "the expression gave {} where true or false was needed",
+                type_name(&other)
+            ),
+            Err(e) => e.to_string(),
+        };
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        let mut first = self.first_failure.lock().expect("where lock");
+        if first.is_none() {
+            *first = Some(format!("{} ({why})", entry.record.id));
+        }
+        false
+    }
+
+    /// Entries the expression could not be evaluated on, and the first of them with why.
+    pub(crate) fn failures(&self) -> (u64, Option<String>) {
+        (
+            self.failures.load(Ordering::Relaxed),
+            self.first_failure.lock().expect("where lock").clone(),
+        )
+    }
+
+    /// Whether the expression reads the message itself (its payload, key or headers).
+    pub(crate) fn reads_the_message(&self) -> bool {
+        self.names
+            .iter()
+            .any(|n| ["payload", "key", "headers", "headers_all"].contains(n))
+    }
+
+    fn variable(&self, name: &str, entry: &Entry) -> Value {
+        let c = &entry.context;
+        let message = entry.message();
+        let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::from);
+        match name {
+            "payload" => match &message.payload {
+                None => Value::Null,
+                Some(p) => {
+                    let o =
+                        self.decoder
+                            .decode(p, Part::Payload, message.schema_version.as_deref());
+                    match o.decoded {
+                        Decoded::Structured(v) => json(&v),
+                        Decoded::Text(t) => Value::from(t),
+                        Decoded::Binary => Value::Bytes(Arc::new(p.clone())),
+                    }
+                }
+            },
+            "key" => message.key.as_ref().map_or(Value::Null, |k| {
+                Value::from(String::from_utf8_lossy(k).into_owned())
+            }),
+            "headers" | "headers_all" => {
+                let mut all: HashMap<Key, Vec<Value>> = HashMap::new();
+                for h in &message.headers {
+                    let v = h.value.as_ref().map_or(Value::Null, |v| {
+                        Value::from(String::from_utf8_lossy(v).into_owned())
+                    });
+                    all.entry(Key::String(Arc::new(h.name.clone())))
+                        .or_default()
+                        .push(v);
+                }
+                let map: HashMap<Key, Value> = all
+                    .into_iter()
+                    .map(|(k, mut vs)| {
+                        let v = if name == "headers" {
+                            vs.pop().unwrap_or(Value::Null)
+                        } else {
+                            Value::List(Arc::new(vs))
+                        };
+                        (k, v)
+                    })
+                    .collect();
+                Value::Map(Map { map: Arc::new(map) })
+            }
+            "error_class" => text(&c.error_class),
+            "error_message" => text(&c.error_message),
+            "origin_topic" => text(&c.origin_topic),
+            "consumer_group" => text(&c.consumer_group),
+            "convention" => text(&c.convention),
+            "origin_partition" => c
+                .origin_partition
+                .map_or(Value::Null, |p| Value::Int(p.into())),
+            "origin_offset" => c.origin_offset.map_or(Value::Null, Value::Int),
+            "retry_count" => c.retry_count.map_or(Value::Null, Value::Int),
+            "partition" => entry
+                .record
+                .id
+                .partition()
+                .map_or(Value::Null, |p| Value::Int(p.into())),
+            "timestamp" => entry
+                .record
+                .timestamp
+                .map_or(Value::Null, |t| Value::from(t.to_string())),
+            "fingerprint" => Value::from(super::fingerprint::fingerprint(c)),
+            _ => Value::Null,
+        }
+    }
+}
+
+/// A JSON value as CEL's.
+fn json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Value::Int(i),
+            (None, Some(u)) => Value::UInt(u),
+            _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(json).collect())),
+        serde_json::Value::Object(o) => Value::Map(Map {
+            map: Arc::new(
+                o.iter()
+                    .map(|(k, v)| (Key::String(Arc::new(k.clone())), json(v)))
+                    .collect(),
+            ),
+        }),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "a list",
+        Value::Map(_) => "a map",
+        Value::Int(_) | Value::UInt(_) | Value::Float(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Bytes(_) => "bytes",
+        Value::Null => "null",
+        _ => "a value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::conventions::{explain, HeaderMap};
+    use crate::domain::entry::{EntryId, Header, Record};
+
+    fn entry(payload: &str, headers: Vec<Header>) -> Entry {
+        let record = Record {
+            schema_version: None,
+            topic: "orders.DLT".into(),
+            id: EntryId::Kafka {
+                partition: 1,
+                offset: 9,
+            },
+            timestamp: Some("2026-12-06T08:00:00Z".parse().unwrap()),
+            key: Some(b"order-9".to_vec()),
+            headers,
+            payload: Some(payload.as_bytes().to_vec()),
+        };
+        let context = explain(&record, &HeaderMap::default());
+        Entry::new(record, context)
+    }
+
+    fn spring(retries: i32) -> Vec<Header> {
+        vec![
+            Header::new("kafka_dlt-original-topic", "orders"),
+            Header::new(
+                "kafka_dlt-exception-fqcn",
+                "java.lang.IllegalStateException",
+            ),
+            Header::new("retry_topic-attempts", retries.to_be_bytes()),
+            Header::new("tenant", "acme"),
+            Header::new("tenant", "globex"),
+        ]
+    }
+
+    fn w(src: &str) -> Where {
+        Where::compile(src, Decoder::default()).unwrap()
+    }
+
+    #[test]
+    fn selects_on_a_nested_payload_field_a_header_and_the_retry_count() {
+        let gold = entry(
+            r#"{"customer": {"tier": "gold"}, "amount": 12.5}"#,
+            spring(3),
+        );
+        let silver = entry(
+            r#"{"customer": {"tier": "silver"}, "amount": 2}"#,
+            spring(1),
+        );
+        let e = w(r#"payload.customer.tier == "gold""#);
+        assert!(e.matches(&gold) && !e.matches(&silver));
+        let e = w(r#"headers.tenant == "globex" && "acme" in headers_all.tenant"#);
+        assert!(e.matches(&gold), "the last value, and every value");
+        let e = w("retry_count >= 3 && origin_topic == 'orders' && partition == 1");
+        assert!(e.matches(&gold) && !e.matches(&silver));
+        let e = w(r#"key.startsWith("order-") && error_class.endsWith("IllegalStateException")"#);
+        assert!(e.matches(&gold));
+        let e = w(r#"timestamp >= "2026-12-01" && payload.amount > 10.0"#);
+        assert!(e.matches(&gold) && !e.matches(&silver));
+        assert_eq!(e.failures().0, 0);
+    }
+
+    #[test]
+    fn an_entry_the_expression_fails_on_is_not_selected_and_counted() {
+        let e = w("payload.customer.tier == 'gold'");
+        let no_customer = entry(r#"{"amount": 1}"#, spring(1));
+        let not_json = entry("not json", vec![]);
+        assert!(!e.matches(&no_customer));
+        assert!(!e.matches(&not_json));
+        let (n, first) = e.failures();
+        assert_eq!(n, 2);
+        assert!(first.unwrap().starts_with("1:9 ("));
+        // Not a boolean: counted too.
+        let e = w("retry_count");
+        assert!(!e.matches(&entry("{}", spring(1))));
+        assert_eq!(e.failures().0, 1);
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_names_point_at_their_place() {
+        let err = Where::compile("retry_count >", Decoder::default()).unwrap_err();
+        assert!(err.starts_with("--where: at line:column 1:"), "{err}");
+        let err = Where::compile("retry_cuont > 2", Decoder::default()).unwrap_err();
+        assert!(
+            err.contains("unknown name 'retry_cuont' at column 1"),
+            "{err}"
+        );
+        assert!(err.contains("names: payload, key"), "{err}");
+    }
+
+    #[test]
+    fn only_the_message_s_names_make_a_scan_fetch_originals() {
+        assert!(w("payload.x == 1").reads_the_message());
+        assert!(w("headers.a == 'b'").reads_the_message());
+        assert!(!w("retry_count > 1").reads_the_message());
+    }
+}

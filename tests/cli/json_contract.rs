@@ -531,3 +531,55 @@ fn jsonl_is_one_line_per_record_and_the_same_document_as_json() {
     assert_eq!(ours(&lines), ours(&array));
     assert!(lines.iter().all(|l| l.is_object()));
 }
+
+/// One `groups -o json` row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct GroupJson {
+    pub fingerprint: String,
+    pub count: u64,
+    pub share: f64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub error_class: Option<String>,
+    pub wrapper: Option<String>,
+    pub template: String,
+    pub origin_topics: Vec<String>,
+    pub retry_count_min: Option<i64>,
+    pub retry_count_max: Option<i64>,
+    pub refailed: u64,
+    pub example_id: String,
+}
+
+/// `groups -o json`: an array of rows, each with exactly the pinned fields; times UTC RFC 3339.
+pub fn groups(v: &Value) -> Vec<GroupJson> {
+    v.as_array()
+        .expect("groups -o json is an array")
+        .iter()
+        .map(|g| {
+            let g: GroupJson = pinned(
+                g,
+                &[
+                    "fingerprint",
+                    "count",
+                    "share",
+                    "first_seen",
+                    "last_seen",
+                    "error_class",
+                    "wrapper",
+                    "template",
+                    "origin_topics",
+                    "retry_count_min",
+                    "retry_count_max",
+                    "refailed",
+                    "example_id",
+                ],
+                "groups",
+            );
+            assert_utc_rfc3339(&g.first_seen);
+            assert_utc_rfc3339(&g.last_seen);
+            g
+        })
+        .collect()
+}

@@ -7,6 +7,7 @@ mod completions;
 mod config;
 mod decode;
 mod faults;
+mod groups;
 mod json_contract;
 mod kafka;
 mod offline;

@@ -6,7 +6,7 @@
 #   scripts/bench.sh [--kafka N] [--pulsar N] [--replay N]
 #                    [--only kafka|pulsar|startup|redaction|kafka-settings|share-groups]
 #                    [--scale "10000 100000 1000000"] [--runs R] [--redact N] [--baseline COMMIT]
-#                    [--share N]
+#                    [--share N] [--where-n N]
 #
 #   DLQ_BENCH_BIN=/path/to/dlq scripts/bench.sh …   times that dlq binary instead of building a
 #                    release build of the work tree (the redaction section's hostile-input timing,
@@ -70,6 +70,12 @@
 # original by hand, one process per entry (`kcat -C -t ORIGIN -p P -o OFFSET -c 1`), which is
 # what an operator without dlq does.
 #
+# Failure groups and --where (--only where, and part of all): N (--where-n, default 1,000,000)
+# Kafka dead letters seeded as above; `dlq list -o jsonl` beside the same list with --where on a
+# nested payload field (every payload parsed and converted for CEL), with --where on the context
+# alone, and `dlq groups` (every entry fingerprinted). Target: list --where on the payload within
+# 2× of list without it.
+#
 # Redaction (--only redaction, and part of all): `export --redact` of N Kafka dead letters
 # (default 100,000; seeded as before, ~300-byte events, so its numbers compare with
 # docs/BENCHMARKS.md) against the same export unredacted, and, with --baseline COMMIT, against
@@ -90,6 +96,7 @@ RUNS=3
 REDACT_N=100000
 BASELINE=
 SHARE_N=1000
+WHERE_N=1000000
 while [ $# -gt 0 ]; do
   case $1 in
     --kafka) KAFKA_N=$2; shift 2 ;;
@@ -101,10 +108,11 @@ while [ $# -gt 0 ]; do
     --redact) REDACT_N=$2; shift 2 ;;
     --baseline) BASELINE=$2; shift 2 ;;
     --share) SHARE_N=$2; shift 2 ;;
+    --where-n) WHERE_N=$2; shift 2 ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
-case $ONLY in all|kafka|pulsar|startup|redaction|kafka-settings|share-groups) ;; *) die "--only: kafka, pulsar, startup, redaction, kafka-settings or share-groups" ;; esac
+case $ONLY in all|kafka|pulsar|startup|redaction|kafka-settings|share-groups|where) ;; *) die "--only: kafka, pulsar, startup, redaction, kafka-settings, share-groups or where" ;; esac
 wants() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 
 # The seeded shape (see the top) and Kafka's partitions.
@@ -432,6 +440,21 @@ if [ "$ONLY" = kafka-settings ]; then
 GRID
 fi
 
+if wants where; then
+  where_topic=bench-where-$WHERE_N.DLT
+  case="kafka --where ($WHERE_N)"
+  seed kafka "$where_topic" "$WHERE_N"
+  measure "$case" "dlq list -o jsonl" "$WHERE_N" "$DLQ_REL" list "$where_topic" --include-handled \
+    -o jsonl -b "$DLQ_TEST_KAFKA"
+  measure "$case" "dlq list --where (payload)" "$WHERE_N" "$DLQ_REL" list "$where_topic" \
+    --include-handled --where 'payload.amount.value > 500' -o jsonl -b "$DLQ_TEST_KAFKA"
+  measure "$case" "dlq list --where (context)" "$WHERE_N" "$DLQ_REL" list "$where_topic" \
+    --include-handled --where 'error_class.endsWith("Exception") && partition >= 0' -o jsonl \
+    -b "$DLQ_TEST_KAFKA"
+  measure "$case" "dlq groups" "$WHERE_N" "$DLQ_REL" groups "$where_topic" --include-handled \
+    -o json -b "$DLQ_TEST_KAFKA"
+fi
+
 if wants share-groups; then
   ensure_seed_programs
   share_origin=bench-share-$SHARE_N
@@ -602,6 +625,13 @@ for case in sorted({c for c, _ in runs}):
         r = ratio(export_rate, perf)
         target(f"Pulsar ({n:,}, {shape}) dlq export entries/s / pulsar-perf consume's", r and f"{r:.2f}", r is not None and r >= 0.5, "≥ 0.5",
                f"  [{export_rate or 0:,.0f} / {perf or 0:,.0f} a second; pulsar-perf's own aggregated msg/s]")
+
+for case in sorted({c for c, _ in runs}):
+    m = re.match(r"^kafka --where \((\d+)\)$", case)
+    if not m:
+        continue
+    r = ratio(med(case, "dlq list --where (payload)"), med(case, "dlq list -o jsonl"))
+    target(f"Kafka ({int(m.group(1)):,}) list --where on the payload / list", r and f"{r:.2f}", r is not None and r <= 2.0, "≤ 2.0")
 
 for case in sorted({c for c, _ in runs}):
     m = re.match(r"^(kafka|pulsar) replay \((\d+)\)$", case)

@@ -591,6 +591,10 @@ pub(crate) struct StatsArgs {
     /// unfiltered selection)
     #[arg(long = "all", hide = true)]
     pub all_deprecated: bool,
+    /// The chart of arrivals: entries per DURATION (e.g. 5m, 1h, 1d) [default: chosen from the
+    /// time range, about 48 bars]
+    #[arg(long, value_name = "DURATION")]
+    pub bucket: Option<String>,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]

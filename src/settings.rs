@@ -211,6 +211,16 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
     }
 }
 
+/// `stats --bucket DURATION`: the chart's bucket size in whole seconds.
+pub(crate) fn bucket(s: Option<&str>) -> Result<Option<i64>, DlqError> {
+    s.map(|s| {
+        parse_duration(s)
+            .map(|d| d.as_secs().max(1) as i64)
+            .map_err(|e| usage(format!("--bucket: {e}")))
+    })
+    .transpose()
+}
+
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let span: Span = s
         .trim()

@@ -14,6 +14,8 @@ pub(crate) struct StatsSettings {
     pub selection: Selection,
     pub header_map: HeaderMap,
     pub start: StartAt,
+    /// `--bucket`: the chart's bucket size in seconds.
+    pub bucket: Option<i64>,
 }
 
 /// Reads the topic once; `progress` hears how many entries were read so far.
@@ -25,6 +27,7 @@ impl StatsSettings {
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
             header_map: settings::header_map(&a.conventions)?,
             start: StartAt::of(a.include_handled || a.all_deprecated),
+            bucket: settings::bucket(a.bucket.as_deref())?,
             topic: a.topic,
         })
     }
@@ -57,6 +60,7 @@ pub(crate) async fn run(
     let mut warnings = notes.warnings;
     warnings.extend(s.selection.where_warning());
     Ok(StatsResult {
+        arrival_bucket: stats.arrivals.bucket(s.bucket),
         stats,
         read,
         warnings,

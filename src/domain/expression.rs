@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use cel::objects::{Key, Map};
 use cel::{Context as CelContext, Program, Value};
@@ -42,6 +42,9 @@ pub(crate) const VARIABLES: [&str; 15] = [
     "convention",
 ];
 
+/// CEL's standard functions, built once (a context of its own per entry would rebuild them).
+static STDLIB: LazyLock<Arc<cel::Env>> = LazyLock::new(|| Arc::new(cel::Env::stdlib()));
+
 /// A compiled `--where`.
 #[derive(Clone)]
 pub(crate) struct Where {
@@ -49,6 +52,9 @@ pub(crate) struct Where {
     program: Arc<Program>,
     /// The variables the expression names: only these are built for an entry.
     names: Vec<&'static str>,
+    /// The payload's top-level fields the expression reads, where it reads the payload only as
+    /// `payload.NAME` or `payload["NAME"]`: a JSON payload then has only these materialised.
+    payload_fields: Option<Vec<String>>,
     decoder: Decoder,
     failures: Arc<AtomicU64>,
     first_failure: Arc<Mutex<Option<String>>>,
@@ -95,6 +101,7 @@ impl Where {
         Ok(Where {
             source: source.to_string(),
             program: Arc::new(program),
+            payload_fields: payload_fields(source),
             names,
             decoder,
             failures: Arc::default(),
@@ -110,7 +117,7 @@ impl Where {
     /// Whether the expression is true for `entry`; an expression that fails on it (or is not a
     /// boolean) is false, and counted.
     pub(crate) fn matches(&self, entry: &Entry) -> bool {
-        let mut ctx = CelContext::default();
+        let mut ctx = CelContext::with_env(STDLIB.clone());
         for name in &self.names {
             ctx.add_variable_from_value(*name, self.variable(name, entry));
         }
@@ -152,16 +159,14 @@ impl Where {
         match name {
             "payload" => match &message.payload {
                 None => Value::Null,
-                Some(p) => {
-                    let o =
-                        self.decoder
-                            .decode(p, Part::Payload, message.schema_version.as_deref());
-                    match o.decoded {
-                        Decoded::Structured(v) => json(&v),
-                        Decoded::Text(t) => Value::from(t),
-                        Decoded::Binary => Value::Bytes(Arc::new(p.clone())),
+                Some(p) if self.plain_json() && self.payload_fields.is_some() => {
+                    let fields = self.payload_fields.as_deref().unwrap_or_default();
+                    match fields_of(p, fields) {
+                        Some(map) => json(&serde_json::Value::Object(map)),
+                        None => self.decoded(p, message),
                     }
                 }
+                Some(p) => self.decoded(p, message),
             },
             "key" => message.key.as_ref().map_or(Value::Null, |k| {
                 Value::from(String::from_utf8_lossy(k).into_owned())
@@ -212,6 +217,87 @@ impl Where {
             _ => Value::Null,
         }
     }
+}
+
+impl Where {
+    /// Payloads are read as JSON when they are (no schema, no registry).
+    fn plain_json(&self) -> bool {
+        use super::decode::Mode;
+        matches!(self.decoder.mode, Mode::Auto | Mode::Json)
+            && self.decoder.value_schema.is_none()
+            && !self.decoder.registry
+    }
+
+    fn decoded(&self, p: &[u8], message: &super::entry::Record) -> Value {
+        let o = self
+            .decoder
+            .decode(p, Part::Payload, message.schema_version.as_deref());
+        match o.decoded {
+            Decoded::Structured(v) => json(&v),
+            Decoded::Text(t) => Value::from(t),
+            Decoded::Binary => Value::Bytes(Arc::new(p.to_vec())),
+        }
+    }
+}
+
+/// The top-level payload fields an expression reads, when it reads the payload only through
+/// them (`payload.NAME…`, `payload["NAME"]…`); `None` when it uses the payload otherwise.
+fn payload_fields(source: &str) -> Option<Vec<String>> {
+    static WORD: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\bpayload\b").unwrap());
+    static FIELD: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r#"^payload\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*"([^"\\]*)"\s*\]|\[\s*'([^'\\]*)'\s*\])"#,
+        )
+        .unwrap()
+    });
+    let mut fields = Vec::new();
+    for m in WORD.find_iter(source) {
+        let c = FIELD.captures(&source[m.start()..])?;
+        let name = c.get(1).or(c.get(2)).or(c.get(3))?.as_str().to_string();
+        if !fields.contains(&name) {
+            fields.push(name);
+        }
+    }
+    Some(fields)
+}
+
+/// The named fields of a JSON object payload, the rest skipped without being built; `None` when
+/// the payload is not a JSON object.
+fn fields_of(
+    payload: &[u8],
+    wanted: &[String],
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Fields<'a>(&'a [String]);
+    impl<'de> Visitor<'de> for Fields<'_> {
+        type Value = serde_json::Map<String, serde_json::Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if self.0.iter().any(|w| *w == key) {
+                    let value: serde_json::Value = map.next_value()?;
+                    out.insert(key.into_owned(), value);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(out)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Fields<'_> {
+        type Value = serde_json::Map<String, serde_json::Value>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    let map = Fields(wanted).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(map)
 }
 
 /// A JSON value as CEL's.
@@ -337,6 +423,40 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("names: payload, key"), "{err}");
+    }
+
+    #[test]
+    fn a_payload_read_through_its_fields_materialises_only_those() {
+        assert_eq!(
+            payload_fields(
+                r#"payload.customer.tier == "gold" && payload["amount"] > 1 && has(payload.lines)"#
+            ),
+            Some(vec!["customer".into(), "amount".into(), "lines".into()])
+        );
+        assert_eq!(
+            payload_fields("size(payload) > 2"),
+            None,
+            "the whole payload"
+        );
+        assert_eq!(payload_fields("retry_count > 2"), Some(vec![]));
+        let map = fields_of(
+            br#"{"a": {"b": [1, 2]}, "big": {"x": "yyyy"}, "c": 3}"#,
+            &["a".into(), "c".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::Value::Object(map),
+            serde_json::json!({"a": {"b": [1, 2]}, "c": 3})
+        );
+        assert!(fields_of(b"[1]", &[]).is_none());
+        assert!(fields_of(b"not json", &[]).is_none());
+        // The same answers as with the whole payload.
+        let e = entry(
+            r#"{"customer": {"tier": "gold"}, "amount": 12.5, "notes": "long"}"#,
+            spring(3),
+        );
+        assert!(w(r#"payload.customer.tier == "gold" && payload["amount"] > 10.0"#).matches(&e));
+        assert!(w("size(payload) == 3").matches(&e));
     }
 
     #[test]

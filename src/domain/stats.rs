@@ -59,6 +59,107 @@ pub(crate) struct Stats {
     pub by_retry_count: Counts,
     pub oldest: Option<Dated>,
     pub newest: Option<Dated>,
+    /// Entries by DLQ time, for the chart of arrivals.
+    pub arrivals: Arrivals,
+}
+
+/// Distinct minutes counted before the count coarsens to hours (then days): a year of minutes
+/// would be half a million.
+const MAX_SLOTS: usize = 20_000;
+/// The most buckets a chart shows; a smaller `--bucket` is widened to fit.
+pub(crate) const MAX_BUCKETS: i64 = 10_000;
+/// Bucket sizes chosen from the range, in seconds: 1 min, 5 min, 15 min, 30 min, 1 h, 3 h, 6 h,
+/// 12 h, 1 d, 7 d.
+const NICE: [i64; 10] = [
+    60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800,
+];
+/// Buckets a chosen size aims at, at most.
+const AIM: i64 = 48;
+
+/// `a / b` rounded up, for positive numbers.
+fn ceil_div(a: i64, b: i64) -> i64 {
+    (a + b - 1) / b
+}
+
+/// Entries counted by arrival time, in slots of `slot` seconds (a minute, coarser once there are
+/// too many), in bounded memory.
+#[derive(Debug, Clone)]
+pub(crate) struct Arrivals {
+    slot: i64,
+    counts: std::collections::BTreeMap<i64, u64>,
+}
+
+impl Default for Arrivals {
+    fn default() -> Self {
+        Arrivals {
+            slot: 60,
+            counts: Default::default(),
+        }
+    }
+}
+
+impl Arrivals {
+    pub(crate) fn add(&mut self, t: Timestamp) {
+        let s = t.as_second().div_euclid(self.slot) * self.slot;
+        *self.counts.entry(s).or_default() += 1;
+        while self.counts.len() > MAX_SLOTS {
+            let coarser = NICE
+                .into_iter()
+                .find(|n| *n > self.slot && n % self.slot == 0);
+            let Some(coarser) = coarser else { break };
+            self.regroup(coarser);
+        }
+    }
+
+    fn regroup(&mut self, slot: i64) {
+        let mut counts = std::collections::BTreeMap::new();
+        for (s, n) in std::mem::take(&mut self.counts) {
+            *counts.entry(s.div_euclid(slot) * slot).or_insert(0) += n;
+        }
+        self.slot = slot;
+        self.counts = counts;
+    }
+
+    /// The bucket size, in seconds: `wanted` (rounded up to what was counted, widened to at most
+    /// `MAX_BUCKETS` buckets), or the first nice size giving at most `AIM` buckets.
+    pub(crate) fn bucket(&self, wanted: Option<i64>) -> i64 {
+        let (Some(first), Some(last)) = (self.counts.keys().next(), self.counts.keys().last())
+        else {
+            return wanted.unwrap_or(self.slot).max(self.slot);
+        };
+        let range = last - first + self.slot;
+        let round = |b: i64| ceil_div(b.max(self.slot), self.slot) * self.slot;
+        match wanted {
+            Some(w) => round(w.max(ceil_div(range, MAX_BUCKETS))),
+            None => round(
+                NICE.into_iter()
+                    .find(|n| ceil_div(range, *n) <= AIM)
+                    .unwrap_or(NICE[NICE.len() - 1]),
+            ),
+        }
+    }
+
+    /// Buckets of `bucket` seconds from the first arrival's to the last's, empty ones included.
+    pub(crate) fn buckets(&self, bucket: i64) -> Vec<(Timestamp, u64)> {
+        let (Some(first), Some(last)) = (self.counts.keys().next(), self.counts.keys().last())
+        else {
+            return Vec::new();
+        };
+        let start = first.div_euclid(bucket) * bucket;
+        let n = (last - start) / bucket + 1;
+        let mut out: Vec<(Timestamp, u64)> = (0..n)
+            .map(|i| {
+                (
+                    Timestamp::from_second(start + i * bucket).expect("in range"),
+                    0,
+                )
+            })
+            .collect();
+        for (s, c) in &self.counts {
+            out[((s - start) / bucket) as usize].1 += c;
+        }
+        out
+    }
 }
 
 impl Stats {
@@ -85,6 +186,7 @@ impl Stats {
             if self.newest.as_ref().is_none_or(|n| t >= n.timestamp) {
                 self.newest = Some(dated());
             }
+            self.arrivals.add(t);
         }
     }
 }
@@ -92,6 +194,58 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn arrivals_fall_in_buckets_chosen_from_the_range() {
+        let mut a = Arrivals::default();
+        for t in [
+            "2026-12-06T08:00:10Z",
+            "2026-12-06T08:00:50Z",
+            "2026-12-06T08:07:00Z",
+            "2026-12-06T09:59:00Z",
+        ] {
+            a.add(at(t));
+        }
+        // Two hours: 5-minute buckets at most 48 would need 24 → 5 min.
+        assert_eq!(a.bucket(None), 300);
+        let b = a.buckets(300);
+        assert_eq!(b.len(), 24);
+        assert_eq!(b[0], (at("2026-12-06T08:00:00Z"), 2));
+        assert_eq!(b[1], (at("2026-12-06T08:05:00Z"), 1));
+        assert_eq!(b[23], (at("2026-12-06T09:55:00Z"), 1));
+        assert_eq!(b.iter().map(|(_, n)| n).sum::<u64>(), 4);
+        // Asked: an hour; a size below what was counted is rounded up to it.
+        assert_eq!(a.bucket(Some(3600)), 3600);
+        assert_eq!(
+            a.buckets(3600),
+            vec![
+                (at("2026-12-06T08:00:00Z"), 3),
+                (at("2026-12-06T09:00:00Z"), 1)
+            ]
+        );
+        assert_eq!(a.bucket(Some(1)), 60);
+    }
+
+    #[test]
+    fn arrivals_stay_bounded_over_a_long_range() {
+        let mut a = Arrivals::default();
+        let start = at("2026-01-01T00:00:00Z").as_second();
+        for i in 0..(MAX_SLOTS as i64 * 3) {
+            a.add(Timestamp::from_second(start + i * 60).unwrap());
+        }
+        assert!(a.counts.len() <= MAX_SLOTS);
+        assert_eq!(
+            a.counts.values().sum::<u64>(),
+            MAX_SLOTS as u64 * 3,
+            "nothing lost"
+        );
+        let b = a.bucket(Some(60));
+        assert!(a.buckets(b).len() as i64 <= MAX_BUCKETS);
+    }
 
     #[test]
     fn counts_sort_by_frequency_and_stay_bounded() {

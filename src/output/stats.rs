@@ -40,6 +40,16 @@ struct StatsJson<'a> {
     by_convention: Vec<CountJson>,
     by_partition: Vec<CountJson>,
     by_retry_count: Vec<CountJson>,
+    /// The chart: entries per bucket of `arrival_bucket_seconds`, from the first arrival's to
+    /// the last's, empty buckets included.
+    arrival_bucket_seconds: i64,
+    arrivals: Vec<ArrivalJson>,
+}
+
+#[derive(Serialize)]
+struct ArrivalJson {
+    start: String,
+    count: u64,
 }
 
 fn counts(c: &Counts) -> Vec<CountJson> {
@@ -104,6 +114,16 @@ pub(crate) fn stats(
         by_convention: counts(&s.by_convention),
         by_partition: counts(&s.by_partition),
         by_retry_count: counts(&s.by_retry_count),
+        arrival_bucket_seconds: r.arrival_bucket,
+        arrivals: s
+            .arrivals
+            .buckets(r.arrival_bucket)
+            .into_iter()
+            .map(|(start, count)| ArrivalJson {
+                start: start.to_string(),
+                count,
+            })
+            .collect(),
     };
     match format {
         OutputFormat::Json | OutputFormat::Jsonl => super::json::document(format, out, &doc),
@@ -148,8 +168,70 @@ pub(crate) fn stats(
                 }
                 writeln!(out, "\n{t}")?;
             }
-            Ok(())
+            chart(&doc, out)
         }
+    }
+}
+
+/// Arrivals as a bar chart of text blocks, one line per bucket, as wide as the terminal.
+fn chart(doc: &StatsJson<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if doc.arrivals.is_empty() {
+        return Ok(());
+    }
+    let width = console::Term::stdout()
+        .size_checked()
+        .map_or(80, |(_, cols)| cols as usize);
+    let most = doc
+        .arrivals
+        .iter()
+        .map(|a| a.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let label = |a: &ArrivalJson| {
+        let t = a.start.replace('T', " ");
+        let t = t.trim_end_matches('Z');
+        if doc.arrival_bucket_seconds % 86_400 == 0 {
+            t.chars().take(10).collect::<String>()
+        } else {
+            t.chars().take(16).collect()
+        }
+    };
+    let digits = most.to_string().len();
+    let room = width.saturating_sub(16 + 2 + digits + 2).clamp(10, 100);
+    writeln!(
+        out,
+        "\nArrivals per {} (UTC):",
+        bucket_words(doc.arrival_bucket_seconds)
+    )?;
+    const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    for a in &doc.arrivals {
+        let eighths = (a.count as u128 * room as u128 * 8 / most as u128) as usize;
+        let mut bar = "█".repeat(eighths / 8);
+        bar.push_str(EIGHTHS[eighths % 8]);
+        if a.count > 0 && bar.is_empty() {
+            bar.push('▏');
+        }
+        writeln!(out, "{:<16}  {:>digits$} {bar}", label(a), a.count)?;
+    }
+    Ok(())
+}
+
+fn bucket_words(seconds: i64) -> String {
+    match seconds {
+        s if s % 604_800 == 0 => plural(s / 604_800, "week"),
+        s if s % 86_400 == 0 => plural(s / 86_400, "day"),
+        s if s % 3600 == 0 => plural(s / 3600, "hour"),
+        s if s % 60 == 0 => plural(s / 60, "minute"),
+        s => plural(s, "second"),
+    }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 {
+        unit.to_string()
+    } else {
+        format!("{n} {unit}s")
     }
 }
 

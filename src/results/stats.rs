@@ -6,6 +6,8 @@ pub(crate) struct StatsResult {
     pub stats: Stats,
     /// Entries read from the broker (before the selection).
     pub read: u64,
+    /// The size of the arrivals chart's buckets, in seconds.
+    pub arrival_bucket: i64,
     pub warnings: Vec<String>,
 }
 

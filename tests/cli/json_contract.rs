@@ -421,6 +421,16 @@ pub struct StatsJson {
     pub by_convention: Vec<CountJson>,
     pub by_partition: Vec<CountJson>,
     pub by_retry_count: Vec<CountJson>,
+    pub arrival_bucket_seconds: i64,
+    pub arrivals: Vec<ArrivalJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ArrivalJson {
+    pub start: String,
+    pub count: u64,
 }
 
 pub fn stats(v: &Value) -> StatsJson {
@@ -438,12 +448,23 @@ pub fn stats(v: &Value) -> StatsJson {
             "by_convention",
             "by_partition",
             "by_retry_count",
+            "arrival_bucket_seconds",
+            "arrivals",
         ],
         "stats",
     );
     for d in s.oldest.iter().chain(&s.newest) {
         assert_utc_rfc3339(&Some(d.timestamp.clone()));
     }
+    for a in &s.arrivals {
+        assert_utc_rfc3339(&Some(a.start.clone()));
+    }
+    assert_eq!(
+        s.arrivals.iter().map(|a| a.count).sum::<u64>(),
+        s.entries,
+        "every entry with a time is in a bucket"
+    );
+    assert!(s.arrivals.windows(2).all(|w| w[0].start < w[1].start));
     s
 }
 

@@ -268,3 +268,90 @@ fn pulsar_topics_list_a_partitioned_dlq_once_and_fall_back_to_the_broker_without
     let ours = find(listed.as_array().unwrap());
     assert_eq!((ours.len(), ours[0]["partitions"].as_u64()), (1, Some(3)));
 }
+
+/// Dead letters written at chosen times (CreateTime), by the official client.
+fn produce_at(topic: &str, millis: &[i64]) {
+    let code = r#"
+import sys, json
+from confluent_kafka import Producer
+p = Producer({"bootstrap.servers": sys.argv[1]})
+for i, ms in enumerate(json.loads(sys.argv[3])):
+    p.produce(sys.argv[2], key=f"k{i}".encode(), value=b'{"x": 1}', timestamp=ms,
+              headers=[("kafka_dlt-exception-fqcn", b"java.lang.IllegalStateException")])
+assert p.flush(30) == 0
+"#;
+    let out = std::process::Command::new(crate::common::python())
+        .args([
+            "-c",
+            code,
+            kafka_url().trim_start_matches("kafka://"),
+            topic,
+            &serde_json::to_string(millis).unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_arrivals_chart_counts_entries_in_the_buckets_of_their_times() {
+    let topic = unique("arrivals.DLT");
+    // Three hours ago, on the hour (retention keeps a week).
+    let hour = jiff::Timestamp::now().as_second() / 3600 * 3600 - 3 * 3600;
+    let at = |minutes: i64, seconds: i64| (hour + minutes * 60 + seconds) * 1000;
+    produce_at(
+        &topic,
+        &[at(0, 10), at(0, 50), at(2, 0), at(7, 0), at(119, 59)],
+    );
+    let s = json_of(dlq().args([
+        "stats",
+        &topic,
+        "--bucket",
+        "5m",
+        "-b",
+        &kafka_url(),
+        "-o",
+        "json",
+    ]));
+    let stats = crate::json_contract::stats(&s);
+    assert_eq!(stats.arrival_bucket_seconds, 300);
+    let counts: Vec<u64> = stats.arrivals.iter().map(|a| a.count).collect();
+    assert_eq!(
+        counts.len(),
+        24,
+        "two hours in 5-minute buckets, empty ones too"
+    );
+    assert_eq!(&counts[..3], [3, 1, 0]);
+    assert_eq!(counts[23], 1);
+    assert_eq!(counts.iter().sum::<u64>(), 5);
+    let first: jiff::Timestamp = stats.arrivals[0].start.parse().unwrap();
+    assert_eq!(first.as_second(), hour);
+    // Without --bucket: chosen from the range (two hours: 5 minutes, at most 48 bars).
+    let s = json_of(dlq().args(["stats", &topic, "-b", &kafka_url(), "-o", "json"]));
+    assert_eq!(s["arrival_bucket_seconds"], 300);
+    // The chart on a terminal's table output.
+    dlq()
+        .args([
+            "stats",
+            &topic,
+            "--bucket",
+            "1h",
+            "-b",
+            &kafka_url(),
+            "-o",
+            "table",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Arrivals per hour (UTC):"))
+        .stdout(predicate::str::is_match(r"\n\d{4}-\d\d-\d\d \d\d:00\s+4 █+").unwrap());
+    dlq()
+        .args(["stats", &topic, "--bucket", "soon", "-b", &kafka_url()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--bucket"));
+}

@@ -210,7 +210,10 @@ fn groups_separate_spring_connect_and_go_failures_and_act_on_exactly_one() {
         row_of("go-panic").error_class.as_deref(),
         Some("runtime error")
     );
-    assert_eq!(row_of("go-invalid").origin_topics, std::slice::from_ref(&go_origin));
+    assert_eq!(
+        row_of("go-invalid").origin_topics,
+        std::slice::from_ref(&go_origin)
+    );
 
     // --fingerprint: exactly one failure, in list and in replay.
     let invalid = row_of("go-invalid").fingerprint.clone();

@@ -1,7 +1,7 @@
 //! `dlq groups TOPIC [selection]`: the failures a DLQ holds, one row per fingerprint, streaming
 //! in bounded memory (`domain::groups`).
 
-use super::engine::scan::{Scan, Selected, Step};
+use super::engine::scan::{count_selected, Counted};
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::groups::Groups;
@@ -45,26 +45,16 @@ pub(crate) async fn run(
 ) -> anyhow::Result<GroupsResult> {
     let mut broker = broker::connect(&s.connect).await?;
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
-    let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
-        .await?
-        .with_originals(s.selection.reads_the_message());
     let mut groups = Groups::default();
-    let mut filter = Selected::new(&s.selection);
-    let counted = async |scan: &mut Scan| {
-        while let Some(step) = scan.step(&mut filter).await? {
-            if scan.read % 1024 == 0 {
-                progress(scan.read);
-            }
-            if let Step::Selected(entry) = step {
-                groups.add(&entry);
-            }
-        }
-        Ok(scan.read)
-    };
-    let (read, notes) = scan.run(counted).await?;
-    progress(read);
-    let mut warnings = notes.warnings;
-    warnings.extend(s.selection.where_warning());
+    let Counted { read, warnings } = count_selected(
+        broker.as_mut(),
+        &req,
+        &s.header_map,
+        &s.selection,
+        progress,
+        |entry| groups.add(entry),
+    )
+    .await?;
     Ok(GroupsResult {
         entries: groups.entries,
         groups: groups.rows(),

@@ -1,6 +1,6 @@
 //! `dlq stats TOPIC [selection]`: counts while streaming; nothing is kept per entry.
 
-use super::engine::scan::{Scan, Selected, Step};
+use super::engine::scan::{count_selected, Counted};
 use crate::broker::{self, ConnectConfig, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::selection::Selection;
@@ -39,26 +39,16 @@ pub(crate) async fn run(
 ) -> anyhow::Result<StatsResult> {
     let mut broker = broker::connect(&s.connect).await?;
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
-    let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
-        .await?
-        .with_originals(s.selection.reads_the_message());
     let mut stats = Stats::default();
-    let mut filter = Selected::new(&s.selection);
-    let counted = async |scan: &mut Scan| {
-        while let Some(step) = scan.step(&mut filter).await? {
-            if scan.read % 1024 == 0 {
-                progress(scan.read);
-            }
-            if let Step::Selected(entry) = step {
-                stats.add(&entry);
-            }
-        }
-        Ok(scan.read)
-    };
-    let (read, notes) = scan.run(counted).await?;
-    progress(read);
-    let mut warnings = notes.warnings;
-    warnings.extend(s.selection.where_warning());
+    let Counted { read, warnings } = count_selected(
+        broker.as_mut(),
+        &req,
+        &s.header_map,
+        &s.selection,
+        progress,
+        |entry| stats.add(entry),
+    )
+    .await?;
     Ok(StatsResult {
         arrival_bucket: stats.arrivals.bucket(s.bucket),
         stats,

@@ -593,3 +593,26 @@ impl Drop for PyServer {
         let _ = self.child.wait();
     }
 }
+
+/// Runs a real producer program — a jar (scripts/java), a script (scripts/seed) or a binary
+/// (scripts/go) — and returns the one JSON object it prints, having checked it succeeded.
+pub fn run_producer(program: &str, args: &[&str]) -> Value {
+    let mut cmd = if program.ends_with(".jar") {
+        let mut c = StdCommand::new("java");
+        c.args(["-Xmx256m", "-jar", program]);
+        c
+    } else if program.ends_with(".sh") {
+        let mut c = StdCommand::new("bash");
+        c.arg(program);
+        c
+    } else {
+        StdCommand::new(program)
+    };
+    let out = cmd.args(args).output().expect("running the producer");
+    assert!(
+        out.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the producer prints one JSON object")
+}

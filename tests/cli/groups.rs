@@ -7,39 +7,17 @@
 //! header and the retry count.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command as StdCommand;
 
 use serde_json::Value;
 
 use crate::common::{
-    broker_env, dlq, json_of, jsonl_of, kafka_url, pulsar_url, read_topic_kafka, unique,
+    broker_env, dlq, json_of, jsonl_of, kafka_url, pulsar_url, read_topic_kafka, run_producer,
+    unique,
 };
 use crate::json_contract;
 
 fn bootstrap() -> String {
     kafka_url().trim_start_matches("kafka://").to_string()
-}
-
-/// Runs a producer program (a jar, a script or a binary); the one JSON object it prints.
-fn produce(program: &str, args: &[&str]) -> Value {
-    let mut cmd = if program.ends_with(".jar") {
-        let mut c = StdCommand::new("java");
-        c.args(["-Xmx256m", "-jar", program]);
-        c
-    } else if program.ends_with(".sh") {
-        let mut c = StdCommand::new("bash");
-        c.arg(program);
-        c
-    } else {
-        StdCommand::new(program)
-    };
-    let out = cmd.args(args).output().expect("running the producer");
-    assert!(
-        out.status.success(),
-        "{program} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the producer prints one JSON object")
 }
 
 fn kafka(args: &[&str]) -> assert_cmd::Command {
@@ -60,7 +38,7 @@ fn groups_separate_spring_connect_and_go_failures_and_act_on_exactly_one() {
     let spring_origin = unique("spring-orders");
     let connect_origin = unique("connect-orders");
     let go_origin = unique("go-orders");
-    produce(
+    run_producer(
         &broker_env("DLQ_SPRING_DLT_JAR"),
         &[
             "--bootstrap",
@@ -79,7 +57,7 @@ fn groups_separate_spring_connect_and_go_failures_and_act_on_exactly_one() {
     );
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/seed/connect_dlq.sh");
-    produce(
+    run_producer(
         script.to_str().unwrap(),
         &[
             "--bootstrap",
@@ -94,7 +72,7 @@ fn groups_separate_spring_connect_and_go_failures_and_act_on_exactly_one() {
             &unique("file-sink"),
         ],
     );
-    let go = produce(
+    let go = run_producer(
         &broker_env("DLQ_ENVELOPE_DLQ_BIN"),
         &[
             "--bootstrap",
@@ -340,7 +318,7 @@ fn on_pulsar_groups_follow_the_origin_and_purge_by_fingerprint_acks_exactly_one(
     let origins = [unique("pulsar-orders"), unique("pulsar-payments")];
     for (i, origin) in origins.iter().enumerate() {
         let mode = if i == 0 { "retry" } else { "nack" };
-        produce(
+        run_producer(
             &broker_env("DLQ_PULSAR_DLQ_JAR"),
             &[
                 "--url",

@@ -6,35 +6,16 @@
 //! put there.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command as StdCommand;
 
 use serde_json::Value;
 
-use crate::common::{b64, broker_env, dlq, json_of, jsonl_of, kafka_url, read_topic_kafka, unique};
+use crate::common::{
+    b64, broker_env, dlq, json_of, jsonl_of, kafka_url, read_topic_kafka, run_producer, unique,
+};
 use crate::json_contract;
 
 fn bootstrap() -> String {
     kafka_url().trim_start_matches("kafka://").to_string()
-}
-
-/// Runs a producer program; the one JSON object it prints.
-fn produce(program: &str, args: &[&str]) -> Value {
-    let mut cmd = if program.ends_with(".jar") {
-        let mut c = StdCommand::new("java");
-        c.args(["-Xmx256m", "-jar", program]);
-        c
-    } else {
-        let mut c = StdCommand::new("bash");
-        c.arg(program);
-        c
-    };
-    let out = cmd.args(args).output().expect("running the producer");
-    assert!(
-        out.status.success(),
-        "{program} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the producer prints one JSON object")
 }
 
 /// The origin topic's records that dlq replayed (they carry `dlq-replay-of`), by key: value
@@ -71,7 +52,7 @@ fn kafka_connect_dead_letters_show_connects_own_context_and_replay_to_the_origin
     let connector = unique("file-sink");
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/seed/connect_dlq.sh");
-    let seeded = produce(
+    let seeded = run_producer(
         script.to_str().unwrap(),
         &[
             "--bootstrap",
@@ -224,7 +205,7 @@ fn spring_kafka_dead_letters_show_springs_own_context_and_replay_to_the_origin()
     let origin = unique("spring-orders");
     let dlq_topic = format!("{origin}.DLT");
     let group = unique("billing");
-    let seeded = produce(
+    let seeded = run_producer(
         &broker_env("DLQ_SPRING_DLT_JAR"),
         &[
             "--bootstrap",
@@ -364,7 +345,7 @@ fn java_dead_letters(topic: &str, mode: &str, extra: &[&str]) -> Value {
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    produce(&broker_env("DLQ_PULSAR_DLQ_JAR"), &args)
+    run_producer(&broker_env("DLQ_PULSAR_DLQ_JAR"), &args)
 }
 
 fn pulsar(args: &[&str]) -> assert_cmd::Command {

@@ -6,30 +6,21 @@
 //! the origin no longer has.
 
 use std::collections::BTreeMap;
-use std::process::Command as StdCommand;
 
 use serde_json::Value;
 
 use crate::common::{
-    b64, broker_env, dlq, json_of, jsonl_of, kafka_admin, kafka_url, read_topic_kafka, unique,
+    b64, broker_env, dlq, json_of, jsonl_of, kafka_admin, kafka_url, read_topic_kafka,
+    run_producer, unique,
 };
 use crate::json_contract::{self, DataJson, OriginalJson};
 
 /// Runs the share-group seeder against the test Kafka; the one JSON object it prints.
 fn share_group_dead_letters(args: &[&str]) -> Value {
     let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
-    let out = StdCommand::new("java")
-        .args(["-Xmx256m", "-jar", &broker_env("DLQ_SHARE_DLQ_JAR")])
-        .args(["--bootstrap", &bootstrap])
-        .args(args)
-        .output()
-        .expect("running the share-group seeder");
-    assert!(
-        out.status.success(),
-        "share-dlq failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("share-dlq prints one JSON object")
+    let mut all = vec!["--bootstrap", &bootstrap];
+    all.extend(args);
+    run_producer(&broker_env("DLQ_SHARE_DLQ_JAR"), &all)
 }
 
 /// The seeder's records by origin position.

@@ -7,29 +7,21 @@
 //! the origin as they were: Streams keeps the source record's key, value and headers.
 
 use std::collections::BTreeMap;
-use std::process::Command as StdCommand;
 
 use serde_json::Value;
 
-use crate::common::{b64, broker_env, dlq, json_of, kafka_url, read_topic_kafka, unique};
+use crate::common::{
+    b64, broker_env, dlq, json_of, kafka_url, read_topic_kafka, run_producer, unique,
+};
 use crate::json_contract;
 
 /// Runs the Streams application (scripts/java/streams-dlq) against the test Kafka; the one JSON
 /// object it prints.
 fn streams_dead_letters(args: &[&str]) -> Value {
     let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
-    let out = StdCommand::new("java")
-        .args(["-Xmx256m", "-jar", &broker_env("DLQ_STREAMS_DLQ_JAR")])
-        .args(["--bootstrap", &bootstrap])
-        .args(args)
-        .output()
-        .expect("running the Streams application");
-    assert!(
-        out.status.success(),
-        "streams-dlq failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("streams-dlq prints one JSON object")
+    let mut all = vec!["--bootstrap", &bootstrap];
+    all.extend(args);
+    run_producer(&broker_env("DLQ_STREAMS_DLQ_JAR"), &all)
 }
 
 #[test]

@@ -297,6 +297,46 @@ impl Scan {
     }
 }
 
+/// What a counting read (stats, groups) tells besides its counts.
+pub(crate) struct Counted {
+    /// Entries read from the broker (before the selection).
+    pub read: u64,
+    /// The broker's notes and the selection's (`--where` left entries out).
+    pub warnings: Vec<String>,
+}
+
+/// Reads `topic` once for counting: every entry `selection` keeps goes to `count`, nothing is
+/// kept or marked; `progress` hears how many entries were read so far.
+pub(crate) async fn count_selected(
+    broker: &mut dyn Broker,
+    req: &ScanRequest,
+    header_map: &HeaderMap,
+    selection: &Selection,
+    progress: &mut (dyn FnMut(u64) + Send),
+    mut count: impl FnMut(&Entry) + Send,
+) -> anyhow::Result<Counted> {
+    let scan = Scan::open(broker, req, header_map)
+        .await?
+        .with_originals(selection.reads_the_message());
+    let mut filter = Selected::new(selection);
+    let counted = async |scan: &mut Scan| {
+        while let Some(step) = scan.step(&mut filter).await? {
+            if scan.read % 1024 == 0 {
+                progress(scan.read);
+            }
+            if let Step::Selected(entry) = step {
+                count(&entry);
+            }
+        }
+        Ok(scan.read)
+    };
+    let (read, notes) = scan.run(counted).await?;
+    progress(read);
+    let mut warnings = notes.warnings;
+    warnings.extend(selection.where_warning());
+    Ok(Counted { read, warnings })
+}
+
 /// Names an origin the dead letter gave as a topic id (for one entry; a scan keeps the names it
 /// learned).
 pub(crate) async fn name_origin_topic(

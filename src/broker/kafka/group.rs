@@ -68,24 +68,48 @@ pub(crate) fn describe<C: ClientContext>(
 ) -> Result<Option<GroupDescription>, DescribeFailure> {
     let name = CString::new(group)
         .map_err(|_| DescribeFailure::Refused("a group name with a NUL byte".to_string()))?;
+    admin_request(
+        client,
+        sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS,
+        timeout,
+        // SAFETY: `name` outlives the call; librdkafka copies the names it is given.
+        |rk, opts, queue| unsafe {
+            let mut names = [name.as_ptr()];
+            sys::rd_kafka_DescribeConsumerGroups(rk, names.as_mut_ptr(), 1, opts, queue);
+        },
+        // SAFETY: `admin_request` hands over a live event or null.
+        |event| unsafe { read_event(event) },
+    )
+}
+
+/// One admin request of kind `op` on `client`: `send` queues it on the options and queue made
+/// here, `read` reads the answer (or null: no answer in time); everything made here is destroyed
+/// here, on every path, after `read` copied what it needs.
+fn admin_request<C: ClientContext, T>(
+    client: &Client<C>,
+    op: sys::rd_kafka_admin_op_t,
+    timeout: Duration,
+    send: impl FnOnce(
+        *mut sys::rd_kafka_t,
+        *mut sys::rd_kafka_AdminOptions_t,
+        *mut sys::rd_kafka_queue_t,
+    ),
+    read: impl FnOnce(*mut sys::rd_kafka_event_t) -> T,
+) -> T {
     let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
     // SAFETY: `client.native_ptr()` is a live rd_kafka_t for the whole call (we hold `client`).
-    // Every object created here is destroyed exactly once below, on every path; the strings
-    // read from the result are copied before `rd_kafka_event_destroy` frees them.
+    // The queue, the options and the event are destroyed exactly once below; what `read` takes
+    // from the event it copies before `rd_kafka_event_destroy` frees it.
     unsafe {
         let rk = client.native_ptr();
         let queue = sys::rd_kafka_queue_new(rk);
-        let opts = sys::rd_kafka_AdminOptions_new(
-            rk,
-            sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS,
-        );
+        let opts = sys::rd_kafka_AdminOptions_new(rk, op);
         let mut errstr = [0 as std::os::raw::c_char; 256];
         sys::rd_kafka_AdminOptions_set_request_timeout(opts, ms, errstr.as_mut_ptr(), errstr.len());
-        let mut names = [name.as_ptr()];
-        sys::rd_kafka_DescribeConsumerGroups(rk, names.as_mut_ptr(), 1, opts, queue);
+        send(rk, opts, queue);
         // The request's own timeout ends it; the poll waits a little longer for that answer.
         let event = sys::rd_kafka_queue_poll(queue, ms.saturating_add(1000));
-        let answer = read_event(event);
+        let answer = read(event);
         if !event.is_null() {
             sys::rd_kafka_event_destroy(event);
         }
@@ -106,35 +130,24 @@ pub(crate) fn group_settings<C: ClientContext>(
 ) -> Result<Vec<String>, DescribeFailure> {
     let name = CString::new(group)
         .map_err(|_| DescribeFailure::Refused("a group name with a NUL byte".to_string()))?;
-    let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
-    // SAFETY: as in `describe`: `rk` lives for the call; the resource we create is copied by
-    // librdkafka (rdkafka.h: the application keeps ownership of the input array) and destroyed
-    // by us; the names read from the result are copied before the event is destroyed.
-    unsafe {
-        let rk = client.native_ptr();
-        let queue = sys::rd_kafka_queue_new(rk);
-        let opts = sys::rd_kafka_AdminOptions_new(
-            rk,
-            sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS,
-        );
-        let mut errstr = [0 as std::os::raw::c_char; 256];
-        sys::rd_kafka_AdminOptions_set_request_timeout(opts, ms, errstr.as_mut_ptr(), errstr.len());
-        let resource = sys::rd_kafka_ConfigResource_new(
-            sys::rd_kafka_ResourceType_t::RD_KAFKA_RESOURCE_GROUP,
-            name.as_ptr(),
-        );
-        let mut resources = [resource];
-        sys::rd_kafka_DescribeConfigs(rk, resources.as_mut_ptr(), 1, opts, queue);
-        let event = sys::rd_kafka_queue_poll(queue, ms.saturating_add(1000));
-        let answer = read_settings(event);
-        if !event.is_null() {
-            sys::rd_kafka_event_destroy(event);
-        }
-        sys::rd_kafka_ConfigResource_destroy(resource);
-        sys::rd_kafka_AdminOptions_destroy(opts);
-        sys::rd_kafka_queue_destroy(queue);
-        answer
-    }
+    admin_request(
+        client,
+        sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS,
+        timeout,
+        // SAFETY: librdkafka copies the resource it is given (rdkafka.h: the application keeps
+        // ownership of the input array); ours is destroyed once the request is queued.
+        |rk, opts, queue| unsafe {
+            let resource = sys::rd_kafka_ConfigResource_new(
+                sys::rd_kafka_ResourceType_t::RD_KAFKA_RESOURCE_GROUP,
+                name.as_ptr(),
+            );
+            let mut resources = [resource];
+            sys::rd_kafka_DescribeConfigs(rk, resources.as_mut_ptr(), 1, opts, queue);
+            sys::rd_kafka_ConfigResource_destroy(resource);
+        },
+        // SAFETY: `admin_request` hands over a live event or null.
+        |event| unsafe { read_settings(event) },
+    )
 }
 
 /// The topic id of each named topic (DescribeTopics), as Kafka writes an id: URL-safe base64
@@ -152,33 +165,23 @@ pub(crate) fn topic_ids<C: ClientContext>(
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
-    // SAFETY: as in `describe`: `rk` lives for the call; the collection copies the names
-    // (rdkafka.h) and is destroyed by us; every string read from the result is copied before
-    // the event is destroyed.
-    unsafe {
-        let rk = client.native_ptr();
-        let queue = sys::rd_kafka_queue_new(rk);
-        let opts = sys::rd_kafka_AdminOptions_new(
-            rk,
-            sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBETOPICS,
-        );
-        let mut errstr = [0 as std::os::raw::c_char; 256];
-        sys::rd_kafka_AdminOptions_set_request_timeout(opts, ms, errstr.as_mut_ptr(), errstr.len());
-        let mut ptrs: Vec<*const std::os::raw::c_char> = names.iter().map(|n| n.as_ptr()).collect();
-        let collection =
-            sys::rd_kafka_TopicCollection_of_topic_names(ptrs.as_mut_ptr(), ptrs.len());
-        sys::rd_kafka_DescribeTopics(rk, collection, opts, queue);
-        let event = sys::rd_kafka_queue_poll(queue, ms.saturating_add(1000));
-        let answer = read_topic_ids(event);
-        if !event.is_null() {
-            sys::rd_kafka_event_destroy(event);
-        }
-        sys::rd_kafka_TopicCollection_destroy(collection);
-        sys::rd_kafka_AdminOptions_destroy(opts);
-        sys::rd_kafka_queue_destroy(queue);
-        answer
-    }
+    admin_request(
+        client,
+        sys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBETOPICS,
+        timeout,
+        // SAFETY: the names outlive the call; the collection copies them (rdkafka.h) and is
+        // destroyed once the request is queued with its own copy.
+        |rk, opts, queue| unsafe {
+            let mut ptrs: Vec<*const std::os::raw::c_char> =
+                names.iter().map(|n| n.as_ptr()).collect();
+            let collection =
+                sys::rd_kafka_TopicCollection_of_topic_names(ptrs.as_mut_ptr(), ptrs.len());
+            sys::rd_kafka_DescribeTopics(rk, collection, opts, queue);
+            sys::rd_kafka_TopicCollection_destroy(collection);
+        },
+        // SAFETY: `admin_request` hands over a live event or null.
+        |event| unsafe { read_topic_ids(event) },
+    )
 }
 
 /// # Safety

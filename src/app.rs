@@ -61,7 +61,7 @@ pub(crate) fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
         }
         Command::Stats(a) => {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
-            a.output = a.output.or(out);
+            a.output = a.output.or(out.map(cli::StatsFormat::Output));
         }
         Command::Groups(a) => {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
@@ -359,13 +359,30 @@ pub(crate) async fn export(a: cli::ExportArgs) -> anyhow::Result<()> {
 
 pub(crate) async fn stats(a: cli::StatsArgs) -> anyhow::Result<()> {
     warn_all_deprecated("stats", a.all_deprecated);
-    let format = summary_format(a.output);
+    let chosen = a.output;
     let s = StatsSettings::from_args(a)?;
     let mut progress = output::stats::progress();
     let r = commands::stats::run(&s, &mut progress).await?;
     output::warn_all(&r.warnings);
     let mut out = BufWriter::new(io::stdout());
-    output::stats::stats(format, &s.topic, &r, jiff::Timestamp::now(), &mut out)?;
+    match chosen {
+        Some(cli::StatsFormat::OpenMetrics) => {
+            output::metrics::stats(&s.topic, &r, true, &mut out)?
+        }
+        Some(cli::StatsFormat::Prometheus) => {
+            output::metrics::stats(&s.topic, &r, false, &mut out)?
+        }
+        Some(cli::StatsFormat::Output(f)) => {
+            output::stats::stats(f, &s.topic, &r, jiff::Timestamp::now(), &mut out)?
+        }
+        None => output::stats::stats(
+            summary_format(None),
+            &s.topic,
+            &r,
+            jiff::Timestamp::now(),
+            &mut out,
+        )?,
+    }
     Ok(out.flush()?)
 }
 

@@ -601,9 +601,33 @@ pub(crate) struct StatsArgs {
     pub select: SelectArgs,
     #[command(flatten)]
     pub conventions: ConventionArgs,
-    /// Output format [default: table on a terminal, json otherwise]
-    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
-    pub output: Option<OutputFormat>,
+    /// Output format [default: table on a terminal, json otherwise]; `openmetrics` and
+    /// `prometheus` write the counts as metrics for a scraper or a textfile collector
+    #[arg(short = 'o', long, value_parser = stats_format(), value_name = "FORMAT")]
+    pub output: Option<StatsFormat>,
+}
+
+/// `stats -o`: the formats of every command, or metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatsFormat {
+    Output(OutputFormat),
+    /// The OpenMetrics text format (`# EOF` at the end).
+    OpenMetrics,
+    /// Prometheus' text exposition format (0.0.4).
+    Prometheus,
+}
+
+fn stats_format() -> impl clap::builder::TypedValueParser<Value = StatsFormat> {
+    use clap::builder::TypedValueParser as _;
+    let mut names: Vec<&'static str> = OutputFormat::NAMES.to_vec();
+    names.extend(["openmetrics", "prometheus"]);
+    clap::builder::PossibleValuesParser::new(names).map(|name| match name.as_str() {
+        "openmetrics" => StatsFormat::OpenMetrics,
+        "prometheus" => StatsFormat::Prometheus,
+        other => StatsFormat::Output(
+            OutputFormat::from_name(other).expect("a name PossibleValuesParser accepted"),
+        ),
+    })
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,8 @@ pub(crate) struct StatsSettings {
     pub start: StartAt,
     /// `--bucket`: the chart's bucket size in seconds.
     pub bucket: Option<i64>,
+    /// Metrics are asked for: the broker's own counts too.
+    pub metrics: bool,
 }
 
 /// Reads the topic once; `progress` hears how many entries were read so far.
@@ -28,6 +30,10 @@ impl StatsSettings {
             header_map: settings::header_map(&a.conventions)?,
             start: StartAt::of(a.include_handled || a.all_deprecated),
             bucket: settings::bucket(a.bucket.as_deref())?,
+            metrics: matches!(
+                a.output,
+                Some(cli::StatsFormat::OpenMetrics | cli::StatsFormat::Prometheus)
+            ),
             topic: a.topic,
         })
     }
@@ -49,7 +55,15 @@ pub(crate) async fn run(
         |entry| stats.add(entry),
     )
     .await?;
+    let counted = if s.metrics {
+        broker.count(&s.topic).await?
+    } else {
+        None
+    };
     Ok(StatsResult {
+        retained: counted.and_then(|c| c.retained),
+        unhandled: counted.map(|c| c.unhandled),
+        unhandled_only: s.start == StartAt::Unhandled,
         arrival_bucket: stats.arrivals.bucket(s.bucket),
         stats,
         read,

@@ -57,6 +57,8 @@ pub(crate) struct Stats {
     pub by_convention: Counts,
     pub by_partition: Counts,
     pub by_retry_count: Counts,
+    /// By failure (`domain::fingerprint`).
+    pub by_fingerprint: Counts,
     pub oldest: Option<Dated>,
     pub newest: Option<Dated>,
     /// Entries by DLQ time, for the chart of arrivals.
@@ -175,6 +177,8 @@ impl Stats {
             .add(r.id.partition().map(|p| p.to_string()).as_deref());
         self.by_retry_count
             .add(c.retry_count.map(|n| n.to_string()).as_deref());
+        self.by_fingerprint
+            .add(Some(super::fingerprint::failure(c).fingerprint.as_str()));
         if let Some(t) = r.timestamp {
             let dated = || Dated {
                 id: r.id.to_string(),

@@ -4,6 +4,7 @@
 pub(crate) mod groups;
 pub(crate) mod hint;
 mod json;
+pub(crate) mod metrics;
 pub(crate) mod purge;
 pub(crate) mod replay;
 pub(crate) mod rewind;

@@ -8,6 +8,13 @@ pub(crate) struct StatsResult {
     pub read: u64,
     /// The size of the arrivals chart's buckets, in seconds.
     pub arrival_bucket: i64,
+    /// For metrics: the entries the broker retains and those the operator has not handled, as it
+    /// counts them without reading (Kafka's watermarks and the operator group's offsets); `None`
+    /// where it cannot (Pulsar), or when not asked.
+    pub retained: Option<u64>,
+    pub unhandled: Option<u64>,
+    /// The read started at what the operator has not handled (no `--include-handled`).
+    pub unhandled_only: bool,
     pub warnings: Vec<String>,
 }
 

@@ -355,3 +355,112 @@ fn the_arrivals_chart_counts_entries_in_the_buckets_of_their_times() {
         .code(2)
         .stderr(predicate::str::contains("--bucket"));
 }
+
+/// Metrics text read by the Python `prometheus_client` package's parsers (OpenMetrics, or
+/// Prometheus' text format): `name{label=value,…}` → value, labels sorted.
+fn parsed_metrics(text: &[u8], openmetrics: bool) -> BTreeMap<String, f64> {
+    let code = r#"
+import json, sys
+if sys.argv[1] == "openmetrics":
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+else:
+    from prometheus_client.parser import text_string_to_metric_families
+out = {}
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
+        out[f"{s.name}{{{labels}}}"] = s.value
+print(json.dumps(out))
+"#;
+    let mut child = std::process::Command::new(crate::common::python())
+        .args([
+            "-c",
+            code,
+            if openmetrics {
+                "openmetrics"
+            } else {
+                "prometheus"
+            },
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the parser refused the metrics: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(text)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The metrics of `topic` agree with its `stats -o json`, in both text formats.
+fn metrics_match_stats(url: &str, topic: &str, retained: Option<u64>) {
+    let s = json_of(dlq().args(["stats", topic, "-b", url, "-o", "json"]));
+    for (format, openmetrics) in [("openmetrics", true), ("prometheus", false)] {
+        let text = dlq()
+            .args(["stats", topic, "-b", url, "-o", format])
+            .output()
+            .unwrap();
+        assert!(text.status.success());
+        if openmetrics {
+            assert!(text.stdout.ends_with(b"# EOF\n"));
+        }
+        let m = parsed_metrics(&text.stdout, openmetrics);
+        let l = format!("topic={topic}");
+        let get = |name: &str, extra: &str| {
+            let labels = if extra.is_empty() {
+                l.clone()
+            } else {
+                // Sorted by label name: topic comes last after error_class / fingerprint.
+                format!("{extra},{l}")
+            };
+            m.get(&format!("{name}{{{labels}}}")).copied()
+        };
+        assert_eq!(get("dlq_unhandled_entries", ""), s["entries"].as_f64());
+        assert_eq!(get("dlq_payload_bytes", ""), s["bytes"].as_f64());
+        assert_eq!(get("dlq_entries", ""), retained.map(|n| n as f64));
+        let oldest: jiff::Timestamp = s["oldest"]["timestamp"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            get("dlq_oldest_entry_timestamp_seconds", ""),
+            Some(oldest.as_millisecond() as f64 / 1000.0)
+        );
+        for (class, n) in by(&s, "by_error_class") {
+            assert_eq!(
+                get(
+                    "dlq_entries_by_error_class",
+                    &format!("error_class={class}")
+                ),
+                Some(n as f64),
+                "{class}"
+            );
+        }
+        let fingerprints: f64 = m
+            .iter()
+            .filter(|(k, _)| k.starts_with("dlq_entries_by_fingerprint{"))
+            .map(|(_, v)| v)
+            .sum();
+        assert_eq!(Some(fingerprints), s["entries"].as_f64());
+    }
+}
+
+#[test]
+fn kafka_metrics_parse_with_an_independent_parser_and_match_stats() {
+    let origin = unique("metrics-orders");
+    let topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &topic, &["connect", "spring", "envelope"], 3);
+    metrics_match_stats(&kafka_url(), &topic, Some(9));
+}
+
+#[test]
+fn pulsar_metrics_parse_with_an_independent_parser_and_match_stats() {
+    let topic = unique("metrics-pulsar");
+    let seeded = seed_pulsar(&topic, "billing", 4);
+    let dlq_topic = seeded["dlq_topic"].as_str().unwrap();
+    metrics_match_stats(&pulsar_url(), dlq_topic, None);
+}

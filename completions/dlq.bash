@@ -16,6 +16,9 @@ _dlq() {
             ",$1")
                 cmd="dlq"
                 ;;
+            dlq,check)
+                cmd="dlq__subcmd__check"
+                ;;
             dlq,completions)
                 cmd="dlq__subcmd__completions"
                 ;;
@@ -24,6 +27,9 @@ _dlq() {
                 ;;
             dlq,export)
                 cmd="dlq__subcmd__export"
+                ;;
+            dlq,groups)
+                cmd="dlq__subcmd__groups"
                 ;;
             dlq,help)
                 cmd="dlq__subcmd__help"
@@ -73,6 +79,9 @@ _dlq() {
             dlq__subcmd__config__subcmd__help,use)
                 cmd="dlq__subcmd__config__subcmd__help__subcmd__use"
                 ;;
+            dlq__subcmd__help,check)
+                cmd="dlq__subcmd__help__subcmd__check"
+                ;;
             dlq__subcmd__help,completions)
                 cmd="dlq__subcmd__help__subcmd__completions"
                 ;;
@@ -81,6 +90,9 @@ _dlq() {
                 ;;
             dlq__subcmd__help,export)
                 cmd="dlq__subcmd__help__subcmd__export"
+                ;;
+            dlq__subcmd__help,groups)
+                cmd="dlq__subcmd__help__subcmd__groups"
                 ;;
             dlq__subcmd__help,help)
                 cmd="dlq__subcmd__help__subcmd__help"
@@ -122,12 +134,126 @@ _dlq() {
 
     case "${cmd}" in
         dlq)
-            opts="-v -h -V --context --verbose --color --help --version list inspect replay purge export stats topics config man completions help"
+            opts="-v -h -V --context --verbose --color --help --version list inspect replay purge export stats groups check topics config man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dlq__subcmd__check)
+            opts="-b -X -o -v -h --max-entries --max-age --max-rate --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --output --context --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-entries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-issuer-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-credentials-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -324,7 +450,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__export)
-            opts="-b -X -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --id --include-handled --all --out --header-map --redact --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
+            opts="-b -X -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --id --include-handled --all --out --header-map --redact --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +552,14 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -501,9 +635,209 @@ _dlq() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dlq__subcmd__help)
-            opts="list inspect replay purge export stats topics config man completions help"
+        dlq__subcmd__groups)
+            opts="-b -X -o -v -h --include-handled --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --header-map --output --reveal --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --broker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-issuer-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-credentials-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --redact-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redaction-policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-all-except)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decode)
+                    COMPREPLY=($(compgen -W "auto json avro text binary" -- "${cur}"))
+                    return 0
+                    ;;
+                --value-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-registry-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-registry-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dlq__subcmd__help)
+            opts="list inspect replay purge export stats groups check topics config man completions help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dlq__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -586,6 +920,20 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dlq__subcmd__help__subcmd__groups)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -858,7 +1206,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__list)
-            opts="-b -X -o -v -h --include-handled --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --reveal --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
+            opts="-b -X -o -v -h --include-handled --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --header-map --output --reveal --redact-field --redact-pattern --redaction-policy --redact-all-except --decode --value-schema --key-schema --schema-registry --schema-registry-user --schema-registry-password-file --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +1305,14 @@ _dlq() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1058,7 +1414,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__purge)
-            opts="-b -X -y -o -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --before --mark-handled --backup --no-backup --yes --dry-run --header-map --output --context --verbose --color --help"
+            opts="-b -X -y -o -v -h --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --id --all --before --mark-handled --backup --no-backup --yes --dry-run --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1516,14 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1208,7 +1572,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__replay)
-            opts="-b -X -q -y -o -v -h --from-file --redact-field --redact-pattern --redaction-policy --redact-all-except --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --restore-positions --save-positions --yes --dry-run --header-map --output --context --verbose --color --help"
+            opts="-b -X -q -y -o -v -h --from-file --redact-field --redact-pattern --redaction-policy --redact-all-except --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --quiet --assume-inactive --restore-positions --save-positions --yes --dry-run --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1330,6 +1694,14 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1390,12 +1762,16 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__stats)
-            opts="-b -X -o -v -h --include-handled --all --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --limit --tz --header-map --output --context --verbose --color --help"
+            opts="-b -X -o -v -h --include-handled --all --bucket --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --broker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1492,6 +1868,14 @@ _dlq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1505,11 +1889,11 @@ _dlq() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl openmetrics prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl openmetrics prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --context)

@@ -37,6 +37,8 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "replay" -d 'Send dead lette
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -67,6 +69,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -l partition -d 'Only thes
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l fingerprint -d 'Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show; repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l where -d 'Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`, `headers_all` and the context (`error_class`, `error_message`, `origin_topic`, `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`, `fingerprint`, `partition`), e.g. \'payload.customer.tier == "gold" && retry_count > 2\'' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l limit -d 'Stop after N matching entries' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
@@ -172,6 +176,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l partition -d 'Only th
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l fingerprint -d 'Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show; repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l where -d 'Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`, `headers_all` and the context (`error_class`, `error_message`, `origin_topic`, `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`, `fingerprint`, `partition`), e.g. \'payload.customer.tier == "gold" && retry_count > 2\'' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l limit -d 'Stop after N matching entries' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
@@ -223,6 +229,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -l partition -d 'Only the
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l fingerprint -d 'Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show; repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l where -d 'Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`, `headers_all` and the context (`error_class`, `error_message`, `origin_topic`, `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`, `fingerprint`, `partition`), e.g. \'payload.customer.tier == "gold" && retry_count > 2\'' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l limit -d 'Stop after N matching entries' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l id -d 'Only this entry, as `dlq list` prints its id (repeatable)' -r
@@ -269,6 +277,8 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l partition -d 'Only th
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l fingerprint -d 'Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show; repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l where -d 'Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`, `headers_all` and the context (`error_class`, `error_message`, `origin_topic`, `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`, `fingerprint`, `partition`), e.g. \'payload.customer.tier == "gold" && retry_count > 2\'' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l limit -d 'Stop after N matching entries' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l id -d 'Only this entry (repeatable)' -r
@@ -298,6 +308,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l all -d 'Deprecated sp
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact -d 'Mask keys, headers, payloads and the context as `inspect` does (the built-in rules, a policy, --redact-* flags), for sharing; such a file cannot be replayed'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l bucket -d 'The chart of arrivals: entries per DURATION (e.g. 5m, 1h, 1d) [default: chosen from the time range, about 48 bars]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
@@ -323,12 +334,16 @@ complete -c dlq -n "__fish_dlq_using_subcommand stats" -l partition -d 'Only the
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l origin -d 'Only entries whose origin topic is TOPIC' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l fingerprint -d 'Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show; repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l where -d 'Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`, `headers_all` and the context (`error_class`, `error_message`, `origin_topic`, `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`, `fingerprint`, `partition`), e.g. \'payload.customer.tier == "gold" && retry_count > 2\'' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l limit -d 'Stop after N matching entries' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
-complete -c dlq -n "__fish_dlq_using_subcommand stats" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "table\t''
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]; `openmetrics` and `prometheus` write the counts as metrics for a scraper or a textfile collector' -r -f -a "table\t''
 json\t''
-jsonl\t''"
+jsonl\t''
+openmetrics\t''
+prometheus\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l context -d 'Use this context of the config file (see `dlq config`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
 always\t''
@@ -338,6 +353,94 @@ complete -c dlq -n "__fish_dlq_using_subcommand stats" -l all -d 'Deprecated spe
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l since -d 'Only entries written at or after TIME: RFC 3339, a date, epoch ms, or an age such as 90m, 2h, 3d' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l until -d 'Only entries written before TIME (same forms as --since)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l partition -d 'Only these DLQ partitions (repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l grep -d 'Only entries whose error class, message or stack trace matches REGEX' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l origin -d 'Only entries whose origin topic is TOPIC' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l key -d 'Only entries whose key is exactly KEY' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l fingerprint -d 'Only entries of this failure (the fingerprint `dlq groups` and `list -o json` show; repeat or separate with commas)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l where -d 'Only entries this CEL expression is true for, over `payload` (decoded), `key`, `headers`, `headers_all` and the context (`error_class`, `error_message`, `origin_topic`, `origin_partition`, `origin_offset`, `retry_count`, `consumer_group`, `timestamp`, `fingerprint`, `partition`), e.g. \'payload.customer.tier == "gold" && retry_count > 2\'' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l limit -d 'Stop after N matching entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l tz -d 'Read local times in --since/--until/--before in this zone (e.g. Europe/Paris) [default: UTC]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -s o -l output -d 'Output format [default: table on a terminal, jsonl otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l redaction-policy -d 'A team\'s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l decode -d 'How to read payloads [default: auto: the registry wire format (with --schema-registry), a Pulsar topic schema, an Avro container file, Avro with --value-schema, JSON, text, then binary]. Keys are read as Avro only with --key-schema or the registry. `export` adds decoded copies only when asked (this flag, a schema or a registry)' -r -f -a "auto\t''
+json\t''
+avro\t''
+text\t''
+binary\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l value-schema -d 'Avro schema (.avsc) of the payloads: a raw datum, or single-object encoding' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l key-schema -d 'Avro schema (.avsc) of the keys' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l schema-registry -d 'Schema registry for the wire format (magic byte 0 + 4-byte schema id)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l schema-registry-user -d 'Schema registry user (basic auth); the password comes from DLQ_SCHEMA_REGISTRY_PASSWORD or --schema-registry-password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l schema-registry-password-file -d 'Schema registry password, read from FILE' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l include-handled -d 'Include entries already handled (replayed or purged) that the broker still retains'
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l reveal -d 'Show keys, payloads and headers unredacted (prints a warning)'
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l max-entries -d 'At most N unhandled entries' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l max-age -d 'The oldest unhandled entry at most this old (e.g. 30m, 1h, 2d)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l max-rate -d 'At most N entries written in the last minute: N/min (or N/s, N/h)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+complete -c dlq -n "__fish_dlq_using_subcommand check" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+complete -c dlq -n "__fish_dlq_using_subcommand check" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
@@ -413,17 +516,19 @@ always\t''
 never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the contexts; * marks the one in force'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make NAME the current context'

@@ -63,6 +63,10 @@ pub(crate) fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             a.output = a.output.or(out.map(cli::StatsFormat::Output));
         }
+        Command::Check(a) => {
+            contexts::apply(ctx, &mut a.connect, None)?;
+            a.output = a.output.or(out);
+        }
         Command::Groups(a) => {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             contexts::apply_redaction(ctx, &mut a.output.redact);
@@ -396,6 +400,28 @@ pub(crate) async fn groups(a: cli::GroupsArgs) -> anyhow::Result<()> {
     let mut out = BufWriter::new(io::stdout());
     output::groups::groups(format, &s.topic, &r, &s.showing, &mut out)?;
     Ok(out.flush()?)
+}
+
+pub(crate) async fn check(a: cli::CheckArgs) -> anyhow::Result<()> {
+    let format = summary_format(a.output);
+    let s = commands::check::CheckSettings::from_args(a)?;
+    let verdicts = commands::check::run(&s).await?;
+    let mut out = BufWriter::new(io::stdout());
+    output::check::verdicts(format, &verdicts, jiff::Timestamp::now(), &mut out)?;
+    out.flush()?;
+    let failed: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| !v.exceeded.is_empty())
+        .map(|v| v.topic.as_str())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(
+            error::DlqError::Threshold(format!("threshold exceeded on {}", failed.join(", ")))
+                .into(),
+        )
+    }
 }
 
 pub(crate) async fn topics(a: cli::TopicsArgs) -> anyhow::Result<()> {

@@ -97,6 +97,17 @@ pub(crate) enum Command {
         dlq purge orders.DLT --fingerprint 3fa9c2e1 -y           # or purge it"
     )]
     Groups(GroupsArgs),
+    /// Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed
+    #[command(
+        after_help = "One look at each DLQ (Kafka: watermarks, the operator group's offsets, a time lookup and \
+        one record a partition; Pulsar: the operator subscription's backlog read through), one line \
+        each (OK, or the thresholds crossed), exit 6 when any threshold is crossed and 0 when every \
+        one holds.\n\n\
+        Examples:\n  \
+        dlq check orders.DLT payments.DLT --max-entries 0                 # CI: the DLQs must be empty\n  \
+        dlq check orders.DLT --max-age 1h --max-rate 100/min -o json      # cron: alert on stale or bursting"
+    )]
+    Check(CheckArgs),
     /// List the topics that look like DLQs, with their entry counts
     #[command(
         after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ and *-RETRY (Pulsar: \
@@ -559,6 +570,27 @@ pub(crate) struct ListArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The DLQ topics
+    #[arg(required = true)]
+    pub topics: Vec<String>,
+    /// At most N unhandled entries
+    #[arg(long, value_name = "N")]
+    pub max_entries: Option<u64>,
+    /// The oldest unhandled entry at most this old (e.g. 30m, 1h, 2d)
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+    /// At most N entries written in the last minute: N/min (or N/s, N/h)
+    #[arg(long, value_name = "N/min")]
+    pub max_rate: Option<String>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub(crate) mod exit {
     pub(crate) const PARTIAL: u8 = 3;
     pub(crate) const UNREACHABLE: u8 = 4;
     pub(crate) const DECLINED: u8 = 5;
+    pub(crate) const THRESHOLD: u8 = 6;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,9 @@ pub(crate) enum DlqError {
     /// The command line asks for something that cannot be done as asked.
     #[error("{0}")]
     Usage(String),
+    /// `dlq check`: a DLQ crossed a threshold (exit 6).
+    #[error("{0}")]
+    Threshold(String),
     /// The broker could not be reached, or stopped answering, within the timeout.
     #[error("{0}")]
     Unreachable(Box<Unreachable>),
@@ -200,6 +204,7 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
                 DlqError::Unreachable(_) => exit::UNREACHABLE,
                 DlqError::Declined(_) | DlqError::Interrupted(_) => exit::DECLINED,
                 DlqError::Partial(_) => exit::PARTIAL,
+                DlqError::Threshold(_) => exit::THRESHOLD,
                 DlqError::TopicNotFound { .. }
                 | DlqError::NotFound(_)
                 | DlqError::Unsupported { .. } => exit::FAILURE,

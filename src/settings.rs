@@ -211,6 +211,11 @@ fn security(args: &ConnectArgs, url: &BrokerUrl) -> Result<Security, DlqError> {
     }
 }
 
+/// A duration flag (`--max-age 1h`), a usage error naming the flag when it is not one.
+pub(crate) fn duration_flag(flag: &str, s: &str) -> Result<Duration, DlqError> {
+    parse_duration(s).map_err(|e| usage(format!("{flag}: {e}")))
+}
+
 /// `stats --bucket DURATION`: the chart's bucket size in whole seconds.
 pub(crate) fn bucket(s: Option<&str>) -> Result<Option<i64>, DlqError> {
     s.map(|s| {

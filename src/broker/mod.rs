@@ -59,6 +59,17 @@ pub(crate) struct TopicInfo {
     pub dlq_by_config: Option<String>,
 }
 
+/// How deep a DLQ is, as the broker tells without reading it (`dlq check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Depth {
+    /// Entries the operator has not handled.
+    pub unhandled: u64,
+    /// The DLQ time of the oldest of them (the first unhandled entry of each partition).
+    pub oldest_unhandled: Option<Timestamp>,
+    /// Entries written at or after the time asked.
+    pub arrived_since: u64,
+}
+
 /// Kafka's counts from watermarks and the operator group's committed offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TopicCount {
@@ -338,6 +349,13 @@ pub(crate) trait Broker: Send {
     /// Entries in a topic as the broker counts them without reading: retained, and not yet
     /// handled by the operator group. `None` where the broker cannot say that way (Pulsar).
     async fn count(&mut self, topic: &str) -> anyhow::Result<Option<TopicCount>>;
+
+    /// How deep `topic` is and how many entries arrived since `since`, without reading it whole
+    /// (Kafka: watermarks, the operator group's offsets, a time lookup and each partition's
+    /// first unhandled record); `None` where the broker cannot tell that way (a reader counts).
+    async fn depth(&mut self, _topic: &str, _since: Timestamp) -> anyhow::Result<Option<Depth>> {
+        Ok(None)
+    }
 
     /// Whether a topic exists; `None` when the broker cannot tell.
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>>;

@@ -6,6 +6,7 @@
 //! - `testing/`: test support only (the in-memory broker's fixtures, the scripted UIs, the port's
 //!   contract suite).
 
+pub(crate) mod check;
 pub(crate) mod completions;
 pub(crate) mod engine;
 pub(crate) mod export;

@@ -1,6 +1,7 @@
 //! Rendering. Commands hand views to a sink; the sink decides how they look: a table on a
 //! terminal, JSON or JSON Lines for scripts. Nothing here talks to a broker.
 
+pub(crate) mod check;
 pub(crate) mod groups;
 pub(crate) mod hint;
 mod json;

@@ -2,6 +2,7 @@
 //! running them: the one place `commands/` and `output/` both depend on, so that neither
 //! imports the other.
 
+pub(crate) mod check;
 pub(crate) mod groups;
 pub(crate) mod purge;
 pub(crate) mod replay;

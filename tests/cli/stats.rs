@@ -464,3 +464,60 @@ fn pulsar_metrics_parse_with_an_independent_parser_and_match_stats() {
     let dlq_topic = seeded["dlq_topic"].as_str().unwrap();
     metrics_match_stats(&pulsar_url(), dlq_topic, None);
 }
+
+/// `dlq check` on `topic` with `args`: its exit code and its JSON verdicts.
+fn check(url: &str, topic: &str, args: &[&str]) -> (i32, Vec<Value>) {
+    let out = dlq()
+        .args(["check", topic, "-b", url, "-o", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v.as_array().unwrap().clone())
+}
+
+#[test]
+fn kafka_check_returns_6_when_a_threshold_is_crossed_and_0_otherwise() {
+    let origin = unique("check-orders");
+    let topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &topic, &["spring"], 3);
+    let url = kafka_url();
+    let (code, v) = check(&url, &topic, &["--max-entries", "5", "--max-age", "1h"]);
+    assert_eq!(code, 0, "{v:?}");
+    assert_eq!(v[0]["ok"], true);
+    assert_eq!(v[0]["entries"], 3);
+    assert!(v[0]["oldest_age_seconds"].as_i64().unwrap() < 3600);
+    let (code, v) = check(&url, &topic, &["--max-entries", "2"]);
+    assert_eq!(code, 6);
+    assert_eq!(v[0]["exceeded"][0], "3 entries > --max-entries 2");
+    // Written just now: three in the last minute.
+    let (code, v) = check(&url, &topic, &["--max-rate", "2/min"]);
+    assert_eq!(code, 6, "{v:?}");
+    assert_eq!(v[0]["entries_last_minute"], 3);
+    // Once handled, the DLQ passes a CI job's "must be empty".
+    dlq()
+        .args(["purge", &topic, "--all", "--mark-handled", "-y", "-b", &url])
+        .assert()
+        .success();
+    let (code, v) = check(&url, &topic, &["--max-entries", "0"]);
+    assert_eq!((code, v[0]["entries"].as_u64()), (0, Some(0)));
+    dlq()
+        .args(["check", &topic, "-b", &url])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a threshold"));
+}
+
+#[test]
+fn pulsar_check_reads_the_backlog_and_returns_6_past_a_threshold() {
+    let topic = unique("check-pulsar");
+    let seeded = seed_pulsar(&topic, "billing", 4);
+    let dlq_topic = seeded["dlq_topic"].as_str().unwrap();
+    let url = pulsar_url();
+    let (code, v) = check(&url, dlq_topic, &["--max-entries", "3"]);
+    assert_eq!(code, 6, "{v:?}");
+    assert_eq!(v[0]["entries"], 4);
+    let (code, _) = check(&url, dlq_topic, &["--max-entries", "4", "--max-age", "1d"]);
+    assert_eq!(code, 0);
+}

@@ -120,6 +120,91 @@ impl KafkaBroker {
         }))
     }
 
+    /// The unhandled entries, the oldest one's time and the arrivals since `since`, from the
+    /// watermarks, the operator group's offsets, one time lookup and one record a partition.
+    pub(super) fn depth_blocking(
+        &self,
+        topic: &str,
+        since: jiff::Timestamp,
+    ) -> anyhow::Result<crate::broker::Depth> {
+        let consumer = self.consumer()?;
+        let partitions = self.partitions(&consumer, topic)?;
+        let committed = self.committed(&consumer, topic, &partitions)?;
+        let mut unhandled = 0u64;
+        let mut firsts = TopicPartitionList::new();
+        let mut ends = BTreeMap::new();
+        let mut at_time = TopicPartitionList::new();
+        for &p in &partitions {
+            let (low, high) = self.watermarks(&consumer, topic, p)?;
+            let from = committed.get(&p).copied().unwrap_or(low).max(low);
+            unhandled += (high - from).max(0) as u64;
+            if high > from {
+                firsts.add_partition_offset(topic, p, Offset::Offset(from))?;
+            }
+            ends.insert(p, high);
+            at_time.add_partition_offset(topic, p, Offset::Offset(since.as_millisecond()))?;
+        }
+        let found = consumer
+            .offsets_for_times(at_time, self.timeout)
+            .map_err(|e| self.unreachable("a time lookup (ListOffsets)", &e))?;
+        let mut arrived_since = 0u64;
+        for e in found.elements() {
+            if let Offset::Offset(o) = e.offset() {
+                arrived_since += (ends.get(&e.partition()).copied().unwrap_or(o) - o).max(0) as u64;
+            }
+        }
+        Ok(crate::broker::Depth {
+            unhandled,
+            oldest_unhandled: self.first_times(&consumer, topic, &firsts)?,
+            arrived_since,
+        })
+    }
+
+    /// The earliest time among the records at `firsts` (one a partition; a partition whose
+    /// offset holds no record gives its next one).
+    fn first_times(
+        &self,
+        consumer: &KConsumer,
+        topic: &str,
+        firsts: &TopicPartitionList,
+    ) -> anyhow::Result<Option<jiff::Timestamp>> {
+        let mut waiting: std::collections::BTreeSet<i32> =
+            firsts.elements().iter().map(|e| e.partition()).collect();
+        if waiting.is_empty() {
+            return Ok(None);
+        }
+        consumer.assign(firsts).context("assigning partitions")?;
+        let mut oldest: Option<jiff::Timestamp> = None;
+        let mut last_progress = std::time::Instant::now();
+        while !waiting.is_empty() {
+            match consumer.poll(POLL) {
+                None if last_progress.elapsed() > self.timeout => {
+                    return Err(crate::error::Unreachable::no_answer(self.timeout)
+                        .at(format!("Kafka at {}", self.bootstrap))
+                        .doing(format!("reading the first unhandled entry of '{topic}'"))
+                        .into())
+                }
+                None => {}
+                Some(Err(KafkaError::PartitionEOF(p))) => {
+                    waiting.remove(&p);
+                }
+                Some(Err(e)) if is_transient(&e) => {}
+                Some(Err(e)) => return Err(e).context(format!("reading '{topic}'")),
+                Some(Ok(m)) => {
+                    use rdkafka::message::Message as _;
+                    last_progress = std::time::Instant::now();
+                    if waiting.remove(&m.partition()) {
+                        if let Some(ms) = m.timestamp().to_millis() {
+                            let t = jiff::Timestamp::from_millisecond(ms)?;
+                            oldest = Some(oldest.map_or(t, |o| o.min(t)));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(oldest)
+    }
+
     pub(super) async fn check_cleanup_policy(&self, topic: &str) -> anyhow::Result<()> {
         let admin: AdminClient<DefaultClientContext> = self
             .client_config(&[], &[])

@@ -123,6 +123,14 @@ impl Broker for KafkaBroker {
         tokio::task::block_in_place(|| self.count_blocking(topic))
     }
 
+    async fn depth(
+        &mut self,
+        topic: &str,
+        since: jiff::Timestamp,
+    ) -> anyhow::Result<Option<super::Depth>> {
+        tokio::task::block_in_place(|| self.depth_blocking(topic, since)).map(Some)
+    }
+
     fn purges_by_offset(&self) -> bool {
         true
     }

@@ -172,6 +172,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --to 'Send to TOPIC instead of each entry''s origin topic'
             cand --max-replays 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops [default: 3]'
             cand --rate 'Send at most N messages per second'
+            cand --allow-target 'Send only to topics matching this glob (repeatable; adds to the context''s `replay-targets`): any other target is refused before anything is sent'
             cand --restore-positions 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check'
             cand --save-positions 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]'
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'

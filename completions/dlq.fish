@@ -184,6 +184,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l id -d 'Only this entr
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l to -d 'Send to TOPIC instead of each entry\'s origin topic' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l max-replays -d 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops [default: 3]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l rate -d 'Send at most N messages per second' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l allow-target -d 'Send only to topics matching this glob (repeatable; adds to the context\'s `replay-targets`): any other target is refused before anything is sent' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l restore-positions -d 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l save-positions -d 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r

@@ -48,6 +48,7 @@ pub(crate) fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
         Command::Replay(a) => {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             contexts::apply_redaction(ctx, &mut a.redact);
+            a.context_targets = ctx.replay_targets.clone();
             a.output = a.output.or(out);
         }
         Command::Purge(a) => {
@@ -250,6 +251,7 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         "--keep-dlq-headers",
         "--max-replays",
         "--rate",
+        "--allow-target",
         "--quiet",
         "--redact-field",
         "--redact-pattern",
@@ -282,6 +284,7 @@ fn given_flags(a: &cli::ReplayArgs) -> Vec<&'static str> {
         ("--keep-dlq-headers", a.keep_dlq_headers),
         ("--max-replays", a.max_replays.is_some()),
         ("--rate", a.rate.is_some()),
+        ("--allow-target", !a.allow_targets.is_empty()),
         ("--quiet", a.quiet),
         ("--redact-field", !r.redact_fields.is_empty()),
         ("--redact-pattern", !r.redact_patterns.is_empty()),
@@ -487,6 +490,7 @@ mod tests {
         &["--keep-dlq-headers"],
         &["--max-replays", "5"],
         &["--rate", "10"],
+        &["--allow-target", "orders*"],
         &["--quiet"],
         &["--redact-field", "ssn"],
         &["--redact-pattern", "x+"],

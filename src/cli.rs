@@ -438,6 +438,13 @@ pub(crate) struct ReplayArgs {
     /// Send at most N messages per second
     #[arg(long, value_name = "N")]
     pub rate: Option<u32>,
+    /// Send only to topics matching this glob (repeatable; adds to the context's
+    /// `replay-targets`): any other target is refused before anything is sent
+    #[arg(long = "allow-target", value_name = "PATTERN")]
+    pub allow_targets: Vec<String>,
+    /// The context's `replay-targets` (not a flag).
+    #[arg(skip)]
+    pub context_targets: Vec<String>,
     /// Print only errors (no plan, no progress bar)
     #[arg(short = 'q', long)]
     pub quiet: bool,

@@ -77,6 +77,9 @@ pub(crate) struct Context {
     /// More topic-name globs `dlq topics` counts as DLQs.
     #[serde(default)]
     pub dlq_patterns: Vec<String>,
+    /// The only topics replay may send to (globs); empty: any.
+    #[serde(default)]
+    pub replay_targets: Vec<String>,
     /// Schema registry for the wire format, and its basic-auth user and password file.
     pub schema_registry: Option<String>,
     pub schema_registry_user: Option<String>,

@@ -381,6 +381,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_target_outside_the_allowed_ones_is_refused_before_anything_is_sent() {
+        let b = dead_letters(3);
+        let mut s = settings("t.DLT", "t");
+        s.sending.allowed_targets = vec!["orders".into(), "payments-*".into()];
+        let err = run_on(&mut b.clone(), &s, &mut Yes(|| {}))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err.downcast_ref::<DlqError>(), Some(DlqError::Usage(_))),
+            "exit 2"
+        );
+        assert!(
+            err.to_string().contains("replay may not send to 't'"),
+            "{err}"
+        );
+        assert!(b.published().is_empty(), "nothing was sent");
+        assert_eq!(b.committed("t.DLT", 0), None, "nothing marked");
+        s.sending.allowed_targets = vec!["t*".into()];
+        let summary = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
+        assert_eq!(summary.sent, 3);
+    }
+
+    #[tokio::test]
     async fn a_failed_delivery_is_counted_and_nothing_after_it_is_marked() {
         let b = dead_letters(4);
         b.faults(Faults {

@@ -37,6 +37,9 @@ pub(crate) struct Sending {
     pub yes: bool,
     /// Where the replay journal is kept (`journal::Journal::default_dir`); `None`: nowhere.
     pub journal_dir: Option<PathBuf>,
+    /// The only targets allowed (globs: `--allow-target`, a context's `replay-targets`); empty:
+    /// any.
+    pub allowed_targets: Vec<String>,
 }
 
 impl Sending {
@@ -65,6 +68,7 @@ impl Sending {
             dry_run: a.confirm.dry_run,
             yes: a.confirm.yes,
             journal_dir: Journal::default_dir(),
+            allowed_targets: [a.allow_targets.as_slice(), a.context_targets.as_slice()].concat(),
         })
     }
 }
@@ -120,6 +124,7 @@ pub(in crate::commands) async fn present(
     plan: &mut Plan,
     ui: &mut dyn ReplayUi,
 ) -> anyhow::Result<Go> {
+    refuse_unallowed(s, plan)?;
     for target in plan.targets.keys() {
         if broker.topic_exists(target).await? == Some(false) {
             plan.missing_targets.insert(target.clone());
@@ -135,6 +140,36 @@ pub(in crate::commands) async fn present(
     summary.skipped = 0;
     summary.skips.clear();
     Ok(Go::Execute(summary))
+}
+
+/// A target outside the allowed ones is refused before anything is sent (exit 2).
+fn refuse_unallowed(s: &Sending, plan: &Plan) -> anyhow::Result<()> {
+    if s.allowed_targets.is_empty() {
+        return Ok(());
+    }
+    let refused: Vec<&str> = plan
+        .targets
+        .keys()
+        .map(String::as_str)
+        .filter(|t| {
+            !s.allowed_targets
+                .iter()
+                .any(|p| crate::domain::topics::glob_match(p, t))
+        })
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(DlqError::Usage(format!(
+        "replay may not send to {} (allowed: {}; --allow-target or the context's replay-targets); nothing was sent",
+        refused
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        s.allowed_targets.join(", ")
+    ))
+    .into())
 }
 
 fn confirm(s: &Sending, plan: &Plan, ui: &mut dyn ReplayUi) -> anyhow::Result<()> {

@@ -27,6 +27,7 @@ pub(crate) fn sending_on(connect: ConnectConfig, to: Option<&str>) -> Sending {
         dry_run: false,
         yes: true,
         journal_dir: None,
+        allowed_targets: Vec::new(),
     }
 }
 

@@ -74,7 +74,7 @@
 # Kafka dead letters seeded as above; `dlq list -o jsonl` beside the same list with --where on a
 # nested payload field (every payload parsed and converted for CEL), with --where on the context
 # alone, and `dlq groups` (every entry fingerprinted). Target: list --where on the payload within
-# 2× of list without it.
+# 2× of list without it. Also `dlq check` on that DLQ (target < 0.5 s, flat memory).
 #
 # Redaction (--only redaction, and part of all): `export --redact` of N Kafka dead letters
 # (default 100,000; seeded as before, ~300-byte events, so its numbers compare with
@@ -453,6 +453,9 @@ if wants where; then
     -b "$DLQ_TEST_KAFKA"
   measure "$case" "dlq groups" "$WHERE_N" "$DLQ_REL" groups "$where_topic" --include-handled \
     -o json -b "$DLQ_TEST_KAFKA"
+  # One look at the same DLQ (no read): what a cron job pays.
+  measure "kafka check ($WHERE_N)" dlq 1 "$DLQ_REL" check "$where_topic" --max-entries \
+    "$((WHERE_N * 2))" --max-age 30d -o json -b "$DLQ_TEST_KAFKA"
 fi
 
 if wants share-groups; then
@@ -659,7 +662,7 @@ for (case, tool) in runs:
 def by_n(case):  # "kafka inspect (10000)" after "kafka inspect (2000)"
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", case)]
 for case in sorted({c for c, _ in runs}, key=by_n):
-    m = re.match(r"^(kafka|pulsar) (list --limit 50|inspect) \((.*)\)$", case)
+    m = re.match(r"^(kafka|pulsar) (list --limit 50|inspect|check) \((.*)\)$", case)
     if not m or (case, "dlq") not in median:
         continue
     wall = med(case, "dlq")

@@ -64,10 +64,14 @@ show inspect payments.DLT "$(first_id payments.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_
 show list checkout.dlq -b "$DLQ_TEST_KAFKA" -o table
 show inspect checkout.dlq "$(first_id checkout.dlq "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
 show list dlq.deliveries -b "$DLQ_TEST_KAFKA" -o table
+# Headers only: inspect fetches the original from 'deliveries' and shows it as the message.
+show inspect dlq.deliveries "$(first_id dlq.deliveries "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" -o table
 show list orders.go.dlq -b "$DLQ_TEST_KAFKA" -o table
 show inspect orders.go.dlq "$(first_id orders.go.dlq "$DLQ_TEST_KAFKA" --grep 'index out of range')" -b "$DLQ_TEST_KAFKA" -o table
 show inspect invoices.DLT "$(first_id invoices.DLT "$DLQ_TEST_KAFKA")" -b "$DLQ_TEST_KAFKA" --value-schema scripts/seed/order.avsc -o table
 show stats payments.DLT -b "$DLQ_TEST_KAFKA" -o table
+# One row per failure: the Go service's three bugs, each with its fingerprint.
+show groups orders.go.dlq -b "$DLQ_TEST_KAFKA" -o table
 show topics -b "$DLQ_TEST_KAFKA" -o table
 show list shipments-billing-DLQ -b "$DLQ_TEST_PULSAR" -o table
 show inspect shipments-billing-DLQ "$(first_id shipments-billing-DLQ "$DLQ_TEST_PULSAR")" -b "$DLQ_TEST_PULSAR" -o table

@@ -78,6 +78,7 @@ pub(crate) async fn run(s: &CheckSettings) -> anyhow::Result<Vec<Verdict>> {
                     &request(topic, &everything, StartAt::Unhandled, false),
                     &HeaderMap::default(),
                     &everything,
+                    None,
                     &mut |_| {},
                     |e| {
                         n += 1;

@@ -79,7 +79,11 @@ pub(crate) async fn run(
     // Export writes the message: a dead letter that only points at its original carries it.
     let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
         .await?
-        .with_originals(true);
+        .with_originals(true)
+        .with_where_decoding(
+            &selection,
+            super::engine::decoding::Sources::new(s.registry.as_ref())?,
+        );
     let mut exported = 0u64;
     let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut decoder = s.decoder.clone();

@@ -18,6 +18,8 @@ pub(crate) struct GroupsSettings {
     pub start: StartAt,
     /// How the error classes and templates are shown (redacted unless `--reveal`).
     pub showing: Showing,
+    /// `--where` reads registry-encoded payloads with it.
+    pub registry: Option<crate::registry::RegistryConfig>,
 }
 
 impl GroupsSettings {
@@ -27,8 +29,10 @@ impl GroupsSettings {
         selection
             .decode_with(settings::decoder(&a.decode)?)
             .map_err(crate::error::DlqError::Usage)?;
+        let connect = settings::connect(&a.connect)?;
         Ok(GroupsSettings {
-            connect: settings::connect(&a.connect)?,
+            registry: settings::registry(&a.decode, connect.timeout)?,
+            connect,
             selection,
             header_map: settings::header_map(&a.conventions)?,
             start: StartAt::of(a.include_handled),
@@ -51,6 +55,7 @@ pub(crate) async fn run(
         &req,
         &s.header_map,
         &s.selection,
+        Some(super::engine::decoding::Sources::new(s.registry.as_ref())?),
         progress,
         |entry| groups.add(entry),
     )

@@ -48,7 +48,11 @@ pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::R
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
     let scan = Scan::open(broker.as_mut(), &req, &s.header_map)
         .await?
-        .with_originals(s.selection.reads_the_message());
+        .with_originals(s.selection.reads_the_message())
+        .with_where_decoding(
+            &s.selection,
+            super::engine::decoding::Sources::new(s.registry.as_ref())?,
+        );
     let mut shown = 0u64;
     let sources = super::engine::decoding::Sources::new(s.registry.as_ref())?;
     let mut showing = s.showing.clone();
@@ -62,6 +66,19 @@ pub(crate) async fn run(s: &ListSettings, sink: &mut dyn EntrySink) -> anyhow::R
                 status = "listed",
                 "entry"
             );
+            // What --where's decoder fetched for this entry is not fetched again.
+            if let Some(w) = &s.selection.where_ {
+                let r = &entry.record;
+                let wanted = r.payload.as_deref().is_some_and(|p| {
+                    showing
+                        .decoder
+                        .wants(p, r.schema_version.as_deref())
+                        .is_some()
+                });
+                if wanted {
+                    showing.decoder.learn_from(&w.decoder());
+                }
+            }
             sources
                 .prepare(&mut showing.decoder, &entry.record, async |t, v| {
                     scan.reader().topic_schema(t, v).await

@@ -51,6 +51,7 @@ pub(crate) async fn run(
         &req,
         &s.header_map,
         &s.selection,
+        None,
         progress,
         |entry| stats.add(entry),
     )

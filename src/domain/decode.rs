@@ -297,6 +297,21 @@ impl Decoder {
         self.topic_schemas.insert(version, schema);
     }
 
+    /// The schemas `other` learned that this decoder lacks (a run fetches each schema once,
+    /// whichever of its decoders asked first).
+    pub(crate) fn learn_from(&mut self, other: &Decoder) {
+        for (id, s) in &other.registry_schemas {
+            self.registry_schemas
+                .entry(*id)
+                .or_insert_with(|| s.clone());
+        }
+        for (v, s) in &other.topic_schemas {
+            self.topic_schemas
+                .entry(v.clone())
+                .or_insert_with(|| s.clone());
+        }
+    }
+
     /// Reads a key or a payload. `schema_version` is the Pulsar message's, if it has one.
     pub(crate) fn decode(
         &self,

@@ -55,7 +55,9 @@ pub(crate) struct Where {
     /// The payload's top-level fields the expression reads, where it reads the payload only as
     /// `payload.NAME` or `payload["NAME"]`: a JSON payload then has only these materialised.
     payload_fields: Option<Vec<String>>,
-    decoder: Decoder,
+    /// Shared by the clones of this value: what it learns (registry and topic schemas) serves
+    /// them all.
+    decoder: Arc<Mutex<Decoder>>,
     failures: Arc<AtomicU64>,
     first_failure: Arc<Mutex<Option<String>>>,
 }
@@ -98,12 +100,13 @@ impl Where {
                 }
             }
         }
+        type_check(&program, &names)?;
         Ok(Where {
             source: source.to_string(),
             program: Arc::new(program),
             payload_fields: payload_fields(source),
             names,
-            decoder,
+            decoder: Arc::new(Mutex::new(decoder)),
             failures: Arc::default(),
             first_failure: Arc::default(),
         })
@@ -112,6 +115,29 @@ impl Where {
     /// The same expression, reading payloads with `decoder`.
     pub(crate) fn recompiled_with(&self, decoder: Decoder) -> Result<Where, String> {
         Where::compile(&self.source, decoder)
+    }
+
+    /// The payload of `record` needs a schema the decoder has not learned yet (a registry id, a
+    /// Pulsar topic schema): fetch it (`decoder`, then `learned`) before `matches`.
+    pub(crate) fn wants_schema(&self, record: &super::entry::Record) -> bool {
+        self.names.contains(&"payload")
+            && record.payload.as_deref().is_some_and(|p| {
+                self.decoder
+                    .lock()
+                    .expect("where decoder")
+                    .wants(p, record.schema_version.as_deref())
+                    .is_some()
+            })
+    }
+
+    /// A copy of the decoder, to teach it a schema.
+    pub(crate) fn decoder(&self) -> Decoder {
+        self.decoder.lock().expect("where decoder").clone()
+    }
+
+    /// The decoder, having learned what it wanted.
+    pub(crate) fn learned(&self, decoder: Decoder) {
+        *self.decoder.lock().expect("where decoder") = decoder;
     }
 
     /// Whether the expression is true for `entry`; an expression that fails on it (or is not a
@@ -223,21 +249,62 @@ impl Where {
     /// Payloads are read as JSON when they are (no schema, no registry).
     fn plain_json(&self) -> bool {
         use super::decode::Mode;
-        matches!(self.decoder.mode, Mode::Auto | Mode::Json)
-            && self.decoder.value_schema.is_none()
-            && !self.decoder.registry
+        let d = self.decoder.lock().expect("where decoder");
+        matches!(d.mode, Mode::Auto | Mode::Json) && d.value_schema.is_none() && !d.registry
     }
 
     fn decoded(&self, p: &[u8], message: &super::entry::Record) -> Value {
-        let o = self
-            .decoder
-            .decode(p, Part::Payload, message.schema_version.as_deref());
+        let o = self.decoder.lock().expect("where decoder").decode(
+            p,
+            Part::Payload,
+            message.schema_version.as_deref(),
+        );
         match o.decoded {
             Decoded::Structured(v) => json(&v),
             Decoded::Text(t) => Value::from(t),
             Decoded::Binary => Value::Bytes(Arc::new(p.to_vec())),
         }
     }
+}
+
+/// Evaluates the expression once on a probe entry whose names hold values of their types (text,
+/// numbers, an empty payload, no headers): an error only a type mismatch gives (comparing text
+/// with a number, a function on the wrong type) or a result that is not true or false is a usage
+/// error now rather than every entry skipped later. Errors that depend on the data (a missing
+/// field) pass; a branch the probe does not take is not checked.
+fn type_check(program: &Program, names: &[&'static str]) -> Result<(), String> {
+    use cel::ExecutionError as E;
+    let mut ctx = CelContext::with_env(STDLIB.clone());
+    for name in names {
+        let probe = match *name {
+            "payload" | "headers" | "headers_all" => Value::Map(Map {
+                map: Arc::new(HashMap::new()),
+            }),
+            "origin_partition" | "origin_offset" | "retry_count" | "partition" => Value::Int(0),
+            "timestamp" => Value::from("1970-01-01T00:00:00Z"),
+            "fingerprint" => Value::from("00000000"),
+            _ => Value::from(""),
+        };
+        ctx.add_variable_from_value(*name, probe);
+    }
+    let why = match program.execute(&ctx) {
+        Ok(Value::Bool(_)) => return Ok(()),
+        Ok(other) => format!(
+            "it gives {} where true or false is needed",
+            type_name(&other)
+        ),
+        Err(
+            e @ (E::ValuesNotComparable(..)
+            | E::UnsupportedBinaryOperator(..)
+            | E::NoSuchOverload(..)
+            | E::UnexpectedType { .. }
+            | E::NotSupportedAsMethod { .. }
+            | E::UnsupportedTargetType { .. }
+            | E::InvalidArgumentCount { .. }),
+        ) => e.to_string(),
+        Err(_) => return Ok(()),
+    };
+    Err(format!("--where: a type error: {why}"))
 }
 
 /// The top-level payload fields an expression reads, when it reads the payload only through
@@ -407,9 +474,9 @@ mod tests {
         let (n, first) = e.failures();
         assert_eq!(n, 2);
         assert!(first.unwrap().starts_with("1:9 ("));
-        // Not a boolean: counted too.
-        let e = w("retry_count");
-        assert!(!e.matches(&entry("{}", spring(1))));
+        // Not a boolean where the data decides: counted too.
+        let e = w("payload.amount");
+        assert!(!e.matches(&entry(r#"{"amount": 1}"#, spring(1))));
         assert_eq!(e.failures().0, 1);
     }
 
@@ -423,6 +490,23 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("names: payload, key"), "{err}");
+        for bad in [
+            "retry_count > \"three\"",
+            "size(retry_count) > 1",
+            "error_class + 1 == 2",
+            "retry_count",
+        ] {
+            let err = Where::compile(bad, Decoder::default()).unwrap_err();
+            assert!(err.starts_with("--where: a type error"), "{bad}: {err}");
+        }
+        // What only the data can decide passes.
+        for fine in [
+            "payload.customer.tier == 'gold'",
+            "headers.tenant == 'acme'",
+            "has(payload.x)",
+        ] {
+            Where::compile(fine, Decoder::default()).unwrap();
+        }
     }
 
     #[test]

@@ -234,6 +234,21 @@ fn the_registry_wire_format_is_read_with_the_registry_and_its_credentials() {
             "the raw bytes stay for a restore"
         );
     }
+    // --where reads the registry-encoded payload (the schema fetched once for the run).
+    let mut cmd = dlq();
+    cmd.args(["list", &topic, "-b", &kafka_url(), "-o", "jsonl"])
+        .args([
+            "--where",
+            r#"payload.amount.currency == "EUR" && payload.order_id >= 0"#,
+        ])
+        .env("DLQ_SCHEMA_REGISTRY_PASSWORD", "registry-secret-77");
+    cmd.args([
+        "--schema-registry",
+        &registry.url,
+        "--schema-registry-user",
+        "ops",
+    ]);
+    assert_eq!(jsonl_of(&mut cmd).len(), 3, "every order is in EUR");
     let requests = registry.finish();
     let fetched: Vec<_> = requests
         .iter()
@@ -241,8 +256,8 @@ fn the_registry_wire_format_is_read_with_the_registry_and_its_credentials() {
         .collect();
     assert_eq!(
         fetched.len(),
-        2,
-        "one fetch per run (inspect, export): {requests:?}"
+        3,
+        "one fetch per run (inspect, export, list --where): {requests:?}"
     );
 
     // A wrong password: entries are shown raw with the registry's refusal, not a crash.

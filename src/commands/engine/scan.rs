@@ -89,6 +89,8 @@ pub(crate) struct Scan {
     fetch_messages: bool,
     /// Topic ids named so far (`None`: no topic has that id now).
     topic_names: BTreeMap<String, Option<String>>,
+    /// `--where` on payloads that need a schema fetched first (registry, Pulsar topic schema).
+    where_decoding: Option<(super::decoding::Sources, crate::domain::expression::Where)>,
     /// Entries read ahead to fetch their originals in one batch, in the order read.
     ahead: VecDeque<Entry>,
     /// An error the read-ahead met, returned once what was read before it is served.
@@ -133,6 +135,7 @@ impl Scan {
             header_map: header_map.clone(),
             originals: broker.origins(),
             fetch_messages: false,
+            where_decoding: None,
             topic_names: BTreeMap::new(),
             ahead: VecDeque::new(),
             ahead_error: None,
@@ -155,6 +158,17 @@ impl Scan {
     /// message. Nothing is fetched for a topic without such dead letters.
     pub(crate) fn with_originals(mut self, needed: bool) -> Scan {
         self.fetch_messages = needed;
+        self
+    }
+
+    /// `--where` reads payloads with the registry (and Pulsar topic schemas) of `sources`: the
+    /// schemas an entry needs are fetched before the filter sees it.
+    pub(crate) fn with_where_decoding(
+        mut self,
+        selection: &Selection,
+        sources: super::decoding::Sources,
+    ) -> Scan {
+        self.where_decoding = selection.where_.clone().map(|w| (sources, w));
         self
     }
 
@@ -245,6 +259,18 @@ impl Scan {
                 self.reader.track_unhandled(id);
                 continue;
             }
+            if let Some((sources, w)) = &self.where_decoding {
+                if w.wants_schema(entry.message()) {
+                    let mut decoder = w.decoder();
+                    let reader = &mut self.reader;
+                    sources
+                        .prepare(&mut decoder, entry.message(), async |t, v| {
+                            reader.topic_schema(t, v).await
+                        })
+                        .await;
+                    w.learned(decoder);
+                }
+            }
             let kept = filter.select(&entry);
             tracing::trace!(topic = %entry.record.topic, %id, kept, "scanned");
             if kept {
@@ -306,18 +332,23 @@ pub(crate) struct Counted {
 }
 
 /// Reads `topic` once for counting: every entry `selection` keeps goes to `count`, nothing is
-/// kept or marked; `progress` hears how many entries were read so far.
+/// kept or marked; `progress` hears how many entries were read so far. With `sources`, `--where`
+/// reads registry-encoded payloads.
 pub(crate) async fn count_selected(
     broker: &mut dyn Broker,
     req: &ScanRequest,
     header_map: &HeaderMap,
     selection: &Selection,
+    sources: Option<super::decoding::Sources>,
     progress: &mut (dyn FnMut(u64) + Send),
     mut count: impl FnMut(&Entry) + Send,
 ) -> anyhow::Result<Counted> {
-    let scan = Scan::open(broker, req, header_map)
+    let mut scan = Scan::open(broker, req, header_map)
         .await?
         .with_originals(selection.reads_the_message());
+    if let Some(sources) = sources {
+        scan = scan.with_where_decoding(selection, sources);
+    }
     let mut filter = Selected::new(selection);
     let counted = async |scan: &mut Scan| {
         while let Some(step) = scan.step(&mut filter).await? {

@@ -135,10 +135,15 @@ public final class SpringDlt {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, a.bootstrap,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000))) {
       ensureTopic(admin, a.origin, a.partitions);
-      ensureTopic(admin, a.dlq, a.partitions);
+      boolean created = ensureTopic(admin, a.dlq, a.partitions);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < a.partitions; p++) latest.put(new TopicPartition(a.dlq, p), OffsetSpec.latest());
-      admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> dlqStart.put(tp, info.offset()));
+      if (created) {
+        // Just created: it is empty (and a broker may not know it for a moment yet).
+        latest.keySet().forEach(tp -> dlqStart.put(tp, 0L));
+      } else {
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> dlqStart.put(tp, info.offset()));
+      }
     }
 
     Map<String, Object> pconf = new HashMap<>();
@@ -186,9 +191,11 @@ public final class SpringDlt {
     return report(a, produced, found);
   }
 
-  static void ensureTopic(Admin admin, String topic, int partitions) throws Exception {
+  /** Creates TOPIC, or checks the one there has enough partitions; true when it was created. */
+  static boolean ensureTopic(Admin admin, String topic, int partitions) throws Exception {
     try {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      return true;
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) throw new Exception("creating topic " + topic + ": " + e.getCause(), e);
       TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
@@ -196,6 +203,7 @@ public final class SpringDlt {
         throw new Exception("topic " + topic + " exists with " + d.partitions().size()
             + " partitions, fewer than --partitions " + partitions);
       }
+      return false;
     }
   }
 

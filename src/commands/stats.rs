@@ -29,7 +29,17 @@ impl StatsSettings {
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
             header_map: settings::header_map(&a.conventions)?,
             start: StartAt::of(a.include_handled || a.all_deprecated),
-            bucket: settings::bucket(a.bucket.as_deref())?,
+            bucket: match (&a.output, settings::bucket(a.bucket.as_deref())?) {
+                (Some(cli::StatsFormat::OpenMetrics | cli::StatsFormat::Prometheus), Some(_)) => {
+                    return Err(crate::error::DlqError::Usage(
+                        "--bucket sizes the chart of arrivals, which metrics do not have; drop it \
+                         or use -o table / -o json"
+                            .into(),
+                    )
+                    .into())
+                }
+                (_, bucket) => bucket,
+            },
             metrics: matches!(
                 a.output,
                 Some(cli::StatsFormat::OpenMetrics | cli::StatsFormat::Prometheus)

@@ -354,6 +354,20 @@ fn the_arrivals_chart_counts_entries_in_the_buckets_of_their_times() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--bucket"));
+    dlq()
+        .args([
+            "stats",
+            &topic,
+            "--bucket",
+            "1h",
+            "-o",
+            "openmetrics",
+            "-b",
+            &kafka_url(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--bucket sizes the chart"));
 }
 
 /// Metrics text read by the Python `prometheus_client` package's parsers (OpenMetrics, or

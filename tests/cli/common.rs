@@ -616,3 +616,59 @@ pub fn run_producer(program: &str, args: &[&str]) -> Value {
     );
     serde_json::from_slice(&out.stdout).expect("the producer prints one JSON object")
 }
+
+/// A copy dlq replayed to an origin topic (it carries `dlq-replay-of`), as the official client
+/// reads it.
+pub struct ReplayedCopy {
+    pub value: Vec<u8>,
+    /// In order, values raw.
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+impl ReplayedCopy {
+    pub fn names(&self) -> Vec<&str> {
+        self.headers.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// The first header of this name, as text.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+}
+
+/// The copies dlq replayed to Kafka topic `origin`, by key.
+pub fn replayed_copies(origin: &str) -> std::collections::BTreeMap<String, ReplayedCopy> {
+    read_topic_kafka(origin)
+        .iter()
+        .filter(|m| {
+            m["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h[0] == "dlq-replay-of")
+        })
+        .map(|m| {
+            let headers = m["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| {
+                    (
+                        h[0].as_str().unwrap().to_string(),
+                        b64(&h[1]).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            (
+                String::from_utf8(b64(&m["key"]).unwrap()).unwrap(),
+                ReplayedCopy {
+                    value: b64(&m["value"]).unwrap(),
+                    headers,
+                },
+            )
+        })
+        .collect()
+}

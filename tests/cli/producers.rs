@@ -10,39 +10,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::common::{
-    b64, broker_env, dlq, json_of, jsonl_of, kafka_url, read_topic_kafka, run_producer, unique,
+    b64, broker_env, dlq, json_of, jsonl_of, kafka_url, replayed_copies, run_producer, unique,
 };
 use crate::json_contract;
 
 fn bootstrap() -> String {
     kafka_url().trim_start_matches("kafka://").to_string()
-}
-
-/// The origin topic's records that dlq replayed (they carry `dlq-replay-of`), by key: value
-/// and header names.
-fn replayed_copies(origin: &str) -> BTreeMap<String, (Vec<u8>, Vec<String>)> {
-    read_topic_kafka(origin)
-        .iter()
-        .filter(|m| {
-            m["headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|h| h[0] == "dlq-replay-of")
-        })
-        .map(|m| {
-            let names = m["headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| h[0].as_str().unwrap().to_string())
-                .collect();
-            (
-                String::from_utf8(b64(&m["key"]).unwrap()).unwrap(),
-                (b64(&m["value"]).unwrap(), names),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -190,9 +163,10 @@ fn kafka_connect_dead_letters_show_connects_own_context_and_replay_to_the_origin
     let copies = replayed_copies(&origin);
     assert_eq!(copies.len(), 3);
     for r in records {
-        let (value, names) = &copies[r["key"].as_str().unwrap()];
+        let copy = &copies[r["key"].as_str().unwrap()];
+        let (value, names) = (&copy.value, copy.names());
         assert_eq!(value.as_slice(), r["value"].as_str().unwrap().as_bytes());
-        assert!(names.contains(&"trace_id".to_string()) && names.contains(&"source".to_string()));
+        assert!(names.contains(&"trace_id") && names.contains(&"source"));
         assert!(
             !names.iter().any(|n| n.starts_with("__connect.errors.")),
             "{names:?}"
@@ -309,7 +283,8 @@ fn spring_kafka_dead_letters_show_springs_own_context_and_replay_to_the_origin()
     let copies = replayed_copies(&origin);
     assert_eq!(copies.len(), 4);
     for r in records {
-        let (value, names) = &copies[r["key"].as_str().unwrap()];
+        let copy = &copies[r["key"].as_str().unwrap()];
+        let (value, names) = (&copy.value, copy.names());
         assert_eq!(value.as_slice(), r["value"].as_str().unwrap().as_bytes());
         assert!(
             !names.iter().any(|n| n.starts_with("kafka_dlt-")),

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::common::{
-    b64, broker_env, dlq, json_of, jsonl_of, kafka_admin, kafka_url, read_topic_kafka,
-    run_producer, unique,
+    broker_env, dlq, json_of, jsonl_of, kafka_admin, kafka_url, replayed_copies, run_producer,
+    unique,
 };
 use crate::json_contract::{self, DataJson, OriginalJson};
 
@@ -47,40 +47,6 @@ fn text(d: &Option<DataJson>) -> Option<String> {
         Some(DataJson::Json(v)) => Some(v.to_string()),
         _ => None,
     }
-}
-
-/// A replayed copy: its value, and its headers (name, text value) in order.
-type Copy = (Vec<u8>, Vec<(String, String)>);
-
-/// The origin's copies dlq replayed, by key.
-fn replayed(origin: &str) -> BTreeMap<String, Copy> {
-    read_topic_kafka(origin)
-        .iter()
-        .filter(|m| {
-            m["headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|h| h[0] == "dlq-replay-of")
-        })
-        .map(|m| {
-            let headers = m["headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| {
-                    (
-                        h[0].as_str().unwrap().to_string(),
-                        String::from_utf8(b64(&h[1]).unwrap()).unwrap(),
-                    )
-                })
-                .collect();
-            (
-                String::from_utf8(b64(&m["key"]).unwrap()).unwrap(),
-                (b64(&m["value"]).unwrap(), headers),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -303,7 +269,7 @@ fn headers_only_share_group_dead_letters_are_listed_inspected_from_the_origin_an
             "{reason}"
         );
     }
-    let copies = replayed(&origin);
+    let copies = replayed_copies(&origin);
     assert!(
         !copies.contains_key(&expired_key),
         "nothing empty is ever sent"
@@ -312,16 +278,18 @@ fn headers_only_share_group_dead_letters_are_listed_inspected_from_the_origin_an
         if *pos == expired {
             continue;
         }
-        let (value, headers) = &copies[r["key"].as_str().unwrap()];
-        assert_eq!(value.as_slice(), r["value"].as_str().unwrap().as_bytes());
-        let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+        let copy = &copies[r["key"].as_str().unwrap()];
         assert_eq!(
-            names,
+            copy.value.as_slice(),
+            r["value"].as_str().unwrap().as_bytes()
+        );
+        assert_eq!(
+            copy.names(),
             ["trace_id", "source", "dlq-replay-of", "dlq-replay-count"],
             "the original's own headers, then the markers"
         );
         assert_eq!(
-            Some(headers[0].1.as_str()),
+            copy.text("trace_id").as_deref(),
             r["headers"]["trace_id"].as_str()
         );
     }
@@ -377,13 +345,15 @@ fn copied_share_group_dead_letters_get_the_originals_headers_back_on_replay() {
         &kafka_url(),
     ]));
     assert_eq!(s["sent"], listed.len() as u64, "{s}");
-    let copies = replayed(&origin);
+    let copies = replayed_copies(&origin);
     for r in records.values() {
-        let (value, headers) = &copies[r["key"].as_str().unwrap()];
-        assert_eq!(value.as_slice(), r["value"].as_str().unwrap().as_bytes());
-        let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+        let copy = &copies[r["key"].as_str().unwrap()];
         assert_eq!(
-            names,
+            copy.value.as_slice(),
+            r["value"].as_str().unwrap().as_bytes()
+        );
+        assert_eq!(
+            copy.names(),
             ["trace_id", "source", "dlq-replay-of", "dlq-replay-count"],
             "the broker does not copy the source's headers; dlq takes them from the origin"
         );

@@ -184,14 +184,15 @@ pub(crate) fn topic_ids<C: ClientContext>(
     )
 }
 
+/// The answer came and says no error: else `NoAnswer` (none in time, or a broken connection) or
+/// `Refused`, with the broker's words.
+///
 /// # Safety
 /// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
-unsafe fn read_topic_ids(
-    event: *mut sys::rd_kafka_event_t,
-) -> Result<Vec<(String, String)>, DescribeFailure> {
+unsafe fn answered(event: *mut sys::rd_kafka_event_t, what: &str) -> Result<(), DescribeFailure> {
     use DescribeFailure::{NoAnswer, Refused};
     if event.is_null() {
-        return Err(NoAnswer("no answer to DescribeTopics in time".into()));
+        return Err(NoAnswer(format!("no answer to {what} in time")));
     }
     let code = sys::rd_kafka_event_error(event);
     if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -202,6 +203,16 @@ unsafe fn read_topic_ids(
             Refused(words)
         });
     }
+    Ok(())
+}
+
+/// # Safety
+/// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
+unsafe fn read_topic_ids(
+    event: *mut sys::rd_kafka_event_t,
+) -> Result<Vec<(String, String)>, DescribeFailure> {
+    use DescribeFailure::Refused;
+    answered(event, "DescribeTopics")?;
     let result = sys::rd_kafka_event_DescribeTopics_result(event);
     if result.is_null() {
         return Err(Refused(
@@ -231,19 +242,8 @@ unsafe fn read_topic_ids(
 /// # Safety
 /// `event` is null or a live event from `rd_kafka_queue_poll`, not yet destroyed.
 unsafe fn read_settings(event: *mut sys::rd_kafka_event_t) -> Result<Vec<String>, DescribeFailure> {
-    use DescribeFailure::{NoAnswer, Refused};
-    if event.is_null() {
-        return Err(NoAnswer("no answer to DescribeConfigs in time".into()));
-    }
-    let code = sys::rd_kafka_event_error(event);
-    if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-        let words = text(sys::rd_kafka_event_error_string(event));
-        return Err(if is_no_answer(code) {
-            NoAnswer(words)
-        } else {
-            Refused(words)
-        });
-    }
+    use DescribeFailure::Refused;
+    answered(event, "DescribeConfigs")?;
     let result = sys::rd_kafka_event_DescribeConfigs_result(event);
     if result.is_null() {
         return Err(Refused(
@@ -282,20 +282,7 @@ unsafe fn read_event(
     event: *mut sys::rd_kafka_event_t,
 ) -> Result<Option<GroupDescription>, DescribeFailure> {
     use DescribeFailure::{NoAnswer, Refused};
-    if event.is_null() {
-        return Err(NoAnswer(
-            "no answer to DescribeConsumerGroups in time".into(),
-        ));
-    }
-    let code = sys::rd_kafka_event_error(event);
-    if code != sys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-        let words = text(sys::rd_kafka_event_error_string(event));
-        return Err(if is_no_answer(code) {
-            NoAnswer(words)
-        } else {
-            Refused(words)
-        });
-    }
+    answered(event, "DescribeConsumerGroups")?;
     let result = sys::rd_kafka_event_DescribeConsumerGroups_result(event);
     if result.is_null() {
         return Err(Refused(

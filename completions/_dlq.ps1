@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Summarise a DLQ: which failures, how many, since when')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'List the topics that look like DLQs, with their entry counts')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Contexts in the config file: list them, show one, or choose the current one')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -436,6 +437,40 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'dlq;watch' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often to refresh (e.g. 5s, 1m)')
+            [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'Serve /metrics and /healthz over HTTP at ADDR: PORT (on 127.0.0.1) or HOST:PORT')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Failures shown per DLQ')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file')
+            [CompletionResult]::new('--sasl-mechanism', '--sasl-mechanism', [CompletionResultType]::ParameterName, 'Kafka SASL mechanism')
+            [CompletionResult]::new('--sasl-username', '--sasl-username', [CompletionResultType]::ParameterName, 'Kafka SASL user')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'TLS: the CA certificate(s) that sign the broker''s certificate (PEM)')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Kafka TLS: client certificate for mutual TLS (PEM)')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Kafka TLS: the client certificate''s private key (PEM)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)')
+            [CompletionResult]::new('--oauth2-issuer-url', '--oauth2-issuer-url', [CompletionResultType]::ParameterName, 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)')
+            [CompletionResult]::new('--oauth2-credentials-file', '--oauth2-credentials-file', [CompletionResultType]::ParameterName, 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it')
+            [CompletionResult]::new('--oauth2-audience', '--oauth2-audience', [CompletionResultType]::ParameterName, 'Pulsar OAuth2: the audience to ask the token for')
+            [CompletionResult]::new('--oauth2-scope', '--oauth2-scope', [CompletionResultType]::ParameterName, 'Pulsar OAuth2: the scope to ask the token for')
+            [CompletionResult]::new('--admin-url', '--admin-url', [CompletionResultType]::ParameterName, 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]')
+            [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind')
+            [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'table: the live view (a terminal only); json or jsonl: one JSON line per refresh [default: table on a terminal, json lines otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'table: the live view (a terminal only); json or jsonl: one JSON line per refresh [default: table on a terminal, json lines otherwise]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'dlq;topics' {
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
@@ -554,6 +589,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Summarise a DLQ: which failures, how many, since when')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'List the topics that look like DLQs, with their entry counts')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Contexts in the config file: list them, show one, or choose the current one')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -583,6 +619,9 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             break
         }
         'dlq;help;check' {
+            break
+        }
+        'dlq;help;watch' {
             break
         }
         'dlq;help;topics' {

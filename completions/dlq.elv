@@ -34,6 +34,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand stats 'Summarise a DLQ: which failures, how many, since when'
             cand groups 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example'
             cand check 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
+            cand watch 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
             cand topics 'List the topics that look like DLQs, with their entry counts'
             cand config 'Contexts in the config file: list them, show one, or choose the current one'
             cand man 'Print the man page (roff)'
@@ -424,6 +425,39 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'dlq;watch'= {
+            cand --interval 'How often to refresh (e.g. 5s, 1m)'
+            cand --serve 'Serve /metrics and /healthz over HTTP at ADDR: PORT (on 127.0.0.1) or HOST:PORT'
+            cand --top 'Failures shown per DLQ'
+            cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
+            cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
+            cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
+            cand --sasl-mechanism 'Kafka SASL mechanism'
+            cand --sasl-username 'Kafka SASL user'
+            cand --password-file 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it'
+            cand --ca-file 'TLS: the CA certificate(s) that sign the broker''s certificate (PEM)'
+            cand --cert-file 'Kafka TLS: client certificate for mutual TLS (PEM)'
+            cand --key-file 'Kafka TLS: the client certificate''s private key (PEM)'
+            cand --token-file 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)'
+            cand --oauth2-issuer-url 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)'
+            cand --oauth2-credentials-file 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it'
+            cand --oauth2-audience 'Pulsar OAuth2: the audience to ask the token for'
+            cand --oauth2-scope 'Pulsar OAuth2: the scope to ask the token for'
+            cand --admin-url 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]'
+            cand --subscription 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind'
+            cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
+            cand -o 'table: the live view (a terminal only); json or jsonl: one JSON line per refresh [default: table on a terminal, json lines otherwise]'
+            cand --output 'table: the live view (a terminal only); json or jsonl: one JSON line per refresh [default: table on a terminal, json lines otherwise]'
+            cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'dlq;topics'= {
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
@@ -530,6 +564,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand stats 'Summarise a DLQ: which failures, how many, since when'
             cand groups 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example'
             cand check 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
+            cand watch 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
             cand topics 'List the topics that look like DLQs, with their entry counts'
             cand config 'Contexts in the config file: list them, show one, or choose the current one'
             cand man 'Print the man page (roff)'
@@ -551,6 +586,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;help;groups'= {
         }
         &'dlq;help;check'= {
+        }
+        &'dlq;help;watch'= {
         }
         &'dlq;help;topics'= {
         }

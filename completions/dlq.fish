@@ -39,6 +39,7 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "export" -d 'Write the selec
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "watch" -d 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -442,6 +443,39 @@ never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand check" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand check" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand check" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l interval -d 'How often to refresh (e.g. 5s, 1m)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l serve -d 'Serve /metrics and /healthz over HTTP at ADDR: PORT (on 127.0.0.1) or HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l top -d 'Failures shown per DLQ' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -s o -l output -d 'table: the live view (a terminal only); json or jsonl: one JSON line per refresh [default: table on a terminal, json lines otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
@@ -517,19 +551,20 @@ always\t''
 never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "watch" -d 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the contexts; * marks the one in force'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make NAME the current context'

@@ -68,6 +68,10 @@ pub(crate) fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
             contexts::apply(ctx, &mut a.connect, None)?;
             a.output = a.output.or(out);
         }
+        Command::Watch(a) => {
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            a.output = a.output.or(out);
+        }
         Command::Groups(a) => {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             contexts::apply_redaction(ctx, &mut a.output.redact);
@@ -425,6 +429,89 @@ pub(crate) async fn check(a: cli::CheckArgs) -> anyhow::Result<()> {
                 .into(),
         )
     }
+}
+
+/// `dlq watch`: refreshes until q, Ctrl-C or SIGTERM; quitting is its normal end (exit 0).
+pub(crate) async fn watch(a: cli::WatchArgs) -> anyhow::Result<()> {
+    let live = match a.output {
+        None => std::io::IsTerminal::is_terminal(&io::stdout()),
+        Some(OutputFormat::Table) if !std::io::IsTerminal::is_terminal(&io::stdout()) => {
+            return Err(error::DlqError::Usage(
+                "-o table is dlq watch's live view, which needs a terminal; -o json prints a JSON line per refresh"
+                    .into(),
+            )
+            .into())
+        }
+        Some(f) => f == OutputFormat::Table,
+    };
+    let s = commands::watch::WatchSettings::from_args(&a)?;
+    // Bound before the first read, so that a port in use fails at once.
+    let server = match s.serve {
+        Some(addr) => Some(output::serve::Server::bind(addr, s.interval).await?),
+        None => None,
+    };
+    if let Some(sv) = &server {
+        output::watch::serving(sv.address());
+    }
+    let (mut watch, first) = commands::watch::Watch::start(&s).await?;
+    let result = watch_loop(live, &s, &mut watch, first, server.as_ref()).await;
+    watch.close().await;
+    result
+}
+
+/// Refreshes every interval until asked to quit, showing each snapshot (live, or as JSON lines)
+/// and handing it to the metrics server.
+async fn watch_loop(
+    live: bool,
+    s: &commands::watch::WatchSettings,
+    watch: &mut commands::watch::Watch,
+    first: commands::watch::Snapshot,
+    server: Option<&output::serve::Server>,
+) -> anyhow::Result<()> {
+    use output::watch::{json_line, keys, screen, terminated, Key, Live};
+    let serving = server.map(|sv| sv.address().to_string());
+    let mut snapshot = first;
+    let mut tick = tokio::time::interval(s.interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is now: the first read was it
+    if live {
+        let mut screen_on = Live::enter()?;
+        let mut keys = keys();
+        let width = || match crossterm::terminal::size() {
+            Ok((w, _)) if w > 0 => w as usize,
+            _ => 80,
+        };
+        let bold = console::colors_enabled();
+        loop {
+            if let Some(sv) = server {
+                sv.publish(&snapshot);
+            }
+            let lines = screen(&snapshot, s.interval, serving.as_deref(), width(), bold);
+            screen_on.draw(&lines)?;
+            tokio::select! {
+                _ = tick.tick() => snapshot = watch.refresh().await,
+                key = keys.recv() => match key {
+                    Some(Key::Redraw) => continue,
+                    Some(Key::Quit) | None => break,
+                },
+                _ = terminated() => break,
+            }
+        }
+    } else {
+        let mut out = io::stdout();
+        loop {
+            if let Some(sv) = server {
+                sv.publish(&snapshot);
+            }
+            json_line(&snapshot, &mut out)?;
+            tokio::select! {
+                _ = tick.tick() => snapshot = watch.refresh().await,
+                _ = tokio::signal::ctrl_c() => break,
+                _ = terminated() => break,
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn topics(a: cli::TopicsArgs) -> anyhow::Result<()> {

@@ -108,6 +108,20 @@ pub(crate) enum Command {
         dlq check orders.DLT --max-age 1h --max-rate 100/min -o json      # cron: alert on stale or bursting"
     )]
     Check(CheckArgs),
+    /// Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures
+    #[command(
+        after_help = "The first refresh reads what the operator has not handled, once; each later one reads only \
+        what arrived (from the end, never joining the operator group or subscription) and asks the broker \
+        what was handled (Kafka: the operator group's offsets and the log starts; Pulsar: the operator \
+        subscription's cursor). Memory holds about 40 bytes per unhandled entry, never a payload.\n\n\
+        On a terminal: a live view, q or Ctrl-C to quit. Otherwise (or with -o json): one JSON line per \
+        refresh. --serve ADDR serves the metrics of `stats -o openmetrics` at /metrics (Prometheus text \
+        unless the scraper asks for OpenMetrics) and /healthz (503 when the last refresh failed).\n\n\
+        Examples:\n  \
+        dlq watch orders.DLT payments.DLT                       # during an incident\n  \
+        dlq watch orders.DLT --serve 9464 -o json > /dev/null   # for Prometheus, on 127.0.0.1:9464"
+    )]
+    Watch(WatchArgs),
     /// List the topics that look like DLQs, with their entry counts
     #[command(
         after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ and *-RETRY (Pulsar: \
@@ -596,6 +610,30 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// The DLQ topics
+    #[arg(required = true)]
+    pub topics: Vec<String>,
+    /// How often to refresh (e.g. 5s, 1m)
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub interval: String,
+    /// Serve /metrics and /healthz over HTTP at ADDR: PORT (on 127.0.0.1) or HOST:PORT
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+    /// Failures shown per DLQ
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// table: the live view (a terminal only); json or jsonl: one JSON line per refresh
+    /// [default: table on a terminal, json lines otherwise]
     #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 }

@@ -209,6 +209,28 @@ impl MemoryBroker {
             .collect()
     }
 
+    /// As `watermarks`, or `TopicNotFound`.
+    fn watermarks_of(&self, topic: &str) -> anyhow::Result<Vec<(i64, i64)>> {
+        if !self.state.lock().unwrap().topics.contains_key(topic) {
+            return Err(DlqError::TopicNotFound {
+                topic: topic.to_string(),
+                broker: "memory".into(),
+            }
+            .into());
+        }
+        Ok(self.watermarks(topic))
+    }
+
+    /// Moves the operator group as another process would (a purge, a replay elsewhere).
+    #[cfg(test)]
+    pub(crate) fn set_committed(&self, topic: &str, partition: i32, offset: i64) {
+        self.state
+            .lock()
+            .unwrap()
+            .committed
+            .insert((topic.to_string(), partition), offset);
+    }
+
     pub(crate) fn committed(&self, topic: &str, partition: i32) -> Option<i64> {
         self.state
             .lock()
@@ -221,6 +243,56 @@ impl MemoryBroker {
     pub(crate) fn published(&self) -> Vec<Outgoing> {
         self.state.lock().unwrap().published.clone()
     }
+}
+
+/// Reads what was written to a topic after it opened.
+struct MemoryFollower {
+    state: Arc<Mutex<State>>,
+    topic: String,
+    /// Per partition, the next offset to read.
+    next: Vec<i64>,
+}
+
+#[async_trait]
+impl super::Follower for MemoryFollower {
+    async fn arrived(&mut self, max: usize) -> anyhow::Result<Vec<Record>> {
+        let st = self.state.lock().unwrap();
+        let mut out = Vec::new();
+        for (p, (start, records)) in st.topics[&self.topic].iter().enumerate() {
+            let Some(next) = self.next.get_mut(p) else {
+                continue;
+            };
+            let from = (*next - start).max(0) as usize;
+            for r in records.iter().skip(from).take(max - out.len()) {
+                out.push(r.clone());
+                *next = r.id.offset().unwrap_or(*next) + 1;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn handled(&mut self) -> anyhow::Result<crate::domain::watch::Handled> {
+        let st = self.state.lock().unwrap();
+        let mut handled = crate::domain::watch::Handled::default();
+        let mut retained = 0;
+        for (p, (start, records)) in st.topics[&self.topic].iter().enumerate() {
+            let p = p as i32;
+            retained += records.len() as u64;
+            let from = st
+                .committed
+                .get(&(self.topic.clone(), p))
+                .copied()
+                .unwrap_or(*start)
+                .max(*start);
+            handled
+                .partitions
+                .insert(p, crate::domain::watch::Marks::before_offset(from));
+        }
+        handled.retained = Some(retained);
+        Ok(handled)
+    }
+
+    async fn close(self: Box<Self>) {}
 }
 
 #[async_trait]
@@ -302,6 +374,19 @@ impl Broker for MemoryBroker {
 
     async fn count(&mut self, _topic: &str) -> anyhow::Result<Option<TopicCount>> {
         Ok(None)
+    }
+
+    async fn follow(&mut self, topic: &str) -> anyhow::Result<Box<dyn super::Follower>> {
+        let next = self
+            .watermarks_of(topic)?
+            .into_iter()
+            .map(|(_, end)| end)
+            .collect();
+        Ok(Box::new(MemoryFollower {
+            state: self.state.clone(),
+            topic: topic.to_string(),
+            next,
+        }))
     }
 
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {

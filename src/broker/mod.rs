@@ -319,6 +319,24 @@ pub(crate) trait OriginFetcher: Send {
     }
 }
 
+/// What arrives in a DLQ, read as it comes (`dlq watch`): from the end present when it opened,
+/// never acknowledging, never a member of the operator group or subscription.
+#[async_trait]
+pub(crate) trait Follower: Send {
+    /// What arrived since the last call, up to the end the broker has now; at most `max`
+    /// records (the rest come with the next call). A broker that does not answer within the
+    /// timeout is an error, as in a read.
+    async fn arrived(&mut self, max: usize) -> anyhow::Result<Vec<Record>>;
+
+    /// The broker's bookkeeping of what the operator handled in the topic, read without reading
+    /// the topic (Kafka: the operator group's offsets and the log starts; Pulsar: the operator
+    /// subscription's cursor), for a watcher to forget what left.
+    async fn handled(&mut self) -> anyhow::Result<crate::domain::watch::Handled>;
+
+    /// Lets go of the broker's resources (Pulsar: the follower's own subscription).
+    async fn close(self: Box<Self>);
+}
+
 #[async_trait]
 pub(crate) trait Broker: Send {
     /// A fetcher of originals for dead letters that only point at them; `None` where the broker
@@ -355,6 +373,16 @@ pub(crate) trait Broker: Send {
     /// first unhandled record); `None` where the broker cannot tell that way (a reader counts).
     async fn depth(&mut self, _topic: &str, _since: Timestamp) -> anyhow::Result<Option<Depth>> {
         Ok(None)
+    }
+
+    /// A follower of `topic` from its end now (`dlq watch`).
+    async fn follow(&mut self, _topic: &str) -> anyhow::Result<Box<dyn Follower>> {
+        Err(DlqError::Unsupported {
+            broker: "this broker".into(),
+            capability: "following a topic".into(),
+            alternative: "run `dlq stats` again instead".into(),
+        }
+        .into())
     }
 
     /// Whether a topic exists; `None` when the broker cannot tell.

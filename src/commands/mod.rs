@@ -21,3 +21,4 @@ pub(crate) mod stats;
 #[cfg(test)]
 mod testing;
 pub(crate) mod topics;
+pub(crate) mod watch;

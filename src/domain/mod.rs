@@ -17,3 +17,4 @@ pub(crate) mod stats;
 pub(crate) mod time;
 pub(crate) mod topics;
 pub(crate) mod view;
+pub(crate) mod watch;

@@ -29,6 +29,21 @@ impl Counts {
         }
     }
 
+    /// Counts already made (a watcher's): at most `MAX_DISTINCT` values, the rest as `(other)`.
+    pub(crate) fn from_counts<'a>(
+        counts: impl IntoIterator<Item = (Option<&'a str>, u64)>,
+    ) -> Counts {
+        let mut c = Counts::default();
+        for (value, n) in counts {
+            if c.counts.len() < MAX_DISTINCT {
+                *c.counts.entry(value.map(str::to_string)).or_default() += n;
+            } else {
+                c.other += n;
+            }
+        }
+        c
+    }
+
     /// Most frequent first, then by value; values past the limit last as `(other)`.
     pub(crate) fn sorted(&self) -> Vec<(Option<String>, u64)> {
         let mut v: Vec<_> = self.counts.iter().map(|(k, n)| (k.clone(), *n)).collect();

@@ -58,77 +58,84 @@ pub(crate) fn stats(
     openmetrics: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let s = &r.stats;
+    out.write_all(render(&[(topic, r)], openmetrics)?.as_bytes())
+}
+
+/// The metrics of several topics in one exposition (`dlq watch --serve`): each family once,
+/// a `topic` label apart.
+pub(crate) fn render(topics: &[(&str, &StatsResult)], openmetrics: bool) -> io::Result<String> {
     let mut registry = Registry::default();
-    let t = || vec![("topic".to_string(), topic.to_string())];
-    if let Some(retained) = r.retained {
-        gauge(
-            &mut registry,
-            "dlq_entries",
-            "Entries the broker retains in the DLQ",
-        )
-        .get_or_create(&t())
-        .set(retained as i64);
-    }
-    // What the read counted from the operator's position, else what the broker counts.
-    let unhandled = if r.unhandled_only {
-        Some(s.entries)
-    } else {
-        r.unhandled
-    };
-    if let Some(n) = unhandled {
-        gauge(
-            &mut registry,
-            "dlq_unhandled_entries",
-            "Entries the operator group or subscription has not handled (replayed or purged)",
-        )
-        .get_or_create(&t())
-        .set(n as i64);
-    }
-    if let Some(o) = &s.oldest {
-        seconds(
-            &mut registry,
-            "dlq_oldest_entry_timestamp_seconds",
-            "The DLQ time of the oldest entry counted",
-        )
-        .get_or_create(&t())
-        .set(o.timestamp.as_millisecond() as f64 / 1000.0);
-    }
-    if let Some(n) = &s.newest {
-        seconds(
-            &mut registry,
-            "dlq_newest_entry_timestamp_seconds",
-            "The DLQ time of the newest entry counted",
-        )
-        .get_or_create(&t())
-        .set(n.timestamp.as_millisecond() as f64 / 1000.0);
-    }
-    gauge(
+    let retained = gauge(
+        &mut registry,
+        "dlq_entries",
+        "Entries the broker retains in the DLQ",
+    );
+    let unhandled = gauge(
+        &mut registry,
+        "dlq_unhandled_entries",
+        "Entries the operator group or subscription has not handled (replayed or purged)",
+    );
+    let oldest = seconds(
+        &mut registry,
+        "dlq_oldest_entry_timestamp_seconds",
+        "The DLQ time of the oldest entry counted",
+    );
+    let newest = seconds(
+        &mut registry,
+        "dlq_newest_entry_timestamp_seconds",
+        "The DLQ time of the newest entry counted",
+    );
+    let bytes = gauge(
         &mut registry,
         "dlq_payload_bytes",
         "Payload bytes of the entries counted",
-    )
-    .get_or_create(&t())
-    .set(s.bytes as i64);
+    );
     let by_class = gauge(
         &mut registry,
         "dlq_entries_by_error_class",
         "Entries counted, by error class",
     );
-    for (class, n) in bounded(&s.by_error_class) {
-        let mut l = t();
-        l.push(("error_class".into(), class));
-        by_class.get_or_create(&l).set(n as i64);
-    }
     let by_fp = gauge(
         &mut registry,
         "dlq_entries_by_fingerprint",
         "Entries counted, by failure fingerprint (dlq groups)",
     );
-    for (fp, n) in bounded(&s.by_fingerprint) {
-        let mut l = t();
-        l.push(("fingerprint".into(), fp));
-        by_fp.get_or_create(&l).set(n as i64);
+    for (topic, r) in topics {
+        let s = &r.stats;
+        let t = || vec![("topic".to_string(), topic.to_string())];
+        if let Some(n) = r.retained {
+            retained.get_or_create(&t()).set(n as i64);
+        }
+        // What the read counted from the operator's position, else what the broker counts.
+        let n = if r.unhandled_only {
+            Some(s.entries)
+        } else {
+            r.unhandled
+        };
+        if let Some(n) = n {
+            unhandled.get_or_create(&t()).set(n as i64);
+        }
+        if let Some(o) = &s.oldest {
+            oldest
+                .get_or_create(&t())
+                .set(o.timestamp.as_millisecond() as f64 / 1000.0);
+        }
+        if let Some(n) = &s.newest {
+            newest
+                .get_or_create(&t())
+                .set(n.timestamp.as_millisecond() as f64 / 1000.0);
+        }
+        bytes.get_or_create(&t()).set(s.bytes as i64);
+        for (class, n) in bounded(&s.by_error_class) {
+            let mut l = t();
+            l.push(("error_class".into(), class));
+            by_class.get_or_create(&l).set(n as i64);
+        }
+        for (fp, n) in bounded(&s.by_fingerprint) {
+            let mut l = t();
+            l.push(("fingerprint".into(), fp));
+            by_fp.get_or_create(&l).set(n as i64);
+        }
     }
     let mut text = String::new();
     let encoded = if openmetrics {
@@ -137,5 +144,5 @@ pub(crate) fn stats(
         prometheus_client::encoding::prometheus_text::encode(&mut text, &registry)
     };
     encoded.map_err(|_| io::Error::other("encoding the metrics failed"))?;
-    out.write_all(text.as_bytes())
+    Ok(text)
 }

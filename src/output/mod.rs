@@ -9,8 +9,10 @@ pub(crate) mod metrics;
 pub(crate) mod purge;
 pub(crate) mod replay;
 pub(crate) mod rewind;
+pub(crate) mod serve;
 pub(crate) mod stats;
 mod table;
+pub(crate) mod watch;
 
 use std::io::{self, Write};
 

@@ -8,6 +8,7 @@ pub(crate) mod purge;
 pub(crate) mod replay;
 pub(crate) mod rewind;
 pub(crate) mod stats;
+pub(crate) mod watch;
 
 use std::io;
 

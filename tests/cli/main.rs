@@ -21,3 +21,4 @@ mod share_groups;
 mod since;
 mod stats;
 mod streams;
+mod watch;

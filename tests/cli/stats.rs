@@ -372,7 +372,7 @@ fn the_arrivals_chart_counts_entries_in_the_buckets_of_their_times() {
 
 /// Metrics text read by the Python `prometheus_client` package's parsers (OpenMetrics, or
 /// Prometheus' text format): `name{label=value,…}` → value, labels sorted.
-fn parsed_metrics(text: &[u8], openmetrics: bool) -> BTreeMap<String, f64> {
+pub(crate) fn parsed_metrics(text: &[u8], openmetrics: bool) -> BTreeMap<String, f64> {
     let code = r#"
 import json, sys
 if sys.argv[1] == "openmetrics":

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 mod admin;
 mod client;
+mod follow;
 mod group;
 mod origins;
 mod publisher;
@@ -129,6 +130,12 @@ impl Broker for KafkaBroker {
         since: jiff::Timestamp,
     ) -> anyhow::Result<Option<super::Depth>> {
         tokio::task::block_in_place(|| self.depth_blocking(topic, since)).map(Some)
+    }
+
+    async fn follow(&mut self, topic: &str) -> anyhow::Result<Box<dyn super::Follower>> {
+        Ok(Box::new(tokio::task::block_in_place(|| {
+            self.follow_blocking(topic)
+        })?))
     }
 
     fn purges_by_offset(&self) -> bool {

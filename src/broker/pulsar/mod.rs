@@ -11,6 +11,7 @@ use pulsar::{Pulsar, TokioExecutor};
 mod admin;
 mod client;
 mod cursor;
+mod follow;
 mod publisher;
 mod reader;
 mod rewind;
@@ -82,6 +83,10 @@ impl Broker for PulsarBroker {
 
     async fn publisher(&mut self) -> anyhow::Result<Box<dyn Publisher>> {
         Ok(Box::new(self.new_publisher()))
+    }
+
+    async fn follow(&mut self, topic: &str) -> anyhow::Result<Box<dyn crate::broker::Follower>> {
+        Ok(Box::new(self.follow_topic(topic).await?))
     }
 
     async fn rewind_plan(

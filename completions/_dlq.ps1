@@ -309,6 +309,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
         }
         'dlq;stats' {
             [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The chart of arrivals: entries per DURATION (e.g. 5m, 1h, 1d) [default: chosen from the time range, about 48 bars]')
+            [CompletionResult]::new('--chart-failures', '--chart-failures', [CompletionResultType]::ParameterName, 'Also a chart of arrivals for each of the N most frequent failures (fingerprints), on the same time axis; `arrivals_by_failure` in JSON')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]')

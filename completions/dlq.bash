@@ -1786,13 +1786,17 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__stats)
-            opts="-b -X -o -v -h --include-handled --all --bucket --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --header-map --output --context --verbose --color --help"
+            opts="-b -X -o -v -h --include-handled --all --bucket --chart-failures --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart-failures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -300,6 +300,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
         }
         &'dlq;stats'= {
             cand --bucket 'The chart of arrivals: entries per DURATION (e.g. 5m, 1h, 1d) [default: chosen from the time range, about 48 bars]'
+            cand --chart-failures 'Also a chart of arrivals for each of the N most frequent failures (fingerprints), on the same time axis; `arrivals_by_failure` in JSON'
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'

@@ -311,6 +311,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand export" -l redact -d 'Mask keys,
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l bucket -d 'The chart of arrivals: entries per DURATION (e.g. 5m, 1h, 1d) [default: chosen from the time range, about 48 bars]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l chart-failures -d 'Also a chart of arrivals for each of the N most frequent failures (fingerprints), on the same time axis; `arrivals_by_failure` in JSON' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r

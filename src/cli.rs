@@ -672,6 +672,10 @@ pub(crate) struct StatsArgs {
     /// time range, about 48 bars]
     #[arg(long, value_name = "DURATION")]
     pub bucket: Option<String>,
+    /// Also a chart of arrivals for each of the N most frequent failures (fingerprints), on the
+    /// same time axis; `arrivals_by_failure` in JSON
+    #[arg(long, value_name = "N")]
+    pub chart_failures: Option<usize>,
     #[command(flatten)]
     pub connect: ConnectArgs,
     #[command(flatten)]

@@ -48,7 +48,8 @@ def read_kafka(bootstrap, topic, stop_at):
             sys.exit(str(m.error()))
         headers = [[k, b64(v)] for k, v in (m.headers() or [])]
         print(json.dumps({"partition": m.partition(), "offset": m.offset(), "key": b64(m.key()),
-                          "value": b64(m.value()), "headers": headers}))
+                          "value": b64(m.value()), "headers": headers,
+                          "timestamp_ms": m.timestamp()[1]}))
         if stop_at and any(k == stop_at for k, _ in headers):
             break
     c.close()
@@ -69,7 +70,8 @@ def read_pulsar(url, topic, idle_ms, stop_at, subscription):
             m = read(timeout_millis=idle_ms)
             key = m.partition_key() or None
             print(json.dumps({"message_id": str(m.message_id()), "key": b64(key.encode()) if key else None,
-                              "value": b64(m.data()), "properties": m.properties()}))
+                              "value": b64(m.data()), "properties": m.properties(),
+                              "publish_timestamp_ms": m.publish_timestamp()}))
             if stop_at and stop_at in m.properties():
                 break
     except pulsar.Timeout:

@@ -16,6 +16,8 @@ pub(crate) struct StatsSettings {
     pub start: StartAt,
     /// `--bucket`: the chart's bucket size in seconds.
     pub bucket: Option<i64>,
+    /// `--chart-failures N`: a chart for each of the N most frequent failures too.
+    pub chart_failures: usize,
     /// Metrics are asked for: the broker's own counts too.
     pub metrics: bool,
 }
@@ -24,7 +26,20 @@ pub(crate) struct StatsSettings {
 impl StatsSettings {
     /// `dlq stats`'s arguments (the context already applied) as validated settings.
     pub(crate) fn from_args(a: cli::StatsArgs) -> anyhow::Result<Self> {
+        let metrics = matches!(
+            a.output,
+            Some(cli::StatsFormat::OpenMetrics | cli::StatsFormat::Prometheus)
+        );
+        if metrics && a.chart_failures.is_some() {
+            return Err(crate::error::DlqError::Usage(
+                "--chart-failures draws charts of arrivals, which metrics do not have; drop it \
+                 or use -o table / -o json"
+                    .into(),
+            )
+            .into());
+        }
         Ok(StatsSettings {
+            chart_failures: a.chart_failures.unwrap_or(0),
             connect: settings::connect(&a.connect)?,
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
             header_map: settings::header_map(&a.conventions)?,
@@ -55,7 +70,10 @@ pub(crate) async fn run(
 ) -> anyhow::Result<StatsResult> {
     let mut broker = broker::connect(&s.connect).await?;
     let req = super::engine::scan::request(&s.topic, &s.selection, s.start, false);
-    let mut stats = Stats::default();
+    let mut stats = Stats {
+        failure_arrivals: (s.chart_failures > 0).then(Default::default),
+        ..Stats::default()
+    };
     let Counted { read, warnings } = count_selected(
         broker.as_mut(),
         &req,
@@ -76,6 +94,7 @@ pub(crate) async fn run(
         unhandled: counted.map(|c| c.unhandled),
         unhandled_only: s.start == StartAt::Unhandled,
         arrival_bucket: stats.arrivals.bucket(s.bucket),
+        chart_failures: s.chart_failures,
         stats,
         read,
         warnings,

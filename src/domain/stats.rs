@@ -78,6 +78,9 @@ pub(crate) struct Stats {
     pub newest: Option<Dated>,
     /// Entries by DLQ time, for the chart of arrivals.
     pub arrivals: Arrivals,
+    /// `--chart-failures`: entries by DLQ time per failure (the first `MAX_FAILURE_CHARTS`
+    /// fingerprints seen); `None` when not asked.
+    pub failure_arrivals: Option<std::collections::HashMap<String, Arrivals>>,
 }
 
 /// Distinct minutes counted before the count coarsens to hours (then days): a year of minutes
@@ -104,6 +107,7 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 pub(crate) struct Arrivals {
     slot: i64,
     counts: std::collections::BTreeMap<i64, u64>,
+    max_slots: usize,
 }
 
 impl Default for Arrivals {
@@ -111,15 +115,21 @@ impl Default for Arrivals {
         Arrivals {
             slot: 60,
             counts: Default::default(),
+            max_slots: MAX_SLOTS,
         }
     }
 }
+
+/// Failures whose arrivals `--chart-failures` counts (the first ones seen); each in at most
+/// `FAILURE_SLOTS` slots, so the whole stays within a few MB.
+pub(crate) const MAX_FAILURE_CHARTS: usize = 200;
+const FAILURE_SLOTS: usize = 2_000;
 
 impl Arrivals {
     pub(crate) fn add(&mut self, t: Timestamp) {
         let s = t.as_second().div_euclid(self.slot) * self.slot;
         *self.counts.entry(s).or_default() += 1;
-        while self.counts.len() > MAX_SLOTS {
+        while self.counts.len() > self.max_slots {
             let coarser = NICE
                 .into_iter()
                 .find(|n| *n > self.slot && n % self.slot == 0);
@@ -162,6 +172,17 @@ impl Arrivals {
         else {
             return Vec::new();
         };
+        self.buckets_over(bucket, *first, *last)
+    }
+
+    /// The first and last slot counted (seconds since the epoch).
+    pub(crate) fn range(&self) -> Option<(i64, i64)> {
+        Some((*self.counts.keys().next()?, *self.counts.keys().last()?))
+    }
+
+    /// Buckets of `bucket` seconds covering `first..=last` (seconds since the epoch), so that
+    /// charts of parts of a whole line up with its chart. Counts outside are left out.
+    pub(crate) fn buckets_over(&self, bucket: i64, first: i64, last: i64) -> Vec<(Timestamp, u64)> {
         let start = first.div_euclid(bucket) * bucket;
         let n = (last - start) / bucket + 1;
         let mut out: Vec<(Timestamp, u64)> = (0..n)
@@ -172,10 +193,15 @@ impl Arrivals {
                 )
             })
             .collect();
-        for (s, c) in &self.counts {
+        for (s, c) in self.counts.range(start..=last) {
             out[((s - start) / bucket) as usize].1 += c;
         }
         out
+    }
+
+    /// The slot size counted in, in seconds (a minute unless there were too many).
+    pub(crate) fn slot(&self) -> i64 {
+        self.slot
     }
 }
 
@@ -192,8 +218,20 @@ impl Stats {
             .add(r.id.partition().map(|p| p.to_string()).as_deref());
         self.by_retry_count
             .add(c.retry_count.map(|n| n.to_string()).as_deref());
-        self.by_fingerprint
-            .add(Some(super::fingerprint::failure(c).fingerprint.as_str()));
+        let failure = super::fingerprint::failure(c);
+        self.by_fingerprint.add(Some(failure.fingerprint.as_str()));
+        if let (Some(per), Some(t)) = (&mut self.failure_arrivals, r.timestamp) {
+            if let Some(a) = per.get_mut(&failure.fingerprint) {
+                a.add(t);
+            } else if per.len() < MAX_FAILURE_CHARTS {
+                let mut a = Arrivals {
+                    max_slots: FAILURE_SLOTS,
+                    ..Arrivals::default()
+                };
+                a.add(t);
+                per.insert(failure.fingerprint.clone(), a);
+            }
+        }
         if let Some(t) = r.timestamp {
             let dated = || Dated {
                 id: r.id.to_string(),

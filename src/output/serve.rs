@@ -81,6 +81,7 @@ impl Server {
                         stats: t.stats.clone(),
                         read: 0,
                         arrival_bucket: 60,
+                        chart_failures: 0,
                         retained: t.retained,
                         unhandled: Some(t.entries),
                         unhandled_only: true,

@@ -44,12 +44,66 @@ struct StatsJson<'a> {
     /// the last's, empty buckets included.
     arrival_bucket_seconds: i64,
     arrivals: Vec<ArrivalJson>,
+    /// `--chart-failures N`: the N most frequent failures' arrivals over the same range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arrivals_by_failure: Option<Vec<FailureArrivalsJson>>,
+}
+
+#[derive(Serialize)]
+struct FailureArrivalsJson {
+    fingerprint: String,
+    count: u64,
+    /// The bucket size: the chart's, or coarser where this failure's arrivals were counted
+    /// coarser (a long history).
+    bucket_seconds: i64,
+    /// `null` for a failure past the first 200 distinct ones (not counted by time).
+    arrivals: Option<Vec<ArrivalJson>>,
 }
 
 #[derive(Serialize)]
 struct ArrivalJson {
     start: String,
     count: u64,
+}
+
+fn arrivals_json(buckets: Vec<(Timestamp, u64)>) -> Vec<ArrivalJson> {
+    buckets
+        .into_iter()
+        .map(|(start, count)| ArrivalJson {
+            start: start.to_string(),
+            count,
+        })
+        .collect()
+}
+
+/// The most frequent failures' arrivals, on the whole chart's time axis.
+fn failure_arrivals(r: &StatsResult) -> Option<Vec<FailureArrivalsJson>> {
+    let per = r.stats.failure_arrivals.as_ref()?;
+    let range = r.stats.arrivals.range();
+    let rows = r
+        .stats
+        .by_fingerprint
+        .sorted()
+        .into_iter()
+        .filter_map(|(fp, count)| Some((fp?, count)))
+        .filter(|(fp, _)| fp != crate::domain::stats::OTHER)
+        .take(r.chart_failures)
+        .map(|(fingerprint, count)| {
+            let a = per.get(&fingerprint);
+            let slot = a.map_or(60, |a| a.slot());
+            // A multiple of the failure's own slot, at least the chart's bucket.
+            let bucket = (r.arrival_bucket + slot - 1) / slot * slot;
+            FailureArrivalsJson {
+                arrivals: a
+                    .zip(range)
+                    .map(|(a, (first, last))| arrivals_json(a.buckets_over(bucket, first, last))),
+                fingerprint,
+                count,
+                bucket_seconds: bucket,
+            }
+        })
+        .collect();
+    Some(rows)
 }
 
 fn counts(c: &Counts) -> Vec<CountJson> {
@@ -115,15 +169,8 @@ pub(crate) fn stats(
         by_partition: counts(&s.by_partition),
         by_retry_count: counts(&s.by_retry_count),
         arrival_bucket_seconds: r.arrival_bucket,
-        arrivals: s
-            .arrivals
-            .buckets(r.arrival_bucket)
-            .into_iter()
-            .map(|(start, count)| ArrivalJson {
-                start: start.to_string(),
-                count,
-            })
-            .collect(),
+        arrivals: arrivals_json(s.arrivals.buckets(r.arrival_bucket)),
+        arrivals_by_failure: failure_arrivals(r),
     };
     match format {
         OutputFormat::Json | OutputFormat::Jsonl => super::json::document(format, out, &doc),
@@ -168,30 +215,50 @@ pub(crate) fn stats(
                 }
                 writeln!(out, "\n{t}")?;
             }
-            chart(&doc, out)
+            let title = format!(
+                "Arrivals per {} (UTC):",
+                bucket_words(doc.arrival_bucket_seconds)
+            );
+            chart(&title, &doc.arrivals, doc.arrival_bucket_seconds, out)?;
+            for f in doc.arrivals_by_failure.iter().flatten() {
+                let title = format!(
+                    "Arrivals of failure {} ({} entries) per {} (UTC):",
+                    f.fingerprint,
+                    f.count,
+                    bucket_words(f.bucket_seconds)
+                );
+                match &f.arrivals {
+                    Some(a) => chart(&title, a, f.bucket_seconds, out)?,
+                    None => writeln!(
+                        out,
+                        "\n{title}\n  not counted by time: past the first {} distinct failures",
+                        crate::domain::stats::MAX_FAILURE_CHARTS
+                    )?,
+                }
+            }
+            Ok(())
         }
     }
 }
 
 /// Arrivals as a bar chart of text blocks, one line per bucket, as wide as the terminal.
-fn chart(doc: &StatsJson<'_>, out: &mut dyn Write) -> io::Result<()> {
-    if doc.arrivals.is_empty() {
+fn chart(
+    title: &str,
+    arrivals: &[ArrivalJson],
+    bucket_seconds: i64,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if arrivals.is_empty() {
         return Ok(());
     }
     let width = console::Term::stdout()
         .size_checked()
         .map_or(80, |(_, cols)| cols as usize);
-    let most = doc
-        .arrivals
-        .iter()
-        .map(|a| a.count)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let most = arrivals.iter().map(|a| a.count).max().unwrap_or(0).max(1);
     let label = |a: &ArrivalJson| {
         let t = a.start.replace('T', " ");
         let t = t.trim_end_matches('Z');
-        if doc.arrival_bucket_seconds % 86_400 == 0 {
+        if bucket_seconds % 86_400 == 0 {
             t.chars().take(10).collect::<String>()
         } else {
             t.chars().take(16).collect()
@@ -199,13 +266,9 @@ fn chart(doc: &StatsJson<'_>, out: &mut dyn Write) -> io::Result<()> {
     };
     let digits = most.to_string().len();
     let room = width.saturating_sub(16 + 2 + digits + 2).clamp(10, 100);
-    writeln!(
-        out,
-        "\nArrivals per {} (UTC):",
-        bucket_words(doc.arrival_bucket_seconds)
-    )?;
+    writeln!(out, "\n{title}")?;
     const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
-    for a in &doc.arrivals {
+    for a in arrivals {
         let eighths = (a.count as u128 * room as u128 * 8 / most as u128) as usize;
         let mut bar = "█".repeat(eighths / 8);
         bar.push_str(EIGHTHS[eighths % 8]);

@@ -8,6 +8,8 @@ pub(crate) struct StatsResult {
     pub read: u64,
     /// The size of the arrivals chart's buckets, in seconds.
     pub arrival_bucket: i64,
+    /// Charts of arrivals for this many of the most frequent failures (0: none).
+    pub chart_failures: usize,
     /// For metrics: the entries the broker retains and those the operator has not handled, as it
     /// counts them without reading (Kafka's watermarks and the operator group's offsets); `None`
     /// where it cannot (Pulsar), or when not asked.

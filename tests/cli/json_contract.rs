@@ -423,6 +423,19 @@ pub struct StatsJson {
     pub by_retry_count: Vec<CountJson>,
     pub arrival_bucket_seconds: i64,
     pub arrivals: Vec<ArrivalJson>,
+    /// Only with `--chart-failures N`.
+    #[serde(default)]
+    pub arrivals_by_failure: Option<Vec<FailureArrivalsJson>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct FailureArrivalsJson {
+    pub fingerprint: String,
+    pub count: u64,
+    pub bucket_seconds: i64,
+    pub arrivals: Option<Vec<ArrivalJson>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -434,25 +447,26 @@ pub struct ArrivalJson {
 }
 
 pub fn stats(v: &Value) -> StatsJson {
-    let s: StatsJson = pinned(
-        v,
-        &[
-            "topic",
-            "entries",
-            "read",
-            "bytes",
-            "oldest",
-            "newest",
-            "by_error_class",
-            "by_origin_topic",
-            "by_convention",
-            "by_partition",
-            "by_retry_count",
-            "arrival_bucket_seconds",
-            "arrivals",
-        ],
-        "stats",
-    );
+    let mut fields = vec![
+        "topic",
+        "entries",
+        "read",
+        "bytes",
+        "oldest",
+        "newest",
+        "by_error_class",
+        "by_origin_topic",
+        "by_convention",
+        "by_partition",
+        "by_retry_count",
+        "arrival_bucket_seconds",
+        "arrivals",
+    ];
+    // Only with --chart-failures.
+    if v.get("arrivals_by_failure").is_some() {
+        fields.push("arrivals_by_failure");
+    }
+    let s: StatsJson = pinned(v, &fields, "stats");
     for d in s.oldest.iter().chain(&s.newest) {
         assert_utc_rfc3339(&Some(d.timestamp.clone()));
     }
@@ -466,6 +480,58 @@ pub fn stats(v: &Value) -> StatsJson {
     );
     assert!(s.arrivals.windows(2).all(|w| w[0].start < w[1].start));
     s
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct WatchFailureJson {
+    pub fingerprint: String,
+    pub error_class: Option<String>,
+    pub template: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct WatchTopicJson {
+    pub topic: String,
+    pub entries: u64,
+    pub retained: Option<u64>,
+    pub arrived: u64,
+    pub removed: u64,
+    pub arrivals_per_minute: Option<f64>,
+    pub removals_per_minute: Option<f64>,
+    pub oldest: Option<String>,
+    pub oldest_age_seconds: Option<i64>,
+    pub payload_bytes: u64,
+    pub top_failures: Vec<WatchFailureJson>,
+    pub arrivals_by_minute: Vec<u64>,
+    pub error: Option<String>,
+}
+
+/// One line of `dlq watch -o json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct WatchLineJson {
+    pub at: String,
+    pub refresh: u64,
+    pub refresh_seconds: f64,
+    pub topics: Vec<WatchTopicJson>,
+}
+
+pub fn watch_line(v: &Value) -> WatchLineJson {
+    let w: WatchLineJson = pinned(v, &["at", "refresh", "refresh_seconds", "topics"], "watch");
+    assert_utc_rfc3339(&Some(w.at.clone()));
+    for (t, raw) in w.topics.iter().zip(v["topics"].as_array().unwrap()) {
+        assert_eq!(keys(raw).len(), 13, "watch topic fields: {raw}");
+        assert_utc_rfc3339(&t.oldest);
+        assert_eq!(t.arrivals_by_minute.len(), 30);
+        assert!(t.top_failures.windows(2).all(|w| w[0].count >= w[1].count));
+    }
+    w
 }
 
 /// One `topics -o json` row.

@@ -271,13 +271,18 @@ fn pulsar_topics_list_a_partitioned_dlq_once_and_fall_back_to_the_broker_without
 
 /// Dead letters written at chosen times (CreateTime), by the official client.
 fn produce_at(topic: &str, millis: &[i64]) {
+    produce_failing_at(topic, "java.lang.IllegalStateException", millis)
+}
+
+/// As `produce_at`, failed with `class`.
+fn produce_failing_at(topic: &str, class: &str, millis: &[i64]) {
     let code = r#"
 import sys, json
 from confluent_kafka import Producer
 p = Producer({"bootstrap.servers": sys.argv[1]})
 for i, ms in enumerate(json.loads(sys.argv[3])):
     p.produce(sys.argv[2], key=f"k{i}".encode(), value=b'{"x": 1}', timestamp=ms,
-              headers=[("kafka_dlt-exception-fqcn", b"java.lang.IllegalStateException")])
+              headers=[("kafka_dlt-exception-fqcn", sys.argv[4].encode())])
 assert p.flush(30) == 0
 "#;
     let out = std::process::Command::new(crate::common::python())
@@ -287,6 +292,7 @@ assert p.flush(30) == 0
             kafka_url().trim_start_matches("kafka://"),
             topic,
             &serde_json::to_string(millis).unwrap(),
+            class,
         ])
         .output()
         .unwrap();
@@ -368,6 +374,97 @@ fn the_arrivals_chart_counts_entries_in_the_buckets_of_their_times() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--bucket sizes the chart"));
+}
+
+/// Pulsar's DLQ time is the broker's publish time (not chosen by a producer): the chart's
+/// minutes hold the dead letters the official client reads with those publish times.
+#[test]
+fn pulsar_the_arrivals_chart_counts_entries_in_the_minutes_of_their_publish_times() {
+    let origin = unique("arrivals-p");
+    let topic = format!("{origin}-svc-DLQ");
+    seed_pulsar(&origin, "svc", 6);
+    let mut expected: BTreeMap<i64, u64> = BTreeMap::new();
+    for m in read_topic_pulsar(&topic) {
+        let ms = m["publish_timestamp_ms"].as_i64().unwrap();
+        *expected.entry(ms.div_euclid(60_000) * 60).or_default() += 1;
+    }
+    let s = json_of(dlq().args([
+        "stats",
+        &topic,
+        "--bucket",
+        "1m",
+        "-b",
+        &pulsar_url(),
+        "-o",
+        "json",
+    ]));
+    let stats = crate::json_contract::stats(&s);
+    assert_eq!(stats.arrival_bucket_seconds, 60);
+    let charted: BTreeMap<i64, u64> = stats
+        .arrivals
+        .iter()
+        .filter(|a| a.count > 0)
+        .map(|a| {
+            (
+                a.start.parse::<jiff::Timestamp>().unwrap().as_second(),
+                a.count,
+            )
+        })
+        .collect();
+    assert_eq!(charted, expected);
+}
+
+#[test]
+fn each_top_failure_s_arrivals_are_charted_on_the_whole_chart_s_axis() {
+    let topic = unique("arrivals-by-failure.DLT");
+    let hour = jiff::Timestamp::now().as_second() / 3600 * 3600 - 3 * 3600;
+    let at = |minutes: i64| (hour + minutes * 60) * 1000;
+    produce_failing_at(&topic, "com.acme.BadOrder", &[at(0), at(1), at(2)]);
+    produce_failing_at(&topic, "com.acme.Timeout", &[at(7), at(59)]);
+    let args = ["stats", &topic, "--bucket", "5m", "-b", &kafka_url()];
+    let s = json_of(
+        dlq()
+            .args(args)
+            .args(["--chart-failures", "2", "-o", "json"]),
+    );
+    let stats = crate::json_contract::stats(&s);
+    let failures = stats.arrivals_by_failure.unwrap();
+    assert_eq!(failures.len(), 2);
+    let whole: Vec<&str> = stats.arrivals.iter().map(|a| a.start.as_str()).collect();
+    let counts = |i: usize| -> Vec<u64> {
+        let a = failures[i].arrivals.as_ref().unwrap();
+        let starts: Vec<&str> = a.iter().map(|a| a.start.as_str()).collect();
+        assert_eq!(starts, whole, "the same axis as the whole chart");
+        a.iter().map(|a| a.count).collect()
+    };
+    assert_eq!((failures[0].count, failures[0].bucket_seconds), (3, 300));
+    let bad = counts(0);
+    assert_eq!((bad[0], bad.iter().sum::<u64>()), (3, 3));
+    let timeouts = counts(1);
+    assert_eq!(
+        (timeouts[1], timeouts[11], timeouts.iter().sum::<u64>()),
+        (1, 1, 2)
+    );
+    // Without the flag, no such field; on a terminal, one chart a failure after the whole one.
+    assert!(json_of(dlq().args(args).args(["-o", "json"]))
+        .get("arrivals_by_failure")
+        .is_none());
+    dlq()
+        .args(args)
+        .args(["--chart-failures", "1", "-o", "table"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Arrivals of failure {} (3 entries) per 5 minutes (UTC):",
+            failures[0].fingerprint
+        )))
+        .stdout(predicate::str::contains("Arrivals of failure").count(1));
+    dlq()
+        .args(args)
+        .args(["--chart-failures", "1", "-o", "prometheus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--chart-failures"));
 }
 
 /// Metrics text read by the Python `prometheus_client` package's parsers (OpenMetrics, or

@@ -327,6 +327,9 @@ fn metrics_are_served_while_entries_arrive_and_leave(
 
     let lines = served.stop();
     assert!(!lines.is_empty(), "one JSON line a refresh");
+    for l in &lines {
+        crate::json_contract::watch_line(l);
+    }
     let last = &lines[lines.len() - 1]["topics"][0];
     assert_eq!(last["topic"], topic);
     assert_eq!(last["entries"], 0, "{last}");

@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Repair one entry''s payload in your editor, then replay the edited version once')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'List the topics that look like DLQs, with their entry counts')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Contexts in the config file: list them, show one, or choose the current one')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -180,6 +181,10 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--max-replays', '--max-replays', [CompletionResultType]::ParameterName, 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops [default: 3]')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at most N messages per second')
             [CompletionResult]::new('--allow-target', '--allow-target', [CompletionResultType]::ParameterName, 'Send only to topics matching this glob (repeatable; adds to the context''s `replay-targets`): any other target is refused before anything is sent')
+            [CompletionResult]::new('--patch', '--patch', [CompletionResultType]::ParameterName, 'Repair each payload before sending: a jq program run on its JSON value (e.g. ''.customer_id = .customerId | del(.customerId)''); entries it fails on are skipped. The copy carries dlq-patched (a hash of the program). Preview with --dry-run')
+            [CompletionResult]::new('--patch-file', '--patch-file', [CompletionResultType]::ParameterName, 'As --patch, the program read from FILE; a JSON array there is an RFC 6902 JSON Patch')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Send N entries first, wait (--canary-wait), and stop (exit 3) if any comes back to the DLQ as a new dead letter; otherwise ask, then send the rest')
+            [CompletionResult]::new('--canary-wait', '--canary-wait', [CompletionResultType]::ParameterName, 'How long --canary waits for its entries to fail again [default: 30s]')
             [CompletionResult]::new('--restore-positions', '--restore-positions', [CompletionResultType]::ParameterName, 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check')
             [CompletionResult]::new('--save-positions', '--save-positions', [CompletionResultType]::ParameterName, 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]')
             [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
@@ -472,6 +477,49 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'dlq;edit' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Send to TOPIC instead of the entry''s origin topic')
+            [CompletionResult]::new('--max-replays', '--max-replays', [CompletionResultType]::ParameterName, 'Refuse the entry if already replayed this many times [default: 3]')
+            [CompletionResult]::new('--allow-target', '--allow-target', [CompletionResultType]::ParameterName, 'Send only to topics matching this glob (repeatable; adds to the context''s `replay-targets`)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file')
+            [CompletionResult]::new('--sasl-mechanism', '--sasl-mechanism', [CompletionResultType]::ParameterName, 'Kafka SASL mechanism')
+            [CompletionResult]::new('--sasl-username', '--sasl-username', [CompletionResultType]::ParameterName, 'Kafka SASL user')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'TLS: the CA certificate(s) that sign the broker''s certificate (PEM)')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Kafka TLS: client certificate for mutual TLS (PEM)')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Kafka TLS: the client certificate''s private key (PEM)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)')
+            [CompletionResult]::new('--oauth2-issuer-url', '--oauth2-issuer-url', [CompletionResultType]::ParameterName, 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)')
+            [CompletionResult]::new('--oauth2-credentials-file', '--oauth2-credentials-file', [CompletionResultType]::ParameterName, 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it')
+            [CompletionResult]::new('--oauth2-audience', '--oauth2-audience', [CompletionResultType]::ParameterName, 'Pulsar OAuth2: the audience to ask the token for')
+            [CompletionResult]::new('--oauth2-scope', '--oauth2-scope', [CompletionResultType]::ParameterName, 'Pulsar OAuth2: the scope to ask the token for')
+            [CompletionResult]::new('--admin-url', '--admin-url', [CompletionResultType]::ParameterName, 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]')
+            [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind')
+            [CompletionResult]::new('--header-map', '--header-map', [CompletionResultType]::ParameterName, 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at')
+            [CompletionResult]::new('--redact-field', '--redact-field', [CompletionResultType]::ParameterName, 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context''s)')
+            [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Also mask values matching this regex wherever they appear (repeatable)')
+            [CompletionResult]::new('--redaction-policy', '--redaction-policy', [CompletionResultType]::ParameterName, 'A team''s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")')
+            [CompletionResult]::new('--redact-all-except', '--redact-all-except', [CompletionResultType]::ParameterName, 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the summary [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the summary [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Use this context of the config file (see `dlq config`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--keep-partition', '--keep-partition', [CompletionResultType]::ParameterName, 'Kafka: send to the original partition instead of letting the key decide')
+            [CompletionResult]::new('--keep-dlq-headers', '--keep-dlq-headers', [CompletionResultType]::ParameterName, 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and what would be sent; change nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'dlq;topics' {
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
             [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT')
@@ -591,6 +639,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Repair one entry''s payload in your editor, then replay the edited version once')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'List the topics that look like DLQs, with their entry counts')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Contexts in the config file: list them, show one, or choose the current one')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -623,6 +672,9 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             break
         }
         'dlq;help;watch' {
+            break
+        }
+        'dlq;help;edit' {
             break
         }
         'dlq;help;topics' {

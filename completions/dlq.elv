@@ -35,6 +35,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand groups 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example'
             cand check 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
             cand watch 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
+            cand edit 'Repair one entry''s payload in your editor, then replay the edited version once'
             cand topics 'List the topics that look like DLQs, with their entry counts'
             cand config 'Contexts in the config file: list them, show one, or choose the current one'
             cand man 'Print the man page (roff)'
@@ -174,6 +175,10 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --max-replays 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops [default: 3]'
             cand --rate 'Send at most N messages per second'
             cand --allow-target 'Send only to topics matching this glob (repeatable; adds to the context''s `replay-targets`): any other target is refused before anything is sent'
+            cand --patch 'Repair each payload before sending: a jq program run on its JSON value (e.g. ''.customer_id = .customerId | del(.customerId)''); entries it fails on are skipped. The copy carries dlq-patched (a hash of the program). Preview with --dry-run'
+            cand --patch-file 'As --patch, the program read from FILE; a JSON array there is an RFC 6902 JSON Patch'
+            cand --canary 'Send N entries first, wait (--canary-wait), and stop (exit 3) if any comes back to the DLQ as a new dead letter; otherwise ask, then send the rest'
+            cand --canary-wait 'How long --canary waits for its entries to fail again [default: 30s]'
             cand --restore-positions 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check'
             cand --save-positions 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]'
             cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
@@ -459,6 +464,48 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'dlq;edit'= {
+            cand --to 'Send to TOPIC instead of the entry''s origin topic'
+            cand --max-replays 'Refuse the entry if already replayed this many times [default: 3]'
+            cand --allow-target 'Send only to topics matching this glob (repeatable; adds to the context''s `replay-targets`)'
+            cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
+            cand --timeout 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]'
+            cand --group 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind'
+            cand -X 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat''s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file'
+            cand --sasl-mechanism 'Kafka SASL mechanism'
+            cand --sasl-username 'Kafka SASL user'
+            cand --password-file 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it'
+            cand --ca-file 'TLS: the CA certificate(s) that sign the broker''s certificate (PEM)'
+            cand --cert-file 'Kafka TLS: client certificate for mutual TLS (PEM)'
+            cand --key-file 'Kafka TLS: the client certificate''s private key (PEM)'
+            cand --token-file 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)'
+            cand --oauth2-issuer-url 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)'
+            cand --oauth2-credentials-file 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it'
+            cand --oauth2-audience 'Pulsar OAuth2: the audience to ask the token for'
+            cand --oauth2-scope 'Pulsar OAuth2: the scope to ask the token for'
+            cand --admin-url 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]'
+            cand --subscription 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind'
+            cand --header-map 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at'
+            cand --redact-field 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context''s)'
+            cand --redact-pattern 'Also mask values matching this regex wherever they appear (repeatable)'
+            cand --redaction-policy 'A team''s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")'
+            cand --redact-all-except 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)'
+            cand -o 'Output format of the summary [default: table on a terminal, json otherwise]'
+            cand --output 'Output format of the summary [default: table on a terminal, json otherwise]'
+            cand --context 'Use this context of the config file (see `dlq config`)'
+            cand --color 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never'
+            cand --keep-partition 'Kafka: send to the original partition instead of letting the key decide'
+            cand --keep-dlq-headers 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
+            cand --tls 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --dry-run 'Show the plan and what would be sent; change nothing'
+            cand -v 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand --verbose 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'dlq;topics'= {
             cand -b 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
             cand --broker 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT'
@@ -566,6 +613,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand groups 'Group a DLQ''s entries by failure: which bugs, how many of each, since when, one example'
             cand check 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
             cand watch 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
+            cand edit 'Repair one entry''s payload in your editor, then replay the edited version once'
             cand topics 'List the topics that look like DLQs, with their entry counts'
             cand config 'Contexts in the config file: list them, show one, or choose the current one'
             cand man 'Print the man page (roff)'
@@ -589,6 +637,8 @@ set edit:completion:arg-completer[dlq] = {|@words|
         &'dlq;help;check'= {
         }
         &'dlq;help;watch'= {
+        }
+        &'dlq;help;edit'= {
         }
         &'dlq;help;topics'= {
         }

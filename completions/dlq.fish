@@ -40,6 +40,7 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "stats" -d 'Summarise a DLQ:
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "watch" -d 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
+complete -c dlq -n "__fish_dlq_needs_command" -f -a "edit" -d 'Repair one entry\'s payload in your editor, then replay the edited version once'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -186,6 +187,10 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l to -d 'Send to TOPIC 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l max-replays -d 'Refuse entries already replayed this many times (their dlq-replay-count), as likely loops [default: 3]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l rate -d 'Send at most N messages per second' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l allow-target -d 'Send only to topics matching this glob (repeatable; adds to the context\'s `replay-targets`): any other target is refused before anything is sent' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l patch -d 'Repair each payload before sending: a jq program run on its JSON value (e.g. \'.customer_id = .customerId | del(.customerId)\'); entries it fails on are skipped. The copy carries dlq-patched (a hash of the program). Preview with --dry-run' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l patch-file -d 'As --patch, the program read from FILE; a JSON array there is an RFC 6902 JSON Patch' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l canary -d 'Send N entries first, wait (--canary-wait), and stop (exit 3) if any comes back to the DLQ as a new dead letter; otherwise ask, then send the rest' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l canary-wait -d 'How long --canary waits for its entries to fail again [default: 30s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l restore-positions -d 'Rewind: put the group or subscription back to the positions a rewind saved in FILE (the path every rewind prints), with the same plan, confirmation and activity check' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l save-positions -d 'Rewind: where to save the positions from before the change [default: $XDG_STATE_HOME/dlq/positions/CONSUMER@TOPIC-TIME.json]' -r -F
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
@@ -477,6 +482,47 @@ never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l to -d 'Send to TOPIC instead of the entry\'s origin topic' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l max-replays -d 'Refuse the entry if already replayed this many times [default: 3]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l allow-target -d 'Send only to topics matching this glob (repeatable; adds to the context\'s `replay-targets`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l sasl-username -d 'Kafka SASL user' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l password-file -d 'Kafka SASL password, read from FILE (or set DLQ_SASL_PASSWORD); there is no password flag, so `ps` never shows it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l ca-file -d 'TLS: the CA certificate(s) that sign the broker\'s certificate (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l cert-file -d 'Kafka TLS: client certificate for mutual TLS (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l key-file -d 'Kafka TLS: the client certificate\'s private key (PEM)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l token-file -d 'Pulsar: authentication token, read from FILE (or set DLQ_PULSAR_TOKEN)' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l oauth2-issuer-url -d 'Pulsar OAuth2 client credentials: the issuer (its `/.well-known/openid-configuration` names the token endpoint)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l oauth2-credentials-file -d 'Pulsar OAuth2: the key file, JSON `{"client_id": …, "client_secret": …}` as pulsar-admin and pulsarctl take it' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l oauth2-audience -d 'Pulsar OAuth2: the audience to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l oauth2-scope -d 'Pulsar OAuth2: the scope to ask the token for' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l admin-url -d 'Pulsar: the admin REST API, for topic listings, subscription stats and rewinds [default: http://HOST:8080 for pulsar://HOST:PORT, https://HOST:8443 for pulsar+ssl://]' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l subscription -d 'Pulsar: the operator subscription dlq reads the DLQ through (created at the earliest position on first use; reading never acknowledges) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the subscription to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l header-map -d 'Read a context field from a custom header: FIELD=HEADER (repeatable). FIELD is one of origin_topic, origin_partition, origin_offset, origin_message_id, error_class, error_message, stacktrace, retry_count, consumer_group, failed_at' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l redact-field -d 'Also mask this JSON field or header name whole, in any spelling (order_ref matches orderRef) (repeatable; adds to the built-in rules and the context\'s)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l redact-pattern -d 'Also mask values matching this regex wherever they appear (repeatable)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l redaction-policy -d 'A team\'s redaction policy, a TOML file: `redaction = "default"|"allow-list"`, `allow`, `fields`, `patterns` (see README, "Redaction")' -r -F
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -s o -l output -d 'Output format of the summary [default: table on a terminal, json otherwise]' -r -f -a "table\t''
+json\t''
+jsonl\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l context -d 'Use this context of the config file (see `dlq config`)' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l color -d 'Colour on stderr: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l keep-dlq-headers -d 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l tls -d 'Connect with TLS (implied by --ca-file, --cert-file and --key-file)'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l dry-run -d 'Show the plan and what would be sent; change nothing'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
@@ -552,20 +598,21 @@ always\t''
 never\t''"
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s v -l verbose -d 'Log what dlq does on stderr: -v steps, -vv every entry (topic, id, convention, status; never payloads or secrets)'
 complete -c dlq -n "__fish_dlq_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "watch" -d 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "list" -d 'List dead-letter entries with their context, one row each'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "inspect" -d 'Show one entry in full: headers, context, stack trace and payload (redacted by default)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "replay" -d 'Send dead letters back to their origin topic (or --to); each is marked handled only after the broker confirmed its copy. On a main topic: rewind a consumer group or subscription to a time (--since with --group/--subscription), or copy a time window (--since … --to)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "purge" -d 'Delete exactly the selected entries, after a backup (Kafka: DeleteRecords on a prefix of each partition; Pulsar: acknowledged on the operator subscription)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "export" -d 'Write the selected entries as JSON Lines, unredacted, for backups or `replay --from-file`'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "stats" -d 'Summarise a DLQ: which failures, how many, since when'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "groups" -d 'Group a DLQ\'s entries by failure: which bugs, how many of each, since when, one example'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "check" -d 'Check DLQs against thresholds, for cron jobs and CI: exit 6 when one is crossed'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "watch" -d 'Watch DLQs live: size, arrivals and removals, the oldest entry, the top failures'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "edit" -d 'Repair one entry\'s payload in your editor, then replay the edited version once'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "topics" -d 'List the topics that look like DLQs, with their entry counts'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "config" -d 'Contexts in the config file: list them, show one, or choose the current one'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "man" -d 'Print the man page (roff)'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dlq -n "__fish_dlq_using_subcommand help; and not __fish_seen_subcommand_from list inspect replay purge export stats groups check watch edit topics config man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List the contexts; * marks the one in force'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show a context (the one in force by default); passwords are not shown'
 complete -c dlq -n "__fish_dlq_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make NAME the current context'

@@ -68,6 +68,12 @@ pub(crate) fn apply_context(cli: &mut Cli) -> anyhow::Result<()> {
             contexts::apply(ctx, &mut a.connect, None)?;
             a.output = a.output.or(out);
         }
+        Command::Edit(a) => {
+            contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
+            contexts::apply_redaction(ctx, &mut a.redact);
+            a.context_targets = ctx.replay_targets.clone();
+            a.output = a.output.or(out);
+        }
         Command::Watch(a) => {
             contexts::apply(ctx, &mut a.connect, Some(&mut a.conventions))?;
             a.output = a.output.or(out);
@@ -256,6 +262,10 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         "--max-replays",
         "--rate",
         "--allow-target",
+        "--patch",
+        "--patch-file",
+        "--canary",
+        "--canary-wait",
         "--quiet",
         "--redact-field",
         "--redact-pattern",
@@ -268,6 +278,8 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         // (In a rewind, --all makes the command line a replay that sends.)
         ReplayMode::RestorePositions => [NOT_SENDING, &["--all"]].concat(),
         ReplayMode::Restore => vec![
+            "--canary",
+            "--canary-wait",
             "--keep-dlq-headers",
             "--max-replays",
             "--all",
@@ -289,6 +301,10 @@ fn given_flags(a: &cli::ReplayArgs) -> Vec<&'static str> {
         ("--max-replays", a.max_replays.is_some()),
         ("--rate", a.rate.is_some()),
         ("--allow-target", !a.allow_targets.is_empty()),
+        ("--patch", a.patch.is_some()),
+        ("--patch-file", a.patch_file.is_some()),
+        ("--canary", a.canary.is_some()),
+        ("--canary-wait", a.canary_wait.is_some()),
         ("--quiet", a.quiet),
         ("--redact-field", !r.redact_fields.is_empty()),
         ("--redact-pattern", !r.redact_patterns.is_empty()),
@@ -429,6 +445,26 @@ pub(crate) async fn check(a: cli::CheckArgs) -> anyhow::Result<()> {
                 .into(),
         )
     }
+}
+
+/// `dlq edit TOPIC ID`: the editor on the payload, then a replay of what was saved.
+pub(crate) async fn edit(a: cli::EditArgs) -> anyhow::Result<()> {
+    let format = summary_format(a.output);
+    let s = commands::edit::EditSettings::from_args(&a)?;
+    let redactor = settings::redactor(&a.redact)?;
+    let before = commands::edit::payload(&s).await?;
+    let after = match output::edit::edit(&before, &s.id)? {
+        output::edit::Saved::Value(v) => v,
+        output::edit::Saved::Nothing(why) => {
+            return Err(error::DlqError::Declined(format!("{why}: nothing was sent")).into())
+        }
+    };
+    output::edit::show_diff(&before, &after, &redactor);
+    let mut ui = output::replay::TerminalReplayUi::new(format, false, redactor);
+    let summary =
+        commands::replay::run(&commands::edit::replay_of_edit(&s, after), &mut ui).await?;
+    output::replay::summary(format, &summary, &mut ui)?;
+    Ok(summary.outcome()?)
 }
 
 /// `dlq watch`: refreshes until q, Ctrl-C or SIGTERM; quitting is its normal end (exit 0).

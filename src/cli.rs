@@ -122,6 +122,18 @@ pub(crate) enum Command {
         dlq watch orders.DLT --serve 9464 -o json > /dev/null   # for Prometheus, on 127.0.0.1:9464"
     )]
     Watch(WatchArgs),
+    /// Repair one entry's payload in your editor, then replay the edited version once
+    #[command(
+        after_help = "Opens $VISUAL (else $EDITOR, else vi) on the JSON payload replay would send for the entry, \
+        unredacted in a file only you can read (removed afterwards). What you save is checked (JSON), \
+        shown as a redacted diff, then replayed through `dlq replay` with its plan and prompt: the copy \
+        carries dlq-replay-of, dlq-replay-count and dlq-patched, and the entry is marked handled once the \
+        copy is confirmed; the original is never sent as well. Saving nothing, or an empty file, sends \
+        nothing (exit 5).\n\n\
+        Example:\n  \
+        EDITOR=nano dlq edit orders.DLT 0:42"
+    )]
+    Edit(EditArgs),
     /// List the topics that look like DLQs, with their entry counts
     #[command(
         after_help = "A topic looks like a DLQ by name: *.DLT, *-dlt, *-DLQ and *-RETRY (Pulsar: \
@@ -459,6 +471,21 @@ pub(crate) struct ReplayArgs {
     /// The context's `replay-targets` (not a flag).
     #[arg(skip)]
     pub context_targets: Vec<String>,
+    /// Repair each payload before sending: a jq program run on its JSON value (e.g.
+    /// '.customer_id = .customerId | del(.customerId)'); entries it fails on are skipped. The
+    /// copy carries dlq-patched (a hash of the program). Preview with --dry-run
+    #[arg(long, value_name = "EXPR", conflicts_with = "patch_file")]
+    pub patch: Option<String>,
+    /// As --patch, the program read from FILE; a JSON array there is an RFC 6902 JSON Patch
+    #[arg(long, value_name = "FILE")]
+    pub patch_file: Option<std::path::PathBuf>,
+    /// Send N entries first, wait (--canary-wait), and stop (exit 3) if any comes back to the
+    /// DLQ as a new dead letter; otherwise ask, then send the rest
+    #[arg(long, value_name = "N")]
+    pub canary: Option<u64>,
+    /// How long --canary waits for its entries to fail again [default: 30s]
+    #[arg(long, value_name = "DURATION")]
+    pub canary_wait: Option<String>,
     /// Print only errors (no plan, no progress bar)
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -610,6 +637,45 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EditArgs {
+    /// The DLQ topic
+    pub topic: String,
+    /// The entry, as `dlq list` prints its id
+    pub id: String,
+    /// Send to TOPIC instead of the entry's origin topic
+    #[arg(long, value_name = "TOPIC")]
+    pub to: Option<String>,
+    /// Kafka: send to the original partition instead of letting the key decide
+    #[arg(long)]
+    pub keep_partition: bool,
+    /// Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)
+    #[arg(long)]
+    pub keep_dlq_headers: bool,
+    /// Refuse the entry if already replayed this many times [default: 3]
+    #[arg(long, value_name = "N")]
+    pub max_replays: Option<u32>,
+    /// Send only to topics matching this glob (repeatable; adds to the context's
+    /// `replay-targets`)
+    #[arg(long = "allow-target", value_name = "PATTERN")]
+    pub allow_targets: Vec<String>,
+    /// The context's `replay-targets` (not a flag).
+    #[arg(skip)]
+    pub context_targets: Vec<String>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// How the diff is masked
+    #[command(flatten)]
+    pub redact: RedactArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+    /// Output format of the summary [default: table on a terminal, json otherwise]
     #[arg(short = 'o', long, value_parser = output_format(), value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 }

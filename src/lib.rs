@@ -86,6 +86,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Command::Groups(a) => app::groups(a).await,
         Command::Check(a) => app::check(a).await,
         Command::Watch(a) => app::watch(a).await,
+        Command::Edit(a) => app::edit(a).await,
         Command::Topics(a) => app::topics(a).await,
         Command::Man => app::man(),
         Command::Completions { shell } => app::completions(shell),

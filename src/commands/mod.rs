@@ -8,6 +8,7 @@
 
 pub(crate) mod check;
 pub(crate) mod completions;
+pub(crate) mod edit;
 pub(crate) mod engine;
 pub(crate) mod export;
 pub(crate) mod groups;

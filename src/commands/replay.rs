@@ -16,16 +16,22 @@ use super::engine::journal::Journal;
 use super::engine::scan::{Scan, Selected};
 pub(crate) use super::engine::sending::Sending;
 use super::engine::sending::{
-    add_to_plan, is_lost, present, skip_in_plan, Go, Run, CHECKPOINT_EVERY, WINDOW,
+    add_to_plan, is_lost, patch_outgoing, present, skip_in_plan, Go, Run, CHECKPOINT_EVERY, WINDOW,
 };
-use crate::broker::{self, ScanRequest, StartAt};
+use std::collections::HashSet;
+
+use crate::broker::{self, Follower, ScanRequest, StartAt};
 use crate::domain::conventions::HeaderMap;
 use crate::domain::entry::Entry;
-use crate::domain::replay::{plan, Decision};
+use crate::domain::replay::{plan, Decision, REPLAY_OF};
 use crate::domain::selection::Selection;
 use crate::error::DlqError;
+use crate::results::replay::CanaryOutcome;
 pub(crate) use crate::results::replay::{Plan, ReplayUi, Summary};
 use crate::{cli, settings};
+
+/// `--canary-wait` when not given: long enough for a consumer's retries to give up.
+const CANARY_WAIT: &str = "30s";
 
 pub(crate) struct ReplaySettings {
     pub topic: String,
@@ -36,13 +42,32 @@ pub(crate) struct ReplaySettings {
     pub all: bool,
     pub header_map: HeaderMap,
     pub sending: Sending,
+    /// `--canary N --canary-wait D`: send N first, wait D, stop if any comes back to the DLQ.
+    pub canary: Option<(u64, std::time::Duration)>,
 }
 
 impl ReplaySettings {
     /// `dlq replay TOPIC [selection]`'s arguments (the context already applied) as validated
     /// settings.
     pub(crate) fn from_args(a: cli::ReplayArgs) -> anyhow::Result<Self> {
+        let canary = match (a.canary, a.canary_wait.as_deref()) {
+            (None, Some(_)) => {
+                return Err(DlqError::Usage(
+                    "--canary-wait is how long --canary N waits; give --canary N too".into(),
+                )
+                .into())
+            }
+            (Some(0), _) => {
+                return Err(DlqError::Usage("--canary takes at least 1 entry".into()).into())
+            }
+            (Some(n), wait) => Some((
+                n,
+                settings::duration_flag("--canary-wait", wait.unwrap_or(CANARY_WAIT))?,
+            )),
+            (None, None) => None,
+        };
         Ok(ReplaySettings {
+            canary,
             sending: Sending::from_args(&a)?,
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
             header_map: settings::header_map(&a.conventions)?,
@@ -163,6 +188,17 @@ async fn execute(
     journal: &mut Journal,
 ) -> anyhow::Result<()> {
     let mut publisher = broker.publisher().await?;
+    // --canary: what comes back to the DLQ is read from its end now.
+    let mut canary = match s.canary {
+        Some((n, wait)) => Some(CanaryRun {
+            n,
+            wait,
+            follower: broker.follow(&s.topic).await?,
+            sent: HashSet::new(),
+            done: false,
+        }),
+        None => None,
+    };
     let mut scan = Scan::open(broker, &request(s, selection, true), &s.header_map)
         .await?
         .with_originals(true)
@@ -204,7 +240,8 @@ async fn execute(
                 Decision::Send(out) if plan.missing_targets.contains(&out.topic) => {
                     Err(format!("target topic '{}' does not exist", out.topic))
                 }
-                Decision::Send(out) => Ok(out),
+                // The same patch as the plan's: the same outcome.
+                Decision::Send(out) => patch_outgoing(&s.sending, out).map(|(out, _)| out),
                 Decision::Skip(why) => Err(why),
             };
             let out = match out {
@@ -224,8 +261,53 @@ async fn execute(
                 next_send = next_send.max(Instant::now() - interval) + interval;
             }
             doing = "sending";
+            let copy_of = out
+                .headers
+                .iter()
+                .find(|h| h.name == REPLAY_OF)
+                .and_then(|h| h.value.as_deref())
+                .map(|v| String::from_utf8_lossy(v).into_owned());
             run.send(publisher.as_mut(), Some(scan.reader()), Some(id), id.to_string(), out)
                 .await?;
+            if let Some(c) = canary.as_mut().filter(|c| !c.done) {
+                c.sent.extend(copy_of);
+                if c.sent.len() as u64 >= c.n {
+                    c.done = true;
+                    // The canaries confirmed and marked before anything else goes.
+                    doing = "waiting for delivery confirmations";
+                    run.settle_until(Some(scan.reader()), ui, None, usize::MAX)
+                        .await?;
+                    doing = "saving what was handled";
+                    run.journal.flush()?;
+                    scan.reader().checkpoint().await?;
+                    ui.canary_waiting(c.sent.len() as u64, c.wait.as_secs());
+                    tokio::select! {
+                        biased;
+                        () = &mut interruption => {
+                            run.summary.interrupted = true;
+                            break;
+                        }
+                        () = tokio::time::sleep(c.wait) => {}
+                    }
+                    doing = "reading what came back to the DLQ";
+                    let returned = c.came_back().await?;
+                    let back = !returned.is_empty();
+                    run.summary.canary = Some(CanaryOutcome {
+                        sent: c.sent.len() as u64,
+                        waited_seconds: c.wait.as_secs(),
+                        returned,
+                    });
+                    if back {
+                        break;
+                    }
+                    let rest = plan.to_send().saturating_sub(run.summary.sent + run.summary.failed);
+                    if !s.sending.yes && rest > 0 && ui.confirm_rest(rest)? != Some(true) {
+                        // As a Ctrl-C: what was sent is marked; the same command continues.
+                        run.summary.interrupted = true;
+                        break;
+                    }
+                }
+            }
             doing = "waiting for delivery confirmations";
             // Mark what is already confirmed at once: progress stays current and an
             // interrupted run keeps it.
@@ -246,10 +328,18 @@ async fn execute(
         run.settle_until(Some(scan.reader()), ui, None, usize::MAX).await?;
         doing = "saving what was handled";
         run.journal.flush()?;
+        if run.summary.canary.as_ref().is_some_and(|c| !c.returned.is_empty()) {
+            run.summary.not_sent = plan
+                .to_send()
+                .saturating_sub(run.summary.sent + run.summary.failed + run.summary.skipped);
+        }
         Ok(())
     }
     .await;
     ui.progress_finish();
+    if let Some(c) = canary {
+        c.follower.close().await;
+    }
     let url = &s.sending.connect.url;
     match result {
         Err(e) if is_lost(&e) => {
@@ -307,6 +397,40 @@ async fn execute(
     Ok(())
 }
 
+/// `--canary N`: the first N copies, and a follower of the DLQ from before they were sent.
+struct CanaryRun {
+    n: u64,
+    wait: std::time::Duration,
+    follower: Box<dyn Follower>,
+    /// The canaries' `dlq-replay-of` values.
+    sent: HashSet<String>,
+    done: bool,
+}
+
+impl CanaryRun {
+    /// The dead letters that arrived carrying a canary's `dlq-replay-of`: `NEW-ID (copy of …)`.
+    async fn came_back(&mut self) -> anyhow::Result<Vec<String>> {
+        const BATCH: usize = 10_000;
+        let mut back = Vec::new();
+        loop {
+            let records = self.follower.arrived(BATCH).await?;
+            let n = records.len();
+            for r in records {
+                let of = r
+                    .header(REPLAY_OF)
+                    .and_then(|h| h.value.as_deref())
+                    .map(|v| String::from_utf8_lossy(v).into_owned());
+                if let Some(of) = of.filter(|of| self.sent.contains(of)) {
+                    back.push(format!("{} (copy of {of})", r.id));
+                }
+            }
+            if n < BATCH {
+                return Ok(back);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,6 +446,7 @@ mod tests {
             all: true,
             header_map: HeaderMap::default(),
             sending: sending(to),
+            canary: None,
         }
     }
 

@@ -9,7 +9,8 @@ use tokio::time::Instant;
 
 use super::engine::journal::Journal;
 use super::engine::sending::{
-    add_to_plan, is_lost, present, skip_in_plan, Go, Run, Sending, CHECKPOINT_EVERY, WINDOW,
+    add_to_plan, is_lost, patch_outgoing, present, skip_in_plan, Go, Run, Sending,
+    CHECKPOINT_EVERY, WINDOW,
 };
 use crate::archive::{parse_line, ArchivedEntry};
 use crate::broker;
@@ -137,7 +138,10 @@ pub(crate) async fn run_on(
                 run.summary.resumed += 1;
                 continue;
             }
-            let out = match parsed.and_then(|a| outgoing(&a, &sending.options)) {
+            let out = match parsed
+                .and_then(|a| outgoing(&a, &sending.options))
+                .and_then(|out| patch_outgoing(sending, out).map(|(out, _)| out))
+            {
                 Ok(out) if plan.missing_targets.contains(&out.topic) => {
                     Err(format!("target topic '{}' does not exist", out.topic))
                 }

@@ -2,6 +2,7 @@
 //! terminal, JSON or JSON Lines for scripts. Nothing here talks to a broker.
 
 pub(crate) mod check;
+pub(crate) mod edit;
 pub(crate) mod groups;
 pub(crate) mod hint;
 mod json;

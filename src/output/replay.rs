@@ -12,7 +12,7 @@ use super::OutputFormat;
 use crate::domain::redact::{Masked, Redactor};
 use crate::domain::replay::Outgoing;
 use crate::domain::view::as_text;
-use crate::results::replay::{Failure, Plan, ReplayUi, Skip, Summary};
+use crate::results::replay::{Failure, Plan, ReplayUi, Skip, Summary, PATCH_PREVIEWS};
 use crate::results::Interruption;
 
 fn key_text(key: Option<&[u8]>, redactor: &Redactor) -> String {
@@ -72,6 +72,13 @@ impl ReplayUi for TerminalReplayUi {
             };
             writeln!(e, "  send {n} to {}{missing}", sanitize(topic))?;
         }
+        if let Some(p) = &plan.patch {
+            writeln!(
+                e,
+                "  patch {}: {} changed, {} unchanged (sent as they are), {} failed (skipped)",
+                p.id, p.changed, p.unchanged, p.failed
+            )?;
+        }
         for skip in &plan.skips {
             writeln!(e, "  skip {}: {}", skip.id, sanitize(&skip.reason))?;
         }
@@ -124,6 +131,49 @@ impl ReplayUi for TerminalReplayUi {
         )
     }
 
+    fn patch_preview(
+        &mut self,
+        id: &str,
+        before: &serde_json::Value,
+        after: &serde_json::Value,
+    ) -> io::Result<()> {
+        if self.format != OutputFormat::Table {
+            return Ok(());
+        }
+        writeln!(
+            self.out,
+            "patch of {id} (redacted; a dry run shows the first {PATCH_PREVIEWS}):"
+        )?;
+        for line in patch_diff(before, after, &self.redactor) {
+            writeln!(self.out, "  {line}")?;
+        }
+        Ok(())
+    }
+
+    fn canary_waiting(&mut self, sent: u64, seconds: u64) {
+        if !self.quiet {
+            if let Some(b) = &self.bar {
+                b.suspend(|| ());
+            }
+            super::status(&format!(
+                "canary: {sent} sent and confirmed; waiting {seconds}s for any of them to come back to the DLQ"
+            ));
+        }
+    }
+
+    fn confirm_rest(&mut self, rest: u64) -> io::Result<Option<bool>> {
+        let bar = self.bar.clone();
+        let ask = || {
+            super::confirm_on_terminal(&format!(
+                "None of the canary entries came back. Replay the other {rest}?"
+            ))
+        };
+        match bar {
+            Some(b) => b.suspend(ask),
+            None => ask(),
+        }
+    }
+
     fn confirm(&mut self, plan: &Plan) -> io::Result<Option<bool>> {
         let topics = plan.targets.len();
         super::confirm_on_terminal(&format!(
@@ -162,6 +212,53 @@ impl ReplayUi for TerminalReplayUi {
     }
 }
 
+/// A payload before and after a patch as a unified diff of its pretty JSON, both sides
+/// redacted with the same rules (a secret never shows, changed or not).
+pub(crate) fn patch_diff(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    redactor: &Redactor,
+) -> Vec<String> {
+    let shown = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        redactor.redact_json(&mut v, "payload", &mut Masked::default());
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    };
+    let (a, b) = (shown(before), shown(after));
+    let diff = similar::TextDiff::from_lines(&a, &b);
+    let mut lines = Vec::new();
+    for hunk in diff.unified_diff().context_radius(2).iter_hunks() {
+        lines.push(hunk.header().to_string());
+        for change in hunk.iter_changes() {
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            lines.push(format!(
+                "{sign}{}",
+                sanitize(change.value().trim_end_matches('\n'))
+            ));
+        }
+    }
+    lines
+}
+
+#[derive(Serialize)]
+struct CanaryJson<'a> {
+    sent: u64,
+    waited_seconds: u64,
+    returned: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PatchJson<'a> {
+    id: &'a str,
+    changed: u64,
+    unchanged: u64,
+    failed: u64,
+}
+
 #[derive(Serialize)]
 struct TargetJson {
     planned: u64,
@@ -192,6 +289,11 @@ struct SummaryJson<'a> {
     skips: &'a [Skip],
     failures: &'a [Failure],
     warnings: &'a [String],
+    /// `--patch`: what it made of the entries planned; null without one.
+    patch: Option<PatchJson<'a>>,
+    /// `--canary`: the canaries sent, how long dlq waited, which came back; null without one
+    /// (or before the canaries were all sent).
+    canary: Option<CanaryJson<'a>>,
 }
 
 /// Prints the summary: human text, or one JSON document with `-o json`/`jsonl`.
@@ -232,6 +334,17 @@ pub(crate) fn summary(
             skips: &s.skips,
             failures: &s.failures,
             warnings: &s.warnings,
+            canary: s.canary.as_ref().map(|c| CanaryJson {
+                sent: c.sent,
+                waited_seconds: c.waited_seconds,
+                returned: &c.returned,
+            }),
+            patch: s.patch.as_ref().map(|p| PatchJson {
+                id: &p.id,
+                changed: p.changed,
+                unchanged: p.unchanged,
+                failed: p.failed,
+            }),
         };
         return super::json::document(format, out, &doc);
     }
@@ -242,6 +355,13 @@ pub(crate) fn summary(
             "Dry run: nothing was sent. {planned} entries would be sent, {} skipped.",
             s.skipped
         )?;
+        if let Some(p) = &s.patch {
+            writeln!(
+                out,
+                "  patch {}: {} changed, {} unchanged, {} failed",
+                p.id, p.changed, p.unchanged, p.failed
+            )?;
+        }
         return out.flush();
     }
     writeln!(
@@ -273,6 +393,25 @@ pub(crate) fn summary(
             "  {} already sent and confirmed by an earlier run that was cut short: not sent again",
             s.resumed
         )?;
+    }
+    if let Some(c) = &s.canary {
+        if c.returned.is_empty() {
+            writeln!(
+                out,
+                "  canary: {} sent first, none back in the DLQ after {}s",
+                c.sent, c.waited_seconds
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  canary: {} sent first, {} back in the DLQ within {}s: {}; the other {} not sent",
+                c.sent,
+                c.returned.len(),
+                c.waited_seconds,
+                sanitize(&c.returned.join(", ")),
+                s.not_sent
+            )?;
+        }
     }
     for (t, c) in &s.targets {
         writeln!(

@@ -39,6 +39,32 @@ pub(crate) struct Plan {
     /// Entries an earlier run sent and had confirmed before the broker went away (the replay
     /// journal): marked handled, not sent again.
     pub resumed: u64,
+    /// `--patch`: what the patch made of the entries planned.
+    pub patch: Option<PatchCounts>,
+}
+
+/// `--canary N`: the first N copies were sent, confirmed and given time; these came back to the
+/// DLQ (new dead letters carrying a canary's `dlq-replay-of`), and the rest was not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CanaryOutcome {
+    pub sent: u64,
+    pub waited_seconds: u64,
+    /// `NEW-ID (copy of DLQ@ID)` for each dead letter that came back.
+    pub returned: Vec<String>,
+}
+
+/// How many patched entries a dry run shows before and after.
+pub(crate) const PATCH_PREVIEWS: u64 = 3;
+
+/// What a patch made of the entries: changed (sent repaired, marked `dlq-patched`), unchanged
+/// (sent as they were), failed (skipped, with the reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PatchCounts {
+    /// The patch's `dlq-patched` value.
+    pub id: String,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub failed: u64,
 }
 
 impl Plan {
@@ -79,6 +105,10 @@ pub(crate) struct Summary {
     pub lost: Option<Unreachable>,
     /// The replay journal holding this run's confirmed entries, when it is kept for a rerun.
     pub journal: Option<PathBuf>,
+    /// `--patch`: what the patch made of the entries planned.
+    pub patch: Option<PatchCounts>,
+    /// `--canary N`: what became of the canaries.
+    pub canary: Option<CanaryOutcome>,
 }
 
 /// An entry not sent, and why (no origin, `--max-replays` reached, an earlier failure, …).
@@ -124,6 +154,16 @@ impl Summary {
                 ))
             )));
         }
+        if let Some(c) = self.canary.as_ref().filter(|c| !c.returned.is_empty()) {
+            return Err(DlqError::Partial(format!(
+                "the canary came back: {} of the {} entries sent first failed again and are back in \
+                 the DLQ ({}); the other {} were not sent. Fix what fails them, then replay again",
+                c.returned.len(),
+                c.sent,
+                c.returned.join(", "),
+                thousands(self.not_sent)
+            )));
+        }
         let missed = self.skipped + self.failed;
         if missed > 0 {
             return Err(DlqError::Partial(format!(
@@ -154,6 +194,21 @@ pub(crate) trait ReplayUi: Send {
     fn plan(&mut self, plan: &Plan) -> std::io::Result<()>;
     /// `--dry-run`: one message that would be sent.
     fn would_send(&mut self, id: &str, out: &Outgoing) -> std::io::Result<()>;
+    /// `--canary N`: the canaries are sent and confirmed; waiting `seconds` for them to fail.
+    fn canary_waiting(&mut self, _sent: u64, _seconds: u64) {}
+    /// `--canary N`: none came back; asks to send the other `rest` (`None`: no terminal).
+    fn confirm_rest(&mut self, _rest: u64) -> std::io::Result<Option<bool>> {
+        Ok(None)
+    }
+    /// `--dry-run --patch`: an entry's payload before and after the patch (the first few).
+    fn patch_preview(
+        &mut self,
+        _id: &str,
+        _before: &serde_json::Value,
+        _after: &serde_json::Value,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
     /// Asks to go ahead; `None` when there is no terminal to ask on.
     fn confirm(&mut self, plan: &Plan) -> std::io::Result<Option<bool>>;
     fn progress_start(&mut self, total: u64);

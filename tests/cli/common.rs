@@ -373,6 +373,36 @@ pub fn on_terminal(expect: &str, answer: &str, command: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("pty_run.py prints JSON")
 }
 
+/// scripts/seed/pty_run.py with `pty_args` (--expect, --answer, …) running `dlq ARGS` on a
+/// pseudo-terminal, in the environment `dlq()` has plus `env`: its report (`exit`, `answered`,
+/// `output`, `echo`, `canonical`).
+pub fn dlq_on_terminal(pty_args: &[&str], args: &[&str], env: &[(&str, &str)]) -> Value {
+    let bin = assert_cmd::cargo::cargo_bin("dlq");
+    let mut cmd = StdCommand::new(python());
+    cmd.env_clear();
+    for (k, v) in dlq_std().get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd.envs(env.iter().copied());
+    let out = cmd
+        .arg(seed_script("pty_run.py"))
+        .args(pty_args)
+        .arg("--")
+        .arg(&bin)
+        .args(args)
+        .output()
+        .expect("running pty_run.py");
+    assert!(
+        out.status.success(),
+        "pty_run.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("pty_run.py prints JSON")
+}
+
 /// Runs dlq, expects success, returns stdout.
 pub fn stdout_of(mut cmd: impl std::borrow::BorrowMut<Command>) -> Vec<u8> {
     let out = cmd.borrow_mut().output().expect("running dlq");

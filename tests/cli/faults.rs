@@ -397,16 +397,30 @@ impl OwnBroker {
         match self.kind {
             Kind::Kafka => self.seed(topic, 0),
             Kind::Pulsar => {
-                let ok = StdCommand::new("curl")
-                    .args(["-sf", "-X", "PUT"])
-                    .arg(format!(
-                        "{}/admin/v2/persistent/public/default/{topic}",
-                        self.admin()
-                    ))
-                    .status()
-                    .unwrap()
-                    .success();
-                assert!(ok, "creating {topic}");
+                // A broker this test restarted a moment ago may answer its admin API late, or
+                // with 5xx while its topics load (a CI run met that once): asked again until it
+                // answers, within a minute. 409: created by an earlier attempt.
+                let start = std::time::Instant::now();
+                loop {
+                    let out = StdCommand::new("curl")
+                        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT"])
+                        .args(["--max-time", "10"])
+                        .arg(format!(
+                            "{}/admin/v2/persistent/public/default/{topic}",
+                            self.admin()
+                        ))
+                        .output()
+                        .unwrap();
+                    let code = String::from_utf8_lossy(&out.stdout).to_string();
+                    if ["200", "204", "409"].contains(&code.as_str()) {
+                        break;
+                    }
+                    assert!(
+                        start.elapsed() < Duration::from_secs(60),
+                        "creating {topic}: the admin API answered {code}"
+                    );
+                    std::thread::sleep(Duration::from_secs(1));
+                }
             }
         }
     }

@@ -246,6 +246,29 @@ pub struct ReplaySummaryJson {
     pub skips: Vec<SkipJson>,
     pub failures: Vec<FailureJson>,
     pub warnings: Vec<String>,
+    /// `--patch`: null without one.
+    pub patch: Option<PatchJson>,
+    /// `--canary`: null without one.
+    pub canary: Option<CanaryJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CanaryJson {
+    pub sent: u64,
+    pub waited_seconds: u64,
+    pub returned: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PatchJson {
+    pub id: String,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub failed: u64,
 }
 
 pub fn replay_summary(v: &Value) -> ReplaySummaryJson {
@@ -268,6 +291,8 @@ pub fn replay_summary(v: &Value) -> ReplaySummaryJson {
             "skips",
             "failures",
             "warnings",
+            "patch",
+            "canary",
         ],
         "replay summary",
     )

@@ -15,6 +15,7 @@ mod producers;
 mod pulsar;
 mod purge;
 mod redaction;
+mod repair;
 mod replay;
 mod security;
 mod share_groups;

@@ -29,34 +29,24 @@ fn seed_command(script: &str, args: &[&str]) -> String {
 }
 
 /// `dlq watch TOPIC` on a pseudo-terminal: once `before` shows, `meanwhile` runs; once `after`
-/// shows in what follows, `q` is typed. pty_run.py's report, with the environment `dlq()` has.
+/// shows in what follows, `q` is typed.
 fn watch_on_terminal(url: &str, topic: &str, before: &str, meanwhile: &str, after: &str) -> Value {
-    let bin = assert_cmd::cargo::cargo_bin("dlq");
-    let mut cmd = std::process::Command::new(crate::common::python());
-    cmd.env_clear();
-    for (k, v) in dlq_std().get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
-    cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    let out = cmd
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scripts/seed/pty_run.py"
-        ))
-        .args(["--timeout", "120", "--expect", before, "--answer", "q"])
-        .args(["--before-answer", meanwhile, "--expect-after", after, "--"])
-        .args([bin.to_str().unwrap(), "watch", topic, "-b", url])
-        .args(["--interval", "1s"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pty_run.py: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::dlq_on_terminal(
+        &[
+            "--timeout",
+            "120",
+            "--expect",
+            before,
+            "--answer",
+            "q",
+            "--before-answer",
+            meanwhile,
+            "--expect-after",
+            after,
+        ],
+        &["watch", topic, "-b", url, "--interval", "1s"],
+        &[],
+    )
 }
 
 /// The live view came, updated, and left the terminal as it found it.

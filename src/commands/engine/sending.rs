@@ -11,10 +11,13 @@ use tokio::time::Instant;
 
 use super::journal::Journal;
 use crate::broker::{self, BrokerUrl, ConnectConfig, Delivery, DlqReader, Publisher};
-use crate::domain::entry::EntryId;
+use crate::domain::entry::{EntryId, Header};
+use crate::domain::patch::{patch_payload, Patch, Patched, PATCHED};
 use crate::domain::replay::{Outgoing, ReplayOptions};
 use crate::error::{DlqError, Unreachable};
-use crate::results::replay::{Failure, Plan, Planned, ReplayUi, Skip, Summary, TargetCount};
+use crate::results::replay::{
+    Failure, PatchCounts, Plan, Planned, ReplayUi, Skip, Summary, TargetCount, PATCH_PREVIEWS,
+};
 use crate::{cli, settings};
 
 /// Deliveries awaiting confirmation at once: bounds memory, keeps the pipe full. 256 capped the
@@ -40,6 +43,8 @@ pub(crate) struct Sending {
     /// The only targets allowed (globs: `--allow-target`, a context's `replay-targets`); empty:
     /// any.
     pub allowed_targets: Vec<String>,
+    /// `--patch`/`--patch-file` (or `dlq edit`'s saved value): applied to every payload sent.
+    pub patch: Option<std::sync::Arc<Patch>>,
 }
 
 impl Sending {
@@ -69,7 +74,45 @@ impl Sending {
             yes: a.confirm.yes,
             journal_dir: Journal::default_dir(),
             allowed_targets: [a.allow_targets.as_slice(), a.context_targets.as_slice()].concat(),
+            patch: patch_of(a)?.map(std::sync::Arc::new),
         })
+    }
+}
+
+/// `--patch EXPR` or `--patch-file FILE`, compiled (a usage error, exit 2, when it does not).
+fn patch_of(a: &cli::ReplayArgs) -> anyhow::Result<Option<Patch>> {
+    let patch = match (&a.patch, &a.patch_file) {
+        (Some(code), _) => Patch::jq(code),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| DlqError::Usage(format!("--patch-file {}: {e}", file.display())))?;
+            Patch::from_file_text(&text)
+        }
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(patch.map_err(DlqError::Usage)?))
+}
+
+/// `--patch` on a message about to be sent: its payload repaired and marked `dlq-patched`, or
+/// the reason it cannot be sent (never half-made). The patch's outcome comes along for the plan.
+pub(in crate::commands) fn patch_outgoing(
+    s: &Sending,
+    mut out: Outgoing,
+) -> Result<(Outgoing, Option<Patched>), String> {
+    let Some(patch) = &s.patch else {
+        return Ok((out, None));
+    };
+    match patch_payload(patch, out.payload.as_deref()) {
+        Patched::Failed(why) => Err(format!("--patch: {why}")),
+        Patched::Unchanged => Ok((out, Some(Patched::Unchanged))),
+        changed @ Patched::Changed { .. } => {
+            if let Patched::Changed { payload, .. } = &changed {
+                out.payload = Some(payload.clone());
+            }
+            out.headers.retain(|h| h.name != PATCHED);
+            out.headers.push(Header::new(PATCHED, patch.id.clone()));
+            Ok((out, Some(changed)))
+        }
     }
 }
 
@@ -84,7 +127,8 @@ pub(in crate::commands) fn planned(id: String, out: &Outgoing) -> Planned {
     }
 }
 
-/// Counts `out` in the plan (shown if among the first, listed if a dry run).
+/// Counts `out` in the plan (shown if among the first, listed if a dry run), patched first
+/// with `--patch` (an entry the patch fails on is a skip).
 pub(in crate::commands) fn add_to_plan(
     plan: &mut Plan,
     s: &Sending,
@@ -92,6 +136,30 @@ pub(in crate::commands) fn add_to_plan(
     id: String,
     out: Outgoing,
 ) -> anyhow::Result<()> {
+    let patched = patch_outgoing(s, out);
+    if let Some(patch) = &s.patch {
+        let counts = plan.patch.get_or_insert_with(|| PatchCounts {
+            id: patch.id.clone(),
+            ..PatchCounts::default()
+        });
+        match &patched {
+            Err(_) => counts.failed += 1,
+            Ok((_, Some(Patched::Changed { before, after, .. }))) => {
+                counts.changed += 1;
+                if s.dry_run && counts.changed <= PATCH_PREVIEWS {
+                    ui.patch_preview(&id, before, after)?;
+                }
+            }
+            Ok(_) => counts.unchanged += 1,
+        }
+    }
+    let out = match patched {
+        Ok((out, _)) => out,
+        Err(why) => {
+            skip_in_plan(plan, id, why);
+            return Ok(());
+        }
+    };
     if s.dry_run {
         ui.would_send(&id, &out)?;
     }
@@ -125,6 +193,12 @@ pub(in crate::commands) async fn present(
     ui: &mut dyn ReplayUi,
 ) -> anyhow::Result<Go> {
     refuse_unallowed(s, plan)?;
+    if let Some(patch) = &s.patch {
+        plan.patch.get_or_insert_with(|| PatchCounts {
+            id: patch.id.clone(),
+            ..PatchCounts::default()
+        });
+    }
     for target in plan.targets.keys() {
         if broker.topic_exists(target).await? == Some(false) {
             plan.missing_targets.insert(target.clone());
@@ -195,6 +269,7 @@ fn summary_of(plan: &Plan, dry_run: bool) -> Summary {
         skipped: plan.skipped,
         skips: plan.skips.clone(),
         resumed: if dry_run { plan.resumed } else { 0 },
+        patch: plan.patch.clone(),
         targets: plan
             .targets
             .iter()

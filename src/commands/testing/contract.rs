@@ -334,6 +334,7 @@ fn replay_settings(f: &impl Fixture, dlq: &str) -> ReplaySettings {
         all: true,
         header_map: HeaderMap::default(),
         sending: sending_on(f.connect(), None),
+        canary: None,
     }
 }
 

@@ -28,6 +28,7 @@ pub(crate) fn sending_on(connect: ConnectConfig, to: Option<&str>) -> Sending {
         yes: true,
         journal_dir: None,
         allowed_targets: Vec::new(),
+        patch: None,
     }
 }
 

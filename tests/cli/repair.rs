@@ -1,0 +1,443 @@
+//! Repair and resubmit: `replay --patch` (a jq program, or an RFC 6902 JSON Patch with
+//! --patch-file) fixing a renamed field in the dead letters' JSON payloads, checked from the
+//! origin topic with the official clients; the dry run's redacted diff; entries a patch fails on
+//! skipped (exit 3); a patch refused where nothing is sent.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::common::{
+    b64, dlq, json_of, kafka_url, pulsar_url, read_topic_kafka, read_topic_pulsar, seed_kafka,
+    seed_pulsar, unique,
+};
+
+/// The deploy renamed `order_id` to `orderId`; the dead letters have the old name.
+const RENAME: &str = ".orderId = .order_id | del(.order_id)";
+
+/// What the official client reads back from the origin: the copies dlq sent (they carry
+/// `dlq-replay-of`), as (dlq-replay-of, dlq-patched, payload).
+fn copies(kafka: bool, origin: &str) -> Vec<(String, Option<String>, Value)> {
+    let text = |v: &Value| String::from_utf8(b64(v).unwrap()).unwrap();
+    if kafka {
+        read_topic_kafka(origin)
+            .iter()
+            .filter_map(|m| {
+                let headers: BTreeMap<String, String> = m["headers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| (h[0].as_str().unwrap().to_string(), text(&h[1])))
+                    .collect();
+                let of = headers.get("dlq-replay-of")?.clone();
+                let value = serde_json::from_slice(&b64(&m["value"]).unwrap()).unwrap();
+                Some((of, headers.get("dlq-patched").cloned(), value))
+            })
+            .collect()
+    } else {
+        read_topic_pulsar(origin)
+            .iter()
+            .filter_map(|m| {
+                let p = &m["properties"];
+                let of = p["dlq-replay-of"].as_str()?.to_string();
+                let value = serde_json::from_slice(&b64(&m["value"]).unwrap()).unwrap();
+                Some((of, p["dlq-patched"].as_str().map(String::from), value))
+            })
+            .collect()
+    }
+}
+
+fn a_patch_repairs_the_payloads_and_each_is_sent_once(kafka: bool, origin: &str, dlq_topic: &str) {
+    let url = if kafka { kafka_url() } else { pulsar_url() };
+    let n = json_of(dlq().args(["stats", dlq_topic, "-b", &url, "-o", "json"]))["entries"]
+        .as_u64()
+        .unwrap();
+    assert!(n >= 3);
+
+    // The preview: a redacted diff of the first entries, nothing sent.
+    let out = dlq()
+        .args(["replay", dlq_topic, "-b", &url, "--all", "--patch", RENAME])
+        .args(["--dry-run", "-o", "table"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("patch of ").count(), 3, "{text}");
+    assert!(text.contains("-  \"order_id\": "), "{text}");
+    assert!(text.contains("+  \"orderId\": "), "{text}");
+    assert!(
+        !text.contains("4111111111111111"),
+        "the card number stays masked: {text}"
+    );
+    assert!(
+        !text.contains("@example.com"),
+        "the e-mail stays masked: {text}"
+    );
+    assert!(
+        text.contains(&format!("{n} changed, 0 unchanged, 0 failed")),
+        "{text}"
+    );
+    assert!(copies(kafka, origin).is_empty(), "a dry run sends nothing");
+
+    // A patch that fails on one entry: that one is skipped, with the reason, in the plan.
+    let failing =
+        format!("if .order_id % 1000 == 1 then error(\"no such order\") else {RENAME} end");
+    let out = dlq()
+        .args([
+            "replay", dlq_topic, "-b", &url, "--all", "--patch", &failing,
+        ])
+        .args(["--dry-run", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a skip in the plan is exit 3, as in any dry run"
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = crate::json_contract::replay_summary(&plan);
+    let patch = summary.patch.unwrap();
+    assert_eq!((patch.changed, patch.failed), (n - 1, 1));
+    assert!(summary.skips[0].reason.contains("no such order"), "{plan}");
+
+    // The replay: each entry's repaired copy once, marked, read back by the official client.
+    let done = json_of(
+        dlq()
+            .args(["replay", dlq_topic, "-b", &url, "--all", "--patch", RENAME])
+            .args(["-y", "-o", "json"]),
+    );
+    let summary = crate::json_contract::replay_summary(&done);
+    assert_eq!(summary.sent, n);
+    let id = summary.patch.unwrap().id;
+    let copies = copies(kafka, origin);
+    assert_eq!(
+        copies.len() as u64,
+        n,
+        "one copy an entry, never the original as well"
+    );
+    let mut of: Vec<&String> = copies.iter().map(|(of, _, _)| of).collect();
+    of.sort();
+    of.dedup();
+    assert_eq!(of.len() as u64, n);
+    for (_, patched, value) in &copies {
+        assert_eq!(patched.as_deref(), Some(id.as_str()));
+        assert!(
+            value.get("order_id").is_none() && value["orderId"].is_u64(),
+            "{value}"
+        );
+        assert_eq!(
+            value["customer"]["email"]
+                .as_str()
+                .map(|e| e.ends_with("@example.com")),
+            Some(true)
+        );
+    }
+    // Every entry handled: nothing left to list.
+    let left = crate::common::jsonl_of(dlq().args(["list", dlq_topic, "-b", &url, "-o", "jsonl"]));
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn kafka_a_jq_patch_repairs_a_renamed_field_before_replay() {
+    let origin = unique("repair-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 3);
+    // The origin holds the three original events; only the copies carry dlq-replay-of.
+    a_patch_repairs_the_payloads_and_each_is_sent_once(true, &origin, &dlq_topic);
+}
+
+#[test]
+fn pulsar_a_jq_patch_repairs_a_renamed_field_before_replay() {
+    let origin = unique("repair-orders");
+    let dlq_topic = format!("{origin}-svc-DLQ");
+    seed_pulsar(&origin, "svc", 3);
+    a_patch_repairs_the_payloads_and_each_is_sent_once(false, &origin, &dlq_topic);
+}
+
+#[test]
+fn kafka_a_json_patch_file_and_entries_it_cannot_patch() {
+    let origin = unique("repair-file");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring", "connect"], 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rename.json");
+    std::fs::write(
+        &file,
+        r#"[{"op": "move", "from": "/order_id", "path": "/orderId"}]"#,
+    )
+    .unwrap();
+    // Connect's dead letters hold the event as text that is JSON too: all four are patched.
+    let done = json_of(
+        dlq()
+            .args(["replay", &dlq_topic, "-b", &kafka_url(), "--all"])
+            .args(["--patch-file", file.to_str().unwrap(), "-y", "-o", "json"]),
+    );
+    let summary = crate::json_contract::replay_summary(&done);
+    assert_eq!(summary.patch.as_ref().unwrap().changed, 4);
+    assert!(copies(true, &origin)
+        .iter()
+        .all(|(_, p, v)| p.is_some() && v["orderId"].is_u64()));
+
+    // A patch whose path is gone (they are fixed already) fails on every entry: skipped, exit 3.
+    let again = unique("repair-again");
+    let again_dlq = format!("{again}.DLT");
+    seed_kafka(&again, &again_dlq, &["spring"], 2);
+    std::fs::write(
+        &file,
+        r#"[{"op": "move", "from": "/orderIdentifier", "path": "/orderId"}]"#,
+    )
+    .unwrap();
+    let out = dlq()
+        .args(["replay", &again_dlq, "-b", &kafka_url(), "--all"])
+        .args(["--patch-file", file.to_str().unwrap(), "-y", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sent"], 0);
+    assert_eq!(v["patch"]["failed"], 2);
+    assert!(v["skips"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("JSON Patch failed"));
+    assert!(copies(true, &again).is_empty());
+}
+
+#[test]
+fn patches_that_cannot_run_or_would_be_dropped_are_refused() {
+    // A program that does not compile: exit 2 before anything is read.
+    let out = dlq()
+        .args(["replay", "orders.DLT", "-b", "kafka://127.0.0.1:1", "--all"])
+        .args(["--patch", ".a | nosuch(1)"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("undefined filter nosuch/1"), "{err}");
+    // The environment is not the program's to read.
+    let out = dlq()
+        .args(["replay", "orders.DLT", "-b", "kafka://127.0.0.1:1", "--all"])
+        .args(["--patch", ".secret = env.HOME"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A rewind sends nothing: --patch would be dropped, so it is refused.
+    let out = dlq()
+        .args(["replay", "orders", "--since", "1h", "--group", "billing"])
+        .args(["-b", "kafka://127.0.0.1:1", "--patch", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--patch does not apply to a rewind"));
+}
+
+/// `dlq edit` on a terminal with a scripted editor (`EDITOR`): what it saved is replayed once.
+fn edit_on_terminal(editor: &str, answer: &str, args: &[&str]) -> Value {
+    let mut all = vec!["edit"];
+    all.extend(args);
+    crate::common::dlq_on_terminal(
+        &[
+            "--timeout",
+            "120",
+            "--expect",
+            "Replay 1 entries",
+            "--answer",
+            answer,
+        ],
+        &all,
+        &[("EDITOR", editor), ("VISUAL", "")],
+    )
+}
+
+#[test]
+fn kafka_dlq_edit_replays_what_the_editor_saved_once() {
+    let origin = unique("edit-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    let seeded = seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    let id = seeded["entries"][0]["id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("seen");
+    // The editor notes the file's mode and name, then renames the field.
+    let editor = format!(
+        "sh -c 'stat -c %a \"$0\" > {seen}; echo \"$0\" >> {seen}; sed -i s/order_id/orderId/ \"$0\"'",
+        seen = seen.display()
+    );
+    let url = kafka_url();
+    let result = edit_on_terminal(&editor, "y", &[&dlq_topic, &id, "-b", &url]);
+    let output = result["output"].as_str().unwrap();
+    assert_eq!(result["exit"], 0, "{output}");
+    assert!(output.contains("Your edit (redacted):"), "{output}");
+    assert!(output.contains("+  \"orderId\": "), "{output}");
+    assert!(
+        !output.contains("4111111111111111"),
+        "the diff is redacted: {output}"
+    );
+    let noted = std::fs::read_to_string(&seen).unwrap();
+    let mut lines = noted.lines();
+    assert_eq!(
+        lines.next(),
+        Some("600"),
+        "only its owner may read the revealed payload"
+    );
+    let file = lines.next().unwrap();
+    assert!(
+        !std::path::Path::new(file).exists(),
+        "the file is removed afterwards"
+    );
+
+    let sent = copies(true, &origin);
+    assert_eq!(sent.len(), 1, "the edited copy alone, once");
+    let (of, patched, value) = &sent[0];
+    assert!(of.ends_with(&format!("@{id}")), "{of}");
+    assert!(patched.as_deref().is_some_and(|p| p.starts_with("sha256:")));
+    assert!(value.get("order_id").is_none() && value["orderId"].is_u64());
+    // The edited entry is handled; the other is still there.
+    let left = crate::common::jsonl_of(dlq().args(["list", &dlq_topic, "-b", &url, "-o", "jsonl"]));
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0]["id"].as_str(), Some(id.as_str()));
+
+    // Quitting without saving, or emptying the file: nothing is sent (exit 5).
+    let other = left[0]["id"].as_str().unwrap().to_string();
+    for editor in ["true", "truncate -s 0"] {
+        let result = edit_on_terminal(editor, "y", &[&dlq_topic, &other, "-b", &url]);
+        assert_eq!(result["exit"], 5, "{editor}: {}", result["output"]);
+        assert_eq!(result["answered"], false, "no prompt: nothing to send");
+    }
+    assert_eq!(copies(true, &origin).len(), 1);
+}
+
+/// scripts/seed/failing_service.py, running until `for_seconds` pass: it has said "ready".
+struct FailingService(std::process::Child);
+
+impl FailingService {
+    fn start(args: &[&str]) -> FailingService {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(crate::common::python())
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scripts/seed/failing_service.py"
+            ))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the failing service did not start");
+        FailingService(child)
+    }
+}
+
+impl Drop for FailingService {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The canary comes back (the service still fails): exit 3, the rest unsent. Without the
+/// failing service, the canary passes and the rest goes.
+fn a_canary_that_comes_back_stops_the_replay(url: &str, dlq_topic: &str, service: &[&str]) {
+    let n = json_of(dlq().args(["stats", dlq_topic, "-b", url, "-o", "json"]))["entries"]
+        .as_u64()
+        .unwrap();
+    let failing = FailingService::start(service);
+    let out = dlq()
+        .args(["replay", dlq_topic, "-b", url, "--all", "--canary", "2"])
+        .args(["--canary-wait", "20s", "-y", "-o", "json"])
+        .output()
+        .unwrap();
+    drop(failing);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = crate::json_contract::replay_summary(&v);
+    let canary = summary.canary.unwrap();
+    assert_eq!((canary.sent, summary.sent), (2, 2), "{v}");
+    assert!(canary.returned.len() >= 2, "both canaries came back: {v}");
+    assert_eq!(summary.not_sent, n - 2, "{v}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the canary came back"));
+
+    // The consumer is fixed (no failing service): one canary, then everything.
+    let left = json_of(dlq().args(["stats", dlq_topic, "-b", url, "-o", "json"]))["entries"]
+        .as_u64()
+        .unwrap();
+    let done = json_of(
+        dlq()
+            .args(["replay", dlq_topic, "-b", url, "--all", "--canary", "1"])
+            .args(["--canary-wait", "1s", "-y", "-o", "json"]),
+    );
+    let summary = crate::json_contract::replay_summary(&done);
+    assert_eq!(summary.sent, left);
+    assert!(summary.canary.unwrap().returned.is_empty());
+}
+
+#[test]
+fn kafka_a_canary_that_comes_back_stops_the_replay() {
+    let origin = unique("canary-orders");
+    let dlq_topic = format!("{origin}.DLT");
+    seed_kafka(&origin, &dlq_topic, &["spring"], 5);
+    let bootstrap = kafka_url().trim_start_matches("kafka://").to_string();
+    a_canary_that_comes_back_stops_the_replay(
+        &kafka_url(),
+        &dlq_topic,
+        &[
+            "--kafka", &bootstrap, "--origin", &origin, "--dlq", &dlq_topic, "--for", "60",
+        ],
+    );
+}
+
+#[test]
+fn pulsar_a_canary_that_comes_back_stops_the_replay() {
+    let origin = unique("canary-orders");
+    let dlq_topic = format!("{origin}-svc-DLQ");
+    seed_pulsar(&origin, "svc", 5);
+    let url = pulsar_url();
+    a_canary_that_comes_back_stops_the_replay(
+        &url,
+        &dlq_topic,
+        &[
+            "--pulsar",
+            &url,
+            "--origin",
+            &origin,
+            "--subscription",
+            "svc",
+            "--for",
+            "60",
+        ],
+    );
+}
+
+#[test]
+fn canary_flags_that_would_be_dropped_are_refused() {
+    for args in [
+        &["replay", "orders.DLT", "--all", "--canary-wait", "5s"][..],
+        &["replay", "orders.DLT", "--all", "--canary", "0"],
+        &["replay", "--from-file", "x.jsonl", "--canary", "1"],
+        &[
+            "replay", "orders", "--since", "1h", "--group", "g", "--canary", "1",
+        ],
+    ] {
+        let out = dlq()
+            .args(args)
+            .args(["-b", "kafka://127.0.0.1:1"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--canary"),
+            "{args:?}"
+        );
+    }
+}

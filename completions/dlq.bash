@@ -1746,7 +1746,7 @@ _dlq() {
             return 0
             ;;
         dlq__subcmd__replay)
-            opts="-b -X -q -y -o -v -h --from-file --redact-field --redact-pattern --redaction-policy --redact-all-except --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --allow-target --patch --patch-file --canary --canary-wait --quiet --assume-inactive --restore-positions --save-positions --yes --dry-run --header-map --output --context --verbose --color --help"
+            opts="-b -X -q -y -o -v -h --from-file --redact-field --redact-pattern --redaction-policy --redact-all-except --broker --timeout --group --sasl-mechanism --sasl-username --password-file --tls --ca-file --cert-file --key-file --token-file --oauth2-issuer-url --oauth2-credentials-file --oauth2-audience --oauth2-scope --admin-url --subscription --since --until --partition --grep --origin --key --fingerprint --where --limit --tz --id --all --to --keep-partition --keep-dlq-headers --max-replays --rate --allow-target --patch --patch-file --value-schema --schema-registry --schema-registry-user --schema-registry-password-file --canary --canary-wait --quiet --assume-inactive --restore-positions --save-positions --yes --dry-run --header-map --output --context --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1909,6 +1909,22 @@ _dlq() {
                     return 0
                     ;;
                 --patch-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-registry-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema-registry-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

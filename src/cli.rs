@@ -479,6 +479,21 @@ pub(crate) struct ReplayArgs {
     /// As --patch, the program read from FILE; a JSON array there is an RFC 6902 JSON Patch
     #[arg(long, value_name = "FILE")]
     pub patch_file: Option<std::path::PathBuf>,
+    /// --patch: the Avro schema (.avsc) the payloads were written with (a raw datum, or
+    /// single-object encoding): the patched value is written back with it
+    #[arg(long, value_name = "FILE")]
+    pub value_schema: Option<std::path::PathBuf>,
+    /// --patch: the schema registry for payloads in its wire format (the patched value is
+    /// written back with the same schema id)
+    #[arg(long, env = "DLQ_SCHEMA_REGISTRY", value_name = "URL")]
+    pub schema_registry: Option<String>,
+    /// Schema registry user (basic auth); the password comes from DLQ_SCHEMA_REGISTRY_PASSWORD
+    /// or --schema-registry-password-file
+    #[arg(long, env = "DLQ_SCHEMA_REGISTRY_USER", value_name = "USER")]
+    pub schema_registry_user: Option<String>,
+    /// Schema registry password, read from FILE
+    #[arg(long, value_name = "FILE")]
+    pub schema_registry_password_file: Option<std::path::PathBuf>,
     /// Send N entries first, wait (--canary-wait), and stop (exit 3) if any comes back to the
     /// DLQ as a new dead letter; otherwise ask, then send the rest
     #[arg(long, value_name = "N")]

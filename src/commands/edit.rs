@@ -102,6 +102,8 @@ pub(crate) fn replay_of_edit(s: &EditSettings, edited: Value) -> ReplaySettings 
             journal_dir: Journal::default_dir(),
             allowed_targets: s.allowed_targets.clone(),
             patch: Some(Arc::new(Patch::replace(edited))),
+            decoder: Default::default(),
+            registry: None,
         },
     }
 }

@@ -91,6 +91,7 @@ pub(crate) async fn run_on(
             Ok((a, out)) => add_to_plan(
                 &mut plan,
                 sending,
+                &sending.decoder,
                 ui,
                 format!("line {line} ({})", a.id),
                 out,
@@ -140,7 +141,7 @@ pub(crate) async fn run_on(
             }
             let out = match parsed
                 .and_then(|a| outgoing(&a, &sending.options))
-                .and_then(|out| patch_outgoing(sending, out).map(|(out, _)| out))
+                .and_then(|out| patch_outgoing(sending, &sending.decoder, out).map(|(out, _)| out))
             {
                 Ok(out) if plan.missing_targets.contains(&out.topic) => {
                     Err(format!("target topic '{}' does not exist", out.topic))

@@ -369,6 +369,89 @@ impl Decoder {
         }
     }
 
+    /// `--patch`: the payload as the JSON value a patch works on, and how to write the patched
+    /// value back the same way (the routes of `decode`, with the schema they found).
+    pub(crate) fn for_patch(
+        &self,
+        bytes: &[u8],
+        schema_version: Option<&[u8]>,
+    ) -> Result<(Value, super::reencode::Writer), String> {
+        use super::reencode::Writer;
+        limit_avro_allocations();
+        let structured = |o: Outcome| match (o.error, o.decoded) {
+            (Some(e), _) => Err(e),
+            (None, Decoded::Structured(v)) => Ok(v),
+            (None, _) => Err("the payload is not structured data".to_string()),
+        };
+        if let Some(v) = schema_version.filter(|v| !v.is_empty()) {
+            return Err(format!(
+                "the payload was written with Pulsar topic schema version {}, which dlq does not \
+                 write back after a patch",
+                version_text(v)
+            ));
+        }
+        if bytes.starts_with(OCF_MAGIC) {
+            let value = structured(container(bytes))?;
+            let schema = guarded(|| {
+                apache_avro::Reader::new(bytes)
+                    .map(|r| r.writer_schema().clone())
+                    .map_err(|e| e.to_string())
+            })?;
+            return Ok((value, Writer::Container(schema)));
+        }
+        if bytes.starts_with(SINGLE_OBJECT_MAGIC) && bytes.len() >= 10 {
+            let known = [self.value_schema.as_ref(), self.key_schema.as_ref()];
+            if let Some(f) = known
+                .into_iter()
+                .flatten()
+                .find(|f| f.headers.iter().any(|h| bytes[..10] == h[..]))
+            {
+                let value = structured(datum(
+                    &f.schema,
+                    &bytes[10..],
+                    "avro-single-object",
+                    &f.label,
+                ))?;
+                return Ok((
+                    value,
+                    Writer::SingleObject(f.schema.clone(), bytes[..10].to_vec()),
+                ));
+            }
+        }
+        if let Some(id) = registry_id(bytes).filter(|_| self.registry) {
+            let label = format!("registry id {id}");
+            return match self.registry_schemas.get(&id) {
+                None => Err(format!("{label}: the schema was not fetched")),
+                Some(Err(e)) => Err(format!("{label}: {e}")),
+                Some(Ok(Served::Avro(schema))) => {
+                    let value = structured(datum(schema, &bytes[5..], "avro-registry", &label))?;
+                    Ok((value, Writer::Registry((**schema).clone(), id)))
+                }
+                Some(Ok(Served::Json)) => {
+                    let value: Value = serde_json::from_slice(&bytes[5..])
+                        .map_err(|e| format!("{label}: not JSON: {e}"))?;
+                    Ok((value, Writer::RegistryJson(id)))
+                }
+                Some(Ok(Served::Other(kind))) => Err(format!(
+                    "{label} is a {kind} schema, which dlq does not write back after a patch"
+                )),
+            };
+        }
+        if let Some(f) = &self.value_schema {
+            if let Ok(value) = structured(datum(&f.schema, bytes, "avro", &f.label)) {
+                return Ok((value, Writer::Raw(f.schema.clone())));
+            }
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(v) => Ok((v, Writer::Json)),
+            Err(_) => Err(if self.value_schema.is_some() || self.registry {
+                "the payload is neither JSON text nor Avro written with the schemas given".into()
+            } else {
+                "the payload is not JSON text (for Avro, give --value-schema FILE or --schema-registry URL)".into()
+            }),
+        }
+    }
+
     /// Avro by whichever route applies; `None` when no route does.
     fn avro(
         &self,

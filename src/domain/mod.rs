@@ -11,6 +11,7 @@ pub(crate) mod patch;
 pub(crate) mod positions;
 pub(crate) mod prefix;
 pub(crate) mod redact;
+pub(crate) mod reencode;
 pub(crate) mod replay;
 pub(crate) mod rewind;
 pub(crate) mod selection;

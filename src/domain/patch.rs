@@ -16,6 +16,8 @@ use jaq_json::Val;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::decode::Decoder;
+
 /// The header a patched copy carries.
 pub(crate) const PATCHED: &str = "dlq-patched";
 
@@ -240,29 +242,34 @@ pub(crate) enum Patched {
     Failed(String),
 }
 
-/// Applies `patch` to a JSON payload.
-pub(crate) fn patch_payload(patch: &Patch, payload: Option<&[u8]>) -> Patched {
+/// Applies `patch` to a payload: read as `decoder` reads it for a patch (JSON text, or Avro with
+/// its writer schema), written back the same way.
+pub(crate) fn patch_payload(
+    patch: &Patch,
+    payload: Option<&[u8]>,
+    decoder: &Decoder,
+    schema_version: Option<&[u8]>,
+) -> Patched {
     let Some(bytes) = payload else {
         return Patched::Failed("the patch has no payload to work on (a tombstone)".into());
     };
-    let before: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(_) => {
-            return Patched::Failed(
-                "the payload is not JSON text, which is what a patch works on".into(),
-            )
-        }
+    let (before, writer) = match decoder.for_patch(bytes, schema_version) {
+        Ok(read) => read,
+        Err(why) => return Patched::Failed(why),
     };
     match patch.apply(&before) {
         Err(why) => Patched::Failed(why),
         Ok(after) if after == before => Patched::Unchanged,
-        Ok(after) => match serde_json::to_vec(&after) {
+        Ok(after) => match writer.encode(&after) {
             Ok(payload) => Patched::Changed {
                 payload,
                 before,
                 after,
             },
-            Err(e) => Patched::Failed(format!("the patched value cannot be written: {e}")),
+            Err(e) => Patched::Failed(format!(
+                "the patched value cannot be written as {}: {e}",
+                writer.name()
+            )),
         },
     }
 }
@@ -346,6 +353,8 @@ mod tests {
     #[test]
     fn payloads_are_changed_left_alone_or_refused() {
         let p = Patch::jq(".fixed = true").unwrap();
+        let d = Decoder::default();
+        let patch_payload = |p: &Patch, b: Option<&[u8]>| patch_payload(p, b, &d, None);
         match patch_payload(&p, Some(br#"{"fixed": false}"#)) {
             Patched::Changed { payload, .. } => assert_eq!(payload, br#"{"fixed":true}"#),
             other => panic!("{other:?}"),

@@ -441,3 +441,132 @@ fn canary_flags_that_would_be_dropped_are_refused() {
         );
     }
 }
+
+/// The copies dlq sent to `origin`, read by the official client and its own Avro deserializer
+/// with the registry: (schema id in the wire format, the event).
+fn avro_copies(origin: &str, registry: &str) -> Vec<(u32, Value)> {
+    let code = r#"
+import json, sys
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer
+from confluent_kafka.serialization import SerializationContext, MessageField
+bootstrap, topic, registry = sys.argv[1:4]
+des = AvroDeserializer(SchemaRegistryClient({"url": registry}))
+c = Consumer({"bootstrap.servers": bootstrap, "group.id": "repair-check", "enable.partition.eof": True,
+              "auto.offset.reset": "earliest", "enable.auto.commit": False})
+parts = c.list_topics(topic, timeout=30).topics[topic].partitions
+c.assign([TopicPartition(topic, p, 0) for p in parts])
+left = set(parts)
+out = []
+while left:
+    m = c.poll(10)
+    if m is None:
+        sys.exit("no answer")
+    if m.error():
+        left.discard(m.partition())
+        continue
+    if not any(k == "dlq-replay-of" for k, _ in (m.headers() or [])):
+        continue
+    v = m.value()
+    event = des(v, SerializationContext(topic, MessageField.VALUE))
+    out.append([int.from_bytes(v[1:5], "big"), event])
+print(json.dumps(out, default=str))
+"#;
+    let out = std::process::Command::new(crate::common::python())
+        .args([
+            "-c",
+            code,
+            kafka_url().trim_start_matches("kafka://"),
+            origin,
+            registry,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<(u32, Value)> = serde_json::from_slice(&out.stdout).unwrap();
+    rows
+}
+
+#[test]
+fn kafka_a_patch_repairs_registry_encoded_avro_with_the_same_schema_id() {
+    let registry = crate::common::PyServer::start("schema_registry.py", &[]);
+    let origin = unique("repair-avro");
+    let dlq_topic = format!("{origin}.DLT");
+    // confluent-kafka's AvroSerializer registers the schema and writes the wire format.
+    crate::common::seed_kafka_encoded(
+        &origin,
+        &dlq_topic,
+        3,
+        "avro-registry",
+        &["--registry", &registry.url],
+    );
+    let url = kafka_url();
+    let replay = |patch: &str, extra: &[&str]| {
+        dlq()
+            .args(["replay", &dlq_topic, "-b", &url, "--all", "--patch", patch])
+            .args(["--schema-registry", &registry.url])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The writer schema has no `orderId`: renaming the field breaks it, every entry is skipped.
+    let out = replay(RENAME, &["--dry-run", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["patch"]["failed"], 3, "{v}");
+    let reason = v["skips"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("no field 'orderId'"), "{reason}");
+    // An enum value the schema does not have: skipped too.
+    let out = replay(".amount.currency = \"JPY\"", &["--dry-run", "-o", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["skips"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("'JPY' is not one of EUR, USD, GBP"),
+        "{v}"
+    );
+    // Without the registry, the payloads are not something a patch can read.
+    let out = dlq()
+        .args(["replay", &dlq_topic, "-b", &url, "--all", "--patch", "."])
+        .args(["--dry-run", "-o", "json"])
+        .env_remove("DLQ_SCHEMA_REGISTRY")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["skips"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--schema-registry"),
+        "{v}"
+    );
+
+    // The fix: a currency the service knows, written back with the same schema id.
+    let out = replay(".amount.currency = \"USD\"", &["-y", "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["sent"].as_u64(), v["patch"]["changed"].as_u64()),
+        (Some(3), Some(3))
+    );
+    let copies = avro_copies(&origin, &registry.url);
+    assert_eq!(copies.len(), 3);
+    for (id, event) in &copies {
+        assert_eq!(*id, 1, "the schema id the dead letters had");
+        assert_eq!(event["amount"]["currency"], "USD", "{event}");
+        assert!(
+            event["order_id"].is_i64() || event["order_id"].is_u64(),
+            "{event}"
+        );
+    }
+}

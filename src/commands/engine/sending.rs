@@ -11,10 +11,12 @@ use tokio::time::Instant;
 
 use super::journal::Journal;
 use crate::broker::{self, BrokerUrl, ConnectConfig, Delivery, DlqReader, Publisher};
+use crate::domain::decode::Decoder;
 use crate::domain::entry::{EntryId, Header};
 use crate::domain::patch::{patch_payload, Patch, Patched, PATCHED};
 use crate::domain::replay::{Outgoing, ReplayOptions};
 use crate::error::{DlqError, Unreachable};
+use crate::registry::RegistryConfig;
 use crate::results::replay::{
     Failure, PatchCounts, Plan, Planned, ReplayUi, Skip, Summary, TargetCount, PATCH_PREVIEWS,
 };
@@ -45,6 +47,10 @@ pub(crate) struct Sending {
     pub allowed_targets: Vec<String>,
     /// `--patch`/`--patch-file` (or `dlq edit`'s saved value): applied to every payload sent.
     pub patch: Option<std::sync::Arc<Patch>>,
+    /// How a patch reads payloads (`--value-schema`, and whether a registry is there); the
+    /// registry's schemas are fetched into a copy of it as entries need them.
+    pub decoder: Decoder,
+    pub registry: Option<RegistryConfig>,
 }
 
 impl Sending {
@@ -61,6 +67,7 @@ impl Sending {
         if a.rate == Some(0) {
             return Err(DlqError::Usage("--rate must be at least 1".into()).into());
         }
+        let decode = decode_args(a)?;
         Ok(Sending {
             connect: settings::connect(&a.connect)?,
             options: ReplayOptions {
@@ -75,8 +82,29 @@ impl Sending {
             journal_dir: Journal::default_dir(),
             allowed_targets: [a.allow_targets.as_slice(), a.context_targets.as_slice()].concat(),
             patch: patch_of(a)?.map(std::sync::Arc::new),
+            decoder: settings::decoder(&decode)?,
+            registry: settings::registry(&decode, settings::connect(&a.connect)?.timeout)?,
         })
     }
+}
+
+/// The payload-reading flags of `replay` as the decoding flags of every command.
+fn decode_args(a: &cli::ReplayArgs) -> Result<cli::DecodeArgs, DlqError> {
+    if a.patch.is_none() && a.patch_file.is_none() && a.value_schema.is_some() {
+        return Err(DlqError::Usage(
+            "--value-schema tells --patch how payloads are written; without --patch replay sends \
+             payloads as they are"
+                .into(),
+        ));
+    }
+    Ok(cli::DecodeArgs {
+        decode: None,
+        value_schema: a.value_schema.clone(),
+        key_schema: None,
+        schema_registry: a.schema_registry.clone(),
+        schema_registry_user: a.schema_registry_user.clone(),
+        schema_registry_password_file: a.schema_registry_password_file.clone(),
+    })
 }
 
 /// `--patch EXPR` or `--patch-file FILE`, compiled (a usage error, exit 2, when it does not).
@@ -97,12 +125,13 @@ fn patch_of(a: &cli::ReplayArgs) -> anyhow::Result<Option<Patch>> {
 /// the reason it cannot be sent (never half-made). The patch's outcome comes along for the plan.
 pub(in crate::commands) fn patch_outgoing(
     s: &Sending,
+    decoder: &Decoder,
     mut out: Outgoing,
 ) -> Result<(Outgoing, Option<Patched>), String> {
     let Some(patch) = &s.patch else {
         return Ok((out, None));
     };
-    match patch_payload(patch, out.payload.as_deref()) {
+    match patch_payload(patch, out.payload.as_deref(), decoder, None) {
         Patched::Failed(why) => Err(format!("--patch: {why}")),
         Patched::Unchanged => Ok((out, Some(Patched::Unchanged))),
         changed @ Patched::Changed { .. } => {
@@ -127,16 +156,45 @@ pub(in crate::commands) fn planned(id: String, out: &Outgoing) -> Planned {
     }
 }
 
+/// `--patch`: teaches `decoder` the registry schema `payload` names, if it names one (fetched
+/// once a run).
+pub(in crate::commands) async fn prepare_for_patch(
+    s: &Sending,
+    sources: &super::decoding::Sources,
+    decoder: &mut Decoder,
+    payload: Option<&[u8]>,
+) {
+    if s.patch.is_none() {
+        return;
+    }
+    let record = crate::domain::entry::Record {
+        topic: String::new(),
+        id: EntryId::Kafka {
+            partition: 0,
+            offset: 0,
+        },
+        timestamp: None,
+        key: None,
+        headers: Vec::new(),
+        payload: payload.map(<[u8]>::to_vec),
+        schema_version: None,
+    };
+    sources
+        .prepare(decoder, &record, async |_, _| Err(String::new()))
+        .await;
+}
+
 /// Counts `out` in the plan (shown if among the first, listed if a dry run), patched first
 /// with `--patch` (an entry the patch fails on is a skip).
 pub(in crate::commands) fn add_to_plan(
     plan: &mut Plan,
     s: &Sending,
+    decoder: &Decoder,
     ui: &mut dyn ReplayUi,
     id: String,
     out: Outgoing,
 ) -> anyhow::Result<()> {
-    let patched = patch_outgoing(s, out);
+    let patched = patch_outgoing(s, decoder, out);
     if let Some(patch) = &s.patch {
         let counts = plan.patch.get_or_insert_with(|| PatchCounts {
             id: patch.id.clone(),

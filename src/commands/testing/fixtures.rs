@@ -29,6 +29,8 @@ pub(crate) fn sending_on(connect: ConnectConfig, to: Option<&str>) -> Sending {
         journal_dir: None,
         allowed_targets: Vec::new(),
         patch: None,
+        decoder: Default::default(),
+        registry: None,
     }
 }
 

@@ -200,6 +200,7 @@ Register-ArgumentCompleter -Native -CommandName 'dlq' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every entry not yet handled (required when no filter or --id narrows the selection)')
             [CompletionResult]::new('--keep-partition', '--keep-partition', [CompletionResultType]::ParameterName, 'Kafka: send to the original partition instead of letting the key decide')
             [CompletionResult]::new('--keep-dlq-headers', '--keep-dlq-headers', [CompletionResultType]::ParameterName, 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)')
+            [CompletionResult]::new('--no-schema-check', '--no-schema-check', [CompletionResultType]::ParameterName, 'With a schema registry, every copy must be readable with its target''s latest TOPIC-value schema (others are skipped); this turns that check off')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors (no plan, no progress bar)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors (no plan, no progress bar)')
             [CompletionResult]::new('--assume-inactive', '--assume-inactive', [CompletionResultType]::ParameterName, 'Rewind: proceed even where the broker cannot tell whether the group has active members (you have stopped its consumers)')

@@ -194,6 +194,7 @@ set edit:completion:arg-completer[dlq] = {|@words|
             cand --all 'Every entry not yet handled (required when no filter or --id narrows the selection)'
             cand --keep-partition 'Kafka: send to the original partition instead of letting the key decide'
             cand --keep-dlq-headers 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
+            cand --no-schema-check 'With a schema registry, every copy must be readable with its target''s latest TOPIC-value schema (others are skipped); this turns that check off'
             cand -q 'Print only errors (no plan, no progress bar)'
             cand --quiet 'Print only errors (no plan, no progress bar)'
             cand --assume-inactive 'Rewind: proceed even where the broker cannot tell whether the group has active members (you have stopped its consumers)'

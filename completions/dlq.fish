@@ -209,6 +209,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l tls -d 'Connect with 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry not yet handled (required when no filter or --id narrows the selection)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-dlq-headers -d 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l no-schema-check -d 'With a schema registry, every copy must be readable with its target\'s latest TOPIC-value schema (others are skipped); this turns that check off'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s q -l quiet -d 'Print only errors (no plan, no progress bar)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l assume-inactive -d 'Rewind: proceed even where the broker cannot tell whether the group has active members (you have stopped its consumers)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'

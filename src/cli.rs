@@ -494,6 +494,10 @@ pub(crate) struct ReplayArgs {
     /// Schema registry password, read from FILE
     #[arg(long, value_name = "FILE")]
     pub schema_registry_password_file: Option<std::path::PathBuf>,
+    /// With a schema registry, every copy must be readable with its target's latest
+    /// TOPIC-value schema (others are skipped); this turns that check off
+    #[arg(long)]
+    pub no_schema_check: bool,
     /// Send N entries first, wait (--canary-wait), and stop (exit 3) if any comes back to the
     /// DLQ as a new dead letter; otherwise ask, then send the rest
     #[arg(long, value_name = "N")]

@@ -29,9 +29,9 @@ impl Registry {
         Ok(Registry { config, client })
     }
 
-    /// The schema with this id, or why it could not be had (shown with the entries that use it).
-    pub(crate) async fn schema(&self, id: u32) -> Result<Served, String> {
-        let url = format!("{}/schemas/ids/{id}", self.config.url.trim_end_matches('/'));
+    /// `GET path`: the body, `None` on 404, or why there is no answer.
+    async fn get(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let url = format!("{}{path}", self.config.url.trim_end_matches('/'));
         let mut req = self.client.get(&url).header(
             "Accept",
             "application/vnd.schemaregistry.v1+json, application/json",
@@ -51,6 +51,9 @@ impl Registry {
             .bytes()
             .await
             .map_err(|e| format!("reading the schema registry's answer: {}", without_url(&e)))?;
+        if status.as_u16() == 404 {
+            return Ok(None);
+        }
         if !status.is_success() {
             let detail = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
@@ -70,8 +73,46 @@ impl Registry {
                 }
             ));
         }
-        parse_registry_answer(&body)
+        Ok(Some(body.to_vec()))
     }
+
+    /// The schema with this id, or why it could not be had (shown with the entries that use it).
+    pub(crate) async fn schema(&self, id: u32) -> Result<Served, String> {
+        match self.get(&format!("/schemas/ids/{id}")).await? {
+            Some(body) => parse_registry_answer(&body),
+            None => Err(format!(
+                "the schema registry has no schema with id {id} (HTTP 404)"
+            )),
+        }
+    }
+
+    /// The latest schema of `subject` and its id; `None` when the registry has no such subject.
+    pub(crate) async fn latest(&self, subject: &str) -> Result<Option<(u32, Served)>, String> {
+        let path = format!("/subjects/{}/versions/latest", urlencode(subject));
+        let Some(body) = self.get(&path).await? else {
+            return Ok(None);
+        };
+        let id = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["id"].as_u64())
+            .and_then(|id| u32::try_from(id).ok())
+            .ok_or_else(|| {
+                format!("the schema registry's answer for {subject} has no schema id")
+            })?;
+        Ok(Some((id, parse_registry_answer(&body)?)))
+    }
+}
+
+/// A subject name as one URL path segment.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// reqwest's error text without the URL it repeats.

@@ -104,6 +104,7 @@ pub(crate) fn replay_of_edit(s: &EditSettings, edited: Value) -> ReplaySettings 
             patch: Some(Arc::new(Patch::replace(edited))),
             decoder: Default::default(),
             registry: None,
+            schema_check: false,
         },
     }
 }

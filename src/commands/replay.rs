@@ -12,13 +12,12 @@
 
 use tokio::time::Instant;
 
-use super::engine::decoding::Sources;
 use super::engine::journal::Journal;
 use super::engine::scan::{Scan, Selected};
 pub(crate) use super::engine::sending::Sending;
 use super::engine::sending::{
-    add_to_plan, is_lost, patch_outgoing, prepare_for_patch, present, skip_in_plan, Go, Run,
-    CHECKPOINT_EVERY, WINDOW,
+    add_to_plan, is_lost, present, skip_in_plan, Go, Preparing, Refusal, Run, CHECKPOINT_EVERY,
+    WINDOW,
 };
 use std::collections::HashSet;
 
@@ -150,8 +149,7 @@ async fn make_plan(
         .await?
         .with_originals(true);
     let mut filter = Selected::new(selection);
-    let sources = Sources::new(s.sending.registry.as_ref())?;
-    let mut decoder = s.sending.decoder.clone();
+    let mut preparing = Preparing::new(&s.sending)?;
     let read = async |scan: &mut Scan| {
         while let Some(entry) = scan.next(&mut filter).await? {
             if journal.confirmed_earlier(&entry.record.id.to_string()) {
@@ -162,9 +160,8 @@ async fn make_plan(
             let id = entry.record.id.to_string();
             match plan_entry(&entry, s) {
                 Decision::Send(out) => {
-                    prepare_for_patch(&s.sending, &sources, &mut decoder, out.payload.as_deref())
-                        .await;
-                    add_to_plan(&mut plan, &s.sending, &decoder, ui, id, out)?
+                    let prepared = preparing.prepare(&s.sending, out).await?;
+                    add_to_plan(&mut plan, &s.sending, ui, id, prepared)?
                 }
                 Decision::Skip(why) => skip_in_plan(&mut plan, id, why),
             }
@@ -212,8 +209,7 @@ async fn execute(
         .with_originals(true)
         .bounded_by(&plan.ends);
     let mut filter = Selected::new(selection);
-    let sources = Sources::new(s.sending.registry.as_ref())?;
-    let mut decoder = s.sending.decoder.clone();
+    let mut preparing = Preparing::new(&s.sending)?;
     ui.progress_start(plan.to_send());
     let mut run = Run::new(summary, journal, s.sending.connect.timeout);
     let interval = s.sending.interval();
@@ -251,11 +247,10 @@ async fn execute(
                     Err(format!("target topic '{}' does not exist", out.topic))
                 }
                 // The same patch as the plan's: the same outcome.
-                Decision::Send(out) => {
-                    prepare_for_patch(&s.sending, &sources, &mut decoder, out.payload.as_deref())
-                        .await;
-                    patch_outgoing(&s.sending, &decoder, out).map(|(out, _)| out)
-                }
+                Decision::Send(out) => match preparing.prepare(&s.sending, out).await? {
+                    Ok((out, _)) => Ok(out),
+                    Err(Refusal::Patch(why) | Refusal::Schema(why)) => Err(why),
+                },
                 Decision::Skip(why) => Err(why),
             };
             let out = match out {

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::engine::journal::Journal;
 use super::engine::sending::{
-    add_to_plan, is_lost, patch_outgoing, present, skip_in_plan, Go, Run, Sending,
+    add_to_plan, is_lost, patch_outgoing, present, skip_in_plan, Go, Refusal, Run, Sending,
     CHECKPOINT_EVERY, WINDOW,
 };
 use crate::archive::{parse_line, ArchivedEntry};
@@ -91,10 +91,9 @@ pub(crate) async fn run_on(
             Ok((a, out)) => add_to_plan(
                 &mut plan,
                 sending,
-                &sending.decoder,
                 ui,
                 format!("line {line} ({})", a.id),
-                out,
+                patch_outgoing(sending, &sending.decoder, out).map_err(Refusal::Patch),
             )?,
             Err(why) => skip_in_plan(&mut plan, label(line), why),
         }

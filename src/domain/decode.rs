@@ -452,6 +452,57 @@ impl Decoder {
         }
     }
 
+    /// Whether a consumer of a topic whose latest registry schema is `latest` (id `latest_id`)
+    /// can read `payload`: Avro by schema resolution from the payload's writer schema (its
+    /// registry id, fetched into this decoder), JSON as JSON text (a JSON Schema's constraints
+    /// are not checked).
+    pub(crate) fn readable_with(
+        &self,
+        payload: &[u8],
+        latest_id: u32,
+        latest: &Served,
+    ) -> Result<(), String> {
+        limit_avro_allocations();
+        match latest {
+            Served::Avro(reader) => {
+                let Some(id) = registry_id(payload) else {
+                    return Err(
+                        "the subject holds an Avro schema, and this payload is not in the \
+                                registry's wire format"
+                            .into(),
+                    );
+                };
+                let writer = match self.registry_schemas.get(&id) {
+                    Some(Ok(Served::Avro(w))) => w,
+                    Some(Ok(_)) => return Err(format!("its schema (id {id}) is not Avro")),
+                    Some(Err(e)) => return Err(format!("its schema (id {id}): {e}")),
+                    None => return Err(format!("its schema (id {id}) was not fetched")),
+                };
+                let reader = (id != latest_id).then_some(&**reader);
+                let mut data = &payload[5..];
+                guarded(|| {
+                    apache_avro::from_avro_datum(writer, &mut data, reader)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+            }
+            Served::Json => {
+                let body = match registry_id(payload) {
+                    Some(_) => &payload[5..],
+                    None => payload,
+                };
+                serde_json::from_slice::<Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| {
+                        format!(
+                            "the subject holds a JSON schema, and this payload is not JSON: {e}"
+                        )
+                    })
+            }
+            Served::Other(_) => Ok(()),
+        }
+    }
+
     /// Avro by whichever route applies; `None` when no route does.
     fn avro(
         &self,

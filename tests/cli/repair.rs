@@ -570,3 +570,124 @@ fn kafka_a_patch_repairs_registry_encoded_avro_with_the_same_schema_id() {
         );
     }
 }
+
+/// Registers `schema` (Avro, as JSON) as the next version of `subject`.
+fn register(registry: &str, subject: &str, schema: &Value) -> u64 {
+    let body = serde_json::json!({ "schema": schema.to_string() }).to_string();
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body,
+        ])
+        .arg(format!("{registry}/subjects/{subject}/versions"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "registering {subject}");
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn kafka_copies_the_target_s_latest_schema_cannot_read_are_skipped_before_sending() {
+    let registry = crate::common::PyServer::start("schema_registry.py", &[]);
+    let origin = unique("schema-check");
+    let dlq_topic = format!("{origin}.DLT");
+    crate::common::seed_kafka_encoded(
+        &origin,
+        &dlq_topic,
+        2,
+        "avro-registry",
+        &["--registry", &registry.url],
+    );
+    let url = kafka_url();
+    let dry_run = |extra: &[&str], registry_url: &str| {
+        dlq()
+            .args([
+                "replay",
+                &dlq_topic,
+                "-b",
+                &url,
+                "--all",
+                "--dry-run",
+                "-o",
+                "json",
+            ])
+            .args(["--schema-registry", registry_url])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The origin's consumers moved to a schema with a new required field: version 1's events
+    // cannot be read with it.
+    let v1: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/seed/order.avsc"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut v2 = v1.clone();
+    v2["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "channel", "type": "string"}));
+    let subject = format!("{origin}-value");
+    let id2 = register(&registry.url, &subject, &v2);
+    let out = dry_run(&[], &registry.url);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped"], 2, "{v}");
+    let reason = v["skips"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!(
+            "not readable with {subject}'s latest schema (id {id2})"
+        )),
+        "{reason}"
+    );
+    // On purpose: the check off, both planned.
+    let out = dry_run(&["--no-schema-check"], &registry.url);
+    assert!(out.status.success());
+    // A compatible next version (an optional field with a default) reads them: both planned.
+    let mut v3 = v1.clone();
+    v3["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "channel", "type": "string", "default": "web"}));
+    register(&registry.url, &subject, &v3);
+    let out = dry_run(&[], &registry.url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A registry that cannot be reached is an error, not a pass.
+    let out = dry_run(&[], "http://127.0.0.1:9");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the schema registry"));
+    // --no-schema-check without a registry would do nothing: refused.
+    let out = dlq()
+        .args([
+            "replay",
+            &dlq_topic,
+            "-b",
+            &url,
+            "--all",
+            "--no-schema-check",
+        ])
+        .env_remove("DLQ_SCHEMA_REGISTRY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -51,6 +51,9 @@ pub(crate) struct Sending {
     /// registry's schemas are fetched into a copy of it as entries need them.
     pub decoder: Decoder,
     pub registry: Option<RegistryConfig>,
+    /// With a registry: each copy must be readable with its target's latest `TOPIC-value`
+    /// schema (`--no-schema-check`: off).
+    pub schema_check: bool,
 }
 
 impl Sending {
@@ -84,12 +87,20 @@ impl Sending {
             patch: patch_of(a)?.map(std::sync::Arc::new),
             decoder: settings::decoder(&decode)?,
             registry: settings::registry(&decode, settings::connect(&a.connect)?.timeout)?,
+            schema_check: !a.no_schema_check,
         })
     }
 }
 
 /// The payload-reading flags of `replay` as the decoding flags of every command.
 fn decode_args(a: &cli::ReplayArgs) -> Result<cli::DecodeArgs, DlqError> {
+    if a.no_schema_check && a.schema_registry.is_none() {
+        return Err(DlqError::Usage(
+            "--no-schema-check turns off the check against the schema registry; no \
+             --schema-registry (or DLQ_SCHEMA_REGISTRY) is given, so there is none to turn off"
+                .into(),
+        ));
+    }
     if a.patch.is_none() && a.patch_file.is_none() && a.value_schema.is_some() {
         return Err(DlqError::Usage(
             "--value-schema tells --patch how payloads are written; without --patch replay sends \
@@ -156,32 +167,95 @@ pub(in crate::commands) fn planned(id: String, out: &Outgoing) -> Planned {
     }
 }
 
-/// `--patch`: teaches `decoder` the registry schema `payload` names, if it names one (fetched
-/// once a run).
-pub(in crate::commands) async fn prepare_for_patch(
-    s: &Sending,
-    sources: &super::decoding::Sources,
-    decoder: &mut Decoder,
-    payload: Option<&[u8]>,
-) {
-    if s.patch.is_none() {
-        return;
+/// Why an entry's copy is not sent.
+pub(in crate::commands) enum Refusal {
+    /// `--patch` failed on it.
+    Patch(String),
+    /// The target's schema cannot read it.
+    Schema(String),
+}
+
+/// What becomes of an entry's copy on its way out: patched (`--patch`), then checked against
+/// the target topic's latest registry schema (unless `--no-schema-check`). Registry schemas are
+/// fetched once a run.
+pub(in crate::commands) struct Preparing {
+    sources: super::decoding::Sources,
+    decoder: Decoder,
+    /// `TOPIC-value`'s latest schema and its id, per target; `None`: the subject does not exist.
+    latest: std::collections::HashMap<String, Option<(u32, crate::domain::decode::Served)>>,
+    registry: Option<crate::registry::Registry>,
+}
+
+impl Preparing {
+    pub(in crate::commands) fn new(s: &Sending) -> anyhow::Result<Preparing> {
+        Ok(Preparing {
+            sources: super::decoding::Sources::new(s.registry.as_ref())?,
+            decoder: s.decoder.clone(),
+            latest: Default::default(),
+            registry: match (&s.registry, s.schema_check) {
+                (Some(r), true) => Some(crate::registry::Registry::new(r.clone())?),
+                _ => None,
+            },
+        })
     }
-    let record = crate::domain::entry::Record {
-        topic: String::new(),
-        id: EntryId::Kafka {
-            partition: 0,
-            offset: 0,
-        },
-        timestamp: None,
-        key: None,
-        headers: Vec::new(),
-        payload: payload.map(<[u8]>::to_vec),
-        schema_version: None,
-    };
-    sources
-        .prepare(decoder, &record, async |_, _| Err(String::new()))
-        .await;
+
+    /// Teaches the decoder the registry schema `payload` names, if it names one.
+    async fn learn(&mut self, payload: Option<&[u8]>) {
+        let record = crate::domain::entry::Record {
+            topic: String::new(),
+            id: EntryId::Kafka {
+                partition: 0,
+                offset: 0,
+            },
+            timestamp: None,
+            key: None,
+            headers: Vec::new(),
+            payload: payload.map(<[u8]>::to_vec),
+            schema_version: None,
+        };
+        self.sources
+            .prepare(&mut self.decoder, &record, async |_, _| Err(String::new()))
+            .await;
+    }
+
+    /// `out` patched and checked, or why it is not sent. A registry that cannot be reached is
+    /// an error of the run, not a pass.
+    pub(in crate::commands) async fn prepare(
+        &mut self,
+        s: &Sending,
+        out: Outgoing,
+    ) -> anyhow::Result<Result<(Outgoing, Option<Patched>), Refusal>> {
+        if s.patch.is_some() {
+            self.learn(out.payload.as_deref()).await;
+        }
+        let (out, patched) = match patch_outgoing(s, &self.decoder, out) {
+            Ok(ok) => ok,
+            Err(why) => return Ok(Err(Refusal::Patch(why))),
+        };
+        let Some(registry) = &self.registry else {
+            return Ok(Ok((out, patched)));
+        };
+        let subject = format!("{}-value", out.topic);
+        if !self.latest.contains_key(&out.topic) {
+            let latest = registry.latest(&subject).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "checking payloads against {subject} (--no-schema-check skips it on purpose): {e}"
+                )
+            })?;
+            self.latest.insert(out.topic.clone(), latest);
+        }
+        let Some(Some((id, latest))) = self.latest.get(&out.topic).cloned() else {
+            return Ok(Ok((out, patched)));
+        };
+        self.learn(out.payload.as_deref()).await;
+        let payload = out.payload.as_deref().unwrap_or_default();
+        Ok(match self.decoder.readable_with(payload, id, &latest) {
+            Ok(()) => Ok((out, patched)),
+            Err(why) => Err(Refusal::Schema(format!(
+                "not readable with {subject}'s latest schema (id {id}): {why}"
+            ))),
+        })
+    }
 }
 
 /// Counts `out` in the plan (shown if among the first, listed if a dry run), patched first
@@ -189,19 +263,17 @@ pub(in crate::commands) async fn prepare_for_patch(
 pub(in crate::commands) fn add_to_plan(
     plan: &mut Plan,
     s: &Sending,
-    decoder: &Decoder,
     ui: &mut dyn ReplayUi,
     id: String,
-    out: Outgoing,
+    prepared: Result<(Outgoing, Option<Patched>), Refusal>,
 ) -> anyhow::Result<()> {
-    let patched = patch_outgoing(s, decoder, out);
     if let Some(patch) = &s.patch {
         let counts = plan.patch.get_or_insert_with(|| PatchCounts {
             id: patch.id.clone(),
             ..PatchCounts::default()
         });
-        match &patched {
-            Err(_) => counts.failed += 1,
+        match &prepared {
+            Err(Refusal::Patch(_)) => counts.failed += 1,
             Ok((_, Some(Patched::Changed { before, after, .. }))) => {
                 counts.changed += 1;
                 if s.dry_run && counts.changed <= PATCH_PREVIEWS {
@@ -209,11 +281,13 @@ pub(in crate::commands) fn add_to_plan(
                 }
             }
             Ok(_) => counts.unchanged += 1,
+            // Counted in the skips: what the patch made of it does not matter then.
+            Err(Refusal::Schema(_)) => {}
         }
     }
-    let out = match patched {
+    let out = match prepared {
         Ok((out, _)) => out,
-        Err(why) => {
+        Err(Refusal::Patch(why) | Refusal::Schema(why)) => {
             skip_in_plan(plan, id, why);
             return Ok(());
         }

@@ -31,6 +31,7 @@ pub(crate) fn sending_on(connect: ConnectConfig, to: Option<&str>) -> Sending {
         patch: None,
         decoder: Default::default(),
         registry: None,
+        schema_check: false,
     }
 }
 

@@ -266,6 +266,8 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         "--patch-file",
         "--canary",
         "--canary-wait",
+        "--value-schema",
+        "--no-schema-check",
         "--quiet",
         "--redact-field",
         "--redact-pattern",
@@ -280,6 +282,7 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         ReplayMode::Restore => vec![
             "--canary",
             "--canary-wait",
+            "--no-schema-check",
             "--keep-dlq-headers",
             "--max-replays",
             "--all",
@@ -305,6 +308,8 @@ fn given_flags(a: &cli::ReplayArgs) -> Vec<&'static str> {
         ("--patch-file", a.patch_file.is_some()),
         ("--canary", a.canary.is_some()),
         ("--canary-wait", a.canary_wait.is_some()),
+        ("--value-schema", a.value_schema.is_some()),
+        ("--no-schema-check", a.no_schema_check),
         ("--quiet", a.quiet),
         ("--redact-field", !r.redact_fields.is_empty()),
         ("--redact-pattern", !r.redact_patterns.is_empty()),
@@ -623,6 +628,12 @@ mod tests {
         &["--all"],
         &["--assume-inactive"],
         &["--save-positions", "here.json"],
+        &["--patch", ".a = 1"],
+        &["--patch-file", "fix.jq"],
+        &["--canary", "2"],
+        &["--canary-wait", "10s"],
+        &["--value-schema", "order.avsc"],
+        &["--no-schema-check"],
     ];
 
     const MODES: [ReplayMode; 4] = [

@@ -257,8 +257,23 @@ fn edit_on_terminal(editor: &str, answer: &str, args: &[&str]) -> Value {
 fn kafka_dlq_edit_replays_what_the_editor_saved_once() {
     let origin = unique("edit-orders");
     let dlq_topic = format!("{origin}.DLT");
-    let seeded = seed_kafka(&origin, &dlq_topic, &["spring"], 2);
-    let id = seeded["entries"][0]["id"].as_str().unwrap().to_string();
+    seed_kafka(&origin, &dlq_topic, &["spring"], 2);
+    dlq_edit_replays_what_the_editor_saved_once(true, &origin, &dlq_topic);
+}
+
+#[test]
+fn pulsar_dlq_edit_replays_what_the_editor_saved_once() {
+    let origin = unique("edit-orders");
+    let dlq_topic = format!("{origin}-svc-DLQ");
+    seed_pulsar(&origin, "svc", 2);
+    dlq_edit_replays_what_the_editor_saved_once(false, &origin, &dlq_topic);
+}
+
+fn dlq_edit_replays_what_the_editor_saved_once(kafka: bool, origin: &str, dlq_topic: &str) {
+    let url = if kafka { kafka_url() } else { pulsar_url() };
+    let listed =
+        crate::common::jsonl_of(dlq().args(["list", dlq_topic, "-b", &url, "-o", "jsonl"]));
+    let id = listed[0]["id"].as_str().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
     let seen = dir.path().join("seen");
     // The editor notes the file's mode and name, then renames the field.
@@ -266,8 +281,7 @@ fn kafka_dlq_edit_replays_what_the_editor_saved_once() {
         "sh -c 'stat -c %a \"$0\" > {seen}; echo \"$0\" >> {seen}; sed -i s/order_id/orderId/ \"$0\"'",
         seen = seen.display()
     );
-    let url = kafka_url();
-    let result = edit_on_terminal(&editor, "y", &[&dlq_topic, &id, "-b", &url]);
+    let result = edit_on_terminal(&editor, "y", &[dlq_topic, &id, "-b", &url]);
     let output = result["output"].as_str().unwrap();
     assert_eq!(result["exit"], 0, "{output}");
     assert!(output.contains("Your edit (redacted):"), "{output}");
@@ -289,25 +303,25 @@ fn kafka_dlq_edit_replays_what_the_editor_saved_once() {
         "the file is removed afterwards"
     );
 
-    let sent = copies(true, &origin);
+    let sent = copies(kafka, origin);
     assert_eq!(sent.len(), 1, "the edited copy alone, once");
     let (of, patched, value) = &sent[0];
     assert!(of.ends_with(&format!("@{id}")), "{of}");
     assert!(patched.as_deref().is_some_and(|p| p.starts_with("sha256:")));
     assert!(value.get("order_id").is_none() && value["orderId"].is_u64());
     // The edited entry is handled; the other is still there.
-    let left = crate::common::jsonl_of(dlq().args(["list", &dlq_topic, "-b", &url, "-o", "jsonl"]));
-    assert_eq!(left.len(), 1);
+    let left = crate::common::jsonl_of(dlq().args(["list", dlq_topic, "-b", &url, "-o", "jsonl"]));
+    assert_eq!(left.len(), listed.len() - 1);
     assert_ne!(left[0]["id"].as_str(), Some(id.as_str()));
 
     // Quitting without saving, or emptying the file: nothing is sent (exit 5).
     let other = left[0]["id"].as_str().unwrap().to_string();
     for editor in ["true", "truncate -s 0"] {
-        let result = edit_on_terminal(editor, "y", &[&dlq_topic, &other, "-b", &url]);
+        let result = edit_on_terminal(editor, "y", &[dlq_topic, &other, "-b", &url]);
         assert_eq!(result["exit"], 5, "{editor}: {}", result["output"]);
         assert_eq!(result["answered"], false, "no prompt: nothing to send");
     }
-    assert_eq!(copies(true, &origin).len(), 1);
+    assert_eq!(copies(kafka, origin).len(), 1);
 }
 
 /// scripts/seed/failing_service.py, running until `for_seconds` pass: it has said "ready".

@@ -360,6 +360,16 @@ pub(crate) trait Broker: Send {
         Err("this broker has no topic schemas".into())
     }
 
+    /// A topic's own schema, the latest version (Pulsar's topic schemas), for replay to check
+    /// what it sends; `None` where the topic has none or the broker keeps none (Kafka: a schema
+    /// registry does, apart).
+    async fn target_schema(
+        &mut self,
+        _topic: &str,
+    ) -> anyhow::Result<Option<crate::domain::decode::TopicSchema>> {
+        Ok(None)
+    }
+
     /// The topics the broker lists (Pulsar: of `namespace`, `public/default` by default),
     /// partitions grouped, internal topics left out.
     async fn list_topics(&mut self, namespace: Option<&str>) -> anyhow::Result<Vec<TopicInfo>>;

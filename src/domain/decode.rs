@@ -54,6 +54,49 @@ pub(crate) enum Served {
     Other(String),
 }
 
+/// A target topic's own schema, as the broker keeps it (Pulsar's topic schemas).
+#[derive(Debug, Clone)]
+pub(crate) enum TopicSchema {
+    /// Messages are Avro datums of this schema.
+    Avro(Box<Schema>),
+    /// Messages are JSON text a consumer maps onto this record (Pulsar's JSON schema).
+    JsonRecord(Box<Schema>),
+    /// A kind dlq does not check (STRING, PROTOBUF, …).
+    Other,
+}
+
+impl TopicSchema {
+    /// Whether a consumer of the topic can read `payload`: an Avro datum of the latest schema
+    /// that uses every byte; JSON text whose fields have the types the record gives them
+    /// (fields it does not name are ignored and missing ones left to defaults, as Pulsar's JSON
+    /// schema reader does).
+    pub(crate) fn reads(&self, payload: &[u8]) -> Result<(), String> {
+        limit_avro_allocations();
+        match self {
+            TopicSchema::Avro(schema) => {
+                let mut data = payload;
+                guarded(|| {
+                    apache_avro::from_avro_datum(schema, &mut data, None)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })?;
+                if data.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("{} bytes left after the datum", data.len()))
+                }
+            }
+            TopicSchema::JsonRecord(schema) => {
+                let v: Value = serde_json::from_slice(payload).map_err(|e| {
+                    format!("the topic's schema is JSON, and this payload is not: {e}")
+                })?;
+                super::reencode::fits(&v, schema)
+            }
+            TopicSchema::Other => Ok(()),
+        }
+    }
+}
+
 /// How bytes were read.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Decoded {

@@ -96,6 +96,27 @@ pub(crate) fn avro_of(v: &Value, schema: &Schema) -> Result<Avro, String> {
     from_json(v, schema, &names, "")
 }
 
+fn from_json(
+    v: &Value,
+    schema: &Schema,
+    names: &HashMap<Name, &Schema>,
+    at: &str,
+) -> Result<Avro, String> {
+    from_json_as(v, schema, names, at, false)
+}
+
+/// Whether `v` fits `schema` the way a JSON reader takes it: fields the record does not name
+/// are ignored and missing ones left to defaults; the ones present must have its types.
+pub(crate) fn fits(v: &Value, schema: &Schema) -> Result<(), String> {
+    let resolved = ResolvedSchema::try_from(schema).map_err(|e| e.to_string())?;
+    let names: HashMap<Name, &Schema> = resolved
+        .get_names()
+        .iter()
+        .map(|(n, s)| (n.clone(), *s))
+        .collect();
+    from_json_as(v, schema, &names, "", true).map(|_| ())
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -107,12 +128,16 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn from_json(
+fn from_json_as(
     v: &Value,
     schema: &Schema,
     names: &HashMap<Name, &Schema>,
     at: &str,
+    lenient: bool,
 ) -> Result<Avro, String> {
+    let from_json = |v: &Value, schema: &Schema, names: &HashMap<Name, &Schema>, at: &str| {
+        from_json_as(v, schema, names, at, lenient)
+    };
     let here = if at.is_empty() { "the value" } else { at };
     let wrong = |want: &str| {
         format!(
@@ -186,7 +211,8 @@ fn from_json(
         }
         Schema::Record(r) => {
             let o = v.as_object().ok_or_else(|| wrong("an object (record)"))?;
-            if let Some(extra) = o.keys().find(|k| !r.fields.iter().any(|f| &f.name == *k)) {
+            let extra = o.keys().find(|k| !r.fields.iter().any(|f| &f.name == *k));
+            if let Some(extra) = extra.filter(|_| !lenient) {
                 return Err(format!(
                     "{here}: the schema's record {} has no field '{extra}'",
                     r.name.fullname(None)
@@ -202,6 +228,7 @@ fn from_json(
                 let value = match (o.get(&f.name), &f.default) {
                     (Some(x), _) => from_json(x, &f.schema, names, &path)?,
                     (None, Some(d)) => from_json(d, &f.schema, names, &path)?,
+                    (None, None) if lenient => Avro::Null,
                     (None, None) => {
                         return Err(format!("{path}: missing, and the schema gives no default"))
                     }

@@ -705,3 +705,68 @@ fn kafka_copies_the_target_s_latest_schema_cannot_read_are_skipped_before_sendin
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn pulsar_copies_the_target_topic_s_schema_cannot_read_are_skipped_before_sending() {
+    let origin = unique("schema-check");
+    let dlq_topic = format!("{origin}-svc-DLQ");
+    seed_pulsar(&origin, "svc", 2);
+    // The origin's consumers read JSON with this schema (Pulsar's JSON schema: a record).
+    let definition = serde_json::json!({"type": "record", "name": "Order", "fields": [
+        {"name": "order_id", "type": "long"},
+        {"name": "amount", "type": {"type": "record", "name": "Amount", "fields": [
+            {"name": "value", "type": "long"}, {"name": "currency", "type": "string"}]}}
+    ]});
+    let body =
+        serde_json::json!({"type": "JSON", "schema": definition.to_string(), "properties": {}})
+            .to_string();
+    let admin = crate::common::broker_env("DLQ_TEST_PULSAR_ADMIN");
+    let ok = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body,
+        ])
+        .arg(format!(
+            "{admin}/admin/v2/schemas/public/default/{origin}/schema"
+        ))
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "uploading the schema");
+    let url = pulsar_url();
+    let dry_run = |patch: &str, extra: &[&str]| {
+        dlq()
+            .args(["replay", &dlq_topic, "-b", &url, "--all", "--patch", patch])
+            .args(["--dry-run", "-o", "json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // A patch that breaks the schema: both skipped before anything is sent.
+    let out = dry_run(".order_id = \"abc\"", &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped"], 2, "{v}");
+    let reason = v["skips"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("not readable with the schema of topic"),
+        "{reason}"
+    );
+    assert!(reason.contains("order_id"), "{reason}");
+    // Fields the schema does not name are what a JSON reader ignores: planned.
+    assert!(dry_run(".note = \"gift\"", &[]).status.success());
+    // On purpose: the check off.
+    assert!(dry_run(".order_id = \"abc\"", &["--no-schema-check"])
+        .status
+        .success());
+    // The events as they are fit: sent.
+    let done = json_of(dlq().args([
+        "replay", &dlq_topic, "-b", &url, "--all", "-y", "-o", "json",
+    ]));
+    assert_eq!(done["sent"], 2, "{done}");
+}

@@ -340,7 +340,8 @@ fn killed_half_way_then_rerun(
     rate: &str,
     replay_seen: impl Fn() -> bool,
 ) -> u64 {
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dlq"))
+    // The test's own environment (its Pulsar admin API among it), as every dlq run here.
+    let mut child = crate::common::dlq_std()
         .args([
             "replay", dlq_topic, "-b", broker, "--all", "-y", "-q", "--rate", rate, "-o", "json",
         ])

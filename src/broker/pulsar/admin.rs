@@ -149,6 +149,26 @@ impl Admin {
             .await
     }
 
+    /// The topic's latest schema (`GET /admin/v2/schemas/{tenant}/{namespace}/{topic}/schema`):
+    /// its type and definition; `None` when it has none.
+    pub(crate) async fn topic_schema_latest(&self, full: &str) -> anyhow::Result<Option<Value>> {
+        let path = rest_path(full);
+        let short = path.split_once('/').map_or(path.as_str(), |(_, rest)| rest);
+        match self
+            .get(
+                &format!("/admin/v2/schemas/{short}/schema"),
+                &format!("reading the schema of {full}"),
+            )
+            .await
+        {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if matches!(e.downcast_ref::<DlqError>(), Some(DlqError::NotFound(_))) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// 0 for a non-partitioned topic (or one that does not exist).
     pub(crate) async fn partitions(&self, full: &str) -> anyhow::Result<u32> {
         let v = self

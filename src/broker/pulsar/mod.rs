@@ -114,6 +114,29 @@ impl Broker for PulsarBroker {
         self.read_schema(topic, version).await
     }
 
+    async fn target_schema(
+        &mut self,
+        topic: &str,
+    ) -> anyhow::Result<Option<crate::domain::decode::TopicSchema>> {
+        use crate::domain::decode::{parse_avro_schema, TopicSchema};
+        let full = Self::full_name(topic);
+        let Some(v) = self.admin.topic_schema_latest(&full).await? else {
+            return Ok(None);
+        };
+        let kind = v["type"].as_str().unwrap_or("").to_ascii_uppercase();
+        let definition = v["data"].as_str().unwrap_or("");
+        let record = || {
+            parse_avro_schema(definition).map(Box::new).map_err(|e| {
+                anyhow::anyhow!("the schema of {full} is not a record definition dlq reads: {e}")
+            })
+        };
+        Ok(Some(match kind.as_str() {
+            "AVRO" => TopicSchema::Avro(record()?),
+            "JSON" => TopicSchema::JsonRecord(record()?),
+            _ => TopicSchema::Other,
+        }))
+    }
+
     /// Reads the operator subscription's backlog up to the entry: what `list` shows is what
     /// `inspect` finds.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {

@@ -94,7 +94,11 @@ impl Sending {
 
 /// The payload-reading flags of `replay` as the decoding flags of every command.
 fn decode_args(a: &cli::ReplayArgs) -> Result<cli::DecodeArgs, DlqError> {
-    if a.no_schema_check && a.schema_registry.is_none() {
+    let kafka = matches!(
+        settings::connect(&a.connect).map(|c| c.url),
+        Ok(BrokerUrl::Kafka { .. })
+    );
+    if a.no_schema_check && a.schema_registry.is_none() && kafka {
         return Err(DlqError::Usage(
             "--no-schema-check turns off the check against the schema registry; no \
              --schema-registry (or DLQ_SCHEMA_REGISTRY) is given, so there is none to turn off"
@@ -184,6 +188,9 @@ pub(in crate::commands) struct Preparing {
     /// `TOPIC-value`'s latest schema and its id, per target; `None`: the subject does not exist.
     latest: std::collections::HashMap<String, Option<(u32, crate::domain::decode::Served)>>,
     registry: Option<crate::registry::Registry>,
+    /// The broker's own schema of each target (Pulsar), unless `--no-schema-check`.
+    topic_schemas:
+        Option<std::collections::HashMap<String, Option<crate::domain::decode::TopicSchema>>>,
 }
 
 impl Preparing {
@@ -196,6 +203,7 @@ impl Preparing {
                 (Some(r), true) => Some(crate::registry::Registry::new(r.clone())?),
                 _ => None,
             },
+            topic_schemas: s.schema_check.then(Default::default),
         })
     }
 
@@ -223,6 +231,7 @@ impl Preparing {
     pub(in crate::commands) async fn prepare(
         &mut self,
         s: &Sending,
+        broker: &mut dyn broker::Broker,
         out: Outgoing,
     ) -> anyhow::Result<Result<(Outgoing, Option<Patched>), Refusal>> {
         if s.patch.is_some() {
@@ -232,6 +241,27 @@ impl Preparing {
             Ok(ok) => ok,
             Err(why) => return Ok(Err(Refusal::Patch(why))),
         };
+        if let Some(known) = &mut self.topic_schemas {
+            if !known.contains_key(&out.topic) {
+                let schema = broker.target_schema(&out.topic).await.map_err(|e| {
+                    e.context(format!(
+                        "reading the schema of target topic '{}' to check what is sent \
+                         (--no-schema-check skips it on purpose)",
+                        out.topic
+                    ))
+                })?;
+                known.insert(out.topic.clone(), schema);
+            }
+            if let Some(Some(schema)) = known.get(&out.topic) {
+                let payload = out.payload.as_deref().unwrap_or_default();
+                if let Err(why) = schema.reads(payload) {
+                    return Ok(Err(Refusal::Schema(format!(
+                        "not readable with the schema of topic '{}' (--no-schema-check to send anyway): {why}",
+                        out.topic
+                    ))));
+                }
+            }
+        }
         let Some(registry) = &self.registry else {
             return Ok(Ok((out, patched)));
         };

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::engine::journal::Journal;
-use super::engine::scan::{attach_originals, name_origin_topic};
+use super::engine::scan::fetch_entry;
 use super::engine::sending::Sending;
 use super::replay::ReplaySettings;
 use crate::broker::{self, ConnectConfig};
-use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::Entry;
+use crate::domain::conventions::HeaderMap;
 use crate::domain::patch::Patch;
 use crate::domain::replay::{plan, Decision, ReplayOptions, MAX_REPLAYS};
 use crate::domain::selection::Selection;
@@ -55,16 +54,7 @@ impl EditSettings {
 /// points at, an envelope's event), or why it cannot be edited.
 pub(crate) async fn payload(s: &EditSettings) -> anyhow::Result<Value> {
     let mut broker = broker::connect(&s.connect).await?;
-    let id = broker.parse_id(&s.id)?;
-    let record = broker.fetch(&s.topic, id).await?;
-    let mut entry = {
-        let context = explain(&record, &s.header_map);
-        Entry::new(record, context)
-    };
-    if let Some(mut fetcher) = broker.origins() {
-        name_origin_topic(fetcher.as_mut(), &mut entry.context).await?;
-        attach_originals(fetcher.as_mut(), std::slice::from_mut(&mut entry)).await?;
-    }
+    let entry = fetch_entry(broker.as_mut(), &s.topic, &s.id, &s.header_map).await?;
     let dlq_topic = entry.record.logical_topic(&s.topic);
     let out = match plan(&entry, &dlq_topic, &s.options) {
         Decision::Send(out) => out,

@@ -1,9 +1,8 @@
 //! `dlq inspect TOPIC ID`: one entry in full, redacted unless revealed.
 
-use super::engine::scan::{attach_originals, name_origin_topic};
+use super::engine::scan::fetch_entry;
 use crate::broker::{self, ConnectConfig};
-use crate::domain::conventions::{explain, HeaderMap};
-use crate::domain::entry::Entry;
+use crate::domain::conventions::HeaderMap;
 use crate::domain::view::{view, Detail, EntryView, Showing};
 use crate::{cli, settings};
 
@@ -33,17 +32,8 @@ impl InspectSettings {
 
 pub(crate) async fn run(s: &InspectSettings) -> anyhow::Result<EntryView> {
     let mut broker = broker::connect(&s.connect).await?;
-    let id = broker.parse_id(&s.id)?;
-    let record = broker.fetch(&s.topic, id).await?;
-    let mut entry = {
-        let context = explain(&record, &s.header_map);
-        Entry::new(record, context)
-    };
     // A dead letter that only points at its original is shown with the original's message.
-    if let Some(mut fetcher) = broker.origins() {
-        name_origin_topic(fetcher.as_mut(), &mut entry.context).await?;
-        attach_originals(fetcher.as_mut(), std::slice::from_mut(&mut entry)).await?;
-    }
+    let entry = fetch_entry(broker.as_mut(), &s.topic, &s.id, &s.header_map).await?;
     let mut showing = s.showing.clone();
     super::engine::decoding::Sources::new(s.registry.as_ref())?
         .prepare(&mut showing.decoder, &entry.record, async |t, v| {

@@ -253,6 +253,22 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// A record of nothing but a payload (what a decoder is taught from before a send).
+    pub(crate) fn of_payload(payload: Option<&[u8]>) -> Record {
+        Record {
+            topic: String::new(),
+            id: EntryId::Kafka {
+                partition: 0,
+                offset: 0,
+            },
+            timestamp: None,
+            key: None,
+            headers: Vec::new(),
+            payload: payload.map(<[u8]>::to_vec),
+            schema_version: None,
+        }
+    }
+
     /// The topic the record was read from, as the user names it: a Pulsar partition
     /// (`T-partition-N`) is named by its partitioned topic `T`; `fallback` when the broker
     /// named none.

@@ -87,13 +87,17 @@ fn datum(schema: &Schema, v: &Value) -> Result<Vec<u8>, String> {
 
 /// `v` as an Avro value of `schema`.
 pub(crate) fn avro_of(v: &Value, schema: &Schema) -> Result<Avro, String> {
+    from_json(v, schema, &names_in(schema)?, "")
+}
+
+/// The named types `schema` defines, for its references.
+fn names_in(schema: &Schema) -> Result<HashMap<Name, &Schema>, String> {
     let resolved = ResolvedSchema::try_from(schema).map_err(|e| e.to_string())?;
-    let names: HashMap<Name, &Schema> = resolved
+    Ok(resolved
         .get_names()
         .iter()
         .map(|(n, s)| (n.clone(), *s))
-        .collect();
-    from_json(v, schema, &names, "")
+        .collect())
 }
 
 fn from_json(
@@ -108,13 +112,7 @@ fn from_json(
 /// Whether `v` fits `schema` the way a JSON reader takes it: fields the record does not name
 /// are ignored and missing ones left to defaults; the ones present must have its types.
 pub(crate) fn fits(v: &Value, schema: &Schema) -> Result<(), String> {
-    let resolved = ResolvedSchema::try_from(schema).map_err(|e| e.to_string())?;
-    let names: HashMap<Name, &Schema> = resolved
-        .get_names()
-        .iter()
-        .map(|(n, s)| (n.clone(), *s))
-        .collect();
-    from_json_as(v, schema, &names, "", true).map(|_| ())
+    from_json_as(v, schema, &names_in(schema)?, "", true).map(|_| ())
 }
 
 fn kind(v: &Value) -> &'static str {

@@ -35,7 +35,9 @@ pub(super) fn outcome_unknown(e: &pulsar::Error) -> bool {
 
 /// Whether the broker refused for now, not for good: a topic still loading after a broker
 /// restart answers ServiceNotReady until it is owned again, and pulsar-rs gives up creating a
-/// producer after a few retries. Nothing was written, so the message is queued again.
+/// producer after a few retries; a storage that is not writable yet (BookKeeper: "Not enough
+/// non-faulty bookies available") answers PersistenceError when the producer's topic is loaded
+/// (a CI run met it right after a restart). Nothing was written, so the message is queued again.
 pub(super) fn not_ready_yet(e: &pulsar::Error) -> bool {
     use pulsar::error::{ConnectionError, ProducerError, ServiceDiscoveryError};
     use pulsar::message::proto::ServerError as E;
@@ -52,6 +54,7 @@ pub(super) fn not_ready_yet(e: &pulsar::Error) -> bool {
         kind,
         Some(
             E::ServiceNotReady
+                | E::PersistenceError
                 | E::TooManyRequests
                 | E::ProducerBusy
                 | E::ProducerBlockedQuotaExceededError
@@ -186,6 +189,13 @@ mod tests {
     #[test]
     fn a_topic_still_loading_is_queued_again_and_a_refusal_for_good_is_not() {
         assert!(not_ready_yet(&refused(E::ServiceNotReady)));
+        // BookKeeper not writable yet while the producer's topic loads.
+        assert!(not_ready_yet(&pulsar::Error::Producer(
+            ProducerError::Connection(ConnectionError::PulsarError(
+                Some(E::PersistenceError),
+                Some("Not enough non-faulty bookies available".into())
+            ))
+        )));
         assert!(not_ready_yet(&pulsar::Error::ServiceDiscovery(
             ServiceDiscoveryError::Query(Some(E::ServiceNotReady), None)
         )));

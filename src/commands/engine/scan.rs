@@ -368,6 +368,27 @@ pub(crate) async fn count_selected(
     Ok(Counted { read, warnings })
 }
 
+/// One entry by the id `list` printed, explained, with the original a dead letter points at
+/// (what `inspect` shows and `edit` repairs).
+pub(crate) async fn fetch_entry(
+    broker: &mut dyn Broker,
+    topic: &str,
+    id: &str,
+    header_map: &HeaderMap,
+) -> anyhow::Result<Entry> {
+    let id = broker.parse_id(id)?;
+    let record = broker.fetch(topic, id).await?;
+    let mut entry = {
+        let context = explain(&record, header_map);
+        Entry::new(record, context)
+    };
+    if let Some(mut fetcher) = broker.origins() {
+        name_origin_topic(fetcher.as_mut(), &mut entry.context).await?;
+        attach_originals(fetcher.as_mut(), std::slice::from_mut(&mut entry)).await?;
+    }
+    Ok(entry)
+}
+
 /// Names an origin the dead letter gave as a topic id (for one entry; a scan keeps the names it
 /// learned).
 pub(crate) async fn name_origin_topic(

@@ -209,18 +209,7 @@ impl Preparing {
 
     /// Teaches the decoder the registry schema `payload` names, if it names one.
     async fn learn(&mut self, payload: Option<&[u8]>) {
-        let record = crate::domain::entry::Record {
-            topic: String::new(),
-            id: EntryId::Kafka {
-                partition: 0,
-                offset: 0,
-            },
-            timestamp: None,
-            key: None,
-            headers: Vec::new(),
-            payload: payload.map(<[u8]>::to_vec),
-            schema_version: None,
-        };
+        let record = crate::domain::entry::Record::of_payload(payload);
         self.sources
             .prepare(&mut self.decoder, &record, async |_, _| Err(String::new()))
             .await;

@@ -87,6 +87,7 @@ The brokers are still running. Try, for example:
   $DLQ_BIN inspect payments.DLT 0:0 --reveal
   $DLQ_BIN replay payments.DLT --all             # asks first; -y for scripts
   $DLQ_BIN purge orders.dlq --all                # backs up, then deletes (DeleteRecords)
+  $DLQ_BIN watch payments.DLT orders.dlq         # live: arrivals, removals, top failures (q quits)
   $DLQ_BIN stats shipments-billing-DLQ -b $DLQ_TEST_PULSAR --admin-url $DLQ_TEST_PULSAR_ADMIN
 Stop them with: scripts/brokers.sh down
 MSG

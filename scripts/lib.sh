@@ -38,7 +38,7 @@ ensure_system_packages() {
 
 # The official Python clients, used as peers: they produce dead letters the way services do.
 ensure_python_clients() {
-  if [ -x "$DLQ_PYTHON" ] && "$DLQ_PYTHON" -W ignore -c 'import pulsar, fastavro, prometheus_client, confluent_kafka.schema_registry.avro' 2>/dev/null; then
+  if [ -x "$DLQ_PYTHON" ] && "$DLQ_PYTHON" -W ignore -c 'import pulsar, fastavro, prometheus_client, confluent_kafka.schema_registry.avro, confluent_kafka.schema_registry.json_schema' 2>/dev/null; then
     return 0
   fi
   say "installing the official Python clients into $DLQ_VENV"

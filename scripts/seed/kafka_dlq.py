@@ -15,12 +15,15 @@ written to the DLQ topic with the context its framework adds:
             with a null header value; an envelope that is not JSON; an error message carrying a
             terminal escape sequence
 --encoding chooses how the order events are written (default json); the Avro ones use
-scripts/seed/order.avsc through fastavro, or confluent-kafka's own AvroSerializer:
+scripts/seed/order.avsc (or --avro-schema FILE) through fastavro, or confluent-kafka's own
+AvroSerializer:
   avro                a raw Avro datum (the reader needs the schema file)
   avro-single-object  Avro single-object encoding (C3 01 + the schema's Rabin fingerprint)
   avro-container      an Avro object container file holding the one record
   avro-registry       the schema-registry wire format, registered with --registry URL
   avro-corrupt        a raw Avro datum cut short
+  json-registry       JSON in the schema-registry wire format, written by confluent-kafka's
+                      JSONSerializer with scripts/seed/order.schema.json (it validates each event)
 The origin partition/offset in each dead letter are the real ones the broker assigned.
 Prints one JSON document describing every dead letter, for tests to check against.
 """
@@ -44,16 +47,35 @@ STACK = (
 
 
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "order.avsc")
+JSON_SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "order.schema.json")
+
+
+def registry_client(args):
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+
+    conf = {"url": args.registry}
+    if args.registry_user:
+        with open(args.registry_password_file) as f:
+            conf["basic.auth.user.info"] = f"{args.registry_user}:{f.read().strip()}"
+    return SchemaRegistryClient(conf)
 
 
 def encoder(args):
     """A function turning an order event into the bytes --encoding asks for."""
     if args.encoding == "json":
         return lambda event, n: json.dumps(event).encode()
+    if args.encoding == "json-registry":
+        from confluent_kafka.schema_registry.json_schema import JSONSerializer
+        from confluent_kafka.serialization import MessageField, SerializationContext
+
+        with open(JSON_SCHEMA_FILE) as f:
+            serializer = JSONSerializer(f.read(), registry_client(args))
+        ctx = SerializationContext(args.origin, MessageField.VALUE)
+        return lambda event, n: serializer(event, ctx)
     import fastavro
     from fastavro.schema import fingerprint, to_parsing_canonical_form
 
-    with open(SCHEMA_FILE) as f:
+    with open(args.avro_schema or SCHEMA_FILE) as f:
         schema_text = f.read()
     schema = fastavro.parse_schema(json.loads(schema_text))
 
@@ -82,15 +104,10 @@ def encoder(args):
             return buf.getvalue()
         return container
     if args.encoding == "avro-registry":
-        from confluent_kafka.schema_registry import SchemaRegistryClient
         from confluent_kafka.schema_registry.avro import AvroSerializer
         from confluent_kafka.serialization import MessageField, SerializationContext
 
-        conf = {"url": args.registry}
-        if args.registry_user:
-            with open(args.registry_password_file) as f:
-                conf["basic.auth.user.info"] = f"{args.registry_user}:{f.read().strip()}"
-        serializer = AvroSerializer(SchemaRegistryClient(conf), schema_text)
+        serializer = AvroSerializer(registry_client(args), schema_text)
         ctx = SerializationContext(args.origin, MessageField.VALUE)
         return lambda event, n: serializer(avro_event(event, n), ctx)
     raise SystemExit(f"unknown encoding {args.encoding}")
@@ -166,8 +183,10 @@ def main():
     ap.add_argument("--count", type=int, default=3, help="dead letters per style")
     ap.add_argument("--partitions", type=int, default=2)
     ap.add_argument("--encoding", default="json",
-                    choices=["json", "avro", "avro-single-object", "avro-container", "avro-registry", "avro-corrupt"])
-    ap.add_argument("--registry", help="schema registry URL, for --encoding avro-registry")
+                    choices=["json", "avro", "avro-single-object", "avro-container", "avro-registry", "avro-corrupt",
+                             "json-registry"])
+    ap.add_argument("--avro-schema", metavar="FILE", help="the Avro schema (.avsc) instead of scripts/seed/order.avsc")
+    ap.add_argument("--registry", help="schema registry URL, for --encoding avro-registry and json-registry")
     ap.add_argument("--registry-user")
     ap.add_argument("--registry-password-file")
     args = ap.parse_args()

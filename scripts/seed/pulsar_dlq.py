@@ -5,7 +5,10 @@ A producer publishes order events to TOPIC; a consumer using the official client
 DeadLetterPolicy fails (nacks) every one until the client itself moves them to
 <TOPIC>-<SUBSCRIPTION>-DLQ, with REAL_TOPIC and ORIGIN_MESSAGE_ID set by the client.
 With --avro-schema FILE the events are Avro, written by the client's own AvroSchema (fastavro)
-as a raw datum, the way a Pulsar producer with an Avro topic schema sends them.
+as a raw datum, the way a Pulsar producer with an Avro topic schema sends them. With
+--typed-consumer the failing service subscribes with that schema too, so the client's
+dead-letter producer writes with it: the DLQ topic gets the schema and each dead letter names
+its schema version (without it the dead letters are bare datums).
 Prints one JSON document describing what was produced, for tests to check against.
 """
 import argparse
@@ -32,6 +35,8 @@ def main():
     ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--avro-schema", metavar="FILE", help="send Avro events with this schema (.avsc)")
+    ap.add_argument("--typed-consumer", action="store_true",
+                    help="the service's consumer (and so its dead-letter producer) uses the Avro schema")
     ap.add_argument("--property", action="append", default=[], metavar="NAME=VALUE",
                     help="an extra property on every original message (kept on the dead letter)")
     args = ap.parse_args()
@@ -41,18 +46,21 @@ def main():
     dlq_topic = f"{topic}-{args.subscription}-DLQ"
     in_dlq_before = count_topic(client, dlq_topic)
 
+    schema = None
+    if args.avro_schema:
+        from pulsar.schema import AvroSchema
+        with open(args.avro_schema) as f:
+            schema = AvroSchema(None, schema_definition=json.load(f))
+    elif args.typed_consumer:
+        sys.exit("--typed-consumer needs --avro-schema")
     consumer = client.subscribe(
         topic,
         args.subscription,
         consumer_type=pulsar.ConsumerType.Shared,
         negative_ack_redelivery_delay_ms=100,
         dead_letter_policy=pulsar.ConsumerDeadLetterPolicy(max_redeliver_count=1),
+        **({"schema": schema} if args.typed_consumer else {}),
     )
-    schema = None
-    if args.avro_schema:
-        from pulsar.schema import AvroSchema
-        with open(args.avro_schema) as f:
-            schema = AvroSchema(None, schema_definition=json.load(f))
     producer = client.create_producer(topic, batching_enabled=False, **({"schema": schema} if schema else {}))
     produced = []
     for i in range(args.count):

@@ -160,7 +160,15 @@ async fn make_plan(
             let id = entry.record.id.to_string();
             match plan_entry(&entry, s) {
                 Decision::Send(out) => {
-                    let prepared = preparing.prepare(&s.sending, broker, out).await?;
+                    let prepared = preparing
+                        .prepare(
+                            &s.sending,
+                            broker,
+                            Some(scan.reader()),
+                            entry.message(),
+                            out,
+                        )
+                        .await?;
                     add_to_plan(&mut plan, &s.sending, ui, id, prepared)?
                 }
                 Decision::Skip(why) => skip_in_plan(&mut plan, id, why),
@@ -247,7 +255,10 @@ async fn execute(
                     Err(format!("target topic '{}' does not exist", out.topic))
                 }
                 // The same patch as the plan's: the same outcome.
-                Decision::Send(out) => match preparing.prepare(&s.sending, broker, out).await? {
+                Decision::Send(out) => match preparing
+                    .prepare(&s.sending, broker, Some(scan.reader()), entry.message(), out)
+                    .await?
+                {
                     Ok((out, _)) => Ok(out),
                     Err(Refusal::Patch(why) | Refusal::Schema(why)) => Err(why),
                 },

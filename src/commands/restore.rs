@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::engine::journal::Journal;
 use super::engine::sending::{
-    add_to_plan, is_lost, patch_outgoing, present, skip_in_plan, Go, Refusal, Run, Sending,
+    add_to_plan, is_lost, present, skip_in_plan, Go, Preparing, Refusal, Run, Sending,
     CHECKPOINT_EVERY, WINDOW,
 };
 use crate::archive::{parse_line, ArchivedEntry};
@@ -72,7 +72,10 @@ pub(crate) async fn run_on(
             canonical.display()
         ),
     )?;
-    for_each_archived(path, |line, parsed| {
+    // The copies are patched and checked against their targets' schemas as replay's are.
+    let mut preparing = Preparing::new(sending)?;
+    let (mut lines, reading) = archived_lines(path);
+    while let Some((line, parsed)) = lines.recv().await {
         if parsed.as_ref().is_ok_and(|a| a.redacted) {
             return Err(DlqError::Usage(format!(
                 "{} (line {line}) is a redacted export (`dlq export --redact`): its keys, headers and \
@@ -84,21 +87,27 @@ pub(crate) async fn run_on(
         }
         if journal.confirmed_earlier(&label(line)) {
             plan.resumed += 1;
-            return Ok(());
+            continue;
         }
         plan.selected += 1;
         match parsed.and_then(|a| outgoing(&a, &sending.options).map(|o| (a, o))) {
-            Ok((a, out)) => add_to_plan(
-                &mut plan,
-                sending,
-                ui,
-                format!("line {line} ({})", a.id),
-                patch_outgoing(sending, &sending.decoder, out).map_err(Refusal::Patch),
-            )?,
+            Ok((a, out)) => {
+                let source = source_of(&a, &out);
+                let prepared = preparing
+                    .prepare(sending, broker, None, &source, out)
+                    .await?;
+                add_to_plan(
+                    &mut plan,
+                    sending,
+                    ui,
+                    format!("line {line} ({})", a.id),
+                    prepared,
+                )?
+            }
             Err(why) => skip_in_plan(&mut plan, label(line), why),
         }
-        Ok(())
-    })?;
+    }
+    reading.await??;
     let mut summary = match present(broker, sending, &mut plan, ui).await? {
         Go::Stop(summary) => return Ok(summary),
         Go::Execute(summary) => summary,
@@ -111,14 +120,7 @@ pub(crate) async fn run_on(
     let mut last_flush = Instant::now();
     let mut doing = "sending";
     // Lines are read one at a time; sending is async, so they pass through a small channel.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Result<ArchivedEntry, String>)>(WINDOW);
-    let path_owned = path.to_path_buf();
-    let reading = tokio::task::spawn_blocking(move || {
-        for_each_archived(&path_owned, |line, parsed| {
-            tx.blocking_send((line, parsed))
-                .map_err(|_| anyhow::anyhow!("stopped"))
-        })
-    });
+    let (mut rx, reading) = archived_lines(path);
     let mut interruption = ui.interruption();
     let result: anyhow::Result<()> = async {
         loop {
@@ -138,14 +140,22 @@ pub(crate) async fn run_on(
                 run.summary.resumed += 1;
                 continue;
             }
-            let out = match parsed
-                .and_then(|a| outgoing(&a, &sending.options))
-                .and_then(|out| patch_outgoing(sending, &sending.decoder, out).map(|(out, _)| out))
-            {
-                Ok(out) if plan.missing_targets.contains(&out.topic) => {
+            let out = match parsed.and_then(|a| outgoing(&a, &sending.options).map(|o| (a, o))) {
+                Ok((_, out)) if plan.missing_targets.contains(&out.topic) => {
                     Err(format!("target topic '{}' does not exist", out.topic))
                 }
-                other => other,
+                // The same patch and check as the plan's: the same outcome.
+                Ok((a, out)) => {
+                    let source = source_of(&a, &out);
+                    match preparing
+                        .prepare(sending, broker, None, &source, out)
+                        .await?
+                    {
+                        Ok((out, _)) => Ok(out),
+                        Err(Refusal::Patch(why) | Refusal::Schema(why)) => Err(why),
+                    }
+                }
+                Err(why) => Err(why),
             };
             let out = match out {
                 Ok(out) => out,
@@ -231,6 +241,37 @@ fn outgoing(a: &ArchivedEntry, opts: &ReplayOptions) -> Result<Outgoing, String>
         payload: a.payload_bytes()?,
         headers: a.header_list()?,
     })
+}
+
+/// The record an archived line's copy `out` was made from, for `Preparing` (a file keeps no
+/// Pulsar schema version).
+fn source_of(a: &ArchivedEntry, out: &Outgoing) -> crate::domain::entry::Record {
+    crate::domain::entry::Record {
+        topic: a.topic.clone(),
+        ..crate::domain::entry::Record::of_payload(out.payload.as_deref())
+    }
+}
+
+/// A line of the file: its number, and the entry or why it could not be read.
+type Line = (usize, Result<ArchivedEntry, String>);
+
+/// The file's lines, read on a blocking thread and handed over through a small channel; the
+/// task ends with the read's error, if any (a receiver dropped early stops it).
+fn archived_lines(
+    path: &Path,
+) -> (
+    tokio::sync::mpsc::Receiver<Line>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(WINDOW);
+    let path = path.to_path_buf();
+    let reading = tokio::task::spawn_blocking(move || {
+        for_each_archived(&path, |line, parsed| {
+            tx.blocking_send((line, parsed))
+                .map_err(|_| anyhow::anyhow!("stopped"))
+        })
+    });
+    (rx, reading)
 }
 
 /// Calls `each` with every line of the file, parsed (or why not), with its line number.

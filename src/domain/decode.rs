@@ -49,9 +49,52 @@ impl Part {
 #[derive(Debug, Clone)]
 pub(crate) enum Served {
     Avro(Box<Schema>),
-    Json,
+    /// JSON; with the registry's JSON Schema when it holds one (Pulsar's JSON schemas are Avro
+    /// definitions: `None`, and `TopicSchema` checks them).
+    Json(Option<JsonSchema>),
     /// A kind dlq cannot decode (Protobuf, …): named in the error.
     Other(String),
+}
+
+/// A registry subject's JSON Schema, compiled once (the registry's own validation: draft from
+/// `$schema`, remote references not fetched). One that does not compile still lets payloads be
+/// read; checking a value against it is then an error naming why.
+#[derive(Debug, Clone)]
+pub(crate) struct JsonSchema(std::sync::Arc<Result<jsonschema::Validator, String>>);
+
+impl JsonSchema {
+    pub(crate) fn compile(text: &str) -> JsonSchema {
+        let compiled = serde_json::from_str::<Value>(text)
+            .map_err(|e| format!("not JSON: {e}"))
+            .and_then(|doc| jsonschema::validator_for(&doc).map_err(|e| e.to_string()));
+        JsonSchema(std::sync::Arc::new(compiled))
+    }
+
+    /// `Ok` when `v` is valid; else its first violations, each with where it is.
+    pub(crate) fn check(&self, v: &Value) -> Result<(), String> {
+        let validator = self
+            .0
+            .as_ref()
+            .as_ref()
+            .map_err(|e| format!("the JSON schema cannot be used: {e}"))?;
+        let errors: Vec<String> = validator
+            .iter_errors(v)
+            .take(3)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{at}: {e}")
+                }
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
+    }
 }
 
 /// A target topic's own schema, as the broker keeps it (Pulsar's topic schemas).
@@ -427,11 +470,24 @@ impl Decoder {
             (None, _) => Err("the payload is not structured data".to_string()),
         };
         if let Some(v) = schema_version.filter(|v| !v.is_empty()) {
-            return Err(format!(
-                "the payload was written with Pulsar topic schema version {}, which dlq does not \
-                 write back after a patch",
-                version_text(v)
-            ));
+            // Pulsar: a message of a topic with a schema is its datum (Avro) or JSON text; the
+            // patched value is written the same way, and must fit that schema version.
+            let label = format!("topic schema version {}", version_text(v));
+            return match self.topic_schemas.get(v) {
+                None => Err(format!("{label}: the schema was not fetched")),
+                Some(Err(e)) => Err(format!("{label}: {e}")),
+                Some(Ok(Served::Avro(schema))) => {
+                    let value = structured(datum(schema, bytes, "pulsar-schema", &label))?;
+                    Ok((value, Writer::Raw((**schema).clone())))
+                }
+                Some(Ok(Served::Json(_))) => {
+                    let value = structured(json(bytes).map_err(|e| format!("{label}: {e}"))?)?;
+                    Ok((value, Writer::Json))
+                }
+                Some(Ok(Served::Other(kind))) => Err(format!(
+                    "{label} is a {kind} schema, which dlq does not write back after a patch"
+                )),
+            };
         }
         if bytes.starts_with(OCF_MAGIC) {
             let value = structured(container(bytes))?;
@@ -470,10 +526,10 @@ impl Decoder {
                     let value = structured(datum(schema, &bytes[5..], "avro-registry", &label))?;
                     Ok((value, Writer::Registry((**schema).clone(), id)))
                 }
-                Some(Ok(Served::Json)) => {
+                Some(Ok(Served::Json(schema))) => {
                     let value: Value = serde_json::from_slice(&bytes[5..])
                         .map_err(|e| format!("{label}: not JSON: {e}"))?;
-                    Ok((value, Writer::RegistryJson(id)))
+                    Ok((value, Writer::RegistryJson(id, schema.clone())))
                 }
                 Some(Ok(Served::Other(kind))) => Err(format!(
                     "{label} is a {kind} schema, which dlq does not write back after a patch"
@@ -497,8 +553,8 @@ impl Decoder {
 
     /// Whether a consumer of a topic whose latest registry schema is `latest` (id `latest_id`)
     /// can read `payload`: Avro by schema resolution from the payload's writer schema (its
-    /// registry id, fetched into this decoder), JSON as JSON text (a JSON Schema's constraints
-    /// are not checked).
+    /// registry id, fetched into this decoder), JSON as JSON text valid under the subject's
+    /// JSON Schema.
     pub(crate) fn readable_with(
         &self,
         payload: &[u8],
@@ -529,18 +585,18 @@ impl Decoder {
                         .map_err(|e| e.to_string())
                 })
             }
-            Served::Json => {
+            Served::Json(schema) => {
                 let body = match registry_id(payload) {
                     Some(_) => &payload[5..],
                     None => payload,
                 };
-                serde_json::from_slice::<Value>(body)
-                    .map(|_| ())
-                    .map_err(|e| {
-                        format!(
-                            "the subject holds a JSON schema, and this payload is not JSON: {e}"
-                        )
-                    })
+                let v = serde_json::from_slice::<Value>(body).map_err(|e| {
+                    format!("the subject holds a JSON schema, and this payload is not JSON: {e}")
+                })?;
+                match schema {
+                    Some(schema) => schema.check(&v),
+                    None => Ok(()),
+                }
             }
             Served::Other(_) => Ok(()),
         }
@@ -631,7 +687,7 @@ fn decode_served(served: &Served, data: &[u8], encoding: &'static str, label: &s
             };
             datum(schema, data, encoding, &label)
         }
-        Served::Json => match json(data) {
+        Served::Json(_) => match json(data) {
             Ok(o) => Outcome {
                 schema: Some(format!("{label} (JSON)")),
                 ..o
@@ -811,7 +867,7 @@ pub(crate) fn parse_registry_answer(body: &[u8]) -> Result<Served, String> {
         "AVRO" => parse_avro_schema(text)
             .map(|s| Served::Avro(Box::new(s)))
             .map_err(|e| format!("the registry's schema is not valid Avro: {e}")),
-        "JSON" => Ok(Served::Json),
+        "JSON" => Ok(Served::Json(Some(JsonSchema::compile(text)))),
         other => Ok(Served::Other(other.to_string())),
     }
 }
@@ -1103,6 +1159,54 @@ mod tests {
         d.learn_topic_schema(vec![9], Ok(Served::Other("PROTOBUF".into())));
         let o = d.decode(&bytes, Part::Payload, Some(&[9]));
         assert!(o.error.unwrap().contains("PROTOBUF schema"));
+
+        // A patch reads the datum with its version's schema and writes it back as a datum.
+        let (value, writer) = d.for_patch(&bytes, Some(&v)).unwrap();
+        assert_eq!(value["id"], 7);
+        assert_eq!(writer.encode(&value).unwrap(), bytes);
+        let e = d.for_patch(&bytes, Some(&[4])).unwrap_err();
+        assert!(e.contains("version 04: the schema was not fetched"), "{e}");
+        d.learn_topic_schema(vec![5], Ok(Served::Json(None)));
+        let (value, writer) = d.for_patch(br#"{"id": 8}"#, Some(&[5])).unwrap();
+        assert_eq!(writer.encode(&value).unwrap(), br#"{"id":8}"#);
+    }
+
+    #[test]
+    fn a_registry_json_schema_checks_what_is_sent_and_what_a_patch_writes() {
+        let schema = json!({
+            "type": "object", "required": ["orderId"],
+            "properties": {"orderId": {"type": "integer"}, "status": {"enum": ["NEW", "PAID"]}}
+        });
+        let answer = json!({"schema": schema.to_string(), "schemaType": "JSON"});
+        let served = parse_registry_answer(answer.to_string().as_bytes()).unwrap();
+        let mut d = Decoder {
+            registry: true,
+            ..Decoder::default()
+        };
+        d.learn_registry(4, Ok(served.clone()));
+        let wire = |text: &str| [&[0, 0, 0, 0, 4][..], text.as_bytes()].concat();
+        assert!(d
+            .readable_with(&wire(r#"{"orderId": 1}"#), 4, &served)
+            .is_ok());
+        let e = d
+            .readable_with(&wire(r#"{"order_id": 1, "status": "LOST"}"#), 4, &served)
+            .unwrap_err();
+        assert!(e.contains("\"orderId\" is a required property"), "{e}");
+        assert!(e.contains("/status: "), "{e}");
+        // The patched value must be valid under the writer's schema too.
+        let (value, writer) = d.for_patch(&wire(r#"{"orderId": 1}"#), None).unwrap();
+        assert_eq!(value["orderId"], 1);
+        let e = writer.encode(&json!({"orderId": "one"})).unwrap_err();
+        assert!(e.contains("writer's JSON schema (id 4)"), "{e}");
+        assert_eq!(
+            writer.encode(&json!({"orderId": 2})).unwrap(),
+            wire(r#"{"orderId":2}"#)
+        );
+        // A schema that does not compile reads payloads still; checking against it says why.
+        let broken = json!({"schema": r#"{"type": 12}"#, "schemaType": "JSON"});
+        let broken = parse_registry_answer(broken.to_string().as_bytes()).unwrap();
+        let e = d.readable_with(&wire("{}"), 4, &broken).unwrap_err();
+        assert!(e.contains("cannot be used"), "{e}");
     }
 
     #[test]

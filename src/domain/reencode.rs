@@ -24,8 +24,9 @@ pub(crate) enum Writer {
     SingleObject(Schema, Vec<u8>),
     /// Magic byte 0, the schema id, then the datum.
     Registry(Schema, u32),
-    /// Magic byte 0, the schema id, then JSON text (a registry JSON Schema subject).
-    RegistryJson(u32),
+    /// Magic byte 0, the schema id, then JSON text (a registry JSON Schema subject, which the
+    /// patched value must be valid under).
+    RegistryJson(u32, Option<super::decode::JsonSchema>),
     /// An object container file (its records were patched as a JSON array).
     Container(Schema),
 }
@@ -35,7 +36,12 @@ impl Writer {
     pub(crate) fn encode(&self, v: &Value) -> Result<Vec<u8>, String> {
         match self {
             Writer::Json => serde_json::to_vec(v).map_err(|e| e.to_string()),
-            Writer::RegistryJson(id) => {
+            Writer::RegistryJson(id, schema) => {
+                if let Some(schema) = schema {
+                    schema.check(v).map_err(|e| {
+                        format!("the patched value is not valid under the writer's JSON schema (id {id}): {e}")
+                    })?;
+                }
                 let mut out = vec![0];
                 out.extend(id.to_be_bytes());
                 out.extend(serde_json::to_vec(v).map_err(|e| e.to_string())?);
@@ -70,7 +76,7 @@ impl Writer {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Writer::Json => "JSON",
-            Writer::RegistryJson(_) => "the registry's JSON wire format",
+            Writer::RegistryJson(..) => "the registry's JSON wire format",
             Writer::Raw(_) => "Avro (a raw datum)",
             Writer::SingleObject(..) => "Avro single-object encoding",
             Writer::Registry(..) => "the registry's Avro wire format",

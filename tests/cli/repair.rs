@@ -1,7 +1,9 @@
 //! Repair and resubmit: `replay --patch` (a jq program, or an RFC 6902 JSON Patch with
 //! --patch-file) fixing a renamed field in the dead letters' JSON payloads, checked from the
 //! origin topic with the official clients; the dry run's redacted diff; entries a patch fails on
-//! skipped (exit 3); a patch refused where nothing is sent.
+//! skipped (exit 3); a patch refused where nothing is sent; Avro written back with its writer
+//! schema (registry wire format on Kafka, the topic schema on Pulsar) and a registry JSON
+//! Schema checked, both read back by the official clients' own deserializers.
 
 use std::collections::BTreeMap;
 
@@ -456,17 +458,32 @@ fn canary_flags_that_would_be_dropped_are_refused() {
     }
 }
 
-/// The copies dlq sent to `origin`, read by the official client and its own Avro deserializer
-/// with the registry: (schema id in the wire format, the event).
-fn avro_copies(origin: &str, registry: &str) -> Vec<(u32, Value)> {
+/// A seed schema file (scripts/seed).
+fn seed_file(name: &str) -> String {
+    format!("{}/scripts/seed/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The deploy renamed `customer.name` to `customer.full_name`; the schema carries both while
+/// producers migrate, and these dead letters have only the old one (scripts/seed/order-renaming.avsc).
+const MOVE_NAME: &str = ".customer.full_name = .customer.name | .customer.name = null";
+
+/// The copies dlq sent to `origin`, read by the official client and its own registry
+/// deserializer (`avro` or `json`): (schema id in the wire format, the event).
+fn registry_copies(origin: &str, registry: &str, kind: &str) -> Vec<(u32, Value)> {
     let code = r#"
 import json, sys
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
-from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import SerializationContext, MessageField
-bootstrap, topic, registry = sys.argv[1:4]
-des = AvroDeserializer(SchemaRegistryClient({"url": registry}))
+bootstrap, topic, registry, kind = sys.argv[1:5]
+client = SchemaRegistryClient({"url": registry})
+if kind == "avro":
+    from confluent_kafka.schema_registry.avro import AvroDeserializer
+    des = AvroDeserializer(client)
+else:
+    # It validates each value against the writer's JSON Schema (the id in the wire format).
+    from confluent_kafka.schema_registry.json_schema import JSONDeserializer
+    des = JSONDeserializer(None, schema_registry_client=client)
 c = Consumer({"bootstrap.servers": bootstrap, "group.id": "repair-check", "enable.partition.eof": True,
               "auto.offset.reset": "earliest", "enable.auto.commit": False})
 parts = c.list_topics(topic, timeout=30).topics[topic].partitions
@@ -489,11 +506,14 @@ print(json.dumps(out, default=str))
 "#;
     let out = std::process::Command::new(crate::common::python())
         .args([
+            "-W",
+            "ignore",
             "-c",
             code,
             kafka_url().trim_start_matches("kafka://"),
             origin,
             registry,
+            kind,
         ])
         .output()
         .unwrap();
@@ -517,7 +537,12 @@ fn kafka_a_patch_repairs_registry_encoded_avro_with_the_same_schema_id() {
         &dlq_topic,
         3,
         "avro-registry",
-        &["--registry", &registry.url],
+        &[
+            "--registry",
+            &registry.url,
+            "--avro-schema",
+            &seed_file("order-renaming.avsc"),
+        ],
     );
     let url = kafka_url();
     let replay = |patch: &str, extra: &[&str]| {
@@ -528,7 +553,8 @@ fn kafka_a_patch_repairs_registry_encoded_avro_with_the_same_schema_id() {
             .output()
             .unwrap()
     };
-    // The writer schema has no `orderId`: renaming the field breaks it, every entry is skipped.
+    // The writer schema has no `orderId`: a patch renaming into it breaks the schema, every
+    // entry is skipped.
     let out = replay(RENAME, &["--dry-run", "-o", "json"]);
     assert_eq!(out.status.code(), Some(3));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -561,8 +587,26 @@ fn kafka_a_patch_repairs_registry_encoded_avro_with_the_same_schema_id() {
         "{v}"
     );
 
-    // The fix: a currency the service knows, written back with the same schema id.
-    let out = replay(".amount.currency = \"USD\"", &["-y", "-o", "json"]);
+    // An export of them, replayed from the file: patched the same way (the registry schema
+    // the payloads name is fetched for the patch).
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("dlq.jsonl");
+    let export = export.to_str().unwrap();
+    let exported = dlq()
+        .args(["export", &dlq_topic, "-b", &url, "--out", export])
+        .output()
+        .unwrap();
+    assert!(exported.status.success());
+    let v = json_of(
+        dlq()
+            .args(["replay", "--from-file", export, "-b", &url, "--to", &origin])
+            .args(["--patch", MOVE_NAME, "--schema-registry", &registry.url])
+            .args(["--dry-run", "-o", "json"]),
+    );
+    assert_eq!(v["patch"]["changed"], 3, "{v}");
+
+    // The fix: the renamed field filled from the old one, written back with the same schema id.
+    let out = replay(MOVE_NAME, &["-y", "-o", "json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -573,13 +617,224 @@ fn kafka_a_patch_repairs_registry_encoded_avro_with_the_same_schema_id() {
         (v["sent"].as_u64(), v["patch"]["changed"].as_u64()),
         (Some(3), Some(3))
     );
-    let copies = avro_copies(&origin, &registry.url);
+    let copies = registry_copies(&origin, &registry.url, "avro");
     assert_eq!(copies.len(), 3);
     for (id, event) in &copies {
         assert_eq!(*id, 1, "the schema id the dead letters had");
-        assert_eq!(event["amount"]["currency"], "USD", "{event}");
+        let full_name = event["customer"]["full_name"].as_str().unwrap_or_default();
+        assert!(full_name.starts_with("Customer "), "{event}");
+        assert!(event["customer"]["name"].is_null(), "{event}");
+        assert_eq!(event["amount"]["currency"], "EUR", "{event}");
         assert!(
             event["order_id"].is_i64() || event["order_id"].is_u64(),
+            "{event}"
+        );
+    }
+    let left = crate::common::jsonl_of(dlq().args(["list", &dlq_topic, "-b", &url, "-o", "jsonl"]));
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn pulsar_a_patch_repairs_avro_written_with_the_topic_schema() {
+    let origin = unique("repair-avro");
+    let schema_file = seed_file("order-renaming.avsc");
+    // The service's consumer has the Avro schema, so the client's dead-letter producer writes
+    // with it: each dead letter names its topic schema version.
+    let seeded = crate::common::seed_pulsar_with(
+        &origin,
+        "svc",
+        3,
+        &[],
+        &["--avro-schema", &schema_file, "--typed-consumer"],
+    );
+    let dlq_topic = seeded["dlq_topic"].as_str().unwrap();
+    let url = pulsar_url();
+    let listed = crate::common::jsonl_of(dlq().args(["list", dlq_topic, "-b", &url]));
+    let n = listed.len();
+    assert!(n >= 3, "{listed:?}");
+    let id = listed[0]["id"].as_str().unwrap();
+    let shown = json_of(dlq().args(["inspect", dlq_topic, id, "-b", &url, "-o", "json"]));
+    assert_eq!(shown["payload_encoding"], "pulsar-schema", "{shown}");
+
+    let dry_run = |patch: &str| {
+        dlq()
+            .args(["replay", dlq_topic, "-b", &url, "--all", "--patch", patch])
+            .args(["--dry-run", "-o", "json"])
+            .output()
+            .unwrap()
+    };
+    // A field the schema does not have: every entry skipped, with the reason.
+    let out = dry_run(RENAME);
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["patch"]["failed"].as_u64(), Some(n as u64), "{v}");
+    let reason = v["skips"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("no field 'orderId'"), "{reason}");
+
+    let done = json_of(
+        dlq()
+            .args([
+                "replay", dlq_topic, "-b", &url, "--all", "--patch", MOVE_NAME,
+            ])
+            .args(["-y", "-o", "json"]),
+    );
+    assert_eq!(done["sent"].as_u64(), Some(n as u64), "{done}");
+    assert_eq!(done["patch"]["changed"].as_u64(), Some(n as u64), "{done}");
+
+    // The official client reads the copies from the origin with the service's Avro schema.
+    let code = r#"
+import json, sys, time, pulsar
+from pulsar.schema import AvroSchema
+url, topic, schema_file, want = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+schema = AvroSchema(None, schema_definition=json.load(open(schema_file)))
+client = pulsar.Client(url, logger=pulsar.FileLogger(pulsar.LoggerLevel.Error, "/dev/stderr"))
+reader = client.create_reader(topic, pulsar.MessageId.earliest, schema=schema)
+out, deadline = [], time.time() + 120
+while len(out) < want and time.time() < deadline:
+    try:
+        m = reader.read_next(timeout_millis=1000)
+    except pulsar.Timeout:
+        continue
+    p = m.properties()
+    if "dlq-replay-of" in p:
+        out.append([p["dlq-replay-of"], p.get("dlq-patched"), m.value()])
+client.close()
+print(json.dumps(out, default=str))
+"#;
+    let out = std::process::Command::new(crate::common::python())
+        .args(["-W", "ignore", "-c", code, &url])
+        .arg(format!("persistent://public/default/{origin}"))
+        .args([&schema_file, &n.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copies: Vec<(String, Option<String>, Value)> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(copies.len(), n);
+    for (_, patched, event) in &copies {
+        assert_eq!(patched.as_deref(), done["patch"]["id"].as_str());
+        let full_name = event["customer"]["full_name"].as_str().unwrap_or_default();
+        assert!(full_name.starts_with("Customer "), "{event}");
+        assert!(event["customer"]["name"].is_null(), "{event}");
+    }
+    let left = crate::common::jsonl_of(dlq().args(["list", dlq_topic, "-b", &url, "-o", "jsonl"]));
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn kafka_a_registry_json_schema_is_checked_before_sending() {
+    let registry = crate::common::PyServer::start("schema_registry.py", &[]);
+    let origin = unique("repair-jsonschema");
+    let dlq_topic = format!("{origin}.DLT");
+    // confluent-kafka's JSONSerializer registers scripts/seed/order.schema.json (id 1) and
+    // writes the wire format.
+    crate::common::seed_kafka_encoded(
+        &origin,
+        &dlq_topic,
+        3,
+        "json-registry",
+        &["--registry", &registry.url],
+    );
+    // The deploy's schema for the topic: `orderId`, an integer, is required.
+    let v2 = serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"orderId": {"type": "integer"}, "amount": {"type": "object"}},
+        "required": ["orderId", "amount"]
+    });
+    let body = serde_json::json!({"schema": v2.to_string(), "schemaType": "JSON"}).to_string();
+    let ok = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body,
+        ])
+        .arg(format!("{}/subjects/{origin}-value/versions", registry.url))
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "registering the new schema");
+    let url = kafka_url();
+    let replay = |extra: &[&str]| {
+        dlq()
+            .args(["replay", &dlq_topic, "-b", &url, "--all"])
+            .args(["--schema-registry", &registry.url])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let skips = |out: &std::process::Output| -> Vec<String> {
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["skips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["reason"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // As they are, the dead letters lack what the latest schema requires: all skipped.
+    let reasons = skips(&replay(&["--dry-run", "-o", "json"]));
+    assert_eq!(reasons.len(), 3);
+    assert!(
+        reasons[0].contains("latest schema (id 2)")
+            && reasons[0].contains("\"orderId\" is a required property"),
+        "{reasons:?}"
+    );
+    // A patch giving the wrong type: skipped, naming where.
+    let reasons = skips(&replay(&[
+        "--patch",
+        ".orderId = (.order_id | tostring) | del(.order_id)",
+        "--dry-run",
+        "-o",
+        "json",
+    ]));
+    assert!(
+        reasons[0].contains("/orderId: ") && reasons[0].contains("is not of type \"integer\""),
+        "{reasons:?}"
+    );
+    // A value the writer's schema (id 1) does not allow: the patch cannot write it back.
+    let reasons = skips(&replay(&[
+        "--patch",
+        ".amount.currency = \"JPY\"",
+        "--dry-run",
+        "-o",
+        "json",
+    ]));
+    assert!(
+        reasons[0].contains("writer's JSON schema (id 1)")
+            && reasons[0].contains("/amount/currency"),
+        "{reasons:?}"
+    );
+
+    // The rename: valid under both, sent once each, read by the official deserializer (which
+    // validates against the writer's schema).
+    let out = replay(&["--patch", RENAME, "-y", "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sent"], 3, "{v}");
+    let copies = registry_copies(&origin, &registry.url, "json");
+    assert_eq!(copies.len(), 3);
+    for (id, event) in &copies {
+        assert_eq!(*id, 1, "the schema id the dead letters had");
+        assert!(
+            event["orderId"].is_u64() && event.get("order_id").is_none(),
             "{event}"
         );
     }

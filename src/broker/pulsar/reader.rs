@@ -304,7 +304,7 @@ pub(super) async fn get_topic_schema(
                 .map(|s| Served::Avro(Box::new(s)))
                 .map_err(|e| format!("the topic schema is not valid Avro: {e}"))
         }
-        Ok(Type::Json) => Ok(Served::Json),
+        Ok(Type::Json) => Ok(Served::Json(None)),
         Ok(t) => Ok(Served::Other(t.as_str_name().to_string())),
         Err(_) => Ok(Served::Other(format!("type {}", schema.r#type))),
     }

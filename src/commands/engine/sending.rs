@@ -138,15 +138,18 @@ fn patch_of(a: &cli::ReplayArgs) -> anyhow::Result<Option<Patch>> {
 
 /// `--patch` on a message about to be sent: its payload repaired and marked `dlq-patched`, or
 /// the reason it cannot be sent (never half-made). The patch's outcome comes along for the plan.
+/// `schema_version`: the Pulsar topic schema the payload was written with, if any (its schema
+/// fetched into `decoder`).
 pub(in crate::commands) fn patch_outgoing(
     s: &Sending,
     decoder: &Decoder,
     mut out: Outgoing,
+    schema_version: Option<&[u8]>,
 ) -> Result<(Outgoing, Option<Patched>), String> {
     let Some(patch) = &s.patch else {
         return Ok((out, None));
     };
-    match patch_payload(patch, out.payload.as_deref(), decoder, None) {
+    match patch_payload(patch, out.payload.as_deref(), decoder, schema_version) {
         Patched::Failed(why) => Err(format!("--patch: {why}")),
         Patched::Unchanged => Ok((out, Some(Patched::Unchanged))),
         changed @ Patched::Changed { .. } => {
@@ -215,18 +218,34 @@ impl Preparing {
             .await;
     }
 
-    /// `out` patched and checked, or why it is not sent. A registry that cannot be reached is
-    /// an error of the run, not a pass.
+    /// `out` (the copy of `source`, which `reader` read; none for a file) patched and checked,
+    /// or why it is not sent. A registry that cannot be reached is an error of the run, not a
+    /// pass.
     pub(in crate::commands) async fn prepare(
         &mut self,
         s: &Sending,
         broker: &mut dyn broker::Broker,
+        mut reader: Option<&mut dyn DlqReader>,
+        source: &crate::domain::entry::Record,
         out: Outgoing,
     ) -> anyhow::Result<Result<(Outgoing, Option<Patched>), Refusal>> {
+        // The patch reads the payload as it was written: with the registry schema it names, or
+        // the Pulsar topic schema version its message carries.
+        let version = source.schema_version.as_deref().filter(|v| !v.is_empty());
         if s.patch.is_some() {
-            self.learn(out.payload.as_deref()).await;
+            let record = crate::domain::entry::Record {
+                schema_version: version.map(<[u8]>::to_vec),
+                ..crate::domain::entry::Record::of_payload(out.payload.as_deref())
+            };
+            let topic = source.topic.clone();
+            self.sources
+                .prepare(&mut self.decoder, &record, async |_, v| match &mut reader {
+                    Some(reader) => reader.topic_schema(&topic, v).await,
+                    None => Err("no topic to ask for its schema".into()),
+                })
+                .await;
         }
-        let (out, patched) = match patch_outgoing(s, &self.decoder, out) {
+        let (out, patched) = match patch_outgoing(s, &self.decoder, out, version) {
             Ok(ok) => ok,
             Err(why) => return Ok(Err(Refusal::Patch(why))),
         };

@@ -745,22 +745,10 @@ fn kafka_a_registry_json_schema_is_checked_before_sending() {
         "properties": {"orderId": {"type": "integer"}, "amount": {"type": "object"}},
         "required": ["orderId", "amount"]
     });
-    let body = serde_json::json!({"schema": v2.to_string(), "schemaType": "JSON"}).to_string();
-    let ok = std::process::Command::new("curl")
-        .args([
-            "-sf",
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: application/json",
-            "-d",
-            &body,
-        ])
-        .arg(format!("{}/subjects/{origin}-value/versions", registry.url))
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "registering the new schema");
+    assert_eq!(
+        register(&registry.url, &format!("{origin}-value"), &v2, "JSON"),
+        2
+    );
     let url = kafka_url();
     let replay = |extra: &[&str]| {
         dlq()
@@ -840,9 +828,9 @@ fn kafka_a_registry_json_schema_is_checked_before_sending() {
     }
 }
 
-/// Registers `schema` (Avro, as JSON) as the next version of `subject`.
-fn register(registry: &str, subject: &str, schema: &Value) -> u64 {
-    let body = serde_json::json!({ "schema": schema.to_string() }).to_string();
+/// Registers `schema` (`AVRO` or `JSON`, as JSON) as the next version of `subject`; its id.
+fn register(registry: &str, subject: &str, schema: &Value, kind: &str) -> u64 {
+    let body = serde_json::json!({ "schema": schema.to_string(), "schemaType": kind }).to_string();
     let out = std::process::Command::new("curl")
         .args([
             "-sf",
@@ -908,7 +896,7 @@ fn kafka_copies_the_target_s_latest_schema_cannot_read_are_skipped_before_sendin
         .unwrap()
         .push(serde_json::json!({"name": "channel", "type": "string"}));
     let subject = format!("{origin}-value");
-    let id2 = register(&registry.url, &subject, &v2);
+    let id2 = register(&registry.url, &subject, &v2, "AVRO");
     let out = dry_run(&[], &registry.url);
     assert_eq!(
         out.status.code(),
@@ -934,7 +922,7 @@ fn kafka_copies_the_target_s_latest_schema_cannot_read_are_skipped_before_sendin
         .as_array_mut()
         .unwrap()
         .push(serde_json::json!({"name": "channel", "type": "string", "default": "web"}));
-    register(&registry.url, &subject, &v3);
+    register(&registry.url, &subject, &v3, "AVRO");
     let out = dry_run(&[], &registry.url);
     assert!(
         out.status.success(),
@@ -979,6 +967,8 @@ fn pulsar_copies_the_target_topic_s_schema_cannot_read_are_skipped_before_sendin
     let ok = std::process::Command::new("curl")
         .args([
             "-sf",
+            "-o",
+            "/dev/null",
             "-X",
             "POST",
             "-H",

@@ -425,6 +425,7 @@ impl PulsarBroker {
                 // Exclusive keeps the backlog in order and its reader alone.
                 .with_subscription_type(SubType::Exclusive)
                 .with_consumer_name("dlq")
+                .with_batch_size(super::reader::FLOW_PERMITS)
                 // A partition consumer that fails is dropped from a partitioned consumer until
                 // the next topic refresh (30 s by default): come back sooner.
                 .with_topic_refresh(super::reader::IDLE_END)

@@ -28,6 +28,13 @@ pub(super) const IDLE_END: Duration = Duration::from_secs(3);
 const PROMPT: Duration = Duration::from_secs(1);
 /// Messages the consumer's queue holds, delivered ahead of reading.
 pub(super) const RECEIVER_QUEUE: usize = 1000;
+/// The consumer's flow window: messages the broker may send ahead (pulsar-rs asks for more
+/// when fewer than half are left; its `batch_size`). On 200,000 batched dead letters (1,000 a
+/// batch) 1,000 keeps one batch in flight and reads in ~3.6 s; 5,000 reads in ~2.6 s but
+/// `list -o jsonl`'s peak RSS rises from ~59 to ~71 MiB (pulsar-rs keeps each buffered message
+/// with its own clone of the batch's metadata), over the 64 MiB that reads keep.
+/// docs/BENCHMARKS.md has the runs.
+pub(super) const FLOW_PERMITS: u32 = 1000;
 /// How long a read on a throwaway subscription waits for its consumer to close.
 pub(super) const THROWAWAY_CLOSE: Duration = Duration::from_millis(500);
 /// On a throwaway subscription, acknowledge what was read every this many messages.

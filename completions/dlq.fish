@@ -48,7 +48,7 @@ complete -c dlq -n "__fish_dlq_needs_command" -f -a "completions" -d 'Print a sh
 complete -c dlq -n "__fish_dlq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand list" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand list" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand list" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -105,7 +105,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand list" -s v -l verbose -d 'Log wh
 complete -c dlq -n "__fish_dlq_using_subcommand list" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand inspect" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -155,7 +155,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redaction-policy -d '
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l redact-all-except -d 'Allow-list mode: mask every payload field, header value and the key except these names (repeatable; `key` shows the key, `payload` a payload that is not JSON)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -210,6 +210,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -l all -d 'Every entry n
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-partition -d 'Kafka: send to the original partition instead of letting the key decide'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l keep-dlq-headers -d 'Keep the dead-letter context headers (__connect.errors.*, kafka_dlt-*, REAL_TOPIC, …)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l no-schema-check -d 'With a schema registry, every copy must be readable with its target\'s latest TOPIC-value schema (others are skipped); this turns that check off'
+complete -c dlq -n "__fish_dlq_using_subcommand replay" -l join -d 'Replay as one member of the operator group: run the same command in several processes and the broker\'s group protocol shares the partitions among them (Kafka consumer group, Pulsar Failover subscription). Needs -y; no --dry-run'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s q -l quiet -d 'Print only errors (no plan, no progress bar)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -l assume-inactive -d 'Rewind: proceed even where the broker cannot tell whether the group has active members (you have stopped its consumers)'
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
@@ -218,7 +219,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand replay" -s v -l verbose -d 'Log 
 complete -c dlq -n "__fish_dlq_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand purge" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -266,7 +267,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand purge" -s v -l verbose -d 'Log w
 complete -c dlq -n "__fish_dlq_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand export" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand export" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -324,7 +325,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand stats" -l bucket -d 'The chart o
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l chart-failures -d 'Also a chart of arrivals for each of the N most frequent failures (fingerprints), on the same time axis; `arrivals_by_failure` in JSON' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand stats" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand stats" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -368,7 +369,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand stats" -s v -l verbose -d 'Log w
 complete -c dlq -n "__fish_dlq_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand groups" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand groups" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand groups" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand groups" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand groups" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand groups" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -427,7 +428,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand check" -l max-age -d 'The oldest
 complete -c dlq -n "__fish_dlq_using_subcommand check" -l max-rate -d 'At most N entries written in the last minute: N/min (or N/s, N/h)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand check" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand check" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand check" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand check" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand check" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand check" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -459,7 +460,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand watch" -l serve -d 'Serve /metri
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -l top -d 'Failures shown per DLQ' -r
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand watch" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand watch" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand watch" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -492,7 +493,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand edit" -l max-replays -d 'Refuse 
 complete -c dlq -n "__fish_dlq_using_subcommand edit" -l allow-target -d 'Send only to topics matching this glob (repeatable; adds to the context\'s `replay-targets`)' -r
 complete -c dlq -n "__fish_dlq_using_subcommand edit" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand edit" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand edit" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand edit" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand edit" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand edit" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''
@@ -530,7 +531,7 @@ complete -c dlq -n "__fish_dlq_using_subcommand edit" -s v -l verbose -d 'Log wh
 complete -c dlq -n "__fish_dlq_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -s b -l broker -d 'Broker URL: kafka://HOST:PORT[,HOST:PORT] or pulsar://HOST:PORT' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l timeout -d 'Give up on an unresponsive broker after this long (exit code 4) [default: 10s]' -r
-complete -c dlq -n "__fish_dlq_using_subcommand topics" -l group -d 'Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
+complete -c dlq -n "__fish_dlq_using_subcommand topics" -l group -d 'Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -s X -d 'Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat\'s -X. Secrets here are visible to `ps`: prefer DLQ_SASL_PASSWORD or --password-file' -r
 complete -c dlq -n "__fish_dlq_using_subcommand topics" -l sasl-mechanism -d 'Kafka SASL mechanism' -r -f -a "PLAIN\t''
 SCRAM-SHA-256\t''

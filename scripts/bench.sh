@@ -4,9 +4,9 @@
 # prints ratios against the project's targets.
 #
 #   scripts/bench.sh [--kafka N] [--pulsar N] [--replay N]
-#                    [--only kafka|pulsar|startup|redaction|kafka-settings|share-groups]
+#                    [--only kafka|pulsar|startup|redaction|kafka-settings|share-groups|where|join]
 #                    [--scale "10000 100000 1000000"] [--runs R] [--redact N] [--baseline COMMIT]
-#                    [--share N] [--where-n N]
+#                    [--share N] [--where-n N] [--join-n N]
 #
 #   DLQ_BENCH_BIN=/path/to/dlq scripts/bench.sh …   times that dlq binary instead of building a
 #                    release build of the work tree (the redaction section's hostile-input timing,
@@ -44,6 +44,11 @@
 # pulsar-perf consume's aggregated msg/s, and for pulsar-perf produce the requested count over its
 # logged send window ("Created 1 producers" to "DONE"): its aggregated rate counts an idle
 # shutdown wait of 5-10 s, which its wall time includes too.
+#
+# --only join: `dlq replay --join` on Kafka with 1, 2 and 4 members at once over one 8-partition DLQ
+# of --join-n entries (200,000 by default; scripts/bench/join_members.py), each run to a fresh
+# target and operator group: the wall time from the first start to the last exit, the highest
+# member's peak RSS.
 #
 # Also: `dlq list --limit 50` and `dlq inspect` of one entry on the big topics, `--help` start-up
 # with hyperfine. --scale runs dlq's reads (no peers) once per N given (Kafka; Pulsar unbatched) and
@@ -99,6 +104,7 @@ REDACT_N=100000
 BASELINE=
 SHARE_N=1000
 WHERE_N=1000000
+JOIN_N=200000
 while [ $# -gt 0 ]; do
   case $1 in
     --kafka) KAFKA_N=$2; shift 2 ;;
@@ -111,10 +117,11 @@ while [ $# -gt 0 ]; do
     --baseline) BASELINE=$2; shift 2 ;;
     --share) SHARE_N=$2; shift 2 ;;
     --where-n) WHERE_N=$2; shift 2 ;;
+    --join-n) JOIN_N=$2; shift 2 ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
-case $ONLY in all|kafka|pulsar|startup|redaction|kafka-settings|share-groups|where) ;; *) die "--only: kafka, pulsar, startup, redaction, kafka-settings, share-groups or where" ;; esac
+case $ONLY in all|kafka|pulsar|startup|redaction|kafka-settings|share-groups|where|join) ;; *) die "--only: kafka, pulsar, startup, redaction, kafka-settings, share-groups, where or join" ;; esac
 wants() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 
 # The seeded shape (see the top) and Kafka's partitions.
@@ -463,6 +470,24 @@ if wants where; then
   say "kafka watch ($WHERE_N): first read, then 10 refreshes while 500 arrive a second"
   "$DLQ_PYTHON" scripts/bench/watch_refresh.py --dlq "$DLQ_REL" --bootstrap "$KAFKA" \
     --topic "$where_topic" --entries "$WHERE_N" --refreshes 10 --arriving 500 >>"$RESULTS"
+fi
+
+if wants join; then
+  join_topic=bench-join-$JOIN_N.DLT
+  say "seeding $JOIN_N dead letters on $join_topic (8 partitions)"
+  "$DLQ_PYTHON" scripts/bench/seed_bulk.py --bootstrap "$KAFKA" --topic "$join_topic" --count "$JOIN_N" \
+    --partitions 8 --mix --sizes "$SIZES" >&2
+  for members in 1 2 4; do
+    for r in $(seq "$RUNS"); do
+      target=bench-join-target-$members-$r
+      "$DLQ_PYTHON" scripts/seed/kafka_admin.py --bootstrap "$KAFKA" create "$target" --partitions 8 >/dev/null
+      "$DLQ_PYTHON" scripts/bench/join_members.py --dlq "$DLQ_REL" --broker "$DLQ_TEST_KAFKA" \
+        --topic "$join_topic" --target "$target" --group "bench-join-$members-$r" \
+        --members "$members" --entries "$JOIN_N" --case "kafka replay --join ($JOIN_N)" >>"$RESULTS" \
+        || die "replay --join with $members member(s) failed"
+      say "kafka replay --join: $members member(s), run $r: $(tail -1 "$RESULTS" | cut -f4) s"
+    done
+  done
 fi
 
 if wants share-groups; then

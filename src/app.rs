@@ -230,7 +230,29 @@ fn replay_mode(a: &cli::ReplayArgs) -> Result<ReplayMode, error::DlqError> {
         ReplayMode::Send
     };
     refuse_unused(a, mode)?;
+    if a.join {
+        refuse_join(a)?;
+    }
     Ok(mode)
+}
+
+/// `--join` without what a member needs: a yes given in advance, and no plan of its own.
+fn refuse_join(a: &cli::ReplayArgs) -> Result<(), error::DlqError> {
+    let plan = output::hint::plan_of_join(&output::hint::this_command());
+    let why = if a.confirm.dry_run {
+        "--join cannot --dry-run: a plan needs the whole topic, and a member sees only the \
+         partitions the group gives it"
+    } else if !a.confirm.yes {
+        "--join needs -y: members run in many terminals or pods at once, with no prompt to answer"
+    } else if a.canary.is_some() {
+        "--join cannot take --canary: the canaries are a check one process makes before the rest \
+         is sent; run a plain replay with --canary N first, then --join"
+    } else {
+        return Ok(());
+    };
+    Err(error::DlqError::Usage(format!(
+        "{why}. The plan of the whole DLQ, from one process:\n  {plan}"
+    )))
 }
 
 /// What each mode is, for the refusal of a flag it does not use.
@@ -268,6 +290,7 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         "--canary-wait",
         "--value-schema",
         "--no-schema-check",
+        "--join",
         "--quiet",
         "--redact-field",
         "--redact-pattern",
@@ -280,6 +303,7 @@ fn unused_flags(mode: ReplayMode) -> Vec<&'static str> {
         // (In a rewind, --all makes the command line a replay that sends.)
         ReplayMode::RestorePositions => [NOT_SENDING, &["--all"]].concat(),
         ReplayMode::Restore => vec![
+            "--join",
             "--canary",
             "--canary-wait",
             "--no-schema-check",
@@ -310,6 +334,7 @@ fn given_flags(a: &cli::ReplayArgs) -> Vec<&'static str> {
         ("--canary-wait", a.canary_wait.is_some()),
         ("--value-schema", a.value_schema.is_some()),
         ("--no-schema-check", a.no_schema_check),
+        ("--join", a.join),
         ("--quiet", a.quiet),
         ("--redact-field", !r.redact_fields.is_empty()),
         ("--redact-pattern", !r.redact_patterns.is_empty()),
@@ -634,6 +659,7 @@ mod tests {
         &["--canary-wait", "10s"],
         &["--value-schema", "order.avsc"],
         &["--no-schema-check"],
+        &["--join", "-y"],
     ];
 
     const MODES: [ReplayMode; 4] = [

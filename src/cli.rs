@@ -217,8 +217,8 @@ pub(crate) struct ConnectArgs {
     /// Give up on an unresponsive broker after this long (exit code 4) [default: 10s]
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// Kafka: the operator consumer group dlq uses (it never joins; reading commits nothing)
-    /// [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind
+    /// Kafka: the operator consumer group dlq uses (it joins only with `replay --join`; reading
+    /// commits nothing) [default: dlq-cli]. With `replay TOPIC --since TIME` alone, the group to rewind
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
     /// Kafka: a librdkafka property, KEY=VALUE (repeatable), as kcat's -X. Secrets here are
@@ -505,6 +505,11 @@ pub(crate) struct ReplayArgs {
     /// How long --canary waits for its entries to fail again [default: 30s]
     #[arg(long, value_name = "DURATION")]
     pub canary_wait: Option<String>,
+    /// Replay as one member of the operator group: run the same command in several processes
+    /// and the broker's group protocol shares the partitions among them (Kafka consumer group,
+    /// Pulsar Failover subscription). Needs -y; no --dry-run
+    #[arg(long)]
+    pub join: bool,
     /// Print only errors (no plan, no progress bar)
     #[arg(short = 'q', long)]
     pub quiet: bool,

@@ -222,6 +222,35 @@ pub(crate) trait DlqReader: Send {
     async fn topic_schema(&mut self, _topic: &str, _version: &[u8]) -> Result<Served, String> {
         Err("this broker has no topic schemas".into())
     }
+
+    /// A joined read (`replay --join`) whose records ran out: whether the group gave this
+    /// member more to read (`true`) or the whole run is done (`false`), after a wait of at most
+    /// about a second. Its marks are saved
+    /// (`checkpoint`) before it is asked. A read of the whole topic is never joined: `false`.
+    /// `None`: still waiting (asked again, so that Ctrl-C is seen in between).
+    async fn more_work(&mut self) -> anyhow::Result<Option<bool>> {
+        Ok(Some(false))
+    }
+
+    /// A joined read: who this member was and what it did.
+    fn join_report(&self) -> Option<JoinReport> {
+        None
+    }
+}
+
+/// A member's part of a joined replay (`replay --join`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct JoinReport {
+    /// As the group knows this member.
+    pub member_id: String,
+    /// The group protocol it joined with.
+    pub protocol: String,
+    /// The run it took part in (a count the group's marks keep).
+    pub run: u64,
+    /// The partitions it held at some point (Kafka: numbers; Pulsar: partition topics).
+    pub partitions: Vec<String>,
+    /// Entries it replayed from partitions another member had started.
+    pub taken_over: u64,
 }
 
 /// One partition of a rewind: where the consumer group (Kafka) or subscription (Pulsar) stands,
@@ -354,6 +383,19 @@ pub(crate) trait Broker: Send {
 
     /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;
+
+    /// Reads the topic as one member of the operator group (`replay --join`): the group's own
+    /// protocol gives this process its partitions. Each partition is read from where the run
+    /// left it to its boundary, fixed when the run first received it (see kafka/join.rs).
+    async fn join(&mut self, _req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        Err(DlqError::Usage(
+            "replay --join needs a broker whose consumer groups assign partitions (Apache Kafka); \
+             replay without --join reads the whole DLQ in one process, and several processes \
+             can each take their own partitions with --partition N"
+                .into(),
+        )
+        .into())
+    }
 
     /// Pulsar: the topic schema a message's schema version names, as the broker serves it.
     async fn topic_schema(&mut self, _topic: &str, _version: &[u8]) -> Result<Served, String> {

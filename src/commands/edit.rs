@@ -83,6 +83,7 @@ pub(crate) fn replay_of_edit(s: &EditSettings, edited: Value) -> ReplaySettings 
         all: false,
         header_map: s.header_map.clone(),
         canary: None,
+        join: false,
         sending: Sending {
             connect: s.connect.clone(),
             options: s.options.clone(),

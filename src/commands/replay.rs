@@ -45,6 +45,8 @@ pub(crate) struct ReplaySettings {
     pub sending: Sending,
     /// `--canary N --canary-wait D`: send N first, wait D, stop if any comes back to the DLQ.
     pub canary: Option<(u64, std::time::Duration)>,
+    /// `--join`: replay as one member of the operator group (no plan pass).
+    pub join: bool,
 }
 
 impl ReplaySettings {
@@ -68,6 +70,7 @@ impl ReplaySettings {
             (None, None) => None,
         };
         Ok(ReplaySettings {
+            join: a.join,
             canary,
             sending: Sending::from_args(&a)?,
             selection: settings::selection(&a.select, jiff::Timestamp::now())?,
@@ -101,6 +104,9 @@ pub(crate) async fn run_on(
         .into());
     }
 
+    if s.join {
+        return joined(broker, s, &selection, ui).await;
+    }
     let mut journal = Journal::open(s.sending.journal_dir.as_deref(), &journal_key(s))?;
     let mut plan = make_plan(broker, s, &selection, ui, &journal).await?;
     // Counted on the plan's pass (the send pass reads the same entries again).
@@ -119,6 +125,58 @@ pub(crate) async fn run_on(
         journal.finish()?;
     }
     Ok(summary)
+}
+
+/// `--join`: no plan pass (a member sees only its partitions); the send pass as one member of
+/// the operator group, until the group's whole run is done. The group's committed marks are the
+/// journal: a member that dies leaves its partitions where their confirmed prefix was saved.
+async fn joined(
+    broker: &mut dyn broker::Broker,
+    s: &ReplaySettings,
+    selection: &Selection,
+    ui: &mut dyn ReplayUi,
+) -> anyhow::Result<Summary> {
+    let plan = Plan {
+        topic: s.topic.clone(),
+        broker: s.sending.connect.url.to_string(),
+        ..Plan::default()
+    };
+    let mut summary = Summary {
+        topic: s.topic.clone(),
+        ..Summary::default()
+    };
+    let mut journal = Journal::open(None, &journal_key(s))?;
+    execute(broker, s, selection, &plan, ui, &mut summary, &mut journal).await?;
+    tracing::info!(topic = %s.topic, sent = summary.sent, skipped = summary.skipped, failed = summary.failed, "replayed as a member");
+    Ok(summary)
+}
+
+/// A joined replay whose partitions ran out: what the group says next.
+enum Waited {
+    /// More to read (a partition given, or taken over from a member that left).
+    More,
+    /// Every partition of the run is done.
+    Done,
+    Interrupted,
+}
+
+/// Waits for the group: more partitions for this member, or the run done everywhere; Ctrl-C
+/// between two looks.
+async fn wait_for_group(
+    scan: &mut Scan,
+    interruption: &mut crate::results::Interruption,
+) -> anyhow::Result<Waited> {
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut *interruption => return Ok(Waited::Interrupted),
+            r = scan.reader().more_work() => match r? {
+                Some(true) => return Ok(Waited::More),
+                Some(false) => return Ok(Waited::Done),
+                None => {}
+            },
+        }
+    }
 }
 
 /// Which replay a journal belongs to: the broker, the DLQ and the consumer that marks it.
@@ -212,10 +270,14 @@ async fn execute(
         }),
         None => None,
     };
-    let mut scan = Scan::open(broker, &request(s, selection, true), &s.header_map)
-        .await?
-        .with_originals(true)
-        .bounded_by(&plan.ends);
+    let mut scan = if s.join {
+        Scan::join(broker, &request(s, selection, true), &s.header_map).await?
+    } else {
+        Scan::open(broker, &request(s, selection, true), &s.header_map)
+            .await?
+            .bounded_by(&plan.ends)
+    }
+    .with_originals(true);
     let mut filter = Selected::new(selection);
     let mut preparing = Preparing::new(&s.sending)?;
     ui.progress_start(plan.to_send());
@@ -230,17 +292,41 @@ async fn execute(
     let result: anyhow::Result<()> = async {
         loop {
             doing = "reading";
-            let entry = tokio::select! {
+            let next = tokio::select! {
                 biased;
                 () = &mut interruption => {
                     run.summary.interrupted = true;
                     break;
                 }
                 // Beyond what the plan saw, or not selected: the scan leaves it alone.
-                r = scan.next(&mut filter) => match r? {
-                    Some(entry) => entry,
-                    None => break,
-                },
+                r = scan.next(&mut filter) => r?,
+            };
+            let entry = match next {
+                Some(entry) => entry,
+                None if s.join => {
+                    // This member's partitions are read: settle and save them, so that the
+                    // group sees them done, then wait for more or for the run's end.
+                    doing = "waiting for delivery confirmations";
+                    run.settle_until(Some(scan.reader()), ui, None, usize::MAX)
+                        .await?;
+                    doing = "saving what was handled";
+                    run.journal.flush()?;
+                    scan.reader().checkpoint().await?;
+                    last_checkpoint = Instant::now();
+                    doing = "waiting for the group";
+                    match wait_for_group(&mut scan, &mut interruption).await? {
+                        Waited::More => {
+                            scan.resume();
+                            continue;
+                        }
+                        Waited::Done => break,
+                        Waited::Interrupted => {
+                            run.summary.interrupted = true;
+                            break;
+                        }
+                    }
+                }
+                None => break,
             };
             let id = entry.record.id;
             if run.journal.confirmed_earlier(&id.to_string()) {
@@ -360,6 +446,7 @@ async fn execute(
     if let Some(c) = canary {
         c.follower.close().await;
     }
+    run.summary.join = scan.reader().join_report();
     let url = &s.sending.connect.url;
     match result {
         Err(e) if is_lost(&e) => {
@@ -467,6 +554,7 @@ mod tests {
             header_map: HeaderMap::default(),
             sending: sending(to),
             canary: None,
+            join: false,
         }
     }
 

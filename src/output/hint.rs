@@ -63,6 +63,14 @@ pub(crate) fn restore_positions(argv: &[String], file: &std::path::Path) -> Stri
     line(&words)
 }
 
+/// A `replay --join` command line as the plain dry run that shows its plan: the same topic,
+/// selection, broker and flags, without `--join` and `-y`.
+pub(crate) fn plan_of_join(argv: &[String]) -> String {
+    let mut words = without(argv, &[], &["--join", "-y", "--yes", "--dry-run"]);
+    words.push("--dry-run".into());
+    line(&words)
+}
+
 /// The flags of `argv` with none of `valued` (and their values) or `bare`.
 fn without(argv: &[String], valued: &[&str], bare: &[&str]) -> Vec<String> {
     let mut out = Vec::new();

@@ -187,10 +187,14 @@ impl ReplayUi for TerminalReplayUi {
         if self.quiet || !io::stderr().is_terminal() {
             return;
         }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        // No total: a `--join` member, which learns its share as the group gives it.
+        let (len, template) = match total {
+            0 => (None, "{spinner} {pos} sent by this member  {rate}"),
+            n => (Some(n), "{bar:40} {pos}/{len} sent  {rate}  ETA {eta}"),
+        };
+        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
         bar.set_style(super::with_whole_rate(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} sent  {rate}  ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
         ));
         self.bar = Some(bar);
     }
@@ -294,6 +298,20 @@ struct SummaryJson<'a> {
     /// `--canary`: the canaries sent, how long dlq waited, which came back; null without one
     /// (or before the canaries were all sent).
     canary: Option<CanaryJson<'a>>,
+    /// `--join`: this member's id in the operator group; absent without --join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member_id: Option<&'a str>,
+    /// `--join`: the partitions this member held at some point; absent without --join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partitions: Option<&'a [String]>,
+    /// `--join`: entries sent from partitions another member had started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    taken_over: Option<u64>,
+    /// `--join`: the run this member took part in, and the group protocol it joined with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    join_run: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_protocol: Option<&'a str>,
 }
 
 /// Prints the summary: human text, or one JSON document with `-o json`/`jsonl`.
@@ -345,6 +363,11 @@ pub(crate) fn summary(
                 unchanged: p.unchanged,
                 failed: p.failed,
             }),
+            member_id: s.join.as_ref().map(|j| j.member_id.as_str()),
+            partitions: s.join.as_ref().map(|j| j.partitions.as_slice()),
+            taken_over: s.join.as_ref().map(|j| j.taken_over),
+            join_run: s.join.as_ref().map(|j| j.run),
+            group_protocol: s.join.as_ref().map(|j| j.protocol.as_str()),
         };
         return super::json::document(format, out, &doc);
     }
@@ -392,6 +415,21 @@ pub(crate) fn summary(
             out,
             "  {} already sent and confirmed by an earlier run that was cut short: not sent again",
             s.resumed
+        )?;
+    }
+    if let Some(j) = &s.join {
+        writeln!(
+            out,
+            "  member {} of the operator group (run {}, {} protocol): partitions {}; {} entries taken over from other members",
+            sanitize(&j.member_id),
+            j.run,
+            j.protocol,
+            if j.partitions.is_empty() {
+                "none".to_string()
+            } else {
+                sanitize(&j.partitions.join(", "))
+            },
+            j.taken_over
         )?;
     }
     if let Some(c) = &s.canary {

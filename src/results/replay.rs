@@ -109,6 +109,8 @@ pub(crate) struct Summary {
     pub patch: Option<PatchCounts>,
     /// `--canary N`: what became of the canaries.
     pub canary: Option<CanaryOutcome>,
+    /// `--join`: this member's part.
+    pub join: Option<crate::broker::JoinReport>,
 }
 
 /// An entry not sent, and why (no origin, `--max-replays` reached, an earlier failure, …).

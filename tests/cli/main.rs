@@ -8,6 +8,7 @@ mod config;
 mod decode;
 mod faults;
 mod groups;
+mod join;
 mod json_contract;
 mod kafka;
 mod offline;

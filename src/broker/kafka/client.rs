@@ -313,8 +313,8 @@ pub(super) fn code_of(e: &KafkaError) -> Option<RDKafkaErrorCode> {
 /// commit waits for a group coordinator as long as it takes (45 s with the broker killed, seen
 /// in tests/cli/faults.rs). After the deadline the commit counts as timed out (an unknown
 /// outcome) and its thread is left to finish or to end with the process.
-pub(super) fn commit_within(
-    consumer: &std::sync::Arc<KConsumer>,
+pub(super) fn commit_within<C: ConsumerContext + 'static>(
+    consumer: &std::sync::Arc<BaseConsumer<C>>,
     tpl: &TopicPartitionList,
     deadline: Instant,
 ) -> Result<(), KafkaError> {

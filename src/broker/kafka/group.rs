@@ -6,7 +6,8 @@
 //! checked that way could be committed under a running consumer. librdkafka's admin
 //! `DescribeConsumerGroups` sends ConsumerGroupDescribe for those and DescribeGroups for classic
 //! ones, but rdkafka 0.39 (the newest release) does not wrap it: this module calls it through
-//! rdkafka-sys, the bindings rdkafka itself is built on. It is the project's only unsafe code,
+//! rdkafka-sys, the bindings rdkafka itself is built on (as is `member_id`, which rdkafka does
+//! not wrap either, for `replay --join`'s report). It is the project's only unsafe code,
 //! kept to calls whose ownership librdkafka documents (rdkafka.h): the options, queue and event
 //! are destroyed by us, everything read from the result belongs to the event and is copied out
 //! before the event is destroyed.
@@ -17,6 +18,21 @@ use std::time::Duration;
 
 use rdkafka::client::{Client, ClientContext};
 use rdkafka_sys as sys;
+
+/// The member id the group coordinator gave this client's consumer (empty before it joined).
+pub(super) fn member_id<C: ClientContext>(client: &Client<C>) -> String {
+    // SAFETY: rd_kafka_memberid returns a NUL-terminated copy (or null), which the caller frees
+    // with rd_kafka_mem_free.
+    unsafe {
+        let ptr = sys::rd_kafka_memberid(client.native_ptr());
+        if ptr.is_null() {
+            return String::new();
+        }
+        let id = CStr::from_ptr(ptr).to_string_lossy().into_owned();
+        sys::rd_kafka_mem_free(client.native_ptr(), ptr.cast());
+        id
+    }
+}
 
 /// What the broker says of one group.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,7 @@ mod admin;
 mod client;
 mod follow;
 mod group;
+mod join;
 mod origins;
 mod publisher;
 mod reader;
@@ -108,6 +109,10 @@ impl Broker for KafkaBroker {
 
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record> {
         tokio::task::block_in_place(|| self.fetch_blocking(topic, id))
+    }
+
+    async fn join(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        Ok(Box::new(self.join_reader(req).await?))
     }
 
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {

@@ -130,8 +130,17 @@ impl Scan {
         req: &ScanRequest,
         header_map: &HeaderMap,
     ) -> anyhow::Result<Scan> {
-        Ok(Scan {
-            reader: broker.open(req).await?,
+        let reader = broker.open(req).await?;
+        Ok(Scan::open_with(reader, broker, header_map))
+    }
+
+    fn open_with(
+        reader: Box<dyn crate::broker::DlqReader>,
+        broker: &mut dyn Broker,
+        header_map: &HeaderMap,
+    ) -> Scan {
+        Scan {
+            reader,
             header_map: header_map.clone(),
             originals: broker.origins(),
             fetch_messages: false,
@@ -144,7 +153,23 @@ impl Scan {
             ends: BTreeMap::new(),
             read: 0,
             beyond: 0,
-        })
+        }
+    }
+
+    /// `replay --join`: the partitions the operator group gives this process, each to the
+    /// boundary of the run (no first pass: `Broker::join`).
+    pub(crate) async fn join(
+        broker: &mut dyn Broker,
+        req: &ScanRequest,
+        header_map: &HeaderMap,
+    ) -> anyhow::Result<Scan> {
+        let reader = broker.join(req).await?;
+        Ok(Scan::open_with(reader, broker, header_map))
+    }
+
+    /// A joined read the group gave more to: read on after an end.
+    pub(crate) fn resume(&mut self) {
+        self.ahead_done = false;
     }
 
     /// A second pass: never beyond where the first one (`ends`) stopped.

@@ -335,6 +335,7 @@ fn replay_settings(f: &impl Fixture, dlq: &str) -> ReplaySettings {
         header_map: HeaderMap::default(),
         sending: sending_on(f.connect(), None),
         canary: None,
+        join: false,
     }
 }
 

@@ -1,0 +1,271 @@
+//! `replay --join`: one DLQ replayed by several processes as members of the operator group, on
+//! Apache Kafka. A member killed with SIGKILL loses nothing (the others take its partitions over
+//! from their last saved position); a member that joins late takes partitions over without a
+//! duplicate. Each test uses an operator group of its own (`--group`): while members run, the
+//! group is not empty, and other tests' commits to a shared group would be refused.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::{b64, dlq, kafka_admin, kafka_url, pulsar_url, read_topic_kafka, unique};
+
+/// The replay's in-flight window (src/commands/engine/sending.rs `WINDOW`).
+const WINDOW: u64 = 1024;
+
+/// `n` Spring-style dead letters of the official librdkafka client over `partitions`
+/// (scripts/bench/seed_bulk.py, the benchmarks' seeder).
+fn seed(topic: &str, n: u64, partitions: u32) {
+    let out = std::process::Command::new(crate::common::python())
+        .arg(format!(
+            "{}/scripts/bench/seed_bulk.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(["--bootstrap", kafka_url().trim_start_matches("kafka://")])
+        .args(["--topic", topic, "--count", &n.to_string()])
+        .args(["--partitions", &partitions.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// How many records `topic` holds (its partitions' high watermarks, as the official client
+/// reads them).
+fn records_in(topic: &str) -> u64 {
+    kafka_admin(&["watermarks", topic])
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|w| w[1].as_u64().unwrap() - w[0].as_u64().unwrap())
+        .sum()
+}
+
+/// A member: `dlq replay DLQ --all --join -y --to TARGET --rate RATE -o json --group GROUP`.
+fn member(dlq_topic: &str, target: &str, group: &str, rate: &str) -> Child {
+    crate::common::dlq_std()
+        .args([
+            "replay",
+            dlq_topic,
+            "-b",
+            &kafka_url(),
+            "--all",
+            "--join",
+            "-y",
+        ])
+        .args([
+            "--to", target, "--rate", rate, "--group", group, "-q", "-o", "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A member's summary once it ended by itself (within `limit`), with its exit code.
+fn finished(mut child: Child, limit: Duration) -> Value {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "a member did not end within {limit:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Waits until `topic` holds at least `n` records.
+fn until_records(topic: &str, n: u64) {
+    let started = Instant::now();
+    while records_in(topic) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{topic} never reached {n} records"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The copies in `target`: per `dlq-replay-of`, the (key, value) of each copy.
+fn copies(target: &str) -> BTreeMap<String, Vec<(Value, Value)>> {
+    let mut out: BTreeMap<String, Vec<(Value, Value)>> = BTreeMap::new();
+    for m in read_topic_kafka(target) {
+        let of = m["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == "dlq-replay-of")
+            .map(|h| String::from_utf8(b64(&h[1]).unwrap()).unwrap())
+            .expect("every copy carries dlq-replay-of");
+        out.entry(of)
+            .or_default()
+            .push((m["key"].clone(), m["value"].clone()));
+    }
+    out
+}
+
+/// Every entry id of `dlq_topic`, as `dlq-replay-of` names them.
+fn all_ids(dlq_topic: &str) -> BTreeSet<String> {
+    kafka_admin(&["watermarks", dlq_topic])
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, w)| {
+            let (low, high) = (w[0].as_u64().unwrap(), w[1].as_u64().unwrap());
+            (low..high).map(move |o| format!("{dlq_topic}@{p}:{o}"))
+        })
+        .collect()
+}
+
+fn unhandled(dlq_topic: &str, group: &str) -> usize {
+    crate::common::jsonl_of(dlq().args([
+        "list",
+        dlq_topic,
+        "-b",
+        &kafka_url(),
+        "--group",
+        group,
+        "-o",
+        "jsonl",
+    ]))
+    .len()
+}
+
+#[test]
+fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
+    let dlq_topic = format!("{}.DLT", unique("join-kill"));
+    let target = unique("join-kill-target");
+    let group = unique("join-kill-ops");
+    let n = 30_000;
+    seed(&dlq_topic, n, 8);
+    kafka_admin(&["create", &target, "--partitions", "4"]);
+    // Each member sends at most 1,000 a second: the run lasts about ten seconds, long enough
+    // for the kill to land while the members work. What is asserted holds wherever it lands.
+    let members: Vec<Child> = (0..3)
+        .map(|_| member(&dlq_topic, &target, &group, "1000"))
+        .collect();
+    until_records(&target, 3_000);
+    let mut members = members.into_iter();
+    let mut killed = members.next().unwrap();
+    killed.kill().unwrap(); // SIGKILL
+    killed.wait().unwrap();
+    let summaries: Vec<Value> = members
+        .map(|m| finished(m, Duration::from_secs(240)))
+        .collect();
+    for s in &summaries {
+        assert!(
+            s["member_id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{s}"
+        );
+        assert!(s["partitions"].is_array(), "{s}");
+        assert_eq!(
+            (s["skipped"].as_u64(), s["failed"].as_u64()),
+            (Some(0), Some(0))
+        );
+    }
+
+    let copies = copies(&target);
+    let ids = all_ids(&dlq_topic);
+    assert_eq!(ids.len() as u64, n);
+    let covered: BTreeSet<String> = copies.keys().cloned().collect();
+    assert_eq!(covered, ids, "every dead letter arrives at least once");
+    let sent: usize = copies.values().map(Vec::len).sum();
+    let duplicates = sent as u64 - n;
+    let taken_over: u64 = summaries
+        .iter()
+        .map(|s| s["taken_over"].as_u64().unwrap())
+        .sum();
+    eprintln!("{duplicates} duplicates; the survivors took over {taken_over} entries");
+    // Only the killed member's unconfirmed window comes again: what it had in flight, and what
+    // it had confirmed since its last save (a second at most, at 1,000 a second).
+    assert!(
+        duplicates <= WINDOW + 2 * 1000,
+        "{duplicates} duplicates: more than the killed member's window"
+    );
+    for (of, same) in &copies {
+        assert!(
+            same.iter().all(|c| *c == same[0]),
+            "the copies of {of} are one entry's, under one dlq-replay-of"
+        );
+    }
+    assert_eq!(unhandled(&dlq_topic, &group), 0, "nothing left unhandled");
+}
+
+#[test]
+fn kafka_a_member_joining_late_takes_partitions_over_without_a_duplicate() {
+    let dlq_topic = format!("{}.DLT", unique("join-late"));
+    let target = unique("join-late-target");
+    let group = unique("join-late-ops");
+    let n = 6_000;
+    seed(&dlq_topic, n, 8);
+    kafka_admin(&["create", &target, "--partitions", "4"]);
+    // Alone, the first member would take 20 s; the second joins once it has sent 600.
+    let first = member(&dlq_topic, &target, &group, "300");
+    until_records(&target, 600);
+    let second = member(&dlq_topic, &target, &group, "300");
+    let (a, b) = (
+        finished(first, Duration::from_secs(240)),
+        finished(second, Duration::from_secs(240)),
+    );
+    let copies = copies(&target);
+    assert_eq!(copies.len() as u64, n, "every dead letter arrives");
+    let twice: Vec<&String> = copies
+        .iter()
+        .filter(|(_, c)| c.len() > 1)
+        .map(|(of, _)| of)
+        .collect();
+    assert!(twice.is_empty(), "sent twice: {twice:?}");
+    // The late member took partitions over: the first had started them (its marks).
+    let took = b["partitions"].as_array().unwrap();
+    assert!(!took.is_empty(), "the late member got no partition: {b}");
+    assert_eq!(b["taken_over"], b["sent"], "{b}");
+    assert_eq!(a["sent"].as_u64().unwrap() + b["sent"].as_u64().unwrap(), n);
+    assert_eq!(unhandled(&dlq_topic, &group), 0);
+}
+
+#[test]
+fn join_needs_yes_has_no_dry_run_and_says_where_it_is_not_built() {
+    let needs = |extra: &[&str], broker: &str| {
+        let out = dlq()
+            .args(["replay", "orders.DLT", "-b", broker, "--all", "--join"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Refused before any broker is asked: the hint is the plain dry run to paste.
+    let err = needs(&[], "kafka://127.0.0.1:1");
+    assert!(err.contains("--join needs -y"), "{err}");
+    assert!(
+        err.contains("dlq replay orders.DLT -b kafka://127.0.0.1:1 --all --dry-run"),
+        "{err}"
+    );
+    let err = needs(&["-y", "--dry-run"], "kafka://127.0.0.1:1");
+    assert!(err.contains("--join cannot --dry-run"), "{err}");
+    let err = needs(&["-y", "--canary", "5"], "kafka://127.0.0.1:1");
+    assert!(err.contains("--join cannot take --canary"), "{err}");
+    // Pulsar: named as not built, with the alternative.
+    let err = needs(&["-y"], &pulsar_url());
+    assert!(
+        err.contains("not available on Pulsar yet") && err.contains("--partition N"),
+        "{err}"
+    );
+}

@@ -2,8 +2,9 @@
 # The oldest Apache Kafka release dlq supports (default 3.9.1, the last 3.x line; KRaft), started
 # alone from Maven Central jars on ports and a state folder of its own, and the tests whose
 # broker behaviour differs between Kafka releases run against it: the contract suite's Kafka half
-# (src/commands/testing/contract.rs) and the real producers' dead letters on Kafka (Kafka
-# Connect, Spring Kafka and Kafka Streams: tests/cli/producers.rs, tests/cli/streams.rs).
+# (src/commands/testing/contract.rs), the real producers' dead letters on Kafka (Kafka
+# Connect, Spring Kafka and Kafka Streams: tests/cli/producers.rs, tests/cli/streams.rs), and
+# `replay --join` on the classic group protocol (tests/cli/join.rs).
 # scripts/test.sh runs it after the main suite; it also runs alone (with the brokers of the main
 # suite up or not: it needs none of them).
 #
@@ -35,4 +36,6 @@ export DLQ_SPRING_DLT_JAR DLQ_STREAMS_DLQ_JAR DLQ_ENVELOPE_DLQ_BIN
 # The same features as the main suite's runs, so cargo reuses what they built.
 cargo test --features failpoints --lib -- --include-ignored commands::testing::contract::kafka::
 cargo test --features failpoints --test cli -- producers::kafka_connect producers::spring_kafka streams::
+# replay --join with the classic group protocol (cooperative-sticky): Kafka 3.9 offers no other.
+cargo test --features failpoints --test cli -- join::kafka_a_member_joining_late
 say "Apache Kafka $DLQ_KAFKA_VERSION: passed in $((SECONDS - started)) s"

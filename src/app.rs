@@ -244,6 +244,9 @@ fn refuse_join(a: &cli::ReplayArgs) -> Result<(), error::DlqError> {
          partitions the group gives it"
     } else if !a.confirm.yes {
         "--join needs -y: members run in many terminals or pods at once, with no prompt to answer"
+    } else if a.select.limit.is_some() {
+        "--join cannot take --limit: a limit counts entries across the whole DLQ, and a member \
+         sees only the partitions the group gives it"
     } else if a.canary.is_some() {
         "--join cannot take --canary: the canaries are a check one process makes before the rest \
          is sent; run a plain replay with --canary N first, then --join"

@@ -260,6 +260,8 @@ fn join_needs_yes_has_no_dry_run_and_says_where_it_is_not_built() {
     );
     let err = needs(&["-y", "--dry-run"], "kafka://127.0.0.1:1");
     assert!(err.contains("--join cannot --dry-run"), "{err}");
+    let err = needs(&["-y", "--limit", "5"], "kafka://127.0.0.1:1");
+    assert!(err.contains("--join cannot take --limit"), "{err}");
     let err = needs(&["-y", "--canary", "5"], "kafka://127.0.0.1:1");
     assert!(err.contains("--join cannot take --canary"), "{err}");
     // Pulsar: named as not built, with the alternative.

@@ -213,6 +213,21 @@ impl ConsumerContext for JoinContext {
     }
 }
 
+/// A commit the group refused because a rebalance moved this member's generation or epoch.
+fn between_generations(e: &KafkaError) -> bool {
+    use rdkafka::error::RDKafkaErrorCode as C;
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            C::IllegalGeneration
+                | C::RebalanceInProgress
+                | C::UnknownMemberId
+                | C::FencedMemberEpoch
+                | C::StaleMemberEpoch
+        )
+    )
+}
+
 /// The partitions the group revoked, committed and unassigned, once nothing read of them is
 /// still in flight.
 fn hand_over(consumer: &Member, state: &Mutex<JoinState>) -> Result<(), KafkaError> {
@@ -512,10 +527,15 @@ impl JoinedReader {
             .any(|h| !h.finished && !h.revoking)
     }
 
+    /// Hands revoked partitions over when nothing read of them is in flight; whether a
+    /// revocation still waits for that.
+    fn handing_over(&mut self) -> anyhow::Result<bool> {
+        hand_over(&self.consumer, &self.state)
+            .context("handing partitions over to another member")?;
+        Ok(self.state.lock().unwrap().revoked.is_some())
+    }
+
     fn poll_once(&mut self) -> anyhow::Result<Polled> {
-        if let Err(e) = hand_over(&self.consumer, &self.state) {
-            return Err(e).context("handing partitions over to another member");
-        }
         let polled = self.consumer.poll(POLL);
         self.check()?;
         let m = match polled {
@@ -562,7 +582,13 @@ impl JoinedReader {
             return Ok(Some(r));
         }
         let mut last_progress = Instant::now();
-        while self.reading() {
+        loop {
+            // librdkafka pauses every partition until the revocation is answered, and what was
+            // read of the revoked ones settles only in the caller: end this read so that it
+            // settles, then `more_work` hands them over and reading goes on.
+            if self.handing_over()? || !self.reading() {
+                return Ok(None);
+            }
             match self.poll_once()? {
                 Polled::Record(r) => return Ok(Some(r)),
                 Polled::Progress => last_progress = Instant::now(),
@@ -581,7 +607,6 @@ impl JoinedReader {
                 }
             }
         }
-        Ok(None)
     }
 
     /// Whether every partition is done in this run: this member's read to their boundaries
@@ -612,7 +637,7 @@ impl JoinedReader {
     fn more_work_blocking(&mut self) -> anyhow::Result<Option<bool>> {
         let until = Instant::now() + GROUP_CHECK;
         while Instant::now() < until {
-            if self.reading() {
+            if !self.handing_over()? && self.reading() {
                 return Ok(Some(true));
             }
             if let Polled::Record(r) = self.poll_once()? {
@@ -620,6 +645,8 @@ impl JoinedReader {
                 return Ok(Some(true));
             }
         }
+        // Marks a rebalance kept from the last save go now: the others wait for them.
+        self.commit_blocking()?;
         match self.run_done() {
             Ok(true) => Ok(Some(false)),
             Ok(false) => {
@@ -653,10 +680,18 @@ impl JoinedReader {
             return Ok(());
         }
         let deadline = Instant::now() + self.timeout;
-        coordinator_retry(self.timeout, || {
+        let committed = coordinator_retry(self.timeout, || {
             commit_within(&self.consumer, &tpl, deadline)
-        })
-        .map_err(|e| {
+        });
+        if let Err(e) = &committed {
+            if between_generations(e) {
+                // A rebalance under way (the classic protocol's generation, KIP-848's member
+                // epoch): the same marks are committed at the next save, or by the hand-over.
+                tracing::debug!(error = %e, "commit refused during a rebalance; kept for the next save");
+                return Ok(());
+            }
+        }
+        committed.map_err(|e| {
             commit_error(
                 &self.bootstrap,
                 format!(

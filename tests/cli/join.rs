@@ -170,11 +170,12 @@ fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
         .map(|m| finished(m, Duration::from_secs(240)))
         .collect();
     for s in &summaries {
-        assert!(
-            s["member_id"].as_str().is_some_and(|id| !id.is_empty()),
-            "{s}"
-        );
-        assert!(s["partitions"].is_array(), "{s}");
+        // The summary's contract, with the member's own fields.
+        let pinned = crate::json_contract::joined_replay_summary(s);
+        assert!(pinned.member_id.is_some_and(|id| !id.is_empty()), "{s}");
+        assert!(pinned.partitions.is_some(), "{s}");
+        assert_eq!(pinned.group_protocol.as_deref(), Some("consumer"), "{s}");
+        assert!(pinned.join_run.is_some_and(|r| r >= 1), "{s}");
         assert_eq!(
             (s["skipped"].as_u64(), s["failed"].as_u64()),
             (Some(0), Some(0))

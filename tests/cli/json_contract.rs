@@ -250,6 +250,17 @@ pub struct ReplaySummaryJson {
     pub patch: Option<PatchJson>,
     /// `--canary`: null without one.
     pub canary: Option<CanaryJson>,
+    /// `--join`: absent without it.
+    #[serde(default)]
+    pub member_id: Option<String>,
+    #[serde(default)]
+    pub partitions: Option<Vec<String>>,
+    #[serde(default)]
+    pub taken_over: Option<u64>,
+    #[serde(default)]
+    pub join_run: Option<u64>,
+    #[serde(default)]
+    pub group_protocol: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,31 +283,45 @@ pub struct PatchJson {
 }
 
 pub fn replay_summary(v: &Value) -> ReplaySummaryJson {
-    pinned(
-        v,
-        &[
-            "topic",
-            "dry_run",
-            "interrupted",
-            "selected",
-            "sent",
-            "skipped",
-            "failed",
-            "unconfirmed",
-            "not_sent",
-            "resumed",
-            "lost",
-            "journal",
-            "targets",
-            "skips",
-            "failures",
-            "warnings",
-            "patch",
-            "canary",
-        ],
-        "replay summary",
-    )
+    pinned(v, REPLAY_FIELDS, "replay summary")
 }
+
+/// `replay --join -o json`: a replay summary and the member's own fields.
+pub fn joined_replay_summary(v: &Value) -> ReplaySummaryJson {
+    let fields = [
+        REPLAY_FIELDS,
+        &[
+            "member_id",
+            "partitions",
+            "taken_over",
+            "join_run",
+            "group_protocol",
+        ],
+    ]
+    .concat();
+    pinned(v, &fields, "joined replay summary")
+}
+
+const REPLAY_FIELDS: &[&str] = &[
+    "topic",
+    "dry_run",
+    "interrupted",
+    "selected",
+    "sent",
+    "skipped",
+    "failed",
+    "unconfirmed",
+    "not_sent",
+    "resumed",
+    "lost",
+    "journal",
+    "targets",
+    "skips",
+    "failures",
+    "warnings",
+    "patch",
+    "canary",
+];
 
 /// `purge -o json`.
 #[derive(Debug, Deserialize)]

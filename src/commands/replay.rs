@@ -306,12 +306,7 @@ async fn execute(
                 None if s.join => {
                     // This member's partitions are read: settle and save them, so that the
                     // group sees them done, then wait for more or for the run's end.
-                    doing = "waiting for delivery confirmations";
-                    run.settle_until(Some(scan.reader()), ui, None, usize::MAX)
-                        .await?;
-                    doing = "saving what was handled";
-                    run.journal.flush()?;
-                    scan.reader().checkpoint().await?;
+                    run.save_all(scan.reader(), ui, &mut doing).await?;
                     last_checkpoint = Instant::now();
                     doing = "waiting for the group";
                     match wait_for_group(&mut scan, &mut interruption).await? {
@@ -330,8 +325,10 @@ async fn execute(
             };
             let id = entry.record.id;
             if run.journal.confirmed_earlier(&id.to_string()) {
-                // Confirmed by an earlier run the broker cut short: marked now, not sent again.
+                // Confirmed by an earlier run the broker cut short: marked now, not sent again
+                // (taking its place in the handled prefix as a delivery would).
                 doing = "marking entries handled";
+                scan.reader().track_pending(id);
                 scan.reader().mark_handled(id).await?;
                 run.summary.resumed += 1;
                 continue;
@@ -380,12 +377,7 @@ async fn execute(
                 if c.sent.len() as u64 >= c.n {
                     c.done = true;
                     // The canaries confirmed and marked before anything else goes.
-                    doing = "waiting for delivery confirmations";
-                    run.settle_until(Some(scan.reader()), ui, None, usize::MAX)
-                        .await?;
-                    doing = "saving what was handled";
-                    run.journal.flush()?;
-                    scan.reader().checkpoint().await?;
+                    run.save_all(scan.reader(), ui, &mut doing).await?;
                     ui.canary_waiting(c.sent.len() as u64, c.wait.as_secs());
                     tokio::select! {
                         biased;
@@ -712,6 +704,28 @@ mod tests {
             !first.journal.unwrap().exists(),
             "gone once a run completes"
         );
+    }
+
+    #[tokio::test]
+    async fn a_rerun_with_nothing_left_to_send_still_marks_what_the_journal_kept() {
+        let b = dead_letters(3);
+        // Every copy confirmed, then the broker goes silent: nothing could be committed.
+        b.faults(Faults {
+            lose_after: Some(3),
+            ..Faults::default()
+        });
+        let journal = tempfile::tempdir().unwrap();
+        let mut s = settings("t.DLT", "t");
+        s.sending.journal_dir = Some(journal.path().to_path_buf());
+        let first = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
+        assert!(first.lost.is_some());
+        assert_eq!(b.committed("t.DLT", 0), None);
+
+        b.faults(Faults::default());
+        let again = run_on(&mut b.clone(), &s, &mut Yes(|| {})).await.unwrap();
+        assert_eq!((again.resumed, again.sent), (3, 0), "nothing sent twice");
+        assert_eq!(b.committed("t.DLT", 0), Some(3), "and all of it marked");
+        assert_eq!(keys(&b.published()), ["k0", "k1", "k2"]);
     }
 
     #[tokio::test]

@@ -272,3 +272,65 @@ fn join_needs_yes_has_no_dry_run_and_says_where_it_is_not_built() {
         "{err}"
     );
 }
+
+#[test]
+fn kafka_a_plain_replay_into_a_group_with_members_is_refused_by_name_and_its_rerun_sends_nothing_twice(
+) {
+    let busy = format!("{}.DLT", unique("join-busy"));
+    let other = format!("{}.DLT", unique("join-other"));
+    let target = unique("join-busy-target");
+    let group = unique("join-busy-ops");
+    seed(&busy, 3_000, 2);
+    seed(&other, 20, 1);
+    kafka_admin(&["create", &target, "--partitions", "1"]);
+    // A member that will take a minute: the group has a member meanwhile.
+    let mut member = member(&busy, &target, &group, "50");
+    until_records(&target, 1);
+    let replay = || {
+        crate::common::dlq_std()
+            .args([
+                "replay",
+                &other,
+                "-b",
+                &kafka_url(),
+                "--all",
+                "-y",
+                "-o",
+                "json",
+            ])
+            .args(["--to", &target, "--group", &group])
+            .output()
+            .unwrap()
+    };
+    let out = replay();
+    member.kill().unwrap();
+    member.wait().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("group '{group}' refused the commit"))
+            && err.contains("--group NAME"),
+        "{err}"
+    );
+    // Once the group is empty again (the killed member's session ends), the same command marks
+    // what the first run sent (its journal) without sending it again.
+    let started = Instant::now();
+    let done = loop {
+        let out = replay();
+        if out.status.success() {
+            break serde_json::from_slice::<Value>(&out.stdout).unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    assert_eq!(
+        (done["sent"].as_u64(), done["resumed"].as_u64()),
+        (Some(0), Some(20)),
+        "{done}"
+    );
+    assert_eq!(unhandled(&other, &group), 0);
+}

@@ -334,6 +334,47 @@ pub(super) fn commit_within<C: ConsumerContext + 'static>(
     }
 }
 
+/// Commits `tpl` for the operator group within `timeout`, asking again while the coordinator
+/// moves or loads (`coordinator_retry`).
+pub(super) fn commit_group<C: ConsumerContext + 'static>(
+    consumer: &std::sync::Arc<BaseConsumer<C>>,
+    tpl: &TopicPartitionList,
+    timeout: Duration,
+) -> Result<(), KafkaError> {
+    let deadline = Instant::now() + timeout;
+    coordinator_retry(timeout, || commit_within(consumer, tpl, deadline))
+}
+
+/// A commit the group refused for its generation or member epoch: a member's, after a rebalance
+/// moved it; or a commit from outside a group that has members.
+pub(super) fn between_generations(e: &KafkaError) -> bool {
+    use rdkafka::error::RDKafkaErrorCode as C;
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            C::IllegalGeneration
+                | C::RebalanceInProgress
+                | C::UnknownMemberId
+                | C::FencedMemberEpoch
+                | C::StaleMemberEpoch
+        )
+    )
+}
+
+/// A scan's commit that failed, named for the group and topic (see `commit_error`).
+pub(super) fn group_commit_error(
+    bootstrap: &str,
+    group: &str,
+    topic: &str,
+    e: KafkaError,
+) -> anyhow::Error {
+    commit_error(
+        bootstrap,
+        format!("committing the offsets of group '{group}' on '{topic}'"),
+        e,
+    )
+}
+
 /// A commit that failed: the broker going away (or its coordinator never coming back within the
 /// timeout) is exit 4; a refusal is an error of its own.
 pub(super) fn commit_error(bootstrap: &str, what: String, e: KafkaError) -> anyhow::Error {

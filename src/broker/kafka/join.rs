@@ -213,21 +213,6 @@ impl ConsumerContext for JoinContext {
     }
 }
 
-/// A commit the group refused because a rebalance moved this member's generation or epoch.
-fn between_generations(e: &KafkaError) -> bool {
-    use rdkafka::error::RDKafkaErrorCode as C;
-    matches!(
-        e.rdkafka_error_code(),
-        Some(
-            C::IllegalGeneration
-                | C::RebalanceInProgress
-                | C::UnknownMemberId
-                | C::FencedMemberEpoch
-                | C::StaleMemberEpoch
-        )
-    )
-}
-
 /// The partitions the group revoked, committed and unassigned, once nothing read of them is
 /// still in flight.
 fn hand_over(consumer: &Member, state: &Mutex<JoinState>) -> Result<(), KafkaError> {
@@ -679,28 +664,23 @@ impl JoinedReader {
         if moved.is_empty() {
             return Ok(());
         }
-        let deadline = Instant::now() + self.timeout;
-        let committed = coordinator_retry(self.timeout, || {
-            commit_within(&self.consumer, &tpl, deadline)
-        });
-        if let Err(e) = &committed {
-            if between_generations(e) {
-                // A rebalance under way (the classic protocol's generation, KIP-848's member
-                // epoch): the same marks are committed at the next save, or by the hand-over.
+        match commit_group(&self.consumer, &tpl, self.timeout) {
+            Ok(()) => {}
+            // A rebalance under way (the classic protocol's generation, KIP-848's member
+            // epoch): the same marks are committed at the next save, or by the hand-over.
+            Err(e) if between_generations(&e) => {
                 tracing::debug!(error = %e, "commit refused during a rebalance; kept for the next save");
                 return Ok(());
             }
+            Err(e) => {
+                return Err(group_commit_error(
+                    &self.bootstrap,
+                    &self.group,
+                    &self.topic,
+                    e,
+                ))
+            }
         }
-        committed.map_err(|e| {
-            commit_error(
-                &self.bootstrap,
-                format!(
-                    "committing the offsets of group '{}' on '{}'",
-                    self.group, self.topic
-                ),
-                e,
-            )
-        })?;
         let mut s = self.state.lock().unwrap();
         for (p, saved) in moved {
             if let Some(h) = s.held.get_mut(&p) {

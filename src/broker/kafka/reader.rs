@@ -246,19 +246,20 @@ impl KafkaReader {
         if moved.is_empty() {
             return Ok(());
         }
-        let deadline = Instant::now() + self.timeout;
-        coordinator_retry(self.timeout, || {
-            commit_within(&self.consumer, &tpl, deadline)
-        })
-        .map_err(|e| {
-            commit_error(
-                &self.bootstrap,
-                format!(
-                    "committing the offsets of group '{}' on '{}'",
-                    self.group, self.topic
-                ),
-                e,
-            )
+        commit_group(&self.consumer, &tpl, self.timeout).map_err(|e| {
+            if between_generations(&e) {
+                // This reader commits from outside the group: the broker takes that only while
+                // the group has no members.
+                anyhow::anyhow!(
+                    "group '{}' refused the commit of what was handled in '{}' ({e}): the group \
+                     has members now (a `dlq replay --join`, or a service using the name). Wait \
+                     for them to finish, or give this command a group of its own with --group NAME",
+                    self.group,
+                    self.topic
+                )
+            } else {
+                group_commit_error(&self.bootstrap, &self.group, &self.topic, e)
+            }
         })?;
         self.committed.extend(moved);
         Ok(())

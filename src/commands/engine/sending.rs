@@ -376,10 +376,15 @@ pub(in crate::commands) async fn present(
     }
     ui.plan(plan)?;
     let mut summary = summary_of(plan, s.dry_run);
-    if s.dry_run || plan.to_send() == 0 {
+    // Entries an earlier run sent and had confirmed, but could not mark (the journal), are marked
+    // by the send pass even when nothing is left to send: stopping here would leave them
+    // unhandled for good.
+    if s.dry_run || (plan.to_send() == 0 && plan.resumed == 0) {
         return Ok(Go::Stop(summary));
     }
-    confirm(s, plan, ui)?;
+    if plan.to_send() > 0 {
+        confirm(s, plan, ui)?;
+    }
     // The plan's skips (and resumed entries) are counted again while sending.
     summary.skipped = 0;
     summary.skips.clear();
@@ -561,6 +566,22 @@ impl Run<'_> {
     /// the first one not confirmed by then. A deadline in the past settles only what is
     /// already complete. Without a deadline the oldest delivery is waited for at most the
     /// timeout: then the broker counts as gone (`DlqError::Unreachable`).
+    /// Every delivery under way settled and marked, then the marks made durable: the journal,
+    /// then the broker's (`checkpoint`). `doing` names the step an error came from.
+    pub(in crate::commands) async fn save_all(
+        &mut self,
+        reader: &mut dyn DlqReader,
+        ui: &mut dyn ReplayUi,
+        doing: &mut &'static str,
+    ) -> anyhow::Result<()> {
+        *doing = "waiting for delivery confirmations";
+        self.settle_until(Some(&mut *reader), ui, None, usize::MAX)
+            .await?;
+        *doing = "saving what was handled";
+        self.journal.flush()?;
+        reader.checkpoint().await
+    }
+
     pub(in crate::commands) async fn settle_until(
         &mut self,
         mut marks: Option<&mut dyn DlqReader>,

@@ -217,5 +217,10 @@ pulsar_start() {
     sleep 0.5
   done
   tail -40 "$state/pulsar.log" >&2
+  # BookKeeper stops writing when its disk is over 99% full, and the broker then only says
+  # "Not enough non-faulty bookies available": name the cause.
+  if grep -q "DiskChecker - Space left on device" "$state/pulsar.log" 2>/dev/null; then
+    die "Pulsar's bookie refuses to write: the disk holding $state is over 99% full (df -h $state); free some space and start again"
+  fi
   die "Pulsar did not list public/default within $timeout s (log: $state/pulsar.log)"
 }

@@ -7,6 +7,7 @@ pub(crate) mod entry;
 pub(crate) mod expression;
 pub(crate) mod fingerprint;
 pub(crate) mod groups;
+pub(crate) mod join;
 pub(crate) mod patch;
 pub(crate) mod positions;
 pub(crate) mod prefix;

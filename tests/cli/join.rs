@@ -1,8 +1,9 @@
-//! `replay --join`: one DLQ replayed by several processes as members of the operator group, on
-//! Apache Kafka. A member killed with SIGKILL loses nothing (the others take its partitions over
-//! from their last saved position); a member that joins late takes partitions over without a
-//! duplicate. Each test uses an operator group of its own (`--group`): while members run, the
-//! group is not empty, and other tests' commits to a shared group would be refused.
+//! `replay --join`: one DLQ replayed by several processes as members of the operator group
+//! (Apache Kafka) or of the operator subscription as Failover consumers (Apache Pulsar). A
+//! member killed with SIGKILL loses nothing (the others take its partitions over from their last
+//! saved position); a member that joins late takes partitions over without a duplicate. Each
+//! test uses an operator group or subscription of its own: while members run it is not empty,
+//! and other tests' commits to a shared group (or subscriptions of it) would be refused.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Stdio};
@@ -10,61 +11,215 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{b64, dlq, kafka_admin, kafka_url, pulsar_url, read_topic_kafka, unique};
+use crate::common::{
+    b64, backlog_pulsar, create_pulsar_topic, dlq, kafka_admin, kafka_url, pulsar_url,
+    read_topic_kafka, read_topic_pulsar, unique,
+};
 
 /// The replay's in-flight window (src/commands/engine/sending.rs `WINDOW`).
 const WINDOW: u64 = 1024;
 
-/// `n` Spring-style dead letters of the official librdkafka client over `partitions`
-/// (scripts/bench/seed_bulk.py, the benchmarks' seeder).
-fn seed(topic: &str, n: u64, partitions: u32) {
-    let out = std::process::Command::new(crate::common::python())
-        .arg(format!(
+/// The broker a test runs on.
+#[derive(Clone, Copy)]
+enum On {
+    Kafka,
+    Pulsar,
+}
+
+impl On {
+    fn url(self) -> String {
+        match self {
+            On::Kafka => kafka_url(),
+            On::Pulsar => pulsar_url(),
+        }
+    }
+
+    /// The flag that names the operator group (Kafka) or subscription (Pulsar).
+    fn consumer_flag(self) -> &'static str {
+        match self {
+            On::Kafka => "--group",
+            On::Pulsar => "--subscription",
+        }
+    }
+
+    /// `n` realistic dead letters over `partitions` (scripts/bench/seed_bulk.py, the
+    /// benchmarks' seeder): Spring-style ones by the official librdkafka client on Kafka; on
+    /// Pulsar, with the properties the official client's DLQ sets, produced in batches by the
+    /// official Python client, as a busy service's would be.
+    fn seed(self, topic: &str, n: u64, partitions: u32) {
+        let mut cmd = std::process::Command::new(crate::common::python());
+        cmd.arg(format!(
             "{}/scripts/bench/seed_bulk.py",
             env!("CARGO_MANIFEST_DIR")
-        ))
-        .args(["--bootstrap", kafka_url().trim_start_matches("kafka://")])
-        .args(["--topic", topic, "--count", &n.to_string()])
-        .args(["--partitions", &partitions.to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+        ));
+        match self {
+            On::Kafka => {
+                cmd.args(["--bootstrap", kafka_url().trim_start_matches("kafka://")]);
+                cmd.args(["--topic", topic, "--partitions", &partitions.to_string()]);
+            }
+            On::Pulsar => {
+                create_pulsar_topic(topic, partitions);
+                cmd.args(["--url", &pulsar_url(), "--topic", &full(topic)]);
+            }
+        }
+        let out = cmd.args(["--count", &n.to_string()]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 
-/// How many records `topic` holds (its partitions' high watermarks, as the official client
-/// reads them).
-fn records_in(topic: &str) -> u64 {
-    kafka_admin(&["watermarks", topic])
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|w| w[1].as_u64().unwrap() - w[0].as_u64().unwrap())
-        .sum()
-}
+    fn create_target(self, topic: &str, partitions: u32) {
+        match self {
+            On::Kafka => {
+                kafka_admin(&["create", topic, "--partitions", &partitions.to_string()]);
+            }
+            On::Pulsar => create_pulsar_topic(topic, partitions),
+        }
+    }
 
-/// A member: `dlq replay DLQ --all --join -y --to TARGET --rate RATE -o json --group GROUP`.
-fn member(dlq_topic: &str, target: &str, group: &str, rate: &str) -> Child {
-    crate::common::dlq_std()
-        .args([
-            "replay",
+    /// How many records `topic` holds (Kafka: its partitions' high watermarks, as the
+    /// official client reads them; Pulsar: the messages its partitions took in, as the admin
+    /// API counts them).
+    fn records_in(self, topic: &str) -> u64 {
+        match self {
+            On::Kafka => kafka_admin(&["watermarks", topic])
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|w| w[1].as_u64().unwrap() - w[0].as_u64().unwrap())
+                .sum(),
+            On::Pulsar => {
+                let url = format!(
+                    "{}/admin/v2/persistent/public/default/{topic}/partitioned-stats",
+                    crate::common::broker_env("DLQ_TEST_PULSAR_ADMIN")
+                );
+                let out = std::process::Command::new("curl")
+                    .args(["-sf", &url])
+                    .output()
+                    .unwrap();
+                let stats: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+                stats["msgInCounter"].as_u64().unwrap_or(0)
+            }
+        }
+    }
+
+    /// The copies in `target`: per `dlq-replay-of` (Pulsar: the id without a batch index
+    /// where a batch held one message), the (key, value) of each copy.
+    fn copies(self, target: &str) -> BTreeMap<String, Vec<(Value, Value)>> {
+        let mut out: BTreeMap<String, Vec<(Value, Value)>> = BTreeMap::new();
+        let read = match self {
+            On::Kafka => read_topic_kafka(target),
+            On::Pulsar => read_topic_pulsar(target),
+        };
+        for m in read {
+            let of = match self {
+                On::Kafka => m["headers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|h| h[0] == "dlq-replay-of")
+                    .map(|h| String::from_utf8(b64(&h[1]).unwrap()).unwrap()),
+                On::Pulsar => m["properties"]["dlq-replay-of"]
+                    .as_str()
+                    .map(|of| pulsar_id(of.rsplit_once('@').unwrap().1)),
+            }
+            .expect("every copy carries dlq-replay-of");
+            out.entry(of)
+                .or_default()
+                .push((m["key"].clone(), m["value"].clone()));
+        }
+        out
+    }
+
+    /// Every entry id of `dlq_topic`, as `copies` names them.
+    fn all_ids(self, dlq_topic: &str) -> BTreeSet<String> {
+        match self {
+            On::Kafka => kafka_admin(&["watermarks", dlq_topic])
+                .as_object()
+                .unwrap()
+                .iter()
+                .flat_map(|(p, w)| {
+                    let (low, high) = (w[0].as_u64().unwrap(), w[1].as_u64().unwrap());
+                    (low..high).map(move |o| format!("{dlq_topic}@{p}:{o}"))
+                })
+                .collect(),
+            On::Pulsar => read_topic_pulsar(dlq_topic)
+                .iter()
+                .map(|m| pulsar_id(m["message_id"].as_str().unwrap()))
+                .collect(),
+        }
+    }
+
+    /// What `dlq list` shows unhandled; on Pulsar also what the official client's reader of
+    /// the subscription sees (it honours batch-index acknowledgements, which pulsar-rs drops).
+    fn unhandled(self, dlq_topic: &str, consumer: &str) -> usize {
+        let listed = crate::common::jsonl_of(dlq().args([
+            "list",
             dlq_topic,
             "-b",
-            &kafka_url(),
-            "--all",
-            "--join",
-            "-y",
-        ])
-        .args([
-            "--to", target, "--rate", rate, "--group", group, "-q", "-o", "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+            &self.url(),
+            self.consumer_flag(),
+            consumer,
+            "-o",
+            "jsonl",
+        ]))
+        .len();
+        match self {
+            On::Kafka => listed,
+            On::Pulsar => listed + backlog_pulsar(dlq_topic, consumer).len(),
+        }
+    }
+
+    /// A member: `dlq replay DLQ --all --join -y --to TARGET --rate RATE -o json` with the
+    /// test's own group or subscription.
+    fn member(self, dlq_topic: &str, target: &str, consumer: &str, rate: &str) -> Child {
+        crate::common::dlq_std()
+            .args([
+                "replay",
+                dlq_topic,
+                "-b",
+                &self.url(),
+                "--all",
+                "--join",
+                "-y",
+            ])
+            .args(["--to", target, "--rate", rate, "-q", "-o", "json"])
+            .args([self.consumer_flag(), consumer])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Waits until `topic` holds at least `n` records.
+    fn until_records(self, topic: &str, n: u64) {
+        let started = Instant::now();
+        while self.records_in(topic) < n {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "{topic} never reached {n} records"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+fn full(topic: &str) -> String {
+    format!("persistent://public/default/{topic}")
+}
+
+/// A Pulsar message id as `LEDGER:ENTRY:PARTITION:BATCH` with batch index 0 for a message that
+/// is not batched: the C++ client's `(l,e,p,b)` and dlq's `l:e:p[:b]` alike.
+fn pulsar_id(id: &str) -> String {
+    let parts: Vec<i64> = id
+        .trim_matches(|c| c == '(' || c == ')')
+        .split([',', ':'])
+        .map(|n| n.trim().parse().unwrap())
+        .collect();
+    let batch = parts.get(3).copied().unwrap_or(0).max(0);
+    format!("{}:{}:{}:{batch}", parts[0], parts[1], parts[2])
 }
 
 /// A member's summary once it ended by itself (within `limit`), with its exit code.
@@ -91,77 +246,29 @@ fn finished(mut child: Child, limit: Duration) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Waits until `topic` holds at least `n` records.
-fn until_records(topic: &str, n: u64) {
-    let started = Instant::now();
-    while records_in(topic) < n {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "{topic} never reached {n} records"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// The copies in `target`: per `dlq-replay-of`, the (key, value) of each copy.
-fn copies(target: &str) -> BTreeMap<String, Vec<(Value, Value)>> {
-    let mut out: BTreeMap<String, Vec<(Value, Value)>> = BTreeMap::new();
-    for m in read_topic_kafka(target) {
-        let of = m["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0] == "dlq-replay-of")
-            .map(|h| String::from_utf8(b64(&h[1]).unwrap()).unwrap())
-            .expect("every copy carries dlq-replay-of");
-        out.entry(of)
-            .or_default()
-            .push((m["key"].clone(), m["value"].clone()));
-    }
-    out
-}
-
-/// Every entry id of `dlq_topic`, as `dlq-replay-of` names them.
-fn all_ids(dlq_topic: &str) -> BTreeSet<String> {
-    kafka_admin(&["watermarks", dlq_topic])
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(p, w)| {
-            let (low, high) = (w[0].as_u64().unwrap(), w[1].as_u64().unwrap());
-            (low..high).map(move |o| format!("{dlq_topic}@{p}:{o}"))
-        })
-        .collect()
-}
-
-fn unhandled(dlq_topic: &str, group: &str) -> usize {
-    crate::common::jsonl_of(dlq().args([
-        "list",
-        dlq_topic,
-        "-b",
-        &kafka_url(),
-        "--group",
-        group,
-        "-o",
-        "jsonl",
-    ]))
-    .len()
+#[test]
+fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
+    three_members_one_killed_with_sigkill_lose_nothing(On::Kafka, ".DLT", "consumer");
 }
 
 #[test]
-fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
-    let dlq_topic = format!("{}.DLT", unique("join-kill"));
+fn pulsar_three_members_one_killed_with_sigkill_lose_nothing() {
+    three_members_one_killed_with_sigkill_lose_nothing(On::Pulsar, "-DLQ", "failover");
+}
+
+fn three_members_one_killed_with_sigkill_lose_nothing(on: On, suffix: &str, protocol: &str) {
+    let dlq_topic = format!("{}{suffix}", unique("join-kill"));
     let target = unique("join-kill-target");
-    let group = unique("join-kill-ops");
+    let consumer = unique("join-kill-ops");
     let n = 30_000;
-    seed(&dlq_topic, n, 8);
-    kafka_admin(&["create", &target, "--partitions", "4"]);
+    on.seed(&dlq_topic, n, 8);
+    on.create_target(&target, 4);
     // Each member sends at most 1,000 a second: the run lasts about ten seconds, long enough
     // for the kill to land while the members work. What is asserted holds wherever it lands.
     let members: Vec<Child> = (0..3)
-        .map(|_| member(&dlq_topic, &target, &group, "1000"))
+        .map(|_| on.member(&dlq_topic, &target, &consumer, "1000"))
         .collect();
-    until_records(&target, 3_000);
+    on.until_records(&target, 3_000);
     let mut members = members.into_iter();
     let mut killed = members.next().unwrap();
     killed.kill().unwrap(); // SIGKILL
@@ -174,7 +281,7 @@ fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
         let pinned = crate::json_contract::joined_replay_summary(s);
         assert!(pinned.member_id.is_some_and(|id| !id.is_empty()), "{s}");
         assert!(pinned.partitions.is_some(), "{s}");
-        assert_eq!(pinned.group_protocol.as_deref(), Some("consumer"), "{s}");
+        assert_eq!(pinned.group_protocol.as_deref(), Some(protocol), "{s}");
         assert!(pinned.join_run.is_some_and(|r| r >= 1), "{s}");
         assert_eq!(
             (s["skipped"].as_u64(), s["failed"].as_u64()),
@@ -182,8 +289,8 @@ fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
         );
     }
 
-    let copies = copies(&target);
-    let ids = all_ids(&dlq_topic);
+    let copies = on.copies(&target);
+    let ids = on.all_ids(&dlq_topic);
     assert_eq!(ids.len() as u64, n);
     let covered: BTreeSet<String> = copies.keys().cloned().collect();
     assert_eq!(covered, ids, "every dead letter arrives at least once");
@@ -206,26 +313,39 @@ fn kafka_three_members_one_killed_with_sigkill_lose_nothing() {
             "the copies of {of} are one entry's, under one dlq-replay-of"
         );
     }
-    assert_eq!(unhandled(&dlq_topic, &group), 0, "nothing left unhandled");
+    assert_eq!(
+        on.unhandled(&dlq_topic, &consumer),
+        0,
+        "nothing left unhandled"
+    );
 }
 
 #[test]
 fn kafka_a_member_joining_late_takes_partitions_over_without_a_duplicate() {
-    let dlq_topic = format!("{}.DLT", unique("join-late"));
+    a_member_joining_late_takes_partitions_over_without_a_duplicate(On::Kafka, ".DLT");
+}
+
+#[test]
+fn pulsar_a_member_joining_late_takes_partitions_over_without_a_duplicate() {
+    a_member_joining_late_takes_partitions_over_without_a_duplicate(On::Pulsar, "-DLQ");
+}
+
+fn a_member_joining_late_takes_partitions_over_without_a_duplicate(on: On, suffix: &str) {
+    let dlq_topic = format!("{}{suffix}", unique("join-late"));
     let target = unique("join-late-target");
-    let group = unique("join-late-ops");
+    let consumer = unique("join-late-ops");
     let n = 6_000;
-    seed(&dlq_topic, n, 8);
-    kafka_admin(&["create", &target, "--partitions", "4"]);
+    on.seed(&dlq_topic, n, 8);
+    on.create_target(&target, 4);
     // Alone, the first member would take 20 s; the second joins once it has sent 600.
-    let first = member(&dlq_topic, &target, &group, "300");
-    until_records(&target, 600);
-    let second = member(&dlq_topic, &target, &group, "300");
+    let first = on.member(&dlq_topic, &target, &consumer, "300");
+    on.until_records(&target, 600);
+    let second = on.member(&dlq_topic, &target, &consumer, "300");
     let (a, b) = (
         finished(first, Duration::from_secs(240)),
         finished(second, Duration::from_secs(240)),
     );
-    let copies = copies(&target);
+    let copies = on.copies(&target);
     assert_eq!(copies.len() as u64, n, "every dead letter arrives");
     let twice: Vec<&String> = copies
         .iter()
@@ -238,11 +358,11 @@ fn kafka_a_member_joining_late_takes_partitions_over_without_a_duplicate() {
     assert!(!took.is_empty(), "the late member got no partition: {b}");
     assert_eq!(b["taken_over"], b["sent"], "{b}");
     assert_eq!(a["sent"].as_u64().unwrap() + b["sent"].as_u64().unwrap(), n);
-    assert_eq!(unhandled(&dlq_topic, &group), 0);
+    assert_eq!(on.unhandled(&dlq_topic, &consumer), 0);
 }
 
 #[test]
-fn join_needs_yes_has_no_dry_run_and_says_where_it_is_not_built() {
+fn join_needs_yes_has_no_dry_run_and_a_partitioned_dlq() {
     let needs = |extra: &[&str], broker: &str| {
         let out = dlq()
             .args(["replay", "orders.DLT", "-b", broker, "--all", "--join"])
@@ -265,10 +385,26 @@ fn join_needs_yes_has_no_dry_run_and_says_where_it_is_not_built() {
     assert!(err.contains("--join cannot take --limit"), "{err}");
     let err = needs(&["-y", "--canary", "5"], "kafka://127.0.0.1:1");
     assert!(err.contains("--join cannot take --canary"), "{err}");
-    // Pulsar: named as not built, with the alternative.
-    let err = needs(&["-y"], &pulsar_url());
+    // Pulsar: a DLQ that is not partitioned cannot be shared by partition.
+    let single = unique("join-single-DLQ");
+    create_pulsar_topic(&single, 0);
+    let out = dlq()
+        .args([
+            "replay",
+            &single,
+            "-b",
+            &pulsar_url(),
+            "--all",
+            "--join",
+            "-y",
+        ])
+        .args(["--to", "orders"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("not available on Pulsar yet") && err.contains("--partition N"),
+        err.contains("needs a partitioned DLQ on Pulsar") && err.contains("without --join"),
         "{err}"
     );
 }
@@ -280,12 +416,12 @@ fn kafka_a_plain_replay_into_a_group_with_members_is_refused_by_name_and_its_rer
     let other = format!("{}.DLT", unique("join-other"));
     let target = unique("join-busy-target");
     let group = unique("join-busy-ops");
-    seed(&busy, 3_000, 2);
-    seed(&other, 20, 1);
+    On::Kafka.seed(&busy, 3_000, 2);
+    On::Kafka.seed(&other, 20, 1);
     kafka_admin(&["create", &target, "--partitions", "1"]);
     // A member that will take a minute: the group has a member meanwhile.
-    let mut member = member(&busy, &target, &group, "50");
-    until_records(&target, 1);
+    let mut member = On::Kafka.member(&busy, &target, &group, "50");
+    On::Kafka.until_records(&target, 1);
     let replay = || {
         crate::common::dlq_std()
             .args([
@@ -332,5 +468,5 @@ fn kafka_a_plain_replay_into_a_group_with_members_is_refused_by_name_and_its_rer
         (Some(0), Some(20)),
         "{done}"
     );
-    assert_eq!(unhandled(&other, &group), 0);
+    assert_eq!(On::Kafka.unhandled(&other, &group), 0);
 }

@@ -33,6 +33,7 @@ use super::reader::to_record;
 use super::KafkaBroker;
 use crate::broker::{DlqReader, JoinReport, ScanNotes, ScanRequest};
 use crate::domain::entry::{EntryId, Record};
+use crate::domain::join::run_to_join;
 use crate::domain::prefix::Prefix;
 use crate::error::Unreachable;
 
@@ -80,20 +81,6 @@ impl JoinMark {
 
     pub(crate) fn done(&self) -> bool {
         self.pos >= self.end
-    }
-}
-
-/// The run to take part in, from every partition's mark: the newest run still going, or a new
-/// one when the newest is done everywhere (or there is none).
-pub(crate) fn run_to_join(marks: &[Option<JoinMark>]) -> u64 {
-    let newest = marks.iter().flatten().map(|m| m.run).max().unwrap_or(0);
-    let all_done = marks
-        .iter()
-        .all(|m| m.is_some_and(|m| m.run == newest && m.done()));
-    if newest == 0 || all_done {
-        newest + 1
-    } else {
-        newest
     }
 }
 
@@ -414,7 +401,7 @@ impl KafkaBroker {
         let run = run_to_join(
             &partitions
                 .iter()
-                .map(|p| marks.get(p).and_then(|m| m.1))
+                .map(|p| marks.get(p).and_then(|m| m.1).map(|m| (m.run, m.done())))
                 .collect::<Vec<_>>(),
         );
         let state = Arc::new(Mutex::new(JoinState {
@@ -793,31 +780,5 @@ mod tests {
         assert_eq!(JoinMark::parse("someone else's metadata"), None);
         assert!(!m.done());
         assert!(JoinMark { pos: 120, ..m }.done());
-    }
-
-    #[test]
-    fn a_run_goes_on_until_every_partition_is_done_then_the_next_begins() {
-        let mark = |run, pos| Some(JoinMark { run, end: 10, pos });
-        assert_eq!(run_to_join(&[None, None]), 1, "the first run");
-        assert_eq!(
-            run_to_join(&[mark(1, 10), None]),
-            1,
-            "a partition not started"
-        );
-        assert_eq!(
-            run_to_join(&[mark(1, 10), mark(1, 4)]),
-            1,
-            "one still going"
-        );
-        assert_eq!(
-            run_to_join(&[mark(1, 10), mark(1, 10)]),
-            2,
-            "all done: the next run"
-        );
-        assert_eq!(
-            run_to_join(&[mark(2, 3), mark(1, 10)]),
-            2,
-            "the newest run, where it has begun"
-        );
     }
 }

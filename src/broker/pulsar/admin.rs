@@ -59,6 +59,16 @@ pub(crate) struct SubscriptionStats {
     pub consumers: Vec<String>,
 }
 
+/// One partition of a Failover subscription, from the topic's stats.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct FailoverView {
+    /// The consumer the broker delivers this partition to.
+    pub active: Option<String>,
+    /// The consumers connected.
+    pub consumers: Vec<String>,
+    pub properties: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Deserialize)]
 pub(super) struct PartitionedMetadata {
     partitions: u32,
@@ -242,6 +252,79 @@ impl Admin {
             }
         }
         Ok(out)
+    }
+
+    /// Per partition of a partitioned topic, `subscription` as a Failover subscription shows
+    /// it (`partitioned-stats?perPartition=true`): the consumer the broker delivers to, those
+    /// connected, and the subscription's properties.
+    pub(crate) async fn failover_view(
+        &self,
+        full: &str,
+        subscription: &str,
+    ) -> anyhow::Result<BTreeMap<i32, FailoverView>> {
+        let v = self
+            .get(
+                &format!(
+                    "/admin/v2/{}/partitioned-stats?perPartition=true",
+                    rest_path(full)
+                ),
+                &format!("reading the stats of {full}"),
+            )
+            .await?;
+        let mut out = BTreeMap::new();
+        for (topic, stats) in v["partitions"].as_object().into_iter().flatten() {
+            let Some(p) = topic
+                .rsplit_once("-partition-")
+                .and_then(|(_, n)| n.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let s = &stats["subscriptions"][subscription];
+            let text = |v: &Value| v.as_str().map(String::from);
+            out.insert(
+                p,
+                FailoverView {
+                    active: text(&s["activeConsumerName"]),
+                    consumers: s["consumers"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| text(&c["consumerName"]))
+                        .collect(),
+                    properties: s["subscriptionProperties"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| Some((k.clone(), text(v)?)))
+                        .collect(),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Replaces the properties of `subscription` on one (partition) topic (Pulsar 2.11+).
+    pub(crate) async fn set_subscription_properties(
+        &self,
+        topic: &str,
+        subscription: &str,
+        properties: &BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        let body = serde_json::to_string(properties)?;
+        self.send(
+            self.http
+                .put(format!(
+                    "{}/admin/v2/{}/subscription/{}/properties",
+                    self.base,
+                    rest_path(topic),
+                    encode(subscription)
+                ))
+                .header("content-type", "application/json")
+                .body(body),
+            &format!("writing the properties of subscription '{subscription}' on {topic}"),
+        )
+        .await
+        .map(drop)
     }
 
     /// Whether the broker acknowledges at batch-index level (`acknowledgmentAtBatchIndexLevelEnabled`,

@@ -415,16 +415,40 @@ impl PulsarBroker {
                 ));
             }
         }
+        self.subscribe_as(
+            client,
+            full,
+            &subscription,
+            durable,
+            SubType::Exclusive,
+            "dlq",
+        )
+        .await
+    }
+
+    /// Subscribes `client` to `subscription` as `sub_type` under `consumer_name`, waiting (with
+    /// backoff, up to `--timeout`) while another consumer holds it or the broker's storage is
+    /// not ready.
+    pub(super) async fn subscribe_as(
+        &self,
+        client: &Pulsar<TokioExecutor>,
+        full: &str,
+        subscription: &str,
+        durable: bool,
+        sub_type: SubType,
+        consumer_name: &str,
+    ) -> anyhow::Result<Consumer<Vec<u8>, TokioExecutor>> {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let mut backoff = Duration::from_millis(100);
         loop {
             let build = client
                 .consumer()
                 .with_topic(full)
-                .with_subscription(&subscription)
-                // Exclusive keeps the backlog in order and its reader alone.
-                .with_subscription_type(SubType::Exclusive)
-                .with_consumer_name("dlq")
+                .with_subscription(subscription)
+                // Exclusive keeps the backlog in order and its reader alone; Failover gives each
+                // member of a joined replay whole partitions.
+                .with_subscription_type(sub_type)
+                .with_consumer_name(consumer_name)
                 .with_batch_size(super::reader::FLOW_PERMITS)
                 // A partition consumer that fails is dropped from a partitioned consumer until
                 // the next topic refresh (30 s by default): come back sooner.

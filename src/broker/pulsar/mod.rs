@@ -12,6 +12,7 @@ mod admin;
 mod client;
 mod cursor;
 mod follow;
+mod join;
 mod publisher;
 mod reader;
 mod rewind;
@@ -67,17 +68,8 @@ impl Broker for PulsarBroker {
         Ok(Box::new(self.open_reader(req).await?))
     }
 
-    async fn join(&mut self, _req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
-        // A member would read the operator subscription as a Failover consumer, with the run's
-        // boundaries in the subscription's properties; not built yet (issue #27).
-        Err(DlqError::Usage(
-            "replay --join is not available on Pulsar yet (a member reading the operator \
-             subscription as a Failover consumer is not built); replay without --join reads the \
-             whole DLQ in one process, and on a partitioned DLQ several processes can each take \
-             their own partitions with --partition N"
-                .into(),
-        )
-        .into())
+    async fn join(&mut self, req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
+        Ok(Box::new(self.join_reader(req).await?))
     }
 
     async fn topic_exists(&mut self, topic: &str) -> anyhow::Result<Option<bool>> {

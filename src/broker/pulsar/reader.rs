@@ -72,8 +72,21 @@ impl PulsarBroker {
         // it delivers every last id. The operator subscription may have acknowledged its tail.
         let exact = req.start == StartAt::Retained
             || to_unacknowledged(&self.admin, &full, &self.subscription, &mut pending).await;
+        Ok(self.reader_on(consumer, full, req, pending, exact, batch_index_ack))
+    }
+
+    /// A reader of `consumer` (subscribed to `full`) that ends where `pending` says.
+    pub(super) fn reader_on(
+        &self,
+        consumer: Consumer<Vec<u8>, TokioExecutor>,
+        full: String,
+        req: &ScanRequest,
+        pending: BTreeMap<i32, MessageIdData>,
+        exact: bool,
+        batch_index_ack: bool,
+    ) -> PulsarReader {
         let now = Instant::now();
-        Ok(PulsarReader {
+        PulsarReader {
             client: self.client.clone(),
             admin: self.admin.clone(),
             subscription: self.subscription.clone(),
@@ -103,7 +116,7 @@ impl PulsarBroker {
             url: self.url.clone(),
             timeout: self.timeout,
             lost: false,
-        })
+        }
     }
 
     /// The schema a topic served at `version`, asked on a consumer of the operator subscription.
@@ -162,13 +175,13 @@ impl PulsarBroker {
 /// Reads the operator subscription's backlog until every partition's last message (as the
 /// broker reported it when the reader opened) has been seen.
 pub(super) struct PulsarReader {
-    consumer: Consumer<Vec<u8>, TokioExecutor>,
+    pub(super) consumer: Consumer<Vec<u8>, TokioExecutor>,
     /// For probes: a request the broker answers on the client's own connection, which (unlike
     /// a ping through the consumer) waits behind no message the consumer has yet to take.
-    client: Pulsar<TokioExecutor>,
+    pub(super) client: Pulsar<TokioExecutor>,
     /// For the subscription's cursor, asked again when the read goes quiet.
-    admin: Admin,
-    subscription: String,
+    pub(super) admin: Admin,
+    pub(super) subscription: String,
     /// `pending` holds each partition's last unacknowledged message (the cursor said, or the
     /// subscription is a throwaway one): the read ends exactly there. Otherwise it holds the
     /// last message ids, and a quiet spell while the broker answers promptly ends the read.
@@ -186,12 +199,12 @@ pub(super) struct PulsarReader {
     /// Without `exact`: the partitions whose end was taken from a quiet spell.
     ended_by_quiet: Vec<i32>,
     /// The topic as subscribed (partition topics are `{full}-partition-N`).
-    full: String,
+    pub(super) full: String,
     track: bool,
     /// With `track`: per batched entry (partition, ledger, entry), its size and how many of its
     /// messages were handled. Pulsar acknowledges whole entries, so one is acknowledged only
     /// when all of its messages are handled.
-    batches: HashMap<(i32, u64, u64), (i32, i32)>,
+    pub(super) batches: HashMap<(i32, u64, u64), (i32, i32)>,
     /// The broker acknowledges at batch-index level: handled messages of a partly handled batch
     /// are acknowledged with an ack set (the batch indexes still outstanding).
     batch_index_ack: bool,
@@ -201,7 +214,7 @@ pub(super) struct PulsarReader {
     /// Per partition, the position (ledger, entry, batch index) of the last message delivered.
     delivered: HashMap<i32, (u64, u64, i32)>,
     /// Messages the broker delivered again, dropped.
-    repeats: u64,
+    pub(super) repeats: u64,
     /// Reading through a throwaway subscription (everything retained): nothing to keep, so
     /// what was read is acknowledged as it goes (until an acknowledgement fails).
     throwaway: bool,
@@ -214,10 +227,10 @@ pub(super) struct PulsarReader {
     done: bool,
     partitions: Vec<i32>,
     since: Option<Timestamp>,
-    url: String,
-    timeout: Duration,
+    pub(super) url: String,
+    pub(super) timeout: Duration,
     /// The broker went away: closing does not wait for it.
-    lost: bool,
+    pub(super) lost: bool,
 }
 
 /// A partition's topic (`full` itself when not partitioned).
@@ -233,7 +246,7 @@ pub(super) fn partition_topic(full: &str, partition: i32) -> String {
 /// acknowledged, and drops the partitions it has acknowledged entirely (their cursors, through
 /// the admin API). `false` when the admin API did not say for every partition: those keep their
 /// last message id, which a read may never reach.
-async fn to_unacknowledged(
+pub(super) async fn to_unacknowledged(
     admin: &Admin,
     full: &str,
     subscription: &str,
@@ -501,7 +514,7 @@ impl PulsarReader {
         }
     }
 
-    fn lost(&self, why: impl std::fmt::Display) -> anyhow::Error {
+    pub(super) fn lost(&self, why: impl std::fmt::Display) -> anyhow::Error {
         Unreachable::lost()
             .at(format!("Pulsar at {}", self.url))
             .doing(format!("reading '{}'", self.full))

@@ -858,6 +858,118 @@ fn pulsar_replay_killed_stopped_and_cut_exits_4_in_time_and_a_rerun_delivers_eve
     replay_under(&b, Fault::Cut, Mode::Restore);
 }
 
+/// `replay --join` under a fault: the member exits 4 in time, as any replay; run again, it
+/// rejoins and delivers the rest. Without a journal, what it confirmed since its last save of
+/// the marks (every second) is sent again, with what it sent unconfirmed.
+fn joined_under(b: &OwnBroker, fault: Fault) {
+    let state = tempfile::tempdir().unwrap();
+    let source = unique("faults-joined");
+    let target = unique("faults-joined-target");
+    if b.kind == Kind::Pulsar {
+        // A joined replay shares a DLQ by partition: a partitioned one.
+        let out = StdCommand::new("curl")
+            .args(["-sf", "-X", "PUT", "-H", "Content-Type: application/json"])
+            .args(["--data", "2"])
+            .arg(format!(
+                "{}/admin/v2/persistent/public/default/{source}/partitions",
+                b.admin()
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "creating {source}");
+    }
+    b.seed(&source, ENTRIES);
+    b.create_topic(&target);
+    let timeout = format!("{TIMEOUT_S}s");
+    const RATE: u64 = 2500;
+    let rate = RATE.to_string();
+    let args = [
+        "replay",
+        &source,
+        "--all",
+        "--join",
+        "-y",
+        "--to",
+        &target,
+        "-o",
+        "json",
+        "--timeout",
+        &timeout,
+    ];
+    let mut slow = args.to_vec();
+    slow.extend(["--rate", &rate, "-v"]);
+    let child = spawn_dlq(b, state.path(), &slow, &[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while b.written(&target) < 1000 {
+        let err = std::fs::read_to_string(state.path().join("dlq.err")).unwrap_or_default();
+        assert!(
+            Instant::now() < deadline,
+            "joined {fault:?}: never saw the first copies in the target; dlq: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let gone = b.strike(fault);
+    let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
+    let took = exited.saturating_duration_since(gone);
+    assert_eq!(code, 4, "joined {fault:?}: stdout {out}; stderr {err}");
+    assert!(
+        took <= Duration::from_secs(TIMEOUT_S) + MARGIN,
+        "joined {fault:?}: dlq took {took:?} after the broker went away; stderr: {err}"
+    );
+    assert!(err.contains("lost the connection to"), "{err}");
+    let first: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    crate::json_contract::joined_replay_summary(&first);
+    let unconfirmed = first["unconfirmed"].as_u64().unwrap();
+    assert!(first["lost"].as_str().is_some(), "{first}");
+
+    b.recover(fault);
+    let second = crate::common::json_of(dlq_at(b, state.path()).args(args));
+    assert!(second["lost"].is_null(), "{second}");
+    let copies = b.read(&target);
+    let mut by_key: BTreeMap<Vec<u8>, Vec<Option<Vec<u8>>>> = BTreeMap::new();
+    for m in &copies {
+        by_key
+            .entry(b64(&m["key"]).unwrap())
+            .or_default()
+            .push(header(m, "dlq-replay-of"));
+    }
+    let missing = (0..ENTRIES)
+        .filter(|n| !by_key.contains_key(format!("order-{n}").as_bytes()))
+        .count();
+    assert_eq!(
+        missing, 0,
+        "joined {fault:?}: first {first}; rerun {second}"
+    );
+    let duplicated = by_key.values().filter(|v| v.len() > 1).count() as u64;
+    assert!(
+        duplicated <= unconfirmed + 2 * RATE,
+        "joined {fault:?}: {duplicated} entries arrived twice; {unconfirmed} were unconfirmed"
+    );
+    assert!(by_key
+        .values()
+        .all(|markers| markers.iter().all(|m| *m == markers[0] && m.is_some())));
+    let left =
+        crate::common::stdout_of(dlq_at(b, state.path()).args(["list", &source, "-o", "jsonl"]));
+    assert!(left.is_empty(), "joined {fault:?}: entries left unhandled");
+    eprintln!(
+        "joined {fault:?}: exit 4 within {took:?}; {} sent, {unconfirmed} unconfirmed; rerun sent {}; {duplicated} duplicates",
+        first["sent"], second["sent"]
+    );
+}
+
+#[test]
+fn kafka_joined_replay_cut_off_exits_4_in_time_and_a_rejoin_delivers_everything() {
+    let b = OwnBroker::start(Kind::Kafka);
+    joined_under(&b, Fault::Cut);
+}
+
+#[test]
+fn pulsar_joined_replay_cut_off_or_killed_exits_4_in_time_and_a_rejoin_delivers_everything() {
+    let b = OwnBroker::start(Kind::Pulsar);
+    joined_under(&b, Fault::Cut);
+    joined_under(&b, Fault::Kill);
+}
+
 fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .map(|t| t.lines().count())

@@ -362,6 +362,58 @@ fn a_member_joining_late_takes_partitions_over_without_a_duplicate(on: On, suffi
 }
 
 #[test]
+fn kafka_a_member_stopped_with_ctrl_c_hands_its_partitions_over() {
+    a_member_stopped_with_ctrl_c_hands_its_partitions_over(On::Kafka, ".DLT");
+}
+
+#[test]
+fn pulsar_a_member_stopped_with_ctrl_c_hands_its_partitions_over() {
+    a_member_stopped_with_ctrl_c_hands_its_partitions_over(On::Pulsar, "-DLQ");
+}
+
+/// Ctrl-C: the member exits 5 once its copies are confirmed and its partitions handed over;
+/// the other member finishes them, sending nothing twice.
+fn a_member_stopped_with_ctrl_c_hands_its_partitions_over(on: On, suffix: &str) {
+    let dlq_topic = format!("{}{suffix}", unique("join-int"));
+    let target = unique("join-int-target");
+    let consumer = unique("join-int-ops");
+    let n = 4_000;
+    on.seed(&dlq_topic, n, 8);
+    on.create_target(&target, 4);
+    let stopped = on.member(&dlq_topic, &target, &consumer, "200");
+    let other = on.member(&dlq_topic, &target, &consumer, "200");
+    on.until_records(&target, 800);
+    let pid = stopped.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = stopped.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["interrupted"], true, "{a}");
+    let b = finished(other, Duration::from_secs(240));
+    let copies = on.copies(&target);
+    assert_eq!(copies.len() as u64, n, "every dead letter arrives");
+    let twice = copies.values().filter(|c| c.len() > 1).count();
+    assert_eq!(twice, 0, "sent twice");
+    assert_eq!(a["sent"].as_u64().unwrap() + b["sent"].as_u64().unwrap(), n);
+    // The other member finished every partition the stopped one held.
+    let held = |s: &Value| -> BTreeSet<String> {
+        s["partitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(held(&a).is_subset(&held(&b)), "{a}\n{b}");
+    assert_eq!(on.unhandled(&dlq_topic, &consumer), 0);
+}
+
+#[test]
 fn join_needs_yes_has_no_dry_run_and_a_partitioned_dlq() {
     let needs = |extra: &[&str], broker: &str| {
         let out = dlq()

@@ -6,7 +6,7 @@
 //!
 //! The broker does not wait for the member it takes a partition from (pulsar-rs does not even
 //! tell it), so the members hand a partition over through its subscription properties
-//! (`dlq-join`: `dlq-join/1 run=R end=L:E settled=L:E:B done=0|1 owner=NAME`):
+//! (`dlq-join`: `dlq-join/1 run=R end=L:E settled=L:E:B acked=L:E:B done=0|1 owner=NAME`):
 //! - `end` is the run's boundary, the partition's last message when the run first took it: what
 //!   arrives later is not this run's work.
 //! - `owner` is the member that replays it now. A member takes a partition only when the broker
@@ -16,6 +16,11 @@
 //!   the message acknowledged, or skipped). The next owner drops those, so a partition handed
 //!   over sends nothing twice; one taken from a killed member sends again only what it did after
 //!   its last save (saved every second, with each `checkpoint`).
+//! - `acked`: every message at or before it had its copy confirmed (none skipped). The next owner
+//!   acknowledges those the broker delivers again without sending them: their acknowledgements
+//!   had left a member whose connection was cut or killed before the broker took them. Between
+//!   `acked` and `settled` (after a skipped entry) it cannot tell a skipped entry from a handled
+//!   one whose acknowledgement was lost, and leaves both to the backlog.
 //! - A member that sees the broker deliver a partition it holds to another lets it go once what
 //!   it read of it is settled: its read ends (the caller settles), then `more_work` writes the
 //!   mark with no owner.
@@ -64,6 +69,8 @@ pub(crate) struct Mark {
     pub end: Option<EntryPos>,
     /// Every message at or before it was dealt with.
     pub settled: Option<Pos>,
+    /// Every message at or before it had its copy confirmed.
+    pub acked: Option<Pos>,
     /// Nothing is left of the run's work in this partition.
     pub done: bool,
     /// The member that replays it now.
@@ -89,11 +96,8 @@ impl Mark {
                     let (l, e) = v.split_once(':')?;
                     m.end = Some((l.parse().ok()?, e.parse().ok()?));
                 }
-                "settled" => {
-                    let mut it = v.split(':');
-                    let (l, e, b) = (it.next()?, it.next()?, it.next()?);
-                    m.settled = Some((l.parse().ok()?, e.parse().ok()?, b.parse().ok()?));
-                }
+                "settled" => m.settled = Some(parse_pos(v)?),
+                "acked" => m.acked = Some(parse_pos(v)?),
                 "done" => m.done = v == "1",
                 "owner" => m.owner = Some(v.to_string()),
                 _ => {}
@@ -107,16 +111,22 @@ impl Mark {
         let end = self
             .end
             .map_or_else(|| "-".to_string(), |(l, e)| format!("{l}:{e}"));
-        let settled = self
-            .settled
-            .map_or_else(|| "-".to_string(), |(l, e, b)| format!("{l}:{e}:{b}"));
+        let pos =
+            |p: Option<Pos>| p.map_or_else(|| "-".to_string(), |(l, e, b)| format!("{l}:{e}:{b}"));
+        let (settled, acked) = (pos(self.settled), pos(self.acked));
         format!(
-            "{MARK} run={} end={end} settled={settled} done={} owner={}",
+            "{MARK} run={} end={end} settled={settled} acked={acked} done={} owner={}",
             self.run,
             u8::from(self.done),
             self.owner.as_deref().unwrap_or("-")
         )
     }
+}
+
+fn parse_pos(v: &str) -> Option<Pos> {
+    let mut it = v.split(':');
+    let (l, e, b) = (it.next()?, it.next()?, it.next()?);
+    Some((l.parse().ok()?, e.parse().ok()?, b.parse().ok()?))
 }
 
 fn mark_of(view: &FailoverView) -> Option<Mark> {
@@ -143,10 +153,16 @@ struct Held {
     limit: Option<EntryPos>,
     /// What earlier owners settled: dropped when delivered again.
     before: Option<Pos>,
-    /// Read by this member and whether each is settled, in order.
-    read: BTreeMap<Pos, bool>,
+    /// What earlier owners handled, every copy confirmed: acknowledged when delivered again.
+    before_acked: Option<Pos>,
+    /// Read by this member, in order: `None` while open, then whether it was handled.
+    read: BTreeMap<Pos, Option<bool>>,
     /// The last of this member's settled prefix.
     settled: Option<Pos>,
+    /// The last of the handled prefix (from `before_acked` on, while nothing was skipped).
+    acked: Option<Pos>,
+    /// Nothing was skipped since `acked`: it still grows.
+    contiguous: bool,
     /// Everything up to the limit was read.
     finished: bool,
     /// Another member started it in this run.
@@ -159,15 +175,18 @@ struct Held {
 }
 
 impl Held {
-    fn settle(&mut self, pos: Pos) {
+    fn settle(&mut self, pos: Pos, handled: bool) {
         if let Some(s) = self.read.get_mut(&pos) {
-            *s = true;
+            *s = Some(handled);
         }
         while let Some(entry) = self.read.first_entry() {
-            if !*entry.get() {
-                break;
+            let Some(handled) = *entry.get() else { break };
+            let pos = *entry.key();
+            self.settled = Some(pos);
+            self.contiguous &= handled;
+            if self.contiguous {
+                self.acked = Some(pos);
             }
-            self.settled = Some(*entry.key());
             entry.remove();
         }
     }
@@ -181,6 +200,7 @@ impl Held {
             run,
             end: self.end,
             settled: self.settled.max(self.before),
+            acked: self.acked.max(self.before_acked),
             done: self.done(),
             owner: owner.map(String::from),
         }
@@ -245,6 +265,7 @@ impl PulsarBroker {
             dropped: HashMap::new(),
             delivered: HashMap::new(),
             last_answer: Instant::now(),
+            admin_answer: Instant::now(),
             last_delivery: Instant::now(),
             last_probe: Instant::now(),
         };
@@ -286,8 +307,9 @@ pub(super) struct JoinedReader {
     dropped: HashMap<i32, Pos>,
     /// Per partition held, the last message delivered (a broker that delivers again).
     delivered: HashMap<i32, (u64, u64, i32)>,
-    /// When the broker (or its admin API) last answered.
+    /// When the broker last answered (a message or a probe), and its admin API.
     last_answer: Instant,
+    admin_answer: Instant,
     last_delivery: Instant,
     /// When the broker was last asked whether it is there.
     last_probe: Instant,
@@ -331,11 +353,11 @@ impl JoinedReader {
             Ok(view) => {
                 self.view = view;
                 self.viewed = Instant::now();
-                self.last_answer = self.viewed;
+                self.admin_answer = self.viewed;
                 self.dropped.clear();
                 Ok(())
             }
-            Err(e) if self.last_answer.elapsed() < self.inner.timeout => {
+            Err(e) if self.admin_answer.elapsed() < self.inner.timeout => {
                 tracing::debug!(error = %format!("{e:#}"), "the admin API did not answer; asked again");
                 Ok(())
             }
@@ -428,24 +450,28 @@ impl JoinedReader {
                 return Ok(false);
             }
         }
-        let (end, before, done) = match &mark {
-            Some(m) => (m.end, m.settled, m.done),
-            None => (self.last_entry(p).await?, None, false),
+        let (end, before, before_acked) = match &mark {
+            Some(m) => (m.end, m.settled, m.acked),
+            None => (self.last_entry(p).await?, None, None),
         };
-        let limit = if done { None } else { self.limit(p, end).await };
+        // Read again up to the limit even where the mark says done: an owner killed or cut
+        // off may have left acknowledgements unsent (`acked`).
+        let limit = self.limit(p, end).await;
         let held = Held {
             end,
             limit,
             before,
+            before_acked,
             read: BTreeMap::new(),
             settled: None,
+            acked: None,
+            contiguous: before_acked == before,
             finished: limit.is_none(),
             taken_over: mark.is_some() && !self.ever.contains(&p),
             releasing: false,
             saved: None,
         };
-        let mut written = held.mark(self.run, Some(&self.name));
-        written.done |= done;
+        let written = held.mark(self.run, Some(&self.name));
         self.write(p, &written).await?;
         tracing::debug!(partition = p, mark = %written.text(), "taken");
         self.held.insert(
@@ -559,9 +585,7 @@ impl JoinedReader {
                 }
             }
         }
-        if h.before.is_some_and(|b| pos <= b) {
-            return Ok(None);
-        }
+        let (before, before_acked) = (h.before, h.before_acked);
         let id = PulsarMessageId {
             ledger: pos.0,
             entry: pos.1,
@@ -578,7 +602,16 @@ impl JoinedReader {
                 .entry((p, pos.0, pos.1))
                 .or_insert((size, 0));
         }
-        h.read.insert(pos, false);
+        if before_acked.is_some_and(|a| pos <= a) {
+            // Its copy was confirmed; its acknowledgement did not reach the broker.
+            self.inner.acknowledge(EntryId::Pulsar(id)).await?;
+            return Ok(None);
+        }
+        if before.is_some_and(|b| pos <= b) {
+            return Ok(None);
+        }
+        let h = self.held.get_mut(&p).expect("held above");
+        h.read.insert(pos, None);
         Ok(Some(to_record(&m)))
     }
 
@@ -706,13 +739,17 @@ impl JoinedReader {
         {
             return false;
         }
+        // A partition whose owner is gone without letting go (killed, cut off) is not done
+        // until another member took it: acknowledgements may be missing.
         self.partitions.iter().all(|p| {
             self.held.contains_key(p)
-                || self
-                    .view
-                    .get(p)
-                    .and_then(mark_of)
-                    .is_some_and(|m| m.run == self.run && m.done)
+                || self.view.get(p).is_some_and(|v| {
+                    mark_of(v).is_some_and(|m| {
+                        m.run == self.run
+                            && m.done
+                            && m.owner.is_none_or(|o| v.consumers.contains(&o))
+                    })
+                })
         })
     }
 
@@ -807,7 +844,7 @@ impl JoinedReader {
     fn settle(&mut self, id: EntryId, handled: bool) {
         let EntryId::Pulsar(id) = id else { return };
         if let Some(h) = self.held.get_mut(&id.partition) {
-            h.settle((id.ledger, id.entry, id.batch_index));
+            h.settle((id.ledger, id.entry, id.batch_index), handled);
             if handled && h.taken_over {
                 self.taken_over += 1;
             }
@@ -890,6 +927,7 @@ mod tests {
             run: 3,
             end: Some((12, 40)),
             settled: Some((12, 33, -1)),
+            acked: Some((12, 30, 4)),
             done: false,
             owner: Some("dlq-join-1-2".into()),
         };
@@ -900,36 +938,62 @@ mod tests {
         };
         assert_eq!(
             empty.text(),
-            "dlq-join/1 run=1 end=- settled=- done=0 owner=-"
+            "dlq-join/1 run=1 end=- settled=- acked=- done=0 owner=-"
         );
         assert_eq!(Mark::parse(&empty.text()), Some(empty));
         assert_eq!(Mark::parse("dlq-join/1 run=3 end=x:1"), None);
         assert_eq!(Mark::parse("someone else's property"), None);
     }
 
-    #[test]
-    fn a_partition_settles_in_order_and_is_done_once_read_to_its_limit() {
-        let mut h = Held {
+    fn held(before: Option<Pos>, before_acked: Option<Pos>) -> Held {
+        Held {
             end: Some((5, 9)),
             limit: Some((5, 9)),
-            before: Some((5, 1, -1)),
+            before,
+            before_acked,
             read: BTreeMap::new(),
             settled: None,
+            acked: None,
+            contiguous: before_acked == before,
             finished: false,
             taken_over: true,
             releasing: false,
             saved: None,
-        };
-        for e in 2..5 {
-            h.read.insert((5, e, -1), false);
         }
-        h.settle((5, 3, -1));
-        assert_eq!(h.mark(1, None).settled, Some((5, 1, -1)), "2 is still open");
-        h.settle((5, 2, -1));
-        assert_eq!(h.mark(1, None).settled, Some((5, 3, -1)));
-        h.settle((5, 4, -1));
+    }
+
+    #[test]
+    fn a_partition_settles_in_order_and_is_done_once_read_to_its_limit() {
+        let mut h = held(Some((5, 1, -1)), Some((5, 1, -1)));
+        for e in 2..5 {
+            h.read.insert((5, e, -1), None);
+        }
+        h.settle((5, 3, -1), true);
+        let m = h.mark(1, None);
+        assert_eq!(
+            (m.settled, m.acked),
+            (Some((5, 1, -1)), Some((5, 1, -1))),
+            "2 is open"
+        );
+        h.settle((5, 2, -1), true);
+        let m = h.mark(1, None);
+        assert_eq!((m.settled, m.acked), (Some((5, 3, -1)), Some((5, 3, -1))));
+        // A skipped entry ends the handled prefix; the settled one goes on.
+        h.settle((5, 4, -1), false);
+        h.read.insert((5, 5, -1), None);
+        h.settle((5, 5, -1), true);
         h.finished = true;
         let m = h.mark(1, Some("me"));
-        assert!(m.done && m.settled == Some((5, 4, -1)), "{m:?}");
+        assert!(m.done, "{m:?}");
+        assert_eq!((m.settled, m.acked), (Some((5, 5, -1)), Some((5, 3, -1))));
+    }
+
+    #[test]
+    fn after_an_earlier_owner_skipped_nothing_more_counts_as_acknowledged() {
+        let mut h = held(Some((5, 4, -1)), Some((5, 2, -1)));
+        h.read.insert((5, 5, -1), None);
+        h.settle((5, 5, -1), true);
+        let m = h.mark(1, None);
+        assert_eq!((m.settled, m.acked), (Some((5, 5, -1)), Some((5, 2, -1))));
     }
 }

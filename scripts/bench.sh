@@ -45,10 +45,10 @@
 # logged send window ("Created 1 producers" to "DONE"): its aggregated rate counts an idle
 # shutdown wait of 5-10 s, which its wall time includes too.
 #
-# --only join: `dlq replay --join` on Kafka with 1, 2 and 4 members at once over one 8-partition DLQ
-# of --join-n entries (200,000 by default; scripts/bench/join_members.py), each run to a fresh
-# target and operator group: the wall time from the first start to the last exit, the highest
-# member's peak RSS.
+# --only join: `dlq replay --join` on Kafka and on Pulsar with 1, 2 and 4 members at once over one
+# 8-partition DLQ of --join-n entries (200,000 by default; scripts/bench/join_members.py), each run
+# to a fresh target and operator group or subscription: the wall time from the first start to the
+# last exit, the highest member's peak RSS.
 #
 # Also: `dlq list --limit 50` and `dlq inspect` of one entry on the big topics, `--help` start-up
 # with hyperfine. --scale runs dlq's reads (no peers) once per N given (Kafka; Pulsar unbatched) and
@@ -486,6 +486,28 @@ if wants join; then
         --members "$members" --entries "$JOIN_N" --case "kafka replay --join ($JOIN_N)" >>"$RESULTS" \
         || die "replay --join with $members member(s) failed"
       say "kafka replay --join: $members member(s), run $r: $(tail -1 "$RESULTS" | cut -f4) s"
+    done
+  done
+  # Pulsar: an 8-partition DLQ written in batches as a busy service's client writes them; the
+  # members are Failover consumers of a fresh subscription each run.
+  pulsar_admin_put() { # PATH [PARTITIONS]: creates a topic through the admin API
+    curl -sf -X PUT -H 'Content-Type: application/json' ${2:+--data "$2"} \
+      "$DLQ_TEST_PULSAR_ADMIN/admin/v2/persistent/public/default/$1${2:+/partitions}" >/dev/null
+  }
+  pjoin_topic=bench-join-$JOIN_N-DLQ
+  say "seeding $JOIN_N dead letters on $pjoin_topic (Pulsar, 8 partitions, batched)"
+  pulsar_admin_put "$pjoin_topic" 8 || true
+  "$DLQ_PYTHON" scripts/bench/seed_bulk.py --url "$DLQ_TEST_PULSAR" \
+    --topic "persistent://public/default/$pjoin_topic" --count "$JOIN_N" --sizes "$SIZES" >&2
+  for members in 1 2 4; do
+    for r in $(seq "$RUNS"); do
+      target=bench-join-target-$members-$r-$(date +%s)
+      pulsar_admin_put "$target" 8
+      "$DLQ_PYTHON" scripts/bench/join_members.py --dlq "$DLQ_REL" --broker "$DLQ_TEST_PULSAR" \
+        --topic "$pjoin_topic" --target "$target" --group "bench-join-$members-$r-$(date +%s)" \
+        --members "$members" --entries "$JOIN_N" --case "pulsar replay --join ($JOIN_N)" >>"$RESULTS" \
+        || die "replay --join on Pulsar with $members member(s) failed"
+      say "pulsar replay --join: $members member(s), run $r: $(tail -1 "$RESULTS" | cut -f4) s"
     done
   done
 fi

@@ -247,7 +247,7 @@ pub(crate) struct JoinReport {
     pub protocol: String,
     /// The run it took part in (a count the group's marks keep).
     pub run: u64,
-    /// The partitions it held at some point (Kafka: numbers; Pulsar: partition topics).
+    /// The partitions it held at some point, by number.
     pub partitions: Vec<String>,
     /// Entries it replayed from partitions another member had started.
     pub taken_over: u64,
@@ -384,14 +384,15 @@ pub(crate) trait Broker: Send {
     /// One entry by id; `DlqError::NotFound` when the topic does not hold it.
     async fn fetch(&mut self, topic: &str, id: EntryId) -> anyhow::Result<Record>;
 
-    /// Reads the topic as one member of the operator group (`replay --join`): the group's own
-    /// protocol gives this process its partitions. Each partition is read from where the run
-    /// left it to its boundary, fixed when the run first received it (see kafka/join.rs).
+    /// Reads the topic as one member of the operator group or subscription (`replay --join`):
+    /// the broker's own protocol gives this process its partitions. Each partition is read from
+    /// where the run left it to its boundary, fixed when the run first received it (see
+    /// kafka/join.rs, pulsar/join.rs).
     async fn join(&mut self, _req: &ScanRequest) -> anyhow::Result<Box<dyn DlqReader>> {
         Err(DlqError::Usage(
-            "replay --join needs a broker whose consumer groups assign partitions (Apache Kafka); \
-             replay without --join reads the whole DLQ in one process, and several processes \
-             can each take their own partitions with --partition N"
+            "replay --join needs a broker that shares a topic's partitions among its consumers \
+             (Apache Kafka's consumer groups, Apache Pulsar's Failover subscriptions); replay \
+             without --join reads the whole DLQ in one process"
                 .into(),
         )
         .into())

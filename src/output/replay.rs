@@ -418,12 +418,22 @@ pub(crate) fn summary(
         )?;
     }
     if let Some(j) = &s.join {
+        // Pulsar's members are Failover consumers of the operator subscription.
+        let of = if j.protocol == "failover" {
+            format!(
+                "the operator subscription (run {}, a Failover consumer)",
+                j.run
+            )
+        } else {
+            format!(
+                "the operator group (run {}, {} protocol)",
+                j.run, j.protocol
+            )
+        };
         writeln!(
             out,
-            "  member {} of the operator group (run {}, {} protocol): partitions {}; {} entries taken over from other members",
+            "  member {} of {of}: partitions {}; {} entries taken over from other members",
             sanitize(&j.member_id),
-            j.run,
-            j.protocol,
             if j.partitions.is_empty() {
                 "none".to_string()
             } else {

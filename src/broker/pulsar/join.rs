@@ -429,11 +429,34 @@ impl JoinedReader {
             .unwrap_or_default();
         properties.insert(PROPERTY.to_string(), mark.text());
         let topic = partition_topic(&self.inner.full, p);
-        self.inner
-            .admin
-            .set_subscription_properties(&topic, &self.inner.subscription, &properties)
-            .await
-            .map_err(|e| self.admin_unreachable(e))?;
+        // The broker stores a subscription's properties with its cursor's metadata, which it also
+        // writes itself (a consumer closing, the cursor's ledger rolling): a write that meets one
+        // of its own is refused (500, "BadVersionException: Version mismatch") and asked again.
+        let deadline = Instant::now() + self.inner.timeout;
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            let written = self
+                .inner
+                .admin
+                .set_subscription_properties(&topic, &self.inner.subscription, &properties)
+                .await;
+            match written {
+                Ok(()) => break,
+                Err(e) if crate::error::is_unreachable(&e) => return Err(e),
+                Err(e) if Instant::now() + backoff >= deadline => {
+                    return Err(e.context(format!(
+                        "writing the mark of partition {p} of a joined replay (the \
+                         '{PROPERTY}' property of subscription '{}')",
+                        self.inner.subscription
+                    )))
+                }
+                Err(e) => {
+                    tracing::debug!(partition = p, error = %format!("{e:#}"), "writing a mark refused; asked again");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                }
+            }
+        }
         if let Some(v) = self.view.get_mut(&p) {
             v.properties = properties;
         }
@@ -557,7 +580,14 @@ impl JoinedReader {
             // newer than the message: a message after one dropped since the view came with it.
             let known_stale = self.dropped.get(&p).is_some_and(|d| pos > *d);
             if !known_stale {
+                let asked = Instant::now();
                 self.look(true).await?;
+                if self.viewed < asked {
+                    // The admin API did not answer (within --timeout it is asked again): the
+                    // message waits, as a dropped one would not come back.
+                    self.stash = Some(m);
+                    return Ok(None);
+                }
             }
             if !self.active_here(p) {
                 self.dropped.insert(p, pos);
@@ -759,14 +789,12 @@ impl JoinedReader {
             self.look(false).await?;
             self.let_go(false).await?;
             if let Some(m) = self.stash.take() {
-                let p = partition_index(&m);
-                if self.held.contains_key(&p) || (self.active_here(p) && self.claim(p).await?) {
-                    self.stash = Some(m);
+                if let Some(r) = self.take(m).await? {
+                    self.ready = Some(r);
                     return Ok(Some(true));
                 }
-                if self.active_here(p) {
-                    // Its owner has yet to let it go.
-                    self.stash = Some(m);
+                if self.stash.is_some() {
+                    // Its owner has yet to let it go, or the admin API to answer.
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 continue;

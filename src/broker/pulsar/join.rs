@@ -318,7 +318,17 @@ pub(super) struct JoinedReader {
 impl JoinedReader {
     /// Takes the run to join from the marks, and the partitions the broker delivers here.
     async fn start(&mut self) -> anyhow::Result<()> {
-        self.refresh_view().await?;
+        // The run comes from every partition's mark: without them no run is joined.
+        let (admin, full, sub) = (
+            &self.inner.admin,
+            &self.inner.full,
+            &self.inner.subscription,
+        );
+        self.view = admin
+            .failover_view(full, sub)
+            .await
+            .map_err(|e| self.admin_unreachable(e))?;
+        self.viewed = Instant::now();
         let marks: Vec<Option<(u64, bool)>> = self
             .partitions
             .iter()
@@ -343,7 +353,9 @@ impl JoinedReader {
             .into()
     }
 
-    async fn refresh_view(&mut self) -> anyhow::Result<()> {
+    /// Whether the view is new; an admin API that does not answer keeps the last one until
+    /// --timeout.
+    async fn refresh_view(&mut self) -> anyhow::Result<bool> {
         let (admin, full, sub) = (
             &self.inner.admin,
             &self.inner.full,
@@ -355,11 +367,11 @@ impl JoinedReader {
                 self.viewed = Instant::now();
                 self.admin_answer = self.viewed;
                 self.dropped.clear();
-                Ok(())
+                Ok(true)
             }
             Err(e) if self.admin_answer.elapsed() < self.inner.timeout => {
                 tracing::debug!(error = %format!("{e:#}"), "the admin API did not answer; asked again");
-                Ok(())
+                Ok(false)
             }
             Err(e) => Err(self.admin_unreachable(e)),
         }
@@ -378,7 +390,9 @@ impl JoinedReader {
         if !force && self.viewed.elapsed() < HOLD_CHECK {
             return Ok(());
         }
-        self.refresh_view().await?;
+        if !self.refresh_view().await? {
+            return Ok(());
+        }
         let moved: Vec<i32> = self
             .held
             .keys()

@@ -642,6 +642,29 @@ enum Mode {
     Restore,
 }
 
+/// Strikes `fault` once `target` has taken 1,000 copies from `child` (mid-way), and waits for
+/// it to exit: its exit code, stdout, stderr and how long after the fault it exited.
+fn strike_mid_way(
+    b: &OwnBroker,
+    state: &Path,
+    child: std::process::Child,
+    target: &str,
+    fault: Fault,
+) -> (i32, String, String, Duration) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while b.written(target) < 1000 {
+        let err = std::fs::read_to_string(state.join("dlq.err")).unwrap_or_default();
+        assert!(
+            Instant::now() < deadline,
+            "{fault:?}: never saw the first copies in the target; dlq: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let gone = b.strike(fault);
+    let (code, out, err, exited) = finish(child, state, Duration::from_secs(120));
+    (code, out, err, exited.saturating_duration_since(gone))
+}
+
 /// The replay under a fault, then the rerun: what the "Done when" asks, one fault.
 fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     let state = tempfile::tempdir().unwrap();
@@ -687,18 +710,7 @@ fn replay_under(b: &OwnBroker, fault: Fault, mode: Mode) {
     slow.push("-v");
     let child = spawn_dlq(b, state.path(), &slow, &[]);
     // The fault comes once the target has taken some of the copies: mid-way.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while b.written(&target) < 1000 {
-        let err = std::fs::read_to_string(state.path().join("dlq.err")).unwrap_or_default();
-        assert!(
-            Instant::now() < deadline,
-            "{mode:?} {fault:?}: never saw the first copies in the target; dlq: {err}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let gone = b.strike(fault);
-    let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
-    let took = exited.saturating_duration_since(gone);
+    let (code, out, err, took) = strike_mid_way(b, state.path(), child, &target, fault);
     assert_eq!(
         code, 4,
         "{mode:?} {fault:?}: exit 4 expected; stdout {out}; stderr {err}"
@@ -899,18 +911,7 @@ fn joined_under(b: &OwnBroker, fault: Fault) {
     let mut slow = args.to_vec();
     slow.extend(["--rate", &rate, "-v"]);
     let child = spawn_dlq(b, state.path(), &slow, &[]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while b.written(&target) < 1000 {
-        let err = std::fs::read_to_string(state.path().join("dlq.err")).unwrap_or_default();
-        assert!(
-            Instant::now() < deadline,
-            "joined {fault:?}: never saw the first copies in the target; dlq: {err}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let gone = b.strike(fault);
-    let (code, out, err, exited) = finish(child, state.path(), Duration::from_secs(120));
-    let took = exited.saturating_duration_since(gone);
+    let (code, out, err, took) = strike_mid_way(b, state.path(), child, &target, fault);
     assert_eq!(code, 4, "joined {fault:?}: stdout {out}; stderr {err}");
     assert!(
         took <= Duration::from_secs(TIMEOUT_S) + MARGIN,

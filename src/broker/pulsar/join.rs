@@ -175,6 +175,30 @@ struct Held {
 }
 
 impl Held {
+    /// Taken now, with the run's boundary and what earlier owners settled and acknowledged.
+    fn new(
+        end: Option<EntryPos>,
+        limit: Option<EntryPos>,
+        before: Option<Pos>,
+        before_acked: Option<Pos>,
+        taken_over: bool,
+    ) -> Held {
+        Held {
+            end,
+            limit,
+            before,
+            before_acked,
+            read: BTreeMap::new(),
+            settled: None,
+            acked: None,
+            contiguous: before_acked == before,
+            finished: limit.is_none(),
+            taken_over,
+            releasing: false,
+            saved: None,
+        }
+    }
+
     fn settle(&mut self, pos: Pos, handled: bool) {
         if let Some(s) = self.read.get_mut(&pos) {
             *s = Some(handled);
@@ -494,20 +518,8 @@ impl JoinedReader {
         // Read again up to the limit even where the mark says done: an owner killed or cut
         // off may have left acknowledgements unsent (`acked`).
         let limit = self.limit(p, end).await;
-        let held = Held {
-            end,
-            limit,
-            before,
-            before_acked,
-            read: BTreeMap::new(),
-            settled: None,
-            acked: None,
-            contiguous: before_acked == before,
-            finished: limit.is_none(),
-            taken_over: mark.is_some() && !self.ever.contains(&p),
-            releasing: false,
-            saved: None,
-        };
+        let taken_over = mark.is_some() && !self.ever.contains(&p);
+        let held = Held::new(end, limit, before, before_acked, taken_over);
         let written = held.mark(self.run, Some(&self.name));
         self.write(p, &written).await?;
         tracing::debug!(partition = p, mark = %written.text(), "taken");
@@ -988,20 +1000,7 @@ mod tests {
     }
 
     fn held(before: Option<Pos>, before_acked: Option<Pos>) -> Held {
-        Held {
-            end: Some((5, 9)),
-            limit: Some((5, 9)),
-            before,
-            before_acked,
-            read: BTreeMap::new(),
-            settled: None,
-            acked: None,
-            contiguous: before_acked == before,
-            finished: false,
-            taken_over: true,
-            releasing: false,
-            saved: None,
-        }
+        Held::new(Some((5, 9)), Some((5, 9)), before, before_acked, true)
     }
 
     #[test]

@@ -101,6 +101,39 @@ impl Cursor {
         }
         Some(last)
     }
+
+    /// The first position at or before `last` that the subscription has not acknowledged: where
+    /// the broker starts delivering again when asked to (it rewinds to the mark-delete position
+    /// and passes over the acknowledged ranges). `None` when everything up to `last` is
+    /// acknowledged.
+    pub(super) fn first_unacknowledged(&self, last: Position) -> Option<Position> {
+        let mut pos = self.after(self.mark_delete)?;
+        for _ in 0..=self.deleted.len() + self.ledgers.len() + 1 {
+            if pos > last {
+                return None;
+            }
+            match self.deleted.iter().find(|(a, b)| *a < pos && pos <= *b) {
+                Some((_, b)) => pos = self.after(*b)?,
+                None => return Some(pos),
+            }
+        }
+        None
+    }
+
+    /// The entry after `pos`, in its ledger or the next ledger that holds any.
+    fn after(&self, (ledger, entry): Position) -> Option<Position> {
+        let held = |l: u64| {
+            self.ledgers
+                .iter()
+                .find(|(id, _)| *id == l)
+                .map(|(_, n)| *n)
+        };
+        if held(ledger).is_some_and(|n| entry + 1 < n) {
+            return Some((ledger, entry + 1));
+        }
+        let (next, _) = *self.ledgers.iter().find(|(l, _)| *l > ledger)?;
+        Some((next, 0))
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +194,26 @@ mod tests {
         // nothing before ledger 14 is left
         let c = cursor("12:9", "[(14:-1..14:2]]", &[(12, 10), (14, 3)]);
         assert_eq!(c.last_unacknowledged((14, 2)), None);
+    }
+
+    #[test]
+    fn the_first_unacknowledged_passes_over_acknowledged_ranges_and_ledgers() {
+        let c = cursor("12:-1", "[]", &[(12, 10)]);
+        assert_eq!(c.first_unacknowledged((12, 9)), Some((12, 0)));
+        // ranges open at their start: 12:3 is not acknowledged, 12:4 and 12:5 are
+        let c = cursor("12:2", "[(12:3..12:5]]", &[(12, 10)]);
+        assert_eq!(c.first_unacknowledged((12, 9)), Some((12, 3)));
+        // ledger 12 acknowledged to its end: ledger 14's first entry (13 holds none)
+        let c = cursor("12:9", "[]", &[(12, 10), (14, 3)]);
+        assert_eq!(c.first_unacknowledged((14, 2)), Some((14, 0)));
+        // and the range that starts ledger 14 passed over
+        let c = cursor("12:9", "[(14:-1..14:1]]", &[(12, 10), (14, 3)]);
+        assert_eq!(c.first_unacknowledged((14, 2)), Some((14, 2)));
+        // nothing unacknowledged up to the boundary
+        let c = cursor("12:9", "[(14:-1..14:2]]", &[(12, 10), (14, 3)]);
+        assert_eq!(c.first_unacknowledged((14, 2)), None);
+        let c = cursor("12:7", "[]", &[(12, 10)]);
+        assert_eq!(c.first_unacknowledged((12, 7)), None);
     }
 
     #[test]

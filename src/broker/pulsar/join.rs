@@ -23,7 +23,15 @@
 //!   one whose acknowledgement was lost, and leaves both to the backlog.
 //! - A member that sees the broker deliver a partition it holds to another lets it go once what
 //!   it read of it is settled: its read ends (the caller settles), then `more_work` writes the
-//!   mark with no owner.
+//!   mark with no owner. A view with no active consumer (the topic loading after a restart, this
+//!   member reconnecting) moves nothing.
+//! - The broker counts a message delivered to this member until it is acknowledged, the member
+//!   reconnects, or the partition moves. A member that dropped messages of a partition it did
+//!   not hold (or was letting go) and then takes it asks the broker to deliver it again from its
+//!   first unacknowledged entry, and drops what arrives before that (sent before the rewind):
+//!   a view that said the partition moved when the broker had not moved it would otherwise
+//!   leave those messages unsent, the run done. A message delivered again that this member
+//!   handled is acknowledged again (its acknowledgement left on a connection that broke).
 //!
 //! A run is numbered as on Kafka (`domain::join`): once every partition is done in run R, the
 //! next `--join` starts R+1. A member ends when every partition's mark says done in its run.
@@ -144,6 +152,30 @@ fn position(m: &Message<Vec<u8>>) -> Pos {
     (id.ledger_id, id.entry_id, index)
 }
 
+/// A redelivery asked for and not yet begun.
+#[derive(Debug, Clone, Copy)]
+struct Gate {
+    /// The partition's first unacknowledged entry: the broker delivers again from there.
+    first: EntryPos,
+    /// The last message dropped since: a message not after it is the redelivery beginning.
+    last: Option<Pos>,
+}
+
+impl Gate {
+    /// Whether `pos` begins the redelivery: the first unacknowledged entry's first message
+    /// (pulsar-rs delivers a batch whole, whatever its ack set says), or a message not after
+    /// the last dropped (a client that honours ack sets starts a partly acknowledged batch
+    /// further in). Otherwise it was sent before the rewind: dropped.
+    fn opens(&mut self, pos: Pos) -> bool {
+        let entry = (pos.0, pos.1);
+        let opens = entry < self.first
+            || (entry == self.first && pos.2 <= 0)
+            || self.last.is_some_and(|l| pos <= l);
+        self.last = Some(pos);
+        opens
+    }
+}
+
 /// A partition this member holds.
 #[derive(Debug)]
 struct Held {
@@ -172,6 +204,9 @@ struct Held {
     releasing: bool,
     /// The mark last written.
     saved: Option<Mark>,
+    /// Asked the broker to deliver again from its first unacknowledged entry: what arrives
+    /// before it does was sent before the broker rewound, and comes again.
+    gate: Option<Gate>,
 }
 
 impl Held {
@@ -196,6 +231,7 @@ impl Held {
             taken_over,
             releasing: false,
             saved: None,
+            gate: None,
         }
     }
 
@@ -217,6 +253,13 @@ impl Held {
 
     fn done(&self) -> bool {
         self.finished && self.read.is_empty()
+    }
+
+    /// Whether a message delivered again was handled (its copy confirmed and acknowledged).
+    fn handled(&self, pos: Pos) -> bool {
+        self.read.get(&pos) == Some(&Some(true))
+            || self.acked.is_some_and(|a| pos <= a)
+            || self.before_acked.is_some_and(|a| pos <= a)
     }
 
     fn mark(&self, run: u64, owner: Option<&str>) -> Mark {
@@ -287,6 +330,7 @@ impl PulsarBroker {
             ready: None,
             buffer: VecDeque::new(),
             dropped: HashMap::new(),
+            unread: BTreeSet::new(),
             delivered: HashMap::new(),
             last_answer: Instant::now(),
             admin_answer: Instant::now(),
@@ -329,6 +373,10 @@ pub(super) struct JoinedReader {
     /// Per partition not held: the last message dropped since the view was asked (delivered
     /// before the broker moved the partition away).
     dropped: HashMap<i32, Pos>,
+    /// Partitions of which a message was dropped unread (not held, or being let go). Unless the
+    /// broker moved the partition, it counts that message delivered here and never delivers it
+    /// again by itself: taking the partition asks it to.
+    unread: BTreeSet<i32>,
     /// Per partition held, the last message delivered (a broker that delivers again).
     delivered: HashMap<i32, (u64, u64, i32)>,
     /// When the broker last answered (a message or a probe), and its admin API.
@@ -388,6 +436,15 @@ impl JoinedReader {
         match admin.failover_view(full, sub).await {
             Ok(view) => {
                 self.view = view;
+                // FAILPOINT `join-view-moved` (tests/cli/join.rs): this answer says every
+                // partition is delivered to another member, as a view taken while the broker
+                // moves partitions can.
+                #[cfg(feature = "failpoints")]
+                if fail::eval("join-view-moved", |_| ()).is_some() {
+                    for v in self.view.values_mut() {
+                        v.active = Some("dlq-join-elsewhere".to_string());
+                    }
+                }
                 self.viewed = Instant::now();
                 self.admin_answer = self.viewed;
                 self.dropped.clear();
@@ -417,11 +474,18 @@ impl JoinedReader {
         if !self.refresh_view().await? {
             return Ok(());
         }
+        // A partition with no active consumer in the view (this member reconnecting, the topic
+        // loading after a restart) has not moved: it stays.
         let moved: Vec<i32> = self
             .held
             .keys()
             .copied()
-            .filter(|p| !self.active_here(*p))
+            .filter(|p| {
+                self.view
+                    .get(p)
+                    .and_then(|v| v.active.as_deref())
+                    .is_some_and(|a| a != self.name)
+            })
             .collect();
         for p in moved {
             if let Some(h) = self.held.get_mut(&p) {
@@ -519,6 +583,10 @@ impl JoinedReader {
         // off may have left acknowledgements unsent (`acked`).
         let limit = self.limit(p, end).await;
         let taken_over = mark.is_some() && !self.ever.contains(&p);
+        if self.ever.contains(&p) {
+            // Taken again: its batches are counted afresh as they come again.
+            self.inner.forget_batches(p);
+        }
         let held = Held::new(end, limit, before, before_acked, taken_over);
         let written = held.mark(self.run, Some(&self.name));
         self.write(p, &written).await?;
@@ -531,9 +599,63 @@ impl JoinedReader {
             },
         );
         self.ever.insert(p);
-        // The broker delivers it again from the subscription's cursor.
+        // The broker delivers it again from the subscription's cursor when it moved it here;
+        // what it delivered here before and this member dropped it delivers again when asked.
         self.delivered.remove(&p);
+        if self.unread.remove(&p) {
+            self.redeliver(p).await?;
+        }
         Ok(true)
+    }
+
+    /// Asks the broker to deliver partition `p` again from its first unacknowledged entry (a
+    /// Failover subscription rewinds its cursor for the active consumer). Until that entry
+    /// arrives, what arrives was sent before the rewind and comes again: `take` drops it.
+    async fn redeliver(&mut self, p: i32) -> anyhow::Result<()> {
+        let Some(end) = self.held.get(&p).and_then(|h| h.limit) else {
+            return Ok(());
+        };
+        let topic = partition_topic(&self.inner.full, p);
+        let cursor = self
+            .inner
+            .admin
+            .cursor(&topic, &self.inner.subscription)
+            .await
+            .map_err(|e| self.admin_unreachable(e))?;
+        let first = cursor.and_then(|c| c.first_unacknowledged((end.0, end.1 as i64)));
+        let Some((ledger_id, entry)) = first else {
+            return Ok(());
+        };
+        let first = (ledger_id, entry as u64);
+        let id = MessageIdData {
+            ledger_id,
+            entry_id: first.1,
+            partition: Some(p),
+            ..Default::default()
+        };
+        let asked = tokio::time::timeout(
+            self.inner.timeout,
+            self.inner.consumer.nack_with_id(&topic, id),
+        )
+        .await;
+        match asked {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(self.inner.lost(e)),
+            Err(_) => {
+                return Err(Unreachable::no_answer(self.inner.timeout)
+                    .at(format!("Pulsar at {}", self.inner.url))
+                    .doing(format!(
+                        "asking for partition {p} of '{}' again",
+                        self.inner.full
+                    ))
+                    .into())
+            }
+        }
+        tracing::debug!(partition = p, from = ?first, "asked for the partition's unacknowledged messages again");
+        if let Some(h) = self.held.get_mut(&p) {
+            h.gate = Some(Gate { first, last: None });
+        }
+        Ok(())
     }
 
     /// The partition's last entry now (`None`: it holds none).
@@ -617,6 +739,7 @@ impl JoinedReader {
             }
             if !self.active_here(p) {
                 self.dropped.insert(p, pos);
+                self.drop_unread(p);
                 return Ok(None);
             }
             if !self.held.contains_key(&p) && !self.claim(p).await? {
@@ -625,8 +748,18 @@ impl JoinedReader {
             }
         }
         let h = self.held.get_mut(&p).expect("held or claimed above");
-        if h.releasing || h.finished {
+        if h.releasing {
+            self.drop_unread(p);
             return Ok(None);
+        }
+        if h.finished {
+            return Ok(None);
+        }
+        if let Some(gate) = h.gate.as_mut() {
+            if !gate.opens(pos) {
+                return Ok(None);
+            }
+            h.gate = None;
         }
         if let Some((ledger_id, entry_id)) = h.limit {
             let limit = MessageIdData {
@@ -650,6 +783,10 @@ impl JoinedReader {
         };
         if is_repeat(&mut self.delivered, id) {
             self.inner.repeats += 1;
+            if self.held[&p].handled(pos) {
+                // Its acknowledgement left on a connection that broke.
+                self.inner.acknowledge_again(id).await?;
+            }
             return Ok(None);
         }
         if let Some(size) = m.message_id.batch_size.filter(|s| *s > 1) {
@@ -669,6 +806,17 @@ impl JoinedReader {
         let h = self.held.get_mut(&p).expect("held above");
         h.read.insert(pos, None);
         Ok(Some(to_record(&m)))
+    }
+
+    /// A message of partition `p` is dropped unread: the broker is asked for it again if this
+    /// member takes `p`.
+    fn drop_unread(&mut self, p: i32) {
+        if self.unread.insert(p) {
+            tracing::debug!(
+                partition = p,
+                "a message dropped unread; asked for again if taken"
+            );
+        }
     }
 
     async fn receive(&mut self, wait: Duration) -> anyhow::Result<Option<Message<Vec<u8>>>> {
@@ -763,6 +911,17 @@ impl JoinedReader {
                     (Some(_), None) => false,
                 };
             }
+        }
+        // A redelivery asked for and not begun (the broker passes over a request that meets a
+        // read it cannot cancel): asked again.
+        let gated: Vec<i32> = self
+            .held
+            .iter()
+            .filter(|(_, h)| h.gate.is_some() && !h.finished && !h.releasing)
+            .map(|(p, _)| *p)
+            .collect();
+        for p in gated {
+            self.redeliver(p).await?;
         }
         if self.reading() && self.last_delivery.elapsed() >= self.inner.timeout {
             let left: Vec<String> = self
@@ -997,6 +1156,34 @@ mod tests {
         assert_eq!(Mark::parse(&empty.text()), Some(empty));
         assert_eq!(Mark::parse("dlq-join/1 run=3 end=x:1"), None);
         assert_eq!(Mark::parse("someone else's property"), None);
+    }
+
+    #[test]
+    fn a_redelivery_begins_at_the_first_unacknowledged_entry_s_first_message() {
+        // Sent before the rewind: the rest of the batch at 5:3, then 5:4.
+        let mut g = Gate {
+            first: (5, 3),
+            last: None,
+        };
+        assert!(!g.opens((5, 3, 7)));
+        assert!(!g.opens((5, 3, 8)));
+        assert!(!g.opens((5, 4, -1)));
+        // The rewind: 5:3 again, from its first message.
+        assert!(g.opens((5, 3, 0)));
+        // A message not batched at the first entry.
+        let mut g = Gate {
+            first: (5, 3),
+            last: None,
+        };
+        assert!(g.opens((5, 3, -1)));
+        // A client that passes over acknowledged indexes starts the batch further in: a step
+        // back is the beginning.
+        let mut g = Gate {
+            first: (5, 3),
+            last: None,
+        };
+        assert!(!g.opens((5, 3, 9)));
+        assert!(g.opens((5, 3, 4)));
     }
 
     fn held(before: Option<Pos>, before_acked: Option<Pos>) -> Held {

@@ -289,6 +289,16 @@ pub(super) async fn to_unacknowledged(
     exact
 }
 
+/// The entry that holds `id`, as the broker names it in an acknowledgement.
+fn entry_of(id: &PulsarMessageId) -> MessageIdData {
+    MessageIdData {
+        ledger_id: id.ledger,
+        entry_id: id.entry,
+        partition: (id.partition >= 0).then_some(id.partition),
+        ..Default::default()
+    }
+}
+
 /// Whether `id` was delivered already: not past the last position seen in its partition (which
 /// it becomes otherwise).
 pub(super) fn is_repeat(
@@ -406,12 +416,7 @@ impl PulsarReader {
         }
         let key = (id.partition, id.ledger, id.entry);
         let topic = partition_topic(&self.full, id.partition);
-        let mut msg_id = MessageIdData {
-            ledger_id: id.ledger,
-            entry_id: id.entry,
-            partition: (id.partition >= 0).then_some(id.partition),
-            ..Default::default()
-        };
+        let mut msg_id = entry_of(&id);
         if let Some((size, handled)) = self.batches.get_mut(&key) {
             *handled += 1;
             if *handled < *size {
@@ -436,9 +441,19 @@ impl PulsarReader {
                 self.outstanding.remove(&key);
             }
         }
-        let doing = format!("acknowledging {id} on '{}'", self.full);
+        self.send_ack(&topic, msg_id, format!("acknowledging {id}"))
+            .await
+    }
+
+    async fn send_ack(
+        &mut self,
+        topic: &str,
+        msg_id: MessageIdData,
+        doing: String,
+    ) -> anyhow::Result<()> {
+        let doing = format!("{doing} on '{}'", self.full);
         let at = format!("Pulsar at {}", self.url);
-        match tokio::time::timeout(self.timeout, self.consumer.ack_with_id(&topic, msg_id)).await {
+        match tokio::time::timeout(self.timeout, self.consumer.ack_with_id(topic, msg_id)).await {
             Err(_) => Err(Unreachable::no_answer(self.timeout)
                 .at(at)
                 .doing(doing)
@@ -446,6 +461,34 @@ impl PulsarReader {
             Ok(Err(e)) => Err(Unreachable::lost().at(at).doing(doing).why(e).into()),
             Ok(Ok(())) => Ok(()),
         }
+    }
+
+    /// Forgets what was counted of partition `p`'s batches: a partition taken again counts its
+    /// batches' messages afresh as the broker delivers them again.
+    pub(super) fn forget_batches(&mut self, p: i32) {
+        self.batches.retain(|k, _| k.0 != p);
+        self.outstanding.retain(|k, _| k.0 != p);
+    }
+
+    /// Acknowledges again a message handled already, which the broker delivered again (its
+    /// acknowledgement left on a connection that broke): what is known of its batch is sent as
+    /// it stands, without counting it handled twice.
+    pub(super) async fn acknowledge_again(&mut self, id: PulsarMessageId) -> anyhow::Result<()> {
+        let key = (id.partition, id.ledger, id.entry);
+        let mut msg_id = entry_of(&id);
+        if let Some((size, _)) = self.batches.get(&key) {
+            // Part of the batch is still open: only batch-index acknowledgements say which.
+            let Some(outstanding) = self.outstanding.get(&key).filter(|_| self.batch_index_ack)
+            else {
+                return Ok(());
+            };
+            msg_id.batch_index = Some(id.batch_index);
+            msg_id.batch_size = Some(*size);
+            msg_id.ack_set = outstanding.iter().map(|w| *w as i64).collect();
+        }
+        let topic = partition_topic(&self.full, id.partition);
+        self.send_ack(&topic, msg_id, format!("acknowledging {id} again"))
+            .await
     }
 
     /// Makes sure the acknowledgements made so far have left for the broker, ahead of the close.
